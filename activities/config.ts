@@ -1,0 +1,27 @@
+// Settings the activities need beyond their dependencies, all from the environment.
+export type AppConfig = {
+  /** The From: of every email. */
+  mailFrom: string;
+  /** The coordinator: copied on escalations, receives the final report. */
+  coordinatorEmail: string;
+  /** Who receives the signed-off report (comma-separated in SVODKA_REPORT_RECIPIENTS). */
+  reportRecipients: string[];
+  /** The portal's public address, for links in emails; null when there is no portal. */
+  publicUrl: string | null;
+  /** The domain of Message-IDs, so that they are stable and recognisable. */
+  messageIdDomain: string;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const coordinatorEmail = env.SVODKA_COORDINATOR_EMAIL || 'coordinator@svodka.example.ru';
+  return {
+    mailFrom: env.SVODKA_MAIL_FROM || 'Svodka <svodka@svodka.example.ru>',
+    coordinatorEmail,
+    reportRecipients: (env.SVODKA_REPORT_RECIPIENTS || coordinatorEmail)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    publicUrl: env.SVODKA_PUBLIC_URL || (env.PORT ? `http://localhost:${env.PORT}` : null),
+    messageIdDomain: env.SVODKA_MESSAGE_ID_DOMAIN || 'svodka.local',
+  };
+}

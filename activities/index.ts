@@ -1,0 +1,129 @@
+// Every side effect of the workflows, built from their dependencies: the worker passes the real
+// database, SMTP transport and blob store; unit tests pass small fakes.
+import { log } from '@temporalio/activity';
+import { composeEmail } from '../domain/emails';
+import { parseQuarter, quarterPhrase } from '../domain/quarter';
+import type { Finding } from '../domain/types';
+import type { MunicipalityEmail, RenderRequest, RenderResult, SubmissionResult } from '../workflows/api';
+import type { BlobStore } from './blobs';
+import type { AppConfig } from './config';
+import type { Db } from './db/client';
+import { buildTemplate } from './docx/template';
+import type { Mailer } from './email/mailer';
+import { sendOnce } from './email/send';
+import type { SendOutcome } from './email/send';
+import { compileReport, reportBytes, reportFileName } from './reports';
+import { recordSubmission, type RecordSubmissionInput } from './submissions';
+
+export type ActivityDeps = {
+  prisma: Db;
+  mailer: Mailer;
+  files: BlobStore;
+  clock: () => Date;
+  config: AppConfig;
+};
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+export function createActivities({ prisma, mailer, files, config }: ActivityDeps) {
+  return {
+    async listMunicipalities(): Promise<string[]> {
+      const rows = await prisma.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true } });
+      if (rows.length === 0) throw new Error('Реестр муниципальных образований пуст: выполните «npx svodka db setup»');
+      return rows.map((r) => r.code);
+    },
+
+    async sendMunicipalityEmail(mail: MunicipalityEmail): Promise<SendOutcome> {
+      const municipality = await prisma.municipality.findUnique({ where: { code: mail.municipality } });
+      if (!municipality) throw new Error(`Нет муниципального образования ${mail.municipality} в реестре`);
+      const quarter = parseQuarter(mail.quarter);
+      let findings: Finding[] | undefined;
+      let submission: { version: number; rowCount: number; kind: string } | null = null;
+      if (mail.submissionId) {
+        const row = await prisma.submission.findUnique({ where: { id: mail.submissionId } });
+        if (row) {
+          findings = JSON.parse(row.findings) as Finding[];
+          submission = row;
+        }
+      }
+      const { subject, text } = composeEmail(mail.kind, {
+        quarter: mail.quarter,
+        quarterPhrase: quarterPhrase(quarter, { vo: true }),
+        municipalityName: municipality.name,
+        deadline: mail.deadline,
+        portalUrl: null,
+        version: submission?.version,
+        rowCount: submission?.rowCount,
+        nil: submission?.kind === 'nil',
+        findings,
+        comment: mail.comment,
+      });
+      const escalation = mail.kind === 'escalation';
+      const attachments =
+        mail.kind === 'request' || mail.kind === 'reopened'
+          ? [
+              {
+                filename: `шаблон-${mail.quarter}-${municipality.code}.docx`,
+                content: await buildTemplate({ municipality, quarter }),
+                contentType: DOCX,
+              },
+            ]
+          : undefined;
+      const outcome = await sendOnce(
+        prisma,
+        mailer,
+        mail,
+        {
+          from: config.mailFrom,
+          to: escalation && municipality.headEmail ? municipality.headEmail : municipality.email,
+          cc: escalation ? config.coordinatorEmail : undefined,
+          subject,
+          text,
+          headers: { 'X-Svodka-Quarter': mail.quarter, 'X-Svodka-Municipality': municipality.code },
+          attachments,
+        },
+        config.messageIdDomain,
+      );
+      log.info('email', { key: outcome.key, sent: outcome.sent });
+      return outcome;
+    },
+
+    async recordSubmission(input: RecordSubmissionInput): Promise<SubmissionResult> {
+      return recordSubmission(prisma, files, input);
+    },
+
+    async renderReport(request: RenderRequest): Promise<RenderResult> {
+      return compileReport(prisma, files, request);
+    },
+
+    async distributeReport({ quarter, reportId }: { quarter: string; reportId: string }): Promise<SendOutcome[]> {
+      const bytes = await reportBytes(prisma, files, reportId);
+      const report = await prisma.report.findUniqueOrThrow({ where: { id: reportId } });
+      const phrase = quarterPhrase(parseQuarter(quarter));
+      const outcomes: SendOutcome[] = [];
+      for (const [i, to] of config.reportRecipients.entries()) {
+        outcomes.push(
+          await sendOnce(
+            prisma,
+            mailer,
+            { quarter, municipality: 'region', kind: 'final-report', seq: i + 1 },
+            {
+              from: config.mailFrom,
+              to,
+              subject: `Сводный отчет о мероприятиях в международной сфере ${phrase} подписан`,
+              text:
+                `Сводный отчет ${phrase} подписан: ${report.signer ?? ''}${report.position ? `, ${report.position}` : ''}.\n` +
+                `Мероприятий в отчете: ${report.eventCount}.\nSHA-256 файла: ${report.blobSha256}\n\n` +
+                `Проверить файл: npx svodka report verify <файл.docx>`,
+              attachments: [{ filename: reportFileName(quarter, 'final'), content: bytes, contentType: DOCX }],
+            },
+            config.messageIdDomain,
+          ),
+        );
+      }
+      return outcomes;
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,85 @@
+// Compiling the consolidated report from the accepted submissions the workflow names, and
+// distributing the signed-off one.
+import { buildReport } from '../domain/merge';
+import { parseQuarter } from '../domain/quarter';
+import type { DatePrecision, Municipality, SubmittedEvent } from '../domain/types';
+import type { RenderRequest, RenderResult } from '../workflows/api';
+import { sha256Hex } from './blobs';
+import type { BlobStore } from './blobs';
+import type { Db } from './db/client';
+import { renderReport as renderReportDocx } from './docx/render';
+
+export async function loadRegistry(db: Db): Promise<Municipality[]> {
+  const rows = await db.municipality.findMany({ orderBy: { position: 'asc' } });
+  return rows.map(({ code, name, sectionTitle, position, email, headEmail }) => ({
+    code,
+    name,
+    sectionTitle,
+    position,
+    email,
+    headEmail,
+  }));
+}
+
+export async function loadEvents(db: Db, submissionIds: { code: string; id: string }[]): Promise<SubmittedEvent[]> {
+  if (submissionIds.length === 0) return [];
+  const rows = await db.submissionRow.findMany({
+    where: { submissionId: { in: submissionIds.map((s) => s.id) } },
+    orderBy: [{ submissionId: 'asc' }, { position: 'asc' }],
+  });
+  const codeOf = new Map(submissionIds.map((s) => [s.id, s.code]));
+  return rows.map((r) => ({
+    municipality: codeOf.get(r.submissionId)!,
+    index: r.position,
+    row: { title: r.title, place: r.place, dates: r.dates, purpose: r.purpose, participants: r.participants },
+    range:
+      r.startDate && r.endDate
+        ? { start: r.startDate, end: r.endDate, precision: (r.precision ?? 'day') as DatePrecision }
+        : null,
+  }));
+}
+
+export async function compileReport(db: Db, files: BlobStore, request: RenderRequest): Promise<RenderResult> {
+  const municipalities = await loadRegistry(db);
+  const accepted = request.entries.flatMap((e) => (e.submissionId ? [{ code: e.code, id: e.submissionId }] : []));
+  const events = await loadEvents(db, accepted);
+  const model = buildReport({
+    quarter: parseQuarter(request.quarter),
+    municipalities,
+    events,
+    nilReports: request.entries.filter((e) => e.state === 'accepted' && e.nil).map((e) => e.code),
+    notSubmitted: request.entries.filter((e) => e.state === 'not_submitted').map((e) => e.code),
+    signOff: request.signOff ?? null,
+  });
+  const bytes = await renderReportDocx(model);
+  const sha256 = await files.put(bytes);
+  // The id is the content's: a retried render finds its own row instead of adding another.
+  const reportId = `${request.quarter}/${request.kind}/${sha256.slice(0, 16)}`;
+  await db.report.upsert({
+    where: { id: reportId },
+    create: {
+      id: reportId,
+      quarter: request.quarter,
+      kind: request.kind,
+      blobSha256: sha256,
+      eventCount: model.eventCount,
+      signer: request.signOff?.signer ?? null,
+      position: request.signOff?.position ?? null,
+      signedAt: request.signOff ? new Date() : null,
+    },
+    update: {},
+  });
+  return { reportId, sha256, eventCount: model.eventCount };
+}
+
+export async function reportBytes(db: Db, files: BlobStore, reportId: string): Promise<Buffer> {
+  const report = await db.report.findUnique({ where: { id: reportId } });
+  const bytes = report ? await files.get(report.blobSha256) : null;
+  if (!report || !bytes) throw new Error(`Отчет ${reportId} не найден в базе данных`);
+  if (sha256Hex(bytes) !== report.blobSha256) throw new Error(`Файл отчета ${reportId} поврежден: хеш не совпадает`);
+  return bytes;
+}
+
+export function reportFileName(quarter: string, kind: 'draft' | 'final'): string {
+  return `svodka-${quarter}-${kind === 'final' ? 'итоговый' : 'проект'}.docx`;
+}

@@ -1,0 +1,112 @@
+// Recording one version of a municipality's answer: read the file (if any), validate the rows, and
+// keep the version with its rows and findings. Keyed by (quarter, municipality, version), so a
+// retried activity returns what it stored the first time instead of storing twice.
+import { parseQuarter } from '../domain/quarter';
+import { hasErrors, normalizeCell, validateRows } from '../domain/validate';
+import { COLUMN_KEYS } from '../domain/types';
+import type { EventRow, Finding } from '../domain/types';
+import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
+import type { BlobStore } from './blobs';
+import type { Db } from './db/client';
+import { parseSubmissionDocx } from './docx/parse';
+
+export type RecordSubmissionInput = {
+  quarter: string;
+  municipality: string;
+  version: number;
+  payload: SubmissionPayload;
+};
+
+export function submissionId(quarter: string, municipality: string, version: number): string {
+  return `${quarter}/${municipality}/v${version}`;
+}
+
+type Extracted = { rows: EventRow[]; nil: boolean; findings: Finding[]; uploadId: string | null };
+
+async function extract(db: Db, files: BlobStore, payload: SubmissionPayload): Promise<Extracted> {
+  if (payload.kind === 'nil') return { rows: [], nil: true, findings: [], uploadId: null };
+  if (payload.kind === 'rows') {
+    const rows = payload.rows.map((row) => {
+      const clean = {} as EventRow;
+      for (const key of COLUMN_KEYS) clean[key] = normalizeCell(String(row[key] ?? ''));
+      return clean;
+    });
+    return { rows, nil: false, findings: [], uploadId: null };
+  }
+  const upload = await db.upload.findUnique({ where: { id: payload.uploadId } });
+  const bytes = upload ? await files.get(upload.blobSha256) : null;
+  if (!upload || !bytes) {
+    const message = 'Загруженный файл не найден. Загрузите его снова.';
+    return { rows: [], nil: false, uploadId: payload.uploadId, findings: [fileError('missing-upload', message)] };
+  }
+  const parsed = parseSubmissionDocx(bytes);
+  if (!parsed.ok) return { rows: [], nil: false, uploadId: upload.id, findings: [fileError(parsed.code, parsed.message)] };
+  return { rows: parsed.rows, nil: parsed.nil, findings: [], uploadId: upload.id };
+}
+
+function fileError(code: string, message: string): Finding {
+  return { severity: 'error', code, row: null, column: null, message };
+}
+
+export async function recordSubmission(
+  db: Db,
+  files: BlobStore,
+  input: RecordSubmissionInput,
+): Promise<SubmissionResult> {
+  const id = submissionId(input.quarter, input.municipality, input.version);
+  const existing = await db.submission.findUnique({ where: { id } });
+  if (existing) {
+    return {
+      accepted: existing.status === 'accepted',
+      version: existing.version,
+      submissionId: id,
+      nil: existing.kind === 'nil',
+      rowCount: existing.rowCount,
+      findings: JSON.parse(existing.findings) as Finding[],
+    };
+  }
+
+  const quarter = parseQuarter(input.quarter);
+  const extracted = await extract(db, files, input.payload);
+  const validation =
+    extracted.findings.length > 0 || extracted.nil
+      ? { findings: extracted.findings, ranges: [] }
+      : validateRows(extracted.rows, quarter);
+  const findings = validation.findings;
+  const accepted = !hasErrors(findings);
+  const nil = extracted.nil;
+
+  await db.$transaction(async (tx) => {
+    await tx.submission.create({
+      data: {
+        id,
+        quarter: input.quarter,
+        municipality: input.municipality,
+        version: input.version,
+        kind: nil ? 'nil' : input.payload.kind,
+        channel: input.payload.channel,
+        uploadId: extracted.uploadId,
+        status: accepted ? 'accepted' : 'rejected',
+        findings: JSON.stringify(findings),
+        rowCount: extracted.rows.length,
+      },
+    });
+    if (extracted.rows.length > 0) {
+      await tx.submissionRow.createMany({
+        data: extracted.rows.map((row, position) => {
+          const range = validation.ranges[position] ?? null;
+          return {
+            submissionId: id,
+            position,
+            ...row,
+            startDate: range?.start ?? null,
+            endDate: range?.end ?? null,
+            precision: range?.precision ?? null,
+          };
+        }),
+      });
+    }
+  });
+
+  return { accepted, version: input.version, submissionId: id, nil, rowCount: extracted.rows.length, findings };
+}

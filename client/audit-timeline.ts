@@ -1,0 +1,157 @@
+// The story of a quarter: the workflow histories (what happened — the system of record) joined
+// with the database's audit log (who did it, from where).
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { Db } from '../activities/db/client';
+import { quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
+import type { MunicipalityEmail, SubmissionPayload, SubmissionResult } from '../workflows/api';
+
+export type TimelineEntry = {
+  at: string;
+  municipality: string | null;
+  source: 'history' | 'audit-log';
+  kind: string;
+  text: string;
+  actor?: string;
+  origin?: string;
+};
+
+const EMAIL_LABELS: Record<string, string> = {
+  request: 'отправлен запрос сведений',
+  reminder: 'отправлено напоминание',
+  deadline: 'напоминание в день срока',
+  overdue: 'напоминание о просрочке',
+  escalation: 'эскалация руководителю (копия координатору)',
+  accepted: 'письмо: сведения приняты',
+  rejected: 'письмо: сведения не приняты, с перечнем ошибок',
+  extended: 'письмо: срок продлен',
+  excused: 'письмо: освобождено от представления',
+  reopened: 'письмо: возвращено на доработку',
+};
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+function decode<T>(payloads: temporal.api.common.v1.IPayloads | null | undefined): T | undefined {
+  const first = payloads?.payloads?.[0];
+  return first ? (defaultPayloadConverter.fromPayload(first) as T) : undefined;
+}
+
+function timeOf(e: HistoryEvent): string {
+  const t = e.eventTime;
+  const ms = Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+  return new Date(ms).toISOString();
+}
+
+function describe(e: HistoryEvent, municipality: string | null, updates: Map<string, string>): TimelineEntry | null {
+  const at = timeOf(e);
+  const entry = (kind: string, text: string): TimelineEntry => ({ at, municipality, source: 'history', kind, text });
+  if (e.workflowExecutionStartedEventAttributes) {
+    return municipality ? null : entry('started', 'сбор сведений запущен');
+  }
+  if (e.activityTaskScheduledEventAttributes) {
+    const a = e.activityTaskScheduledEventAttributes;
+    const type = a.activityType?.name;
+    if (type === 'sendMunicipalityEmail') {
+      const mail = decode<MunicipalityEmail>(a.input);
+      if (!mail) return null;
+      return entry(`email.${mail.kind}`, `${EMAIL_LABELS[mail.kind] ?? mail.kind} (№ ${mail.seq})`);
+    }
+    if (type === 'renderReport') return entry('render', 'формируется отчет');
+    if (type === 'distributeReport') return entry('distribute', 'итоговый отчет разослан получателям');
+    return null;
+  }
+  if (e.workflowExecutionUpdateAcceptedEventAttributes) {
+    const a = e.workflowExecutionUpdateAcceptedEventAttributes;
+    const name = a.acceptedRequest?.input?.name ?? '';
+    const id = a.protocolInstanceId ?? '';
+    updates.set(id, name);
+    const args = decode<Record<string, unknown>>(a.acceptedRequest?.input?.args);
+    switch (name) {
+      case 'submitUpdate': {
+        const p = args as SubmissionPayload | undefined;
+        const what = p?.kind === 'nil' ? '«мероприятия не проводились»' : p?.kind === 'file' ? 'файл' : 'строки из формы';
+        return entry('submission', `получены сведения: ${what}, канал ${p?.channel ?? '?'}`);
+      }
+      case 'extendUpdate':
+        return entry('extend', `срок продлен до ${String(args?.until)}`);
+      case 'excuseUpdate':
+        return entry('excuse', `освобождено: ${String(args?.reason)}`);
+      case 'remindUpdate':
+        return entry('remind', 'координатор запросил напоминание');
+      case 'reopenUpdate':
+        return entry('reopen', `возвращено на доработку: ${String(args?.comment)}`);
+      case 'approveUpdate':
+        return entry('approve', `подписание: ${String(args?.signer)}${args?.position ? `, ${String(args.position)}` : ''}`);
+      case 'requestChangesUpdate':
+        return entry('request-changes', `запрошены исправления: ${(args?.municipalities as string[] | undefined)?.join(', ')}`);
+      default:
+        return null;
+    }
+  }
+  if (e.workflowExecutionUpdateCompletedEventAttributes) {
+    const a = e.workflowExecutionUpdateCompletedEventAttributes;
+    const name = updates.get(a.meta?.updateId ?? '');
+    if (name !== 'submitUpdate') return null;
+    const r = decode<SubmissionResult>(a.outcome?.success);
+    if (!r) return entry('validation', 'проверка завершилась ошибкой');
+    const errors = r.findings.filter((f) => f.severity === 'error').length;
+    const warnings = r.findings.filter((f) => f.severity === 'warning').length;
+    return entry(
+      r.accepted ? 'accepted' : 'rejected',
+      r.accepted
+        ? `версия ${r.version} принята${r.nil ? ' (мероприятия не проводились)' : `: мероприятий ${r.rowCount}`}${warnings ? `, замечаний ${warnings}` : ''}`
+        : `версия ${r.version} отклонена: ошибок ${errors}`,
+    );
+  }
+  if (e.workflowExecutionSignaledEventAttributes) {
+    const name = e.workflowExecutionSignaledEventAttributes.signalName;
+    if (name === 'closeSignal') return entry('close', 'сбор сведений закрыт координатором');
+    if (name === 'closeSubmissionSignal') return entry('not-submitted', 'не представлено (сбор закрыт)');
+    if (name === 'reopenSignal') return entry('reopen', 'возвращено на доработку при проверке отчета');
+    return null;
+  }
+  if (e.workflowExecutionCompletedEventAttributes) {
+    return entry('completed', municipality ? 'работа завершена (квартал подписан)' : 'квартал завершен: отчет подписан');
+  }
+  return null;
+}
+
+async function historyOf(client: Client, workflowId: string, municipality: string | null): Promise<TimelineEntry[]> {
+  try {
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const updates = new Map<string, string>();
+    return (history.events ?? []).flatMap((e) => describe(e, municipality, updates) ?? []);
+  } catch {
+    return [];
+  }
+}
+
+export async function buildTimeline(
+  client: Client,
+  db: Db,
+  quarter: string,
+  municipality?: string,
+): Promise<TimelineEntry[]> {
+  const codes = municipality
+    ? [municipality]
+    : (await db.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true } })).map((m) => m.code);
+  const histories = await Promise.all([
+    municipality ? Promise.resolve([]) : historyOf(client, quarterWorkflowId(quarter), null),
+    ...codes.map((code) => historyOf(client, submissionWorkflowId(quarter, code), code)),
+  ]);
+  const log = await db.auditEntry.findMany({
+    where: { quarter, ...(municipality ? { municipality } : {}) },
+    orderBy: { id: 'asc' },
+  });
+  const fromLog: TimelineEntry[] = log.map((e) => ({
+    at: e.at.toISOString(),
+    municipality: e.municipality,
+    source: 'audit-log',
+    kind: e.action,
+    text: `журнал: ${e.action}`,
+    actor: e.actor,
+    origin: e.origin,
+  }));
+  return [...histories.flat(), ...fromLog].sort((a, b) => a.at.localeCompare(b.at));
+}

@@ -1,0 +1,57 @@
+// `svodka db setup`, `svodka municipalities`, `svodka template`.
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { setupDatabase } from '../../../activities/db/setup';
+import { buildTemplate } from '../../../activities/docx/template';
+import { parseQuarter } from '../../../domain/quarter';
+import { getDb, municipalityArg, printJson, quarterArg } from '../context';
+
+export function registerDbCommands(program: Command): void {
+  const db = program.command('db').description('база данных: миграции и реестр муниципальных образований');
+  db.command('setup')
+    .description('применить миграции и заполнить реестр (повторный запуск ничего не портит)')
+    .option('--json', 'вывод в JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const report = await setupDatabase();
+      if (opts.json) return printJson(report);
+      console.log(`База данных: ${report.url} (${report.provider})`);
+      console.log(`Миграции: ${report.migrations}`);
+      console.log(`Реестр: добавлено ${report.seeded}, уже было ${report.kept}`);
+    });
+
+  program
+    .command('municipalities')
+    .description('реестр муниципальных образований в порядке региона: код, название, адреса')
+    .option('--json', 'вывод в JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await (await getDb()).municipality.findMany({ orderBy: { position: 'asc' } });
+      if (opts.json)
+        return printJson(
+          rows.map(({ code, name, sectionTitle, position, email, headEmail }) => ({
+            code,
+            name,
+            sectionTitle,
+            position,
+            email,
+            headEmail,
+          })),
+        );
+      if (rows.length === 0) return console.log('Реестр пуст: выполните «npx svodka db setup».');
+      const width = Math.max(...rows.map((r) => r.code.length));
+      for (const r of rows) console.log(`${String(r.position).padStart(2)}. ${r.code.padEnd(width)}  ${r.name}  <${r.email}>`);
+    });
+
+  program
+    .command('template')
+    .description('шаблон Word для муниципального образования на квартал')
+    .argument('<code>', 'код муниципального образования, например vyazma')
+    .argument('<quarter>', 'квартал, например 2023-Q2')
+    .requiredOption('--out <file>', 'куда записать .docx')
+    .action(async (code: string, quarterText: string, opts: { out: string }) => {
+      const quarter = quarterArg(quarterText);
+      const m = await municipalityArg(code);
+      const full = await (await getDb()).municipality.findUniqueOrThrow({ where: { code: m.code } });
+      writeFileSync(opts.out, await buildTemplate({ municipality: full, quarter: parseQuarter(quarter) }));
+      console.log(`Шаблон для «${full.name}» на ${quarter} записан в ${opts.out}`);
+    });
+}

@@ -1,0 +1,218 @@
+// `svodka quarter start|status|extend|excuse|remind|reopen|close`.
+import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { parseQuarter, quarterBounds } from '../../../domain/quarter';
+import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../../../domain/schedule';
+import { russianDate } from '../../../domain/emails';
+import {
+  closeSignal,
+  excuseUpdate,
+  extendUpdate,
+  QuarterAttribute,
+  quarterWorkflowId,
+  remindUpdate,
+  reopenUpdate,
+  statusQuery,
+  submissionWorkflowId,
+  TASK_QUEUE,
+} from '../../../workflows/api';
+import type { MunicipalitySummary, QuarterInput, QuarterStatus, SubmissionState } from '../../../workflows/api';
+import type { quarterlyReport } from '../../../workflows/quarterly-report';
+import { actor, audit, explainTemporalError, getClient, getDb, municipalityArg, positiveInt, printJson, quarterArg, UserError } from '../context';
+
+export const STATE_LABELS: Record<SubmissionState, string> = {
+  requested: 'запрошено',
+  reminded: 'напомнили',
+  overdue: 'просрочено',
+  extended: 'срок продлен',
+  submitted: 'проверяется',
+  accepted: 'принято',
+  rejected: 'отклонено',
+  reopened: 'на доработке',
+  excused: 'освобождено',
+  not_submitted: 'не представлено',
+};
+
+const PHASE_LABELS: Record<QuarterStatus['phase'], string> = {
+  collecting: 'идет сбор сведений',
+  rendering: 'формируется отчет',
+  awaiting_approval: 'проект отчета готов, ждет подписания',
+  approved: 'отчет подписан',
+};
+
+function dateArg(value: string, flag: string): string {
+  try {
+    parseIsoDate(value);
+    return value;
+  } catch (err) {
+    throw new UserError(`${flag}: ${(err as Error).message}`, 2);
+  }
+}
+
+export async function fetchStatus(quarter: string): Promise<QuarterStatus> {
+  const client = await getClient();
+  try {
+    return await client.workflow.getHandle(quarterWorkflowId(quarter)).query(statusQuery);
+  } catch (err) {
+    explainTemporalError(err, quarter);
+  }
+}
+
+export function printStatus(status: QuarterStatus, names: Map<string, string>): void {
+  const counts = new Map<string, number>();
+  for (const m of status.municipalities) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
+  const settled = status.municipalities.filter((m) => ['accepted', 'excused', 'not_submitted'].includes(m.state)).length;
+  console.log(`Квартал ${status.quarter}: ${PHASE_LABELS[status.phase]}${status.closed ? ' (сбор закрыт)' : ''}`);
+  console.log(`Срок: ${russianDate(status.deadline)}${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}`);
+  console.log(`Готово ${settled} из ${status.municipalities.length}: ${[...counts].map(([s, n]) => `${STATE_LABELS[s as SubmissionState]} — ${n}`).join(', ')}`);
+  console.log('');
+  const nameWidth = Math.min(34, Math.max(...status.municipalities.map((m) => (names.get(m.code) ?? m.code).length)));
+  console.log(`${'Муниципальное образование'.padEnd(nameWidth)}  ${'Состояние'.padEnd(15)}  Напом.  Версии  Строк  Замеч.`);
+  for (const m of status.municipalities) {
+    const name = (names.get(m.code) ?? m.code).slice(0, nameWidth).padEnd(nameWidth);
+    const rows = m.state === 'accepted' ? (m.nil ? 'нет' : String(m.rowCount)) : '';
+    console.log(
+      `${name}  ${STATE_LABELS[m.state].padEnd(15)}  ${String(m.reminders + m.escalations).padStart(6)}  ${String(m.versions).padStart(6)}  ${rows.padStart(5)}  ${m.warnings ? String(m.warnings).padStart(6) : ''}`,
+    );
+  }
+  if (status.finalReportId) console.log(`\nИтоговый отчет: SHA-256 ${status.finalSha256}`);
+  else if (status.draftReportId) console.log(`\nПроект отчета готов: npx svodka report draft ${status.quarter} --out проект.docx`);
+}
+
+async function childUpdate<T>(quarter: string, code: string, run: (h: ReturnType<Awaited<ReturnType<typeof getClient>>['workflow']['getHandle']>) => Promise<T>): Promise<T> {
+  const client = await getClient();
+  try {
+    return await run(client.workflow.getHandle(submissionWorkflowId(quarter, code)));
+  } catch (err) {
+    explainTemporalError(err, quarter);
+  }
+}
+
+export function registerQuarterCommands(program: Command): void {
+  const quarter = program.command('quarter').description('сбор сведений за квартал: запуск, состояние, решения координатора');
+
+  quarter
+    .command('start')
+    .description('запустить сбор сведений за квартал (повторный запуск ничего не дублирует)')
+    .argument('<quarter>', 'квартал, например 2023-Q2')
+    .option('--deadline <date>', 'последний день приема сведений, ГГГГ-ММ-ДД (по умолчанию 10-е число месяца после квартала)')
+    .option('--time-scale <n>', 'ускорить все сроки политики в N раз (86400: сутки за секунду) — для демонстраций и тестов', positiveInt, 1)
+    .option('--json', 'вывод в JSON')
+    .action(async (quarterText: string, opts: { deadline?: string; timeScale: number; json?: boolean }) => {
+      const q = quarterArg(quarterText);
+      const now = Date.now();
+      const deadline = opts.deadline ? dateArg(opts.deadline, '--deadline') : defaultDeadline(quarterBounds(parseQuarter(q)).end, now);
+      const registry = await (await getDb()).municipality.count();
+      if (registry === 0) throw new UserError('Реестр муниципальных образований пуст: выполните «npx svodka db setup».');
+      const input: QuarterInput = {
+        quarter: q,
+        deadline,
+        policy: DEFAULT_POLICY,
+        timeScale: opts.timeScale,
+        startedAt: new Date(now).toISOString(),
+      };
+      const client = await getClient();
+      let started = true;
+      try {
+        await client.workflow.start<typeof quarterlyReport>('quarterlyReport', {
+          taskQueue: TASK_QUEUE,
+          workflowId: quarterWorkflowId(q),
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: [{ key: QuarterAttribute, value: q }],
+        });
+        await audit({ quarter: q, municipality: null, action: 'quarter.start', detail: { deadline, timeScale: opts.timeScale } });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        started = false;
+      }
+      if (opts.json) return printJson({ quarter: q, workflowId: quarterWorkflowId(q), started, deadline });
+      if (started) {
+        console.log(`Сбор сведений за ${q} запущен: ${registry} муниципальных образований, срок — ${russianDate(deadline)}.`);
+        console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
+      } else {
+        console.log(`Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`);
+      }
+    });
+
+  quarter
+    .command('status')
+    .description('состояние каждого муниципального образования: ответ, напоминания, версии')
+    .argument('<quarter>', 'квартал, например 2023-Q2')
+    .option('--json', 'вывод в JSON')
+    .action(async (quarterText: string, opts: { json?: boolean }) => {
+      const q = quarterArg(quarterText);
+      const status = await fetchStatus(q);
+      if (opts.json) return printJson(status);
+      const names = new Map((await (await getDb()).municipality.findMany()).map((m) => [m.code, m.name]));
+      printStatus(status, names);
+    });
+
+  const decision = (
+    name: string,
+    description: string,
+    configure: (c: Command) => Command,
+    act: (quarter: string, code: string, opts: Record<string, string>) => Promise<MunicipalitySummary>,
+    done: (name: string, s: MunicipalitySummary, opts: Record<string, string>) => string,
+  ) =>
+    configure(
+      quarter
+        .command(name)
+        .description(description)
+        .argument('<quarter>', 'квартал, например 2023-Q2')
+        .argument('<code>', 'код муниципального образования'),
+    ).action(async (quarterText: string, code: string, opts: Record<string, string>) => {
+      const q = quarterArg(quarterText);
+      const m = await municipalityArg(code);
+      const summary = await act(q, m.code, opts);
+      await audit({ quarter: q, municipality: m.code, action: `quarter.${name}`, detail: opts });
+      console.log(done(m.name, summary, opts));
+    });
+
+  decision(
+    'extend',
+    'продлить срок одному муниципальному образованию',
+    (c) => c.requiredOption('--until <date>', 'новый срок, ГГГГ-ММ-ДД'),
+    (q, code, opts) =>
+      childUpdate(q, code, (h) => h.executeUpdate(extendUpdate, { args: [{ until: dateArg(opts.until!, '--until'), actor: actor() }] })),
+    (name, s) => `${name}: срок продлен до ${russianDate(s.deadline)}.`,
+  );
+  decision(
+    'excuse',
+    'освободить от представления сведений за квартал',
+    (c) => c.requiredOption('--reason <text>', 'причина'),
+    (q, code, opts) => childUpdate(q, code, (h) => h.executeUpdate(excuseUpdate, { args: [{ reason: opts.reason!, actor: actor() }] })),
+    (name) => `${name}: освобождено от представления сведений.`,
+  );
+  decision(
+    'remind',
+    'отправить напоминание сейчас',
+    (c) => c,
+    (q, code) => childUpdate(q, code, (h) => h.executeUpdate(remindUpdate, { args: [{ actor: actor() }] })),
+    (name, s) => `${name}: напоминание отправлено (всего напоминаний: ${s.reminders}).`,
+  );
+  decision(
+    'reopen',
+    'вернуть принятые сведения на доработку с комментарием',
+    (c) => c.requiredOption('--comment <text>', 'что нужно исправить'),
+    (q, code, opts) => childUpdate(q, code, (h) => h.executeUpdate(reopenUpdate, { args: [{ comment: opts.comment!, actor: actor() }] })),
+    (name) => `${name}: сведения возвращены на доработку, письмо отправлено.`,
+  );
+
+  quarter
+    .command('close')
+    .description('прекратить ожидание: кто не ответил, получит отметку «не представлено»')
+    .argument('<quarter>', 'квартал, например 2023-Q2')
+    .action(async (quarterText: string) => {
+      const q = quarterArg(quarterText);
+      const client = await getClient();
+      try {
+        await client.workflow.getHandle(quarterWorkflowId(q)).signal(closeSignal, { actor: actor() });
+      } catch (err) {
+        explainTemporalError(err, q);
+      }
+      await audit({ quarter: q, municipality: null, action: 'quarter.close' });
+      console.log(`Сбор сведений за ${q} закрыт. Не ответившие отмечены как «не представлено»; проект отчета формируется.`);
+    });
+}

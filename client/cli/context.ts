@@ -1,0 +1,84 @@
+// What every CLI command shares: who is acting, the database, the Temporal client, output helpers.
+import os from 'node:os';
+import { InvalidArgumentError } from 'commander';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { createDb } from '../../activities/db/client';
+import type { Db } from '../../activities/db/client';
+import { appendAudit } from '../../activities/audit';
+import type { AuditInput } from '../../activities/audit';
+import { parseQuarter, formatQuarter } from '../../domain/quarter';
+import { connectClient, UserError } from '../temporal';
+
+export { UserError };
+
+export function actor(): string {
+  return process.env.SVODKA_ACTOR || os.userInfo().username;
+}
+
+export function origin(): string {
+  return `cli@${os.hostname()}`;
+}
+
+let db: Db | null = null;
+let client: Client | null = null;
+
+export async function getDb(): Promise<Db> {
+  db ??= await createDb();
+  return db;
+}
+
+export async function getClient(): Promise<Client> {
+  client ??= await connectClient();
+  return client;
+}
+
+export async function closeAll(): Promise<void> {
+  await db?.$disconnect();
+  await client?.connection.close();
+}
+
+export async function audit(entry: Omit<AuditInput, 'actor' | 'origin'>): Promise<void> {
+  await appendAudit(await getDb(), { ...entry, actor: actor(), origin: origin() });
+}
+
+/** Validates and normalises a quarter argument: "2023-q2" → "2023-Q2". */
+export function quarterArg(value: string): string {
+  try {
+    return formatQuarter(parseQuarter(value));
+  } catch (err) {
+    throw new UserError((err as Error).message, 2);
+  }
+}
+
+export async function municipalityArg(code: string): Promise<{ code: string; name: string }> {
+  const m = await (await getDb()).municipality.findUnique({ where: { code } });
+  if (!m) throw new UserError(`Нет муниципального образования с кодом «${code}». Список: npx svodka municipalities`, 2);
+  return m;
+}
+
+/** Turns Temporal's errors about a missing or closed workflow into what the user should do. */
+export function explainTemporalError(err: unknown, quarter: string): never {
+  if (err instanceof WorkflowNotFoundError) {
+    throw new UserError(`Квартал ${quarter} не запущен. Запустите его: npx svodka quarter start ${quarter}`);
+  }
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = (err.cause as Error | undefined)?.message ?? err.message;
+    throw new UserError(cause);
+  }
+  const message = (err as Error)?.message ?? String(err);
+  if (/workflow execution already completed|already completed/i.test(message)) {
+    throw new UserError(`Квартал ${quarter} закрыт: отчет подписан, изменения не принимаются.`);
+  }
+  throw err;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('нужно положительное число');
+  return n;
+}

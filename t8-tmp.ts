@@ -1,0 +1,10 @@
+import { buildTemplate } from './activities/docx/template';
+import { parseSubmissionDocx } from './activities/docx/parse';
+import { SMOLENSK_MUNICIPALITIES } from './domain/registry/smolensk';
+import { unzipSync, strFromU8 } from 'fflate';
+import { writeFileSync } from 'node:fs';
+const b = await buildTemplate({ municipality: SMOLENSK_MUNICIPALITIES[2]!, quarter: { year: 2023, quarter: 2 } });
+writeFileSync('/tmp/dx/template.docx', b);
+console.log(parseSubmissionDocx(b));
+const x = strFromU8(unzipSync(b)['word/document.xml']!);
+console.log(x.slice(x.indexOf('<w:body>'), x.indexOf('<w:body>') + 3000));

@@ -1,0 +1,52 @@
+// The Svodka worker: bundled workflows plus activities built from real dependencies.
+import path from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { ActivityDeps } from '../activities';
+import { createDbBlobStore } from '../activities/blobs';
+import { loadConfig } from '../activities/config';
+import { createDb } from '../activities/db/client';
+import type { Db } from '../activities/db/client';
+import { createMailer } from '../activities/email/mailer';
+import type { Mailer } from '../activities/email/mailer';
+import { TASK_QUEUE } from '../workflows/api';
+
+export const workflowsPath = path.resolve(import.meta.dirname, '../workflows/index.ts');
+
+export type WorkerHandle = { worker: Worker; close(): Promise<void> };
+
+export async function createSvodkaWorker(options: {
+  address: string;
+  namespace?: string;
+  taskQueue?: string;
+  databaseUrl?: string;
+  smtpUrl?: string;
+  deps?: Partial<ActivityDeps>;
+}): Promise<WorkerHandle> {
+  const connection = await NativeConnection.connect({ address: options.address });
+  const prisma: Db = options.deps?.prisma ?? (await createDb(options.databaseUrl));
+  const mailer: Mailer = options.deps?.mailer ?? createMailer(options.smtpUrl);
+  const deps: ActivityDeps = {
+    prisma,
+    mailer,
+    files: options.deps?.files ?? createDbBlobStore(prisma),
+    clock: options.deps?.clock ?? (() => new Date()),
+    config: options.deps?.config ?? loadConfig(),
+  };
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    workflowsPath,
+    activities: createActivities(deps),
+    bundlerOptions: { ignoreModules: [] },
+  });
+  return {
+    worker,
+    async close() {
+      mailer.close?.();
+      if (!options.deps?.prisma) await prisma.$disconnect();
+      await connection.close();
+    },
+  };
+}

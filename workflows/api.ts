@@ -1,0 +1,165 @@
+// Every message of Svodka's workflows, the task queue and the payload types, in one place:
+// workflows, the worker, the CLI, the portal and the tests all import it.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { EventRow, Finding, QuarterId } from '../domain/types';
+import type { ReminderPolicy } from '../domain/schedule';
+
+export const TASK_QUEUE = 'svodka';
+
+export const quarterWorkflowId = (quarter: QuarterId): string => `quarter/${quarter}`;
+export const submissionWorkflowId = (quarter: QuarterId, municipality: string): string =>
+  `quarter/${quarter}/${municipality}`;
+export const groupWorkflowId = (quarter: QuarterId, group: number): string => `quarter/${quarter}/group-${group}`;
+
+// Search attributes registered on the dev server by `npm start` (and in production by admin-tools).
+export const QuarterAttribute = defineSearchAttributeKey('Quarter', SearchAttributeType.KEYWORD);
+export const MunicipalityAttribute = defineSearchAttributeKey('Municipality', SearchAttributeType.KEYWORD);
+export const SubmissionStatusAttribute = defineSearchAttributeKey('SubmissionStatus', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = ['Quarter', 'Municipality', 'SubmissionStatus'] as const;
+
+/** The state of one municipality in one quarter. */
+export type SubmissionState =
+  | 'requested'
+  | 'reminded'
+  | 'overdue'
+  | 'extended'
+  | 'submitted'
+  | 'accepted'
+  | 'rejected'
+  | 'reopened'
+  | 'excused'
+  | 'not_submitted';
+
+/** States in which the municipality owes nothing more; the quarter can be compiled. */
+export const SETTLED_STATES: readonly SubmissionState[] = ['accepted', 'excused', 'not_submitted'];
+
+export type Channel = 'cli' | 'web' | 'form' | 'email';
+
+export type SubmissionPayload =
+  | { kind: 'file'; uploadId: string; channel: Channel; actor: string }
+  | { kind: 'rows'; rows: EventRow[]; channel: Channel; actor: string }
+  | { kind: 'nil'; channel: Channel; actor: string };
+
+export type SubmissionResult = {
+  accepted: boolean;
+  version: number;
+  submissionId: string;
+  nil: boolean;
+  rowCount: number;
+  findings: Finding[];
+  /** Set when the quarter no longer takes answers (closed or signed off). */
+  closed?: boolean;
+};
+
+export type MunicipalitySummary = {
+  code: string;
+  state: SubmissionState;
+  deadline: string;
+  reminders: number;
+  escalations: number;
+  versions: number;
+  /** The submission that goes into the report, once accepted. */
+  acceptedSubmissionId: string | null;
+  nil: boolean;
+  rowCount: number;
+  warnings: number;
+  lastAnswerAt: string | null;
+  excuseReason: string | null;
+};
+
+export type QuarterPhase = 'collecting' | 'awaiting_approval' | 'rendering' | 'approved';
+
+export type QuarterStatus = {
+  quarter: QuarterId;
+  phase: QuarterPhase;
+  deadline: string;
+  timeScale: number;
+  closed: boolean;
+  municipalities: MunicipalitySummary[];
+  draftReportId: string | null;
+  finalReportId: string | null;
+  finalSha256: string | null;
+};
+
+export type QuarterInput = {
+  quarter: QuarterId;
+  /** ISO date (YYYY-MM-DD): the last day to answer, Moscow time. */
+  deadline: string;
+  policy: ReminderPolicy;
+  /** Every duration of the policy is divided by it (86400: a day lasts a second). */
+  timeScale: number;
+  /** Real time the quarter was launched (ISO); the virtual clock of a time-scaled quarter starts here. */
+  startedAt: string;
+  /** Municipality codes in region order; resolved from the registry when omitted. */
+  municipalities?: string[];
+};
+
+export type SubmissionInput = {
+  quarter: QuarterId;
+  municipality: string;
+  deadline: string;
+  policy: ReminderPolicy;
+  timeScale: number;
+  startedAt: string;
+};
+
+export type ApproveRequest = { signer: string; position: string | null; actor: string };
+export type ApproveResult = { reportId: string; sha256: string; eventCount: number };
+
+// --- the quarter (parent) ---
+export const statusQuery = defineQuery<QuarterStatus>('statusQuery');
+export const municipalityChangedSignal = defineSignal<[MunicipalitySummary]>('municipalityChangedSignal');
+export const closeSignal = defineSignal<[{ actor: string }]>('closeSignal');
+export const approveUpdate = defineUpdate<ApproveResult, [ApproveRequest]>('approveUpdate');
+export const requestChangesUpdate = defineUpdate<
+  { reopened: string[] },
+  [{ municipalities: string[]; comment: string; actor: string }]
+>('requestChangesUpdate');
+
+// --- one municipality (child) ---
+export const submissionStatusQuery = defineQuery<MunicipalitySummary>('submissionStatusQuery');
+export const submitUpdate = defineUpdate<SubmissionResult, [SubmissionPayload]>('submitUpdate');
+export const extendUpdate = defineUpdate<MunicipalitySummary, [{ until: string; actor: string }]>('extendUpdate');
+export const excuseUpdate = defineUpdate<MunicipalitySummary, [{ reason: string; actor: string }]>('excuseUpdate');
+export const remindUpdate = defineUpdate<MunicipalitySummary, [{ actor: string }]>('remindUpdate');
+export const reopenUpdate = defineUpdate<MunicipalitySummary, [{ comment: string; actor: string }]>('reopenUpdate');
+/** From the parent: stop waiting (close) or stop for good (locked after sign-off). */
+export const closeSubmissionSignal = defineSignal<[{ actor: string }]>('closeSubmissionSignal');
+export const lockSignal = defineSignal('lockSignal');
+/** From the parent's requestChanges: the same as reopenUpdate, without an answer. */
+export const reopenSignal = defineSignal<[{ comment: string; actor: string }]>('reopenSignal');
+
+/** Every email Svodka sends to a municipality; the sequence number makes the idempotency key. */
+export type EmailKind =
+  | 'request'
+  | 'reminder'
+  | 'deadline'
+  | 'overdue'
+  | 'escalation'
+  | 'accepted'
+  | 'rejected'
+  | 'extended'
+  | 'excused'
+  | 'reopened'
+  | 'closed';
+
+export type MunicipalityEmail = {
+  quarter: QuarterId;
+  municipality: string;
+  kind: EmailKind;
+  seq: number;
+  deadline: string;
+  submissionId?: string;
+  comment?: string;
+};
+
+/** What the report is made of: each municipality's standing, in region order. */
+export type ReportEntry = { code: string; state: SubmissionState; submissionId: string | null; nil: boolean };
+export type RenderRequest = {
+  quarter: QuarterId;
+  kind: 'draft' | 'final';
+  entries: ReportEntry[];
+  signOff?: { signer: string; position: string | null; date: string };
+};
+export type RenderResult = { reportId: string; sha256: string; eventCount: number };

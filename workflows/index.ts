@@ -1,0 +1,3 @@
+// The workflows the worker bundles.
+export { quarterlyReport } from './quarterly-report';
+export { municipalitySubmission } from './municipality-submission';

@@ -1,0 +1,256 @@
+// One municipality's answer for one quarter: the request, reminders and escalation on the policy's
+// calendar, submissions through an Update, and the coordinator's controls. It stays open until the
+// quarter is signed off, so a reopened or corrected answer lands in the same execution.
+import {
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { endOfMoscowDay, plannedReminders, realDelayUntil, toVirtual } from '../domain/schedule';
+import type { PlannedReminder, VirtualClock } from '../domain/schedule';
+import {
+  closeSubmissionSignal,
+  excuseUpdate,
+  extendUpdate,
+  lockSignal,
+  MunicipalityAttribute,
+  municipalityChangedSignal,
+  QuarterAttribute,
+  remindUpdate,
+  reopenSignal,
+  reopenUpdate,
+  SubmissionStatusAttribute,
+  submissionStatusQuery,
+  submitUpdate,
+} from './api';
+import type { EmailKind, MunicipalitySummary, SubmissionInput, SubmissionResult } from './api';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { sendMunicipalityEmail, recordSubmission } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  // An SMTP relay or a database can be down for hours; the quarter just waits for it.
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+export async function municipalitySubmission(input: SubmissionInput): Promise<MunicipalitySummary> {
+  const { quarter, municipality } = input;
+  const clock: VirtualClock = { originReal: Date.parse(input.startedAt), scale: input.timeScale };
+  const summary: MunicipalitySummary = {
+    code: municipality,
+    state: 'requested',
+    deadline: input.deadline,
+    reminders: 0,
+    escalations: 0,
+    versions: 0,
+    acceptedSubmissionId: null,
+    nil: false,
+    rowCount: 0,
+    warnings: 0,
+    lastAnswerAt: null,
+    excuseReason: null,
+  };
+  let locked = false;
+  let closed = false;
+  let dirty = true;
+  let busy = false;
+  const outbox: { kind: EmailKind; submissionId?: string; comment?: string }[] = [];
+  const sequence = new Map<EmailKind, number>();
+
+  // Reminders are owed only while the municipality has not answered acceptably.
+  const owesAnswer = () => !['accepted', 'excused', 'not_submitted'].includes(summary.state);
+  const nowVirtual = () => toVirtual(clock, Date.now());
+  const planFrom = (deadline: string, after: number): PlannedReminder[] => [
+    ...plannedReminders(input.policy, deadline).filter((p) => p.at > after),
+  ];
+  let plan = planFrom(summary.deadline, nowVirtual());
+  let overdueAt = endOfMoscowDay(summary.deadline);
+
+  const change = (patch: Partial<MunicipalitySummary>) => {
+    Object.assign(summary, patch);
+    dirty = true;
+  };
+  const queueEmail = (kind: EmailKind, extra: { submissionId?: string; comment?: string } = {}) =>
+    outbox.push({ kind, ...extra });
+
+  const reopen = (comment: string) => {
+    if (locked) return;
+    closed = false;
+    change({ state: 'reopened' });
+    queueEmail('reopened', { comment });
+    plan = planFrom(summary.deadline, nowVirtual());
+  };
+
+  setHandler(submissionStatusQuery, () => summary);
+
+  setHandler(
+    submitUpdate,
+    async (payload): Promise<SubmissionResult> => {
+      await condition(() => !busy);
+      busy = true;
+      try {
+        const version = summary.versions + 1;
+        change({ versions: version, state: 'submitted' });
+        const result = await recordSubmission({ quarter, municipality, version, payload });
+        const at = new Date().toISOString();
+        if (result.accepted) {
+          change({
+            state: 'accepted',
+            acceptedSubmissionId: result.submissionId,
+            nil: result.nil,
+            rowCount: result.rowCount,
+            warnings: result.findings.filter((f) => f.severity === 'warning').length,
+            lastAnswerAt: at,
+          });
+        } else {
+          // A rejected correction does not take back an answer that was accepted before.
+          change({ state: 'rejected', lastAnswerAt: at });
+        }
+        queueEmail(result.accepted ? 'accepted' : 'rejected', { submissionId: result.submissionId });
+        return result;
+      } finally {
+        busy = false;
+      }
+    },
+    {
+      validator: (_payload) => {
+        if (locked) throw new Error(`Квартал ${quarter} закрыт: отчет подписан, сведения больше не принимаются.`);
+        if (closed) throw new Error(`Сбор сведений за ${quarter} закрыт координатором; обратитесь к нему.`);
+        if (summary.state === 'excused')
+          throw new Error('Муниципальное образование освобождено от представления сведений за этот квартал.');
+      },
+    },
+  );
+
+  setHandler(
+    extendUpdate,
+    ({ until }) => {
+      change({ deadline: until, state: owesAnswer() && summary.state !== 'rejected' ? 'extended' : summary.state });
+      plan = planFrom(until, nowVirtual());
+      overdueAt = endOfMoscowDay(until);
+      if (owesAnswer()) queueEmail('extended');
+      return summary;
+    },
+    {
+      validator: ({ until }) => {
+        if (locked) throw new Error(`Квартал ${quarter} закрыт: отчет подписан.`);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(until)) throw new Error('Новый срок указывается как ГГГГ-ММ-ДД.');
+      },
+    },
+  );
+
+  setHandler(
+    excuseUpdate,
+    ({ reason }) => {
+      change({ state: 'excused', excuseReason: reason });
+      queueEmail('excused', { comment: reason });
+      return summary;
+    },
+    {
+      validator: ({ reason }) => {
+        if (locked) throw new Error(`Квартал ${quarter} закрыт: отчет подписан.`);
+        if (!reason.trim()) throw new Error('Укажите причину освобождения.');
+        if (summary.state === 'accepted') throw new Error('Сведения уже приняты; освобождать не нужно.');
+      },
+    },
+  );
+
+  setHandler(
+    remindUpdate,
+    () => {
+      queueEmail('reminder');
+      change({ reminders: summary.reminders + 1, state: summary.state === 'requested' ? 'reminded' : summary.state });
+      return summary;
+    },
+    {
+      validator: (_request) => {
+        if (locked || closed) throw new Error(`Сбор сведений за ${quarter} закрыт.`);
+        if (!owesAnswer()) throw new Error('Напоминать не о чем: сведения приняты или муниципалитет освобожден.');
+      },
+    },
+  );
+
+  setHandler(
+    reopenUpdate,
+    ({ comment }) => {
+      reopen(comment);
+      return summary;
+    },
+    {
+      validator: ({ comment }) => {
+        if (locked) throw new Error(`Квартал ${quarter} закрыт: отчет подписан.`);
+        if (!comment.trim()) throw new Error('Напишите, что нужно исправить.');
+        if (summary.state !== 'accepted') throw new Error('Вернуть на доработку можно только принятые сведения.');
+      },
+    },
+  );
+
+  setHandler(reopenSignal, ({ comment }) => reopen(comment));
+  setHandler(closeSubmissionSignal, () => {
+    closed = true;
+    if (owesAnswer()) change({ state: 'not_submitted' });
+  });
+  setHandler(lockSignal, () => {
+    locked = true;
+  });
+
+  const publish = async () => {
+    dirty = false;
+    upsertSearchAttributes([
+      { key: QuarterAttribute, value: quarter },
+      { key: MunicipalityAttribute, value: municipality },
+      { key: SubmissionStatusAttribute, value: summary.state },
+    ]);
+    const parent = workflowInfo().parent;
+    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, { ...summary });
+  };
+
+  const send = async (kind: EmailKind, extra: { submissionId?: string; comment?: string } = {}) => {
+    const seq = (sequence.get(kind) ?? 0) + 1;
+    sequence.set(kind, seq);
+    await sendMunicipalityEmail({ quarter, municipality, kind, seq, deadline: summary.deadline, ...extra });
+  };
+
+  await send('request');
+  await publish();
+
+  while (!locked) {
+    const next = owesAnswer() && !closed ? plan[0] : undefined;
+    const markOverdue = owesAnswer() && !closed && summary.state !== 'overdue' && summary.state !== 'rejected';
+    const wakeAt = Math.min(next?.at ?? Infinity, markOverdue && overdueAt > nowVirtual() ? overdueAt : Infinity);
+    const timeout = Number.isFinite(wakeAt) ? Math.max(1, realDelayUntil(clock, Date.now(), wakeAt)) : undefined;
+    const woken = await condition(() => dirty || locked || outbox.length > 0, timeout);
+    if (!woken) {
+      const now = nowVirtual();
+      if (markOverdue && now >= overdueAt) change({ state: 'overdue' });
+      while (plan[0] && plan[0].at <= now && owesAnswer()) {
+        const due = plan.shift()!;
+        await send(due.kind);
+        if (due.kind === 'escalation') change({ escalations: summary.escalations + 1 });
+        else
+          change({
+            reminders: summary.reminders + 1,
+            state:
+              due.kind === 'overdue' || now >= overdueAt
+                ? 'overdue'
+                : summary.state === 'rejected'
+                  ? 'rejected'
+                  : 'reminded',
+          });
+      }
+    }
+    while (outbox.length > 0) {
+      const mail = outbox.shift()!;
+      await send(mail.kind, mail);
+    }
+    if (dirty) await publish();
+  }
+
+  await condition(allHandlersFinished);
+  return summary;
+}
