@@ -1,6 +1,7 @@
 // The Svodka worker: bundled workflows plus activities built from real dependencies.
 import path from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities';
 import { createDbBlobStore } from '../activities/blobs';
@@ -13,6 +14,20 @@ import { TASK_QUEUE } from '../workflows/api';
 
 export const workflowsPath = path.resolve(import.meta.dirname, '../workflows/index.ts');
 
+let runtimeInstalled = false;
+
+/** The SDK logs every activity at INFO; a coordinator's terminal wants warnings only (SVODKA_LOG_LEVEL). */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.SVODKA_LOG_LEVEL || 'WARN').toUpperCase() as LogLevel;
+  try {
+    Runtime.install({ logger: new DefaultLogger(level) });
+  } catch {
+    // Already installed by the host process (tests may do so): keep theirs.
+  }
+}
+
 export type WorkerHandle = { worker: Worker; close(): Promise<void> };
 
 export async function createSvodkaWorker(options: {
@@ -23,6 +38,7 @@ export async function createSvodkaWorker(options: {
   smtpUrl?: string;
   deps?: Partial<ActivityDeps>;
 }): Promise<WorkerHandle> {
+  installRuntime();
   const connection = await NativeConnection.connect({ address: options.address });
   const prisma: Db = options.deps?.prisma ?? (await createDb(options.databaseUrl));
   const mailer: Mailer = options.deps?.mailer ?? createMailer(options.smtpUrl);

@@ -19,5 +19,46 @@ export async function createDb(url: string = databaseUrl()): Promise<Db> {
   const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
   const file = sqlitePath(url);
   mkdirSync(path.dirname(file), { recursive: true });
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}` }) });
+  // Several processes share the file (worker, CLI, portal): wait for locks rather than fail, and
+  // let readers proceed while one writes (WAL).
+  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 30_000 }) });
+  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  return retryingBusy(db);
+}
+
+/** SQLite's "database is locked" as the adapter reports it (SQLITE_BUSY → SocketTimeout, P1008). */
+export function isBusy(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  return e?.code === 'P1008' || /Operation has timed out|SQLITE_BUSY|database is locked/i.test(e?.message ?? '');
+}
+
+/**
+ * In WAL mode a transaction that read before writing gets SQLITE_BUSY at once (not after the busy
+ * timeout) when another process wrote in between; the cure is to run it again.
+ */
+export async function retryBusy<T>(fn: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isBusy(err) || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random())));
+    }
+  }
+}
+
+function retryingBusy(db: PrismaClient): Db {
+  const extended = db.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        return retryBusy(() => query(args));
+      },
+    },
+  });
+  const transaction = extended.$transaction.bind(extended) as (...a: unknown[]) => Promise<unknown>;
+  // Interactive transactions are retried whole: a statement alone cannot be retried inside one.
+  return Object.assign(extended, {
+    $transaction: (arg: unknown, options?: unknown) =>
+      typeof arg === 'function' ? retryBusy(() => transaction(arg, options)) : transaction(arg, options),
+  }) as unknown as Db;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import type { Municipality } from '../../domain/types';
 import { createDb } from './client';
+import { migratePostgres } from './pg-migrate';
 import { runPrisma } from './prisma-cli';
 import { databaseProvider, databaseUrl, sqlitePath } from './settings';
 
@@ -15,7 +16,11 @@ export function redactUrl(url: string): string {
 }
 
 export async function migrate(url: string = databaseUrl()): Promise<string> {
-  if (databaseProvider(url) === 'sqlite') mkdirSync(path.dirname(sqlitePath(url)), { recursive: true });
+  if (databaseProvider(url) === 'postgresql') {
+    const { applied } = await migratePostgres(url);
+    return applied.length === 0 ? 'уже применены' : `применены (${applied.length})`;
+  }
+  mkdirSync(path.dirname(sqlitePath(url)), { recursive: true });
   const out = runPrisma(['migrate', 'deploy'], { DATABASE_URL: url });
   return /No pending migrations/i.test(out) ? 'уже применены' : 'применены';
 }

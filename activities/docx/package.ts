@@ -3,7 +3,8 @@
 
 import { DocxRejection, formatSize } from './rejection';
 import { rejectNonZip } from './sniff';
-import { scanDocumentXml, XmlScanError } from './xml-scan';
+import { scanDocumentXml } from './xml-scan';
+import { XmlScanError } from './xml-text';
 import type { ScannedDocument } from './xml-scan';
 import { looksLikeZip, ZipArchive } from './zip-read';
 
@@ -30,8 +31,10 @@ function corruptXml(): DocxRejection {
 
 function decodeXml(bytes: Uint8Array): string {
   try {
-    if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le', { fatal: true }).decode(bytes);
-    if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be', { fatal: true }).decode(bytes);
+    if (bytes[0] === 0xff && bytes[1] === 0xfe)
+      return new TextDecoder('utf-16le', { fatal: true }).decode(bytes);
+    if (bytes[0] === 0xfe && bytes[1] === 0xff)
+      return new TextDecoder('utf-16be', { fatal: true }).decode(bytes);
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw corruptXml();
@@ -100,7 +103,10 @@ function macroRejection(): DocxRejection {
 /** Opens the package and returns its main document part, scanned. Throws DocxRejection. */
 export function openDocxPackage(bytes: Uint8Array, limits: PackageLimits): ScannedDocument {
   if (bytes.length === 0) {
-    throw new DocxRejection('empty', 'Файл пустой (0 байт). Сохраните документ в Word ещё раз и отправьте его снова.');
+    throw new DocxRejection(
+      'empty',
+      'Файл пустой (0 байт). Сохраните документ в Word ещё раз и отправьте его снова.',
+    );
   }
   if (bytes.length > limits.maxBytes) {
     throw new DocxRejection(

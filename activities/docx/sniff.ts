@@ -64,7 +64,11 @@ const IMAGES: { name: string; test: (b: Uint8Array) => boolean }[] = [
   { name: 'TIFF', test: (b) => startsWith(b, [0x49, 0x49, 0x2a, 0]) || startsWith(b, [0x4d, 0x4d, 0, 0x2a]) },
   { name: 'WebP', test: (b) => startsWith(b, ascii('RIFF')) && startsWith(b, ascii('WEBP'), 8) },
   { name: 'HEIC', test: (b) => startsWith(b, ascii('ftyphei'), 4) || startsWith(b, ascii('ftypmif1'), 4) },
-  { name: 'BMP', test: (b) => startsWith(b, ascii('BM')) && b.length > 26 && b[14] !== undefined && b[14] >= 12 && b[15] === 0 },
+  {
+    name: 'BMP',
+    test: (b) =>
+      startsWith(b, ascii('BM')) && b.length > 26 && b[14] !== undefined && b[14] >= 12 && b[15] === 0,
+  },
 ];
 
 const ARCHIVES: { name: string; test: (b: Uint8Array) => boolean }[] = [
@@ -115,7 +119,11 @@ export function rejectNonZip(bytes: Uint8Array): never {
   }
   const text = textHead(bytes);
   if (text !== null) {
-    const head = text.replace(/^\ufeff/, '').trimStart().slice(0, 1024).toLowerCase();
+    const head = text
+      .replace(/^\ufeff/, '')
+      .trimStart()
+      .slice(0, 1024)
+      .toLowerCase();
     if (head.startsWith('{\\rtf')) {
       throw new DocxRejection('not-zip', `Это документ в формате RTF, а не DOCX. ${SAVE_AS_DOCX}`);
     }

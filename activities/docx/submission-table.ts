@@ -17,7 +17,7 @@
 //   row; among real events it is dropped with a warning.
 
 import { matchHeaderRow } from '../../domain/quarter';
-import { quoteForMessage } from '../../domain/text';
+import { plural, quoteForMessage } from '../../domain/text';
 import { COLUMN_KEYS } from '../../domain/types';
 import type { ColumnKey, EventRow } from '../../domain/types';
 import { COLUMN_TITLES, normalizeCell } from '../../domain/validate';
@@ -74,7 +74,12 @@ function isColumnNumbersRow(texts: string[]): boolean {
   return filled.every((t, i) => t.replace(/\.$/, '') === String(i + 1));
 }
 
-type HeaderMatch = { table: ScannedTable; headerIndex: number; numberColumn: boolean; roleAt: (Role | null)[] };
+type HeaderMatch = {
+  table: ScannedTable;
+  headerIndex: number;
+  numberColumn: boolean;
+  roleAt: (Role | null)[];
+};
 
 const HEADER_SEARCH_ROWS = 5;
 
@@ -153,6 +158,9 @@ export function readSubmissionTable(document: ScannedDocument, maxRows: number):
         'все исправления были приняты.',
     );
   }
+  if (document.hiddenText) {
+    warnings.push('В документе есть скрытый текст (формат «скрытый»); он не учтён.');
+  }
   if (matching > 1) {
     warnings.push('В документе несколько таблиц мероприятий; прочитана только первая из них.');
   }
@@ -201,7 +209,8 @@ export function readSubmissionTable(document: ScannedDocument, maxRows: number):
     if (HEADER_START.test(filled[0]!.text.trimStart().slice(0, 16)) && matchHeaderRow(texts)) continue;
 
     const meaningful = filled.filter(
-      (c) => !/^[\s\-–—.…_]*$/.test(c.text) && !(roleAt[c.start] === 'number' && /^\s*\d+\.?\s*$/.test(c.text)),
+      (c) =>
+        !/^[\s\-–—.…_]*$/.test(c.text) && !(roleAt[c.start] === 'number' && /^\s*\d+\.?\s*$/.test(c.text)),
     );
     if (meaningful.length > 0 && meaningful.every((c) => isNilPhrase(c.text))) {
       nilRows++;
@@ -216,12 +225,20 @@ export function readSubmissionTable(document: ScannedDocument, maxRows: number):
       continue;
     }
 
-    const parts: Record<ColumnKey, string[]> = { title: [], place: [], dates: [], purpose: [], participants: [] };
+    const parts: Record<ColumnKey, string[]> = {
+      title: [],
+      place: [],
+      dates: [],
+      purpose: [],
+      participants: [],
+    };
     const outside: string[] = [];
     for (const cell of cells) {
       const role = roleAt[cell.start];
       if (cell.cell.nested) {
-        warnings.push(`Строка ${rowNumber}: таблица, вложенная в ячейку, не учтена — перенесите её текст в ячейку.`);
+        warnings.push(
+          `Строка ${rowNumber}: таблица, вложенная в ячейку, не учтена — перенесите её текст в ячейку.`,
+        );
       }
       if (isEmptyText(cell.text)) continue;
       if (role === 'number') continue;
@@ -252,7 +269,8 @@ export function readSubmissionTable(document: ScannedDocument, maxRows: number):
   if (rows.length > maxRows) {
     throw new DocxRejection(
       'too-many-rows',
-      `В таблице ${formatCount(rows.length)} строк с мероприятиями — больше допустимых ${formatCount(maxRows)}. ` +
+      `В таблице ${formatCount(rows.length)} ${plural(rows.length, ['строка', 'строки', 'строк'])} с мероприятиями — ` +
+        `больше допустимых ${formatCount(maxRows)}. ` +
         'Проверьте, не попали ли в документ лишние строки; если мероприятий действительно столько, ' +
         'свяжитесь с координатором.',
     );
@@ -267,5 +285,17 @@ export function readSubmissionTable(document: ScannedDocument, maxRows: number):
         'пустой строки «Мероприятия не проводились» или отправьте отчёт об отсутствии мероприятий.',
     );
   }
-  return { rows, nil, numberColumn: header.numberColumn, warnings };
+  return { rows, nil, numberColumn: header.numberColumn, warnings: capWarnings(warnings) };
+}
+
+const MAX_WARNINGS = 30;
+
+/** A pathological file must not produce thousands of warnings: the first ones and a count. */
+function capWarnings(warnings: string[]): string[] {
+  if (warnings.length <= MAX_WARNINGS) return warnings;
+  const more = warnings.length - MAX_WARNINGS;
+  return [
+    ...warnings.slice(0, MAX_WARNINGS),
+    `…и ещё ${formatCount(more)} ${plural(more, ['предупреждение', 'предупреждения', 'предупреждений'])}.`,
+  ];
 }

@@ -5,6 +5,7 @@
 import {
   AlignmentType,
   Document,
+  HeightRule,
   Packer,
   PageOrientation,
   Paragraph,
@@ -18,7 +19,7 @@ import {
 } from 'docx';
 import { formatQuarter, quarterPhrase, REPORT_COLUMNS } from '../../domain/quarter';
 import type { Municipality, Quarter } from '../../domain/types';
-import { BODY_SIZE, COLUMN_WIDTHS, FONT, MARGINS, PAGE, TABLE_SIZE, TEXT_WIDTH } from './layout';
+import { BODY_SIZE, COLUMN_WIDTHS, FONT, MARGINS, TABLE_SIZE, TEXT_WIDTH } from './layout';
 
 export type TemplateInput = { municipality: Municipality; quarter: Quarter };
 
@@ -53,7 +54,13 @@ export function templateInstructions(input: TemplateInput): string[] {
 }
 
 function run(text: string, options: { bold?: boolean; size?: number; italics?: boolean } = {}): TextRun {
-  return new TextRun({ text, font: FONT, size: options.size ?? BODY_SIZE, bold: options.bold, italics: options.italics });
+  return new TextRun({
+    text,
+    font: FONT,
+    size: options.size ?? BODY_SIZE,
+    bold: options.bold,
+    italics: options.italics,
+  });
 }
 
 function headerCell(text: string, width: number): TableCell {
@@ -62,7 +69,10 @@ function headerCell(text: string, width: number): TableCell {
     verticalAlign: VerticalAlign.CENTER,
     children: text.split('\n').map(
       (line) =>
-        new Paragraph({ alignment: AlignmentType.CENTER, children: [run(line, { bold: true, size: TABLE_SIZE })] }),
+        new Paragraph({
+          alignment: AlignmentType.CENTER,
+          children: [run(line, { bold: true, size: TABLE_SIZE })],
+        }),
     ),
   });
 }
@@ -85,7 +95,10 @@ export async function buildTemplate(input: TemplateInput): Promise<Buffer> {
         cantSplit: true,
         children: REPORT_COLUMNS.map((header, i) => headerCell(header, COLUMN_WIDTHS[i]!)),
       }),
-      new TableRow({ children: COLUMN_WIDTHS.map((width) => emptyCell(width)) }),
+      new TableRow({
+        height: { value: 567, rule: HeightRule.ATLEAST },
+        children: COLUMN_WIDTHS.map((width) => emptyCell(width)),
+      }),
     ],
   });
   const [instructionTitle, ...instructions] = templateInstructions(input);
@@ -101,7 +114,7 @@ export async function buildTemplate(input: TemplateInput): Promise<Buffer> {
       {
         properties: {
           page: {
-            size: { width: PAGE.width, height: PAGE.height, orientation: PageOrientation.LANDSCAPE },
+            size: { orientation: PageOrientation.LANDSCAPE },
             margin: MARGINS,
           },
         },
@@ -112,10 +125,17 @@ export async function buildTemplate(input: TemplateInput): Promise<Buffer> {
             children: [run(templateHeading(input), { bold: true })],
           }),
           table,
-          new Paragraph({ spacing: { before: 360, after: 120 }, children: [run(instructionTitle!, { bold: true, size: TABLE_SIZE })] }),
+          new Paragraph({
+            spacing: { before: 360, after: 120 },
+            children: [run(instructionTitle!, { bold: true, size: TABLE_SIZE })],
+          }),
           ...instructions.map(
             (text) =>
-              new Paragraph({ spacing: { after: 80 }, alignment: AlignmentType.BOTH, children: [run(text, { size: TABLE_SIZE, italics: true })] }),
+              new Paragraph({
+                spacing: { after: 80 },
+                alignment: AlignmentType.BOTH,
+                children: [run(text, { size: TABLE_SIZE, italics: true })],
+              }),
           ),
         ],
       },

@@ -14,6 +14,8 @@
 // Elements are recognised by namespace, not by prefix, so any prefix bound to the WordprocessingML
 // namespace works (transitional or strict).
 
+import { decodeXmlText, XmlScanError } from './xml-text';
+
 export type ScannedCell = {
   paragraphs: string[];
   gridSpan: number;
@@ -44,16 +46,6 @@ export type ScannedDocument = {
   trackedChanges: boolean;
   hiddenText: boolean;
 };
-
-export class XmlScanError extends Error {
-  constructor(
-    readonly kind: 'doctype' | 'malformed',
-    detail: string,
-  ) {
-    super(detail);
-    this.name = 'XmlScanError';
-  }
-}
 
 const W_NAMESPACES = new Set([
   'http://schemas.openxmlformats.org/wordprocessingml/2006/main',
@@ -132,50 +124,8 @@ const W_KINDS: Record<string, number> = {
   smartTagPr: K_SKIP,
 };
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
 function malformed(detail: string): never {
   throw new XmlScanError('malformed', detail);
-}
-
-/** Replaces entity and character references; throws on anything not well formed. */
-export function decodeXmlText(text: string): string {
-  let amp = text.indexOf('&');
-  if (amp < 0) return text;
-  let out = '';
-  let from = 0;
-  while (amp >= 0) {
-    const semi = text.indexOf(';', amp + 1);
-    if (semi < 0 || semi - amp > 12) malformed('unterminated reference');
-    const ref = text.slice(amp + 1, semi);
-    let value: string;
-    if (ref.charCodeAt(0) === 35 /* # */) {
-      const hex = ref[1] === 'x';
-      if (!(hex ? /^#x[0-9a-fA-F]+$/ : /^#[0-9]+$/).test(ref)) malformed(`bad character reference &${ref};`);
-      const code = hex ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!isXmlChar(code)) malformed(`bad character reference &${ref};`);
-      value = String.fromCodePoint(code);
-    } else {
-      const named = ENTITIES[ref];
-      if (named === undefined) malformed(`unknown entity &${ref};`);
-      value = named;
-    }
-    out += text.slice(from, amp) + value;
-    from = semi + 1;
-    amp = text.indexOf('&', from);
-  }
-  return out + text.slice(from);
-}
-
-function isXmlChar(code: number): boolean {
-  return (
-    code === 0x9 ||
-    code === 0xa ||
-    code === 0xd ||
-    (code >= 0x20 && code <= 0xd7ff) ||
-    (code >= 0xe000 && code <= 0xfffd) ||
-    (code >= 0x10000 && code <= 0x10ffff)
-  );
 }
 
 function isOn(value: string | null): boolean {
@@ -351,7 +301,11 @@ class Scanner {
     }
     if (declares) this.declareNamespaces();
     let info: TagInfo | null | undefined = this.tagCache.get(hash);
-    while (info !== undefined && info !== null && !(info.name.length === nameLength && xml.startsWith(info.name, lt + 1))) {
+    while (
+      info !== undefined &&
+      info !== null &&
+      !(info.name.length === nameLength && xml.startsWith(info.name, lt + 1))
+    ) {
       info = info.next;
     }
     if (info === undefined || info === null) {
@@ -432,7 +386,8 @@ class Scanner {
     const local = colon < 0 ? name : name.slice(colon + 1);
     const uri = this.namespaceOf(prefix);
     let kind = K_OTHER;
-    if (uri !== undefined && W_NAMESPACES.has(uri)) kind = Object.hasOwn(W_KINDS, local) ? W_KINDS[local]! : K_OTHER;
+    if (uri !== undefined && W_NAMESPACES.has(uri))
+      kind = Object.hasOwn(W_KINDS, local) ? W_KINDS[local]! : K_OTHER;
     else if (uri === MC_NAMESPACE && local === 'Choice') kind = K_SKIP;
     return kind;
   }
@@ -529,7 +484,8 @@ class Scanner {
         if (this.parentKind() === K_TRPR && top?.row) top.row.header = isOn(this.attr('val'));
         return;
       case K_GRID_SPAN:
-        if (this.parentKind() === K_TCPR && top?.cell) top.cell.gridSpan = Math.max(1, toCount(this.attr('val'), 1));
+        if (this.parentKind() === K_TCPR && top?.cell)
+          top.cell.gridSpan = Math.max(1, toCount(this.attr('val'), 1));
         return;
       case K_V_MERGE:
       case K_H_MERGE:

@@ -77,7 +77,7 @@ export class ZipArchive {
     if (!entry) return null;
     if (entry.flags & 1) throw encryptedZip();
     const data = this.compressedData(entry);
-    const budget = Math.min(this.limits.maxUncompressed, this.limits.maxUncompressed - this.inflated);
+    const budget = this.limits.maxUncompressed - this.inflated;
     if (entry.size > budget) throw bomb(this.limits.maxUncompressed);
     let out: Uint8Array;
     if (entry.method === 0) {
@@ -96,7 +96,7 @@ export class ZipArchive {
       throw corrupt();
     }
     if (out.length > budget) throw bomb(this.limits.maxUncompressed);
-    if (out.length !== entry.size || (crc32(out) >>> 0) !== entry.crc) throw corrupt();
+    if (out.length !== entry.size || crc32(out) >>> 0 !== entry.crc) throw corrupt();
     this.inflated += out.length;
     return out;
   }
@@ -173,8 +173,14 @@ export class ZipArchive {
           const length = this.u16(e + 2);
           if (id === 1) {
             let f = e + 4;
-            if (uncompressed === 0xffffffff) (uncompressed = this.u64(f)), (f += 8);
-            if (compressedSize === 0xffffffff) (compressedSize = this.u64(f)), (f += 8);
+            if (uncompressed === 0xffffffff) {
+              uncompressed = this.u64(f);
+              f += 8;
+            }
+            if (compressedSize === 0xffffffff) {
+              compressedSize = this.u64(f);
+              f += 8;
+            }
             if (localOffset === 0xffffffff) localOffset = this.u64(f);
             break;
           }
@@ -212,6 +218,8 @@ export function looksLikeZip(bytes: Uint8Array): boolean {
     bytes.length >= 4 &&
     bytes[0] === 0x50 &&
     bytes[1] === 0x4b &&
-    ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6) || (bytes[2] === 7 && bytes[3] === 8))
+    ((bytes[2] === 3 && bytes[3] === 4) ||
+      (bytes[2] === 5 && bytes[3] === 6) ||
+      (bytes[2] === 7 && bytes[3] === 8))
   );
 }

@@ -8,6 +8,7 @@ import type { Db } from '../../activities/db/client';
 import { appendAudit } from '../../activities/audit';
 import type { AuditInput } from '../../activities/audit';
 import { parseQuarter, formatQuarter } from '../../domain/quarter';
+import { quarterWorkflowId, statusQuery } from '../../workflows/api';
 import { connectClient, UserError } from '../temporal';
 
 export { UserError };
@@ -57,20 +58,34 @@ export async function municipalityArg(code: string): Promise<{ code: string; nam
   return m;
 }
 
-/** Turns Temporal's errors about a missing or closed workflow into what the user should do. */
-export function explainTemporalError(err: unknown, quarter: string): never {
-  if (err instanceof WorkflowNotFoundError) {
-    throw new UserError(`Квартал ${quarter} не запущен. Запустите его: npx svodka quarter start ${quarter}`);
-  }
+/**
+ * Turns Temporal's errors about a missing or finished workflow into what the user should do.
+ * Returns the error to throw: `catch (err) { throw await explainTemporalError(err, quarter); }`.
+ */
+export async function explainTemporalError(err: unknown, quarter: string): Promise<unknown> {
   if (err instanceof WorkflowUpdateFailedError) {
-    const cause = (err.cause as Error | undefined)?.message ?? err.message;
-    throw new UserError(cause);
+    return new UserError((err.cause as Error | undefined)?.message ?? err.message);
   }
   const message = (err as Error)?.message ?? String(err);
-  if (/workflow execution already completed|already completed/i.test(message)) {
-    throw new UserError(`Квартал ${quarter} закрыт: отчет подписан, изменения не принимаются.`);
+  const gone = err instanceof WorkflowNotFoundError || /already completed|not found/i.test(message);
+  if (!gone) return err;
+  try {
+    const handle = (await getClient()).workflow.getHandle(quarterWorkflowId(quarter));
+    const quarterRun = await handle.describe();
+    // The municipalities' workflows end at sign-off, a moment before the quarter's own does.
+    const signedOff =
+      quarterRun.status.name === 'COMPLETED' ||
+      (quarterRun.status.name === 'RUNNING' && (await handle.query(statusQuery)).phase === 'approved');
+    if (signedOff)
+      return new UserError(`Квартал ${quarter} закрыт: отчет подписан, сведения и изменения больше не принимаются.`);
+    if (quarterRun.status.name !== 'RUNNING')
+      return new UserError(`Квартал ${quarter} остановлен (${quarterRun.status.name}); обратитесь к администратору.`);
+    return new UserError(`В квартале ${quarter} нет такого муниципального образования.`);
+  } catch (describeError) {
+    if (describeError instanceof WorkflowNotFoundError)
+      return new UserError(`Квартал ${quarter} не запущен. Запустите его: npx svodka quarter start ${quarter}`);
+    return describeError;
   }
-  throw err;
 }
 
 export function printJson(value: unknown): void {

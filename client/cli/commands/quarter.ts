@@ -55,7 +55,7 @@ export async function fetchStatus(quarter: string): Promise<QuarterStatus> {
   try {
     return await client.workflow.getHandle(quarterWorkflowId(quarter)).query(statusQuery);
   } catch (err) {
-    explainTemporalError(err, quarter);
+    throw await explainTemporalError(err, quarter);
   }
 }
 
@@ -85,7 +85,7 @@ async function childUpdate<T>(quarter: string, code: string, run: (h: ReturnType
   try {
     return await run(client.workflow.getHandle(submissionWorkflowId(quarter, code)));
   } catch (err) {
-    explainTemporalError(err, quarter);
+    throw await explainTemporalError(err, quarter);
   }
 }
 
@@ -210,7 +210,7 @@ export function registerQuarterCommands(program: Command): void {
       try {
         await client.workflow.getHandle(quarterWorkflowId(q)).signal(closeSignal, { actor: actor() });
       } catch (err) {
-        explainTemporalError(err, q);
+        throw await explainTemporalError(err, q);
       }
       await audit({ quarter: q, municipality: null, action: 'quarter.close' });
       console.log(`Сбор сведений за ${q} закрыт. Не ответившие отмечены как «не представлено»; проект отчета формируется.`);

@@ -53,7 +53,7 @@ export function registerReportCommands(program: Command): void {
           .getHandle(quarterWorkflowId(quarter))
           .executeUpdate(approveUpdate, { args: [{ signer: opts.signer, position: opts.position ?? null, actor: actor() }] });
       } catch (err) {
-        explainTemporalError(err, quarter);
+        throw await explainTemporalError(err, quarter);
       }
       await audit({ quarter, municipality: null, action: 'report.approve', detail: { ...result, signer: opts.signer, position: opts.position ?? null } });
       if (opts.out) await writeReport(result.reportId, opts.out);

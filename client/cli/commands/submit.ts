@@ -70,7 +70,7 @@ export function registerSubmitCommand(program: Command): void {
           .getHandle(submissionWorkflowId(quarter, m.code))
           .executeUpdate(submitUpdate, { args: [payload] });
       } catch (err) {
-        explainTemporalError(err, quarter);
+        throw await explainTemporalError(err, quarter);
       }
       await audit({
         quarter,

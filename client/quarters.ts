@@ -1,0 +1,94 @@
+// Launching a quarter's collection: shared by the CLI (`svodka quarter start`) and the portal.
+// Starting twice is harmless: the workflow id is the quarter's, and a duplicate is refused.
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { appendAudit } from '../activities/audit';
+import type { Db } from '../activities/db/client';
+import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
+import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../domain/schedule';
+import { QuarterAttribute, quarterWorkflowId, TASK_QUEUE } from '../workflows/api';
+import type { QuarterInput } from '../workflows/api';
+import type { quarterlyReport } from '../workflows/quarterly-report';
+import { UserError } from './temporal';
+
+export type StartQuarterInput = {
+  /** "2023-Q2" (case-insensitive). */
+  quarter: string;
+  /** ISO date YYYY-MM-DD; default: the 10th of the month after the quarter (see defaultDeadline). */
+  deadline?: string | null;
+  /** Every duration of the policy is divided by it; default 1. */
+  timeScale?: number | null;
+  actor: string;
+  origin: string;
+  now?: number;
+};
+
+export type StartQuarterResult = {
+  quarter: string;
+  workflowId: string;
+  /** false: the quarter was already running (or finished); nothing new was started. */
+  started: boolean;
+  deadline: string;
+  timeScale: number;
+  municipalities: number;
+};
+
+/** Throws UserError (exit code 2: bad usage) for a bad quarter, deadline or time scale. */
+export async function startQuarter(client: Client, db: Db, input: StartQuarterInput): Promise<StartQuarterResult> {
+  let quarter: string;
+  try {
+    quarter = formatQuarter(parseQuarter(input.quarter.trim()));
+  } catch (err) {
+    throw new UserError((err as Error).message, 2);
+  }
+  const now = input.now ?? Date.now();
+  let deadline: string;
+  if (input.deadline) {
+    try {
+      parseIsoDate(input.deadline);
+    } catch (err) {
+      throw new UserError(`Срок: ${(err as Error).message}`, 2);
+    }
+    deadline = input.deadline;
+  } else {
+    deadline = defaultDeadline(quarterBounds(parseQuarter(quarter)).end, now);
+  }
+  const timeScale = input.timeScale ?? 1;
+  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new UserError('Ускорение времени должно быть положительным числом.', 2);
+
+  const municipalities = await db.municipality.count();
+  if (municipalities === 0) throw new UserError('Реестр муниципальных образований пуст: выполните «npx svodka db setup».');
+
+  const args: QuarterInput = {
+    quarter,
+    deadline,
+    policy: DEFAULT_POLICY,
+    timeScale,
+    startedAt: new Date(now).toISOString(),
+  };
+  let started = true;
+  try {
+    await client.workflow.start<typeof quarterlyReport>('quarterlyReport', {
+      taskQueue: TASK_QUEUE,
+      workflowId: quarterWorkflowId(quarter),
+      args: [args],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [{ key: QuarterAttribute, value: quarter }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    started = false;
+  }
+  if (started) {
+    await appendAudit(db, {
+      quarter,
+      municipality: null,
+      action: 'quarter.start',
+      actor: input.actor,
+      origin: input.origin,
+      detail: { deadline, timeScale },
+    });
+  }
+  return { quarter, workflowId: quarterWorkflowId(quarter), started, deadline, timeScale, municipalities };
+}

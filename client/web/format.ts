@@ -1,0 +1,77 @@
+// Small wordings shared by the pages: states, phases, dates in Moscow time, quarter names.
+import { russianDate } from '../../domain/emails';
+import { parseQuarter, quarterRoman } from '../../domain/quarter';
+import type { QuarterPhase, SubmissionState } from '../../workflows/api';
+import { STATE_LABELS } from '../cli/commands/quarter';
+import { html } from './html';
+import type { Html } from './html';
+
+export { russianDate, STATE_LABELS };
+
+export const PHASE_LABELS: Record<QuarterPhase, string> = {
+  collecting: 'идет сбор сведений',
+  rendering: 'формируется отчет',
+  awaiting_approval: 'проект отчета готов и ждет подписания',
+  approved: 'отчет подписан',
+};
+
+export const CHANNEL_LABELS: Record<string, string> = {
+  web: 'файл на портале',
+  form: 'форма на портале',
+  email: 'ответ по почте',
+  cli: 'командная строка',
+};
+
+export const SEVERITY_LABELS: Record<string, string> = { error: 'ошибка', warning: 'замечание', info: 'к сведению' };
+
+/** "2023-Q2" → «II квартал 2023 года». */
+export function quarterName(quarter: string): string {
+  const q = parseQuarter(quarter);
+  return `${quarterRoman(q)} квартал ${q.year} года`;
+}
+
+const MOSCOW = new Intl.DateTimeFormat('ru-RU', {
+  timeZone: 'Europe/Moscow',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const MOSCOW_SECONDS = new Intl.DateTimeFormat('ru-RU', {
+  timeZone: 'Europe/Moscow',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** «25.11.2026, 21:55» Moscow time; '' for nothing. */
+export function moscowDateTime(at: string | Date | null | undefined, seconds = false): string {
+  if (!at) return '';
+  const date = typeof at === 'string' ? new Date(at) : at;
+  if (Number.isNaN(date.getTime())) return '';
+  return (seconds ? MOSCOW_SECONDS : MOSCOW).format(date);
+}
+
+export function stateBadge(state: SubmissionState): Html {
+  return html`<span class="st st-${state}">${STATE_LABELS[state] ?? state}</span>`;
+}
+
+/** Russian plural: plural(5, 'мероприятие', 'мероприятия', 'мероприятий'). */
+export function plural(n: number, one: string, few: string, many: string): string {
+  const mod10 = n % 10;
+  const mod100 = n % 100;
+  if (mod10 === 1 && mod100 !== 11) return one;
+  if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
+  return many;
+}
+
+/** A Content-Disposition for a download: an ASCII fallback and the UTF-8 name. */
+export function attachmentDisposition(utf8Name: string, asciiFallback: string): string {
+  return `attachment; filename="${asciiFallback.replace(/[^A-Za-z0-9._-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(utf8Name)}`;
+}
+
+export const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';

@@ -1,0 +1,218 @@
+// The web portal: server-rendered Russian pages over the same Temporal workflows and database as
+// the CLI. Municipalities reach their page through the token link of their emails; coordinators
+// and auditors sign in. No client-side script at all.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
+import type { Client } from '@temporalio/client';
+import { createDbBlobStore } from '../../activities/blobs';
+import type { Db } from '../../activities/db/client';
+import { MAX_UPLOAD_BYTES } from '../../activities/uploads';
+import { isRole, loadSession } from './auth';
+import type { Viewer } from './auth';
+import { FORM_BODY_LIMIT, SESSION_COOKIE } from './context';
+import type { PortalConfig, PortalContext } from './context';
+import { csrfError, errorBody, forbidden, PortalError, tooLarge } from './errors';
+import { APP_CSS, page } from './layout';
+import { createCsrf, createRateLimiter, SECURITY_HEADERS } from './security';
+import { registerAuditorRoutes } from './routes-auditor';
+import { registerCoordinatorRoutes } from './routes-coordinator';
+import { registerMailboxRoutes } from './routes-mailbox';
+import { registerMunicipalityRoutes } from './routes-municipality';
+import { registerSignInRoutes } from './routes-signin';
+
+export type { PortalConfig, PortalContext } from './context';
+export { FORM_BODY_LIMIT, formField, LOGIN_CSRF_COOKIE, SESSION_COOKIE } from './context';
+
+export type PortalDeps = { db: Db; temporal: Client; config: PortalConfig };
+
+const DEFAULT_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+/** A request this much larger than an allowed upload is refused before it is read. */
+const HARD_BODY_LIMIT = 64 * 1024 * 1024;
+
+export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
+  const { db, temporal } = deps;
+  const config = { ...deps.config, sessionTtlMs: deps.config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS };
+  const secret = config.secret ? Buffer.from(config.secret) : randomBytes(32);
+  const trustProxy = config.trustProxy ?? Boolean(config.trustProxyAuth);
+  const app = Fastify({
+    logger: config.logger ?? false,
+    trustProxy,
+    bodyLimit: 256 * 1024,
+    // Tokens are 43 characters; nothing of ours needs long URLs.
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  const ctx: PortalContext = {
+    db,
+    temporal,
+    files: createDbBlobStore(db),
+    config,
+    csrf: createCsrf(secret),
+    limits: {
+      token: createRateLimiter(config.rateLimits?.token ?? { limit: 60, windowMs: 60_000 }),
+      login: createRateLimiter(config.rateLimits?.login ?? { limit: 10, windowMs: 60_000 }),
+    },
+    secureCookies: config.publicUrl.startsWith('https:'),
+    send(reply, status, options) {
+      return reply
+        .code(status)
+        .type('text/html; charset=utf-8')
+        .send(page({ devMailbox: Boolean(config.devMailboxDir), ...options }).value);
+    },
+    async viewer(request) {
+      if (request.svodkaViewer !== undefined) return request.svodkaViewer;
+      let viewer: Viewer | null = null;
+      if (config.trustProxyAuth) {
+        const login = request.headers['x-remote-user'];
+        const role = request.headers['x-remote-role'];
+        if (typeof login === 'string' && login.trim()) {
+          if (!isRole(role)) throw forbidden('Прокси-сервер не передал роль пользователя (coordinator или auditor).');
+          const name = login.trim().slice(0, 100);
+          viewer = {
+            user: { id: `proxy:${name}`, login: name, name, role },
+            csrf: ctx.csrf.forProxyUser(name),
+            via: 'proxy',
+            sessionId: null,
+          };
+        }
+      }
+      viewer ??= await loadSession(db, request.cookies[SESSION_COOKIE]);
+      request.svodkaViewer = viewer;
+      return viewer;
+    },
+    async requireViewer(request, reply, role) {
+      const viewer = await ctx.viewer(request);
+      if (!viewer) {
+        const next = request.method === 'GET' ? request.url : '/quarters';
+        await reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+        return null;
+      }
+      if (role === 'coordinator' && viewer.user.role !== 'coordinator') {
+        throw forbidden('Это действие доступно только координатору. У аудитора — только просмотр.');
+      }
+      return viewer;
+    },
+    checkCsrf(expected, presented) {
+      if (!ctx.csrf.check(expected, presented)) throw csrfError();
+    },
+    origin(request) {
+      return `web@${request.ip}`;
+    },
+  };
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
+  await app.register(fastifyMultipart, {
+    throwFileSizeLimit: false,
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 100_000, parts: 30, headerPairs: 100 },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (length > HARD_BODY_LIMIT) {
+      reply.header('Connection', 'close');
+      throw tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
+    }
+    const path = request.url.split('?')[0]!;
+    const limiter = path.startsWith('/m/') ? ctx.limits.token : path === '/login' && request.method === 'POST' ? ctx.limits.login : null;
+    if (limiter) {
+      const wait = limiter.hit(request.ip);
+      if (wait > 0) {
+        reply.header('Retry-After', String(wait));
+        throw new PortalError(
+          429,
+          'Слишком много запросов',
+          `С вашего адреса пришло слишком много запросов подряд. Подождите ${wait} с и попробуйте снова.`,
+        );
+      }
+    }
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    // Pages and files of the portal are personal: never kept by a shared cache.
+    if (!request.url.startsWith('/static/')) reply.header('Cache-Control', 'no-store');
+    return payload;
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    let portalError: PortalError;
+    const err = error as Error & { statusCode?: number; code?: string };
+    if (err instanceof PortalError) portalError = err;
+    else if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.code === 'FST_REQ_FILE_TOO_LARGE') {
+      portalError = tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
+    } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) {
+      portalError = new PortalError(415, 'Запрос не выполнен', 'Форма отправлена в неожиданном виде. Обновите страницу и попробуйте снова.');
+    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      portalError = new PortalError(400, 'Запрос не выполнен', 'Запрос не удалось разобрать. Обновите страницу и попробуйте снова.');
+    } else {
+      request.log.error(err);
+      if (!config.logger) console.error('[svodka-web]', request.method, request.url.replace(/\/m\/[^/?]+/, '/m/…'), err);
+      portalError = new PortalError(
+        500,
+        'Внутренняя ошибка',
+        'Не удалось выполнить запрос из-за внутренней ошибки. Попробуйте позже; если ошибка повторится, сообщите координатору.',
+      );
+    }
+    if (reply.sent) return;
+    return ctx.send(reply, portalError.status, {
+      title: portalError.title,
+      body: errorBody(portalError, request.svodkaBack ?? null),
+      narrow: true,
+    });
+  });
+
+  app.setNotFoundHandler(async (request, reply) =>
+    ctx.send(reply, 404, {
+      title: 'Страница не найдена',
+      body: errorBody(new PortalError(404, 'Страница не найдена', 'Такой страницы нет. Проверьте адрес.')),
+      narrow: true,
+    }),
+  );
+
+  app.get('/static/app.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=86400').send(APP_CSS),
+  );
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await db.$queryRawUnsafe('SELECT 1');
+      return reply.type('application/json').send({ ok: true });
+    } catch {
+      return reply.code(503).type('application/json').send({ ok: false });
+    }
+  });
+
+  app.get('/', async (request, reply) => {
+    const viewer = await ctx.viewer(request);
+    return reply.redirect(viewer ? '/quarters' : '/login', 303);
+  });
+
+  registerSignInRoutes(app, ctx);
+  registerMunicipalityRoutes(app, ctx);
+  registerCoordinatorRoutes(app, ctx);
+  registerAuditorRoutes(app, ctx);
+  if (config.devMailboxDir) registerMailboxRoutes(app, ctx, config.devMailboxDir);
+
+  return app;
+}
+
+export type RunningPortal = { url: string; app: FastifyInstance; close(): Promise<void> };
+
+export async function startPortal(options: PortalDeps & { port: number; host?: string }): Promise<RunningPortal> {
+  const app = await buildPortal(options);
+  await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`,
+    app,
+    close: () => app.close(),
+  };
+}
+

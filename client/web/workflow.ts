@@ -1,0 +1,98 @@
+// What the portal asks of Temporal, as the CLI does: the quarter's status, a municipality's
+// summary, and updates whose failures become Russian pages.
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Db } from '../../activities/db/client';
+import { quarterWorkflowId, statusQuery, submissionStatusQuery, submissionWorkflowId } from '../../workflows/api';
+import type { MunicipalitySummary, QuarterStatus } from '../../workflows/api';
+import { PortalError, temporalError } from './errors';
+
+/** The quarter's status (statusQuery), or null when no such quarter was started. */
+export async function fetchQuarterStatus(client: Client, quarter: string): Promise<QuarterStatus | null> {
+  try {
+    return await client.workflow.getHandle(quarterWorkflowId(quarter)).query(statusQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw temporalError(err, quarter);
+  }
+}
+
+export async function requireQuarterStatus(client: Client, quarter: string): Promise<QuarterStatus> {
+  const status = await fetchQuarterStatus(client, quarter);
+  if (!status) {
+    throw new PortalError(404, 'Сбор сведений не найден', `Сбор сведений за ${quarter} не запущен или уже удален из истории.`);
+  }
+  return status;
+}
+
+export async function fetchSubmissionSummary(client: Client, quarter: string, code: string): Promise<MunicipalitySummary | null> {
+  try {
+    return await client.workflow.getHandle(submissionWorkflowId(quarter, code)).query(submissionStatusQuery);
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a Temporal call; its failure becomes the page that explains it. */
+export async function temporalCall<T>(quarter: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw temporalError(err, quarter);
+  }
+}
+
+export type Standing = {
+  status: QuarterStatus;
+  summary: MunicipalitySummary;
+  /** No answers are taken: signed off, or closed by the coordinator (unless reopened since). */
+  closed: boolean;
+};
+
+/** Where one municipality stands in its quarter, as its page shows it. Null: no such quarter. */
+export async function municipalityStanding(client: Client, db: Db, quarter: string, code: string): Promise<Standing | null> {
+  const status = await fetchQuarterStatus(client, quarter);
+  if (!status) {
+    // A quarter long signed off may be gone from Temporal's history; the final report says so.
+    const final = await db.report.findFirst({ where: { quarter, kind: 'final' } });
+    if (!final) return null;
+    return {
+      status: {
+        quarter,
+        phase: 'approved',
+        deadline: '',
+        timeScale: 1,
+        closed: true,
+        municipalities: [],
+        draftReportId: null,
+        finalReportId: final.id,
+        finalSha256: final.blobSha256,
+      },
+      summary: emptySummary(code),
+      closed: true,
+    };
+  }
+  const fromParent = status.municipalities.find((m) => m.code === code) ?? emptySummary(code, status.deadline);
+  const signedOff = status.phase === 'approved' || status.finalReportId !== null;
+  // The child's own summary is the freshest; after sign-off the parent's is final anyway.
+  const summary = signedOff ? fromParent : ((await fetchSubmissionSummary(client, quarter, code)) ?? fromParent);
+  const closed = signedOff || (status.closed && summary.state !== 'reopened');
+  return { status, summary, closed };
+}
+
+function emptySummary(code: string, deadline = ''): MunicipalitySummary {
+  return {
+    code,
+    state: 'requested',
+    deadline,
+    reminders: 0,
+    escalations: 0,
+    versions: 0,
+    acceptedSubmissionId: null,
+    nil: false,
+    rowCount: 0,
+    warnings: 0,
+    lastAnswerAt: null,
+    excuseReason: null,
+  };
+}

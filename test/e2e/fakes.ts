@@ -1,0 +1,178 @@
+// For the portal's unit tests (test/unit/web-*.test.ts): a real SQLite database with the registry,
+// and a fake Temporal client that keeps quarter statuses in memory and answers submitUpdate with
+// the real recordSubmission activity (so versions, rows and findings land in the database).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { createDbBlobStore } from '../../activities/blobs';
+import { createDb } from '../../activities/db/client';
+import type { Db } from '../../activities/db/client';
+import { setupDatabase } from '../../activities/db/setup';
+import { recordSubmission } from '../../activities/submissions';
+import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
+import type { MunicipalitySummary, QuarterStatus, SubmissionPayload } from '../../workflows/api';
+import { buildPortal } from '../../client/web/server';
+import type { PortalConfig } from '../../client/web/server';
+import type { FastifyInstance } from 'fastify';
+
+export type TestDb = { db: Db; dir: string; close(): Promise<void> };
+
+export async function createTestDb(): Promise<TestDb> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'svodka-web-'));
+  const url = `file:${path.join(dir, 'svodka.db')}`;
+  await setupDatabase(url);
+  const db = await createDb(url);
+  return {
+    db,
+    dir,
+    async close() {
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type FakeCall = { workflowId: string; kind: 'query' | 'update' | 'signal' | 'start'; name: string; args: unknown[] };
+
+export function summary(code: string, patch: Partial<MunicipalitySummary> = {}): MunicipalitySummary {
+  return {
+    code,
+    state: 'requested',
+    deadline: '2099-07-10',
+    reminders: 0,
+    escalations: 0,
+    versions: 0,
+    acceptedSubmissionId: null,
+    nil: false,
+    rowCount: 0,
+    warnings: 0,
+    lastAnswerAt: null,
+    excuseReason: null,
+    ...patch,
+  };
+}
+
+export function quarterStatus(quarter: string, patch: Partial<QuarterStatus> = {}): QuarterStatus {
+  return {
+    quarter,
+    phase: 'collecting',
+    deadline: '2099-07-10',
+    timeScale: 1,
+    closed: false,
+    municipalities: SMOLENSK_MUNICIPALITIES.map((m) => summary(m.code)),
+    draftReportId: null,
+    finalReportId: null,
+    finalSha256: null,
+    ...patch,
+  };
+}
+
+export type FakeTemporal = { client: Client; calls: FakeCall[]; statuses: Map<string, QuarterStatus> };
+
+/** Workflows by id: quarter/<q> answers statusQuery; quarter/<q>/<code> its summary and submitUpdate. */
+export function fakeTemporal(db: Db): FakeTemporal {
+  const calls: FakeCall[] = [];
+  const statuses = new Map<string, QuarterStatus>();
+  const files = createDbBlobStore(db);
+  const parse = (workflowId: string) => {
+    const m = /^quarter\/([^/]+)(?:\/([^/]+))?$/.exec(workflowId);
+    return { quarter: m?.[1] ?? '', code: m?.[2] ?? null };
+  };
+  const statusOf = (workflowId: string) => {
+    const { quarter } = parse(workflowId);
+    const status = statuses.get(quarter);
+    if (!status) throw new WorkflowNotFoundError('workflow not found', workflowId, undefined);
+    return status;
+  };
+  const client = {
+    options: { namespace: 'default' },
+    workflow: {
+      getHandle(workflowId: string) {
+        return {
+          async query(def: { name: string }) {
+            calls.push({ workflowId, kind: 'query', name: def.name, args: [] });
+            const status = statusOf(workflowId);
+            const { code } = parse(workflowId);
+            if (!code) return structuredClone(status);
+            const s = status.municipalities.find((x) => x.code === code);
+            if (!s) throw new WorkflowNotFoundError('workflow not found', workflowId, undefined);
+            return structuredClone(s);
+          },
+          async executeUpdate(def: { name: string }, options: { args: unknown[] }) {
+            calls.push({ workflowId, kind: 'update', name: def.name, args: options.args });
+            const status = statusOf(workflowId);
+            const { quarter, code } = parse(workflowId);
+            const s = status.municipalities.find((x) => x.code === code);
+            if (def.name === 'submitUpdate' && s) {
+              const version = s.versions + 1;
+              const result = await recordSubmission(db, files, { quarter, municipality: code!, version, payload: options.args[0] as SubmissionPayload });
+              Object.assign(s, { versions: version, state: result.accepted ? 'accepted' : 'rejected', lastAnswerAt: new Date().toISOString() });
+              if (result.accepted) Object.assign(s, { acceptedSubmissionId: result.submissionId, nil: result.nil, rowCount: result.rowCount });
+              return result;
+            }
+            if (s) return structuredClone(s);
+            return { reportId: `${quarter}/final/x`, sha256: '0'.repeat(64), eventCount: 0 };
+          },
+          async signal(def: { name: string }, ...args: unknown[]) {
+            calls.push({ workflowId, kind: 'signal', name: def.name, args });
+            const status = statusOf(workflowId);
+            if (def.name === 'closeSignal') status.closed = true;
+          },
+        };
+      },
+      list() {
+        return (async function* () {})();
+      },
+      async start(_type: unknown, options: { workflowId: string; args: unknown[] }) {
+        calls.push({ workflowId: options.workflowId, kind: 'start', name: 'quarterlyReport', args: options.args });
+        const quarter = parse(options.workflowId).quarter;
+        statuses.set(quarter, quarterStatus(quarter));
+      },
+    },
+  };
+  return { client: client as unknown as Client, calls, statuses };
+}
+
+export const TEST_SECRET = 'test-secret-of-at-least-32-bytes!!';
+
+export async function testPortal(
+  db: Db,
+  temporal: Client,
+  config: Partial<PortalConfig> = {},
+): Promise<FastifyInstance> {
+  return buildPortal({
+    db,
+    temporal,
+    config: { publicUrl: 'http://portal.test', temporalUiUrl: 'http://temporal-ui.test', secret: TEST_SECRET, ...config },
+  });
+}
+
+/** The value of a hidden input in a page: `<input type="hidden" name="_csrf" value="…">`. */
+export function hiddenValue(page: string, name: string): string {
+  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(page);
+  if (!m) throw new Error(`no hidden input ${name}`);
+  return m[1]!;
+}
+
+/** A multipart/form-data body of fields and at most one file, for fastify.inject. */
+export function multipartBody(fields: Record<string, string>, file?: { name: string; fileName: string; bytes: Uint8Array; type?: string }) {
+  const boundary = `----svodka${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  if (file) {
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.fileName}"\r\n` +
+          `Content-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`,
+      ),
+    );
+    parts.push(Buffer.from(file.bytes));
+    parts.push(Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
