@@ -1,6 +1,7 @@
 // `npm install` runs this (postinstall): generate the Prisma clients, prepare the embedded
 // database and provision the Temporal CLI. Each step says what it did; a step that cannot be done
 // here says what to do instead and does not fail the install, except a broken database.
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { runPrisma } from '../activities/db/prisma-cli';
 import { setupDatabase } from '../activities/db/setup';
@@ -10,6 +11,13 @@ import { resolveTemporalCli } from '../worker/temporal-cli';
 const root = path.resolve(import.meta.dirname, '..');
 process.chdir(root);
 const say = (line: string) => console.log(`[svodka] ${line}`);
+
+// `npx svodka` in the repository: npm 11 would try to install a package's own `bin` into its npx
+// cache (and fail), but it runs a command found in node_modules/.bin as it is — so link it there.
+const binLink = path.join(root, 'node_modules/.bin/svodka');
+mkdirSync(path.dirname(binLink), { recursive: true });
+rmSync(binLink, { force: true });
+symlinkSync(path.relative(path.dirname(binLink), path.join(root, 'bin/svodka.js')), binLink);
 
 say('Prisma: генерирую клиенты для SQLite и PostgreSQL…');
 writePostgresSchema();

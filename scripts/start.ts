@@ -58,12 +58,14 @@ async function main(): Promise<void> {
   await running;
 }
 
-let stopping = false;
-async function stopAll(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  say('Останавливаю…');
-  for (const stop of stops) await stop().catch((err) => say(`  при остановке: ${String(err)}`));
+let stopping: Promise<void> | null = null;
+/** Stops everything once; every caller waits for the same stop (Ctrl-C and the worker's end race). */
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    say('Останавливаю…');
+    for (const stop of stops) await stop().catch((err) => say(`  при остановке: ${String(err)}`));
+  })();
+  return stopping;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,13 +1,10 @@
 // `svodka db setup`: apply the migrations and seed the registry. Idempotent: a second run changes
 // nothing, and a coordinator's edits to addresses are kept.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import type { Municipality } from '../../domain/types';
 import { createDb } from './client';
-import { migratePostgres } from './pg-migrate';
-import { runPrisma } from './prisma-cli';
-import { databaseProvider, databaseUrl, sqlitePath } from './settings';
+import { applyMigrations } from './migrate';
+import { databaseProvider, databaseUrl } from './settings';
 
 export type SetupReport = { url: string; provider: string; migrations: string; seeded: number; kept: number };
 
@@ -16,13 +13,8 @@ export function redactUrl(url: string): string {
 }
 
 export async function migrate(url: string = databaseUrl()): Promise<string> {
-  if (databaseProvider(url) === 'postgresql') {
-    const { applied } = await migratePostgres(url);
-    return applied.length === 0 ? 'уже применены' : `применены (${applied.length})`;
-  }
-  mkdirSync(path.dirname(sqlitePath(url)), { recursive: true });
-  const out = runPrisma(['migrate', 'deploy'], { DATABASE_URL: url });
-  return /No pending migrations/i.test(out) ? 'уже применены' : 'применены';
+  const applied = await applyMigrations(url);
+  return applied.length === 0 ? 'уже применены' : `применены (${applied.length})`;
 }
 
 export async function seedRegistry(

@@ -129,6 +129,14 @@ export function openDocxPackage(bytes: Uint8Array, limits: PackageLimits): Scann
   const partName = mainPartName(archive);
   const part = archive.read(partName);
   if (part === null) {
+    const inner = [...archive.entries.values()].find((e) => /\.(docx?|odt|rtf)$/i.test(e.name));
+    if (inner) {
+      throw new DocxRejection(
+        'not-docx',
+        `Это ZIP-архив с файлом «${inner.name.split('/').pop()}» внутри, а не сам документ. ` +
+          'Распакуйте архив и отправьте документ в формате .docx.',
+      );
+    }
     throw new DocxRejection(
       'not-docx',
       'В архиве нет основного текста документа Word (word/document.xml), значит это не документ .docx. ' +

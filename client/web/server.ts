@@ -45,6 +45,12 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     // Tokens are 43 characters; nothing of ours needs long URLs.
     routerOptions: { maxParamLength: 200 },
+    // A URL that cannot be decoded: our page, not Fastify's JSON.
+    frameworkErrors: (_error, _request, reply) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+      const err = new PortalError(400, 'Неверный адрес', 'Адрес страницы поврежден. Проверьте ссылку или скопируйте ее из письма целиком.');
+      void ctx.send(reply, 400, { title: err.title, body: errorBody(err), narrow: true });
+    },
   });
 
   const ctx: PortalContext = {

@@ -487,6 +487,10 @@ describe('parseSubmissionDocx: rejections', () => {
 
   it('a ZIP without word/document.xml, an ODT, an XLSX', () => {
     expect(reject(notDocxZip()).code).toBe('not-docx');
+    expect(reject(zipSync({ 'Отчет/svodka.docx': new Uint8Array([1, 2, 3]) }))).toMatchObject({
+      code: 'not-docx',
+      message: expect.stringMatching(/^Это ZIP-архив с файлом «svodka\.docx» внутри/),
+    });
     const odt = zipSync({
       mimetype: strToU8('application/vnd.oasis.opendocument.text'),
       'content.xml': strToU8('<x/>'),
