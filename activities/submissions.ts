@@ -41,7 +41,16 @@ async function extract(db: Db, files: BlobStore, payload: SubmissionPayload): Pr
   }
   const parsed = parseSubmissionDocx(bytes);
   if (!parsed.ok) return { rows: [], nil: false, uploadId: upload.id, findings: [fileError(parsed.code, parsed.message)] };
-  return { rows: parsed.rows, nil: parsed.nil, findings: [], uploadId: upload.id };
+  // What the parser noticed but could read (merged cells copied down, tracked changes…) reaches the
+  // clerk and the coordinator as warnings.
+  const notes: Finding[] = parsed.warnings.map((message) => ({
+    severity: 'warning',
+    code: 'file',
+    row: null,
+    column: null,
+    message,
+  }));
+  return { rows: parsed.rows, nil: parsed.nil, findings: notes, uploadId: upload.id };
 }
 
 function fileError(code: string, message: string): Finding {
@@ -68,11 +77,10 @@ export async function recordSubmission(
 
   const quarter = parseQuarter(input.quarter);
   const extracted = await extract(db, files, input.payload);
+  const unreadable = hasErrors(extracted.findings);
   const validation =
-    extracted.findings.length > 0 || extracted.nil
-      ? { findings: extracted.findings, ranges: [] }
-      : validateRows(extracted.rows, quarter);
-  const findings = validation.findings;
+    unreadable || extracted.nil ? { findings: [], ranges: [] } : validateRows(extracted.rows, quarter);
+  const findings = [...extracted.findings, ...validation.findings];
   const accepted = !hasErrors(findings);
   const nil = extracted.nil;
 

@@ -35,7 +35,11 @@ export async function issueToken(
 }
 
 /** The quarter and municipality a token opens, or null: unknown, malformed, revoked or expired. */
-export async function resolveToken(db: Db, token: string, now: Date = new Date()): Promise<TokenScope | null> {
+export async function resolveToken(
+  db: Db,
+  token: string,
+  now: Date = new Date(),
+): Promise<TokenScope | null> {
   if (typeof token !== 'string' || !isTokenShaped(token)) return null;
   const hash = tokenHash(token);
   // The lookup is by the hash of what was presented: an attacker controls neither the stored value
@@ -50,12 +54,20 @@ export async function resolveToken(db: Db, token: string, now: Date = new Date()
 
 /** Makes every token of the quarter useless (after sign-off). Returns how many were revoked. */
 export async function revokeQuarterTokens(db: Db, quarter: string, now: Date = new Date()): Promise<number> {
-  const { count } = await db.accessToken.updateMany({ where: { quarter, revokedAt: null }, data: { revokedAt: now } });
+  const { count } = await db.accessToken.updateMany({
+    where: { quarter, revokedAt: null },
+    data: { revokedAt: now },
+  });
   return count;
 }
 
 /** Revokes the tokens of one municipality for one quarter (e.g. a link sent to the wrong address). */
-export async function revokeMunicipalityTokens(db: Db, quarter: string, municipality: string, now: Date = new Date()): Promise<number> {
+export async function revokeMunicipalityTokens(
+  db: Db,
+  quarter: string,
+  municipality: string,
+  now: Date = new Date(),
+): Promise<number> {
   const { count } = await db.accessToken.updateMany({
     where: { quarter, municipality, revokedAt: null },
     data: { revokedAt: now },

@@ -35,7 +35,11 @@ export type StartQuarterResult = {
 };
 
 /** Throws UserError (exit code 2: bad usage) for a bad quarter, deadline or time scale. */
-export async function startQuarter(client: Client, db: Db, input: StartQuarterInput): Promise<StartQuarterResult> {
+export async function startQuarter(
+  client: Client,
+  db: Db,
+  input: StartQuarterInput,
+): Promise<StartQuarterResult> {
   let quarter: string;
   try {
     quarter = formatQuarter(parseQuarter(input.quarter.trim()));
@@ -55,10 +59,12 @@ export async function startQuarter(client: Client, db: Db, input: StartQuarterIn
     deadline = defaultDeadline(quarterBounds(parseQuarter(quarter)).end, now);
   }
   const timeScale = input.timeScale ?? 1;
-  if (!Number.isFinite(timeScale) || timeScale <= 0) throw new UserError('Ускорение времени должно быть положительным числом.', 2);
+  if (!Number.isFinite(timeScale) || timeScale <= 0)
+    throw new UserError('Ускорение времени должно быть положительным числом.', 2);
 
   const municipalities = await db.municipality.count();
-  if (municipalities === 0) throw new UserError('Реестр муниципальных образований пуст: выполните «npx svodka db setup».');
+  if (municipalities === 0)
+    throw new UserError('Реестр муниципальных образований пуст: выполните «npx svodka db setup».');
 
   const args: QuarterInput = {
     quarter,

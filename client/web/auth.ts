@@ -29,16 +29,26 @@ export async function createUser(
   const login = input.login.trim();
   const name = input.name.trim();
   if (!LOGIN_PATTERN.test(login)) {
-    throw new UserError('Имя пользователя: 2–64 символа — латинские буквы, цифры и «._@-», начиная с буквы или цифры.', 2);
+    throw new UserError(
+      'Имя пользователя: 2–64 символа — латинские буквы, цифры и «._@-», начиная с буквы или цифры.',
+      2,
+    );
   }
   if (!name) throw new UserError('Укажите имя и фамилию пользователя.', 2);
   if (!isRole(input.role)) throw new UserError('Роль: coordinator (координатор) или auditor (аудитор).', 2);
   if (input.password.length < MIN_PASSWORD_LENGTH) {
     throw new UserError(`Пароль должен быть не короче ${MIN_PASSWORD_LENGTH} символов.`, 2);
   }
-  if (await db.user.findUnique({ where: { login } })) throw new UserError(`Пользователь «${login}» уже есть.`);
+  if (await db.user.findUnique({ where: { login } }))
+    throw new UserError(`Пользователь «${login}» уже есть.`);
   const user = await db.user.create({
-    data: { id: randomUUID(), login, name, role: input.role, passwordHash: await hashPassword(input.password) },
+    data: {
+      id: randomUUID(),
+      login,
+      name,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+    },
   });
   return { id: user.id, login: user.login, name: user.name, role: input.role };
 }
@@ -66,7 +76,11 @@ export async function createSession(
   return { cookie, csrf, expiresAt };
 }
 
-export async function loadSession(db: Db, cookie: string | undefined, now: Date = new Date()): Promise<Viewer | null> {
+export async function loadSession(
+  db: Db,
+  cookie: string | undefined,
+  now: Date = new Date(),
+): Promise<Viewer | null> {
   if (!cookie || !/^[A-Za-z0-9_-]{20,100}$/.test(cookie)) return null;
   const session = await db.webSession.findUnique({ where: { id: sha256Hex(cookie) } });
   if (!session || session.expiresAt.getTime() <= now.getTime()) return null;

@@ -17,7 +17,8 @@ export class PortalError extends Error {
 }
 
 export const notFound = (what = 'Такой страницы нет.') => new PortalError(404, 'Страница не найдена', what);
-export const forbidden = (what = 'Это действие доступно только координатору.') => new PortalError(403, 'Доступ запрещен', what);
+export const forbidden = (what = 'Это действие доступно только координатору.') =>
+  new PortalError(403, 'Доступ запрещен', what);
 export const badRequest = (what: string) => new PortalError(400, 'Запрос не выполнен', what);
 
 export function csrfError(): PortalError {
@@ -45,14 +46,22 @@ function completed(err: unknown): boolean {
 export function temporalError(err: unknown, quarter: string): PortalError {
   if (err instanceof PortalError) return err;
   if (err instanceof WorkflowNotFoundError) {
-    return new PortalError(404, 'Сбор сведений не найден', `Сбор сведений за ${quarter} не запущен или уже удален из истории.`);
+    return new PortalError(
+      404,
+      'Сбор сведений не найден',
+      `Сбор сведений за ${quarter} не запущен или уже удален из истории.`,
+    );
   }
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = (err.cause as Error | undefined)?.message ?? err.message;
     return new PortalError(409, 'Действие не выполнено', cause);
   }
   if (completed(err)) {
-    return new PortalError(409, 'Сбор сведений закрыт', `Сбор сведений за ${quarter} закрыт: отчет подписан, изменения не принимаются.`);
+    return new PortalError(
+      409,
+      'Сбор сведений закрыт',
+      `Сбор сведений за ${quarter} закрыт: отчет подписан, изменения не принимаются.`,
+    );
   }
   return new PortalError(
     503,
@@ -63,6 +72,9 @@ export function temporalError(err: unknown, quarter: string): PortalError {
 
 export function errorBody(err: PortalError, back: string | null = null): Html {
   return html`<h1>${err.title}</h1>
-<div class="${err.status >= 500 ? 'warn' : 'bad'}"><p>${err.message}</p>${err.details ?? ''}</div>
-${back ? html`<p><a href="${back}">← Вернуться</a></p>` : ''}`;
+    <div class="${err.status >= 500 ? 'warn' : 'bad'}">
+      <p>${err.message}</p>
+      ${err.details ?? ''}
+    </div>
+    ${back ? html`<p><a href="${back}">← Вернуться</a></p>` : ''}`;
 }

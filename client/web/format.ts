@@ -22,7 +22,11 @@ export const CHANNEL_LABELS: Record<string, string> = {
   cli: 'командная строка',
 };
 
-export const SEVERITY_LABELS: Record<string, string> = { error: 'ошибка', warning: 'замечание', info: 'к сведению' };
+export const SEVERITY_LABELS: Record<string, string> = {
+  error: 'ошибка',
+  warning: 'замечание',
+  info: 'к сведению',
+};
 
 /** "2023-Q2" → «II квартал 2023 года». */
 export function quarterName(quarter: string): string {

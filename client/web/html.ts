@@ -7,7 +7,14 @@ export class Html {
   }
 }
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => ENTITIES[c]!);
@@ -35,11 +42,7 @@ export function raw(fragment: string): Html {
 
 /** Text with its line breaks kept: escaped, then "\n" → <br>. */
 export function multiline(text: string): Html {
-  return new Html(
-    escapeHtml(text)
-      .split(/\r?\n/)
-      .join('<br>'),
-  );
+  return new Html(escapeHtml(text).split(/\r?\n/).join('<br>'));
 }
 
 const URL_PATTERN = /https?:\/\/[^\s<>"'«»]+/g;

@@ -63,6 +63,7 @@ progress{width:100%;max-width:520px;height:20px}
 .progress-line{margin:6px 0 2px}
 ul.findings{margin:6px 0;padding-left:20px}
 ul.findings li{margin:3px 0}
+.trailing p{margin:2px 0;font-size:14px}
 .sha{font-family:Consolas,"Courier New",monospace;font-size:13px;word-break:break-all}
 .mail-body{white-space:normal;font-family:Consolas,"Courier New",monospace;font-size:14px;background:#fff;border:1px solid #d5d9e0;padding:12px}
 dl.facts{display:table;margin:6px 0}
@@ -97,7 +98,9 @@ export function page(options: PageOptions): Html {
         <a href="/quarters">Кварталы</a>
         ${options.devMailbox ? html`<a href="/dev/mailbox">Почтовый ящик (разработка)</a>` : ''}
         <span class="who">${user.name} (${ROLE_LABELS[user.role] ?? user.role})</span>
-        <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${user.csrf}"><button type="submit">Выйти</button></form>
+        <form method="post" action="/logout">
+          <input type="hidden" name="_csrf" value="${user.csrf}" /><button type="submit">Выйти</button>
+        </form>
       </nav>`
     : '';
   return html`<!DOCTYPE html>
@@ -106,7 +109,7 @@ export function page(options: PageOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-${options.refresh ? html`<meta http-equiv="refresh" content="${options.refresh}">` : ''}
+${options.refresh ? html`<meta http-equiv="refresh" content="${options.refresh}" />` : ''}
 <title>${options.title} — Svodka</title>
 <link rel="stylesheet" href="/static/app.css">
 </head>

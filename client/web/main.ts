@@ -19,7 +19,9 @@ export function portalConfigFromEnv(port: number, e: NodeJS.ProcessEnv = env) {
   const flag = (v: string | undefined) => v === '1' || v === 'true' || v === 'yes';
   return {
     publicUrl: (e.SVODKA_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
-    temporalUiUrl: e.SVODKA_TEMPORAL_UI_URL || (e.TEMPORAL_ADDRESS ? null : `http://127.0.0.1:${e.TEMPORAL_UI_PORT || 8233}`),
+    temporalUiUrl:
+      e.SVODKA_TEMPORAL_UI_URL ||
+      (e.TEMPORAL_ADDRESS ? null : `http://127.0.0.1:${e.TEMPORAL_UI_PORT || 8233}`),
     trustProxyAuth: flag(e.SVODKA_TRUST_PROXY_AUTH),
     devMailboxDir: e.SMTP_URL ? null : path.join(dataDir(e), 'mailbox'),
     secret: e.SVODKA_WEB_SECRET || null,
@@ -37,7 +39,9 @@ async function main(): Promise<void> {
   const config = portalConfigFromEnv(port);
   const portal = await startPortal({ port, host, db, temporal, config });
   say(`База данных: ${redactUrl(databaseUrl())}; Temporal: ${temporalAddress()}`);
-  say(`Портал: http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port} (адрес для писем: ${config.publicUrl})`);
+  say(
+    `Портал: http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port} (адрес для писем: ${config.publicUrl})`,
+  );
   if (config.devMailboxDir) say(`Dev-ящик: ${config.publicUrl}/dev/mailbox`);
 
   let stopping = false;

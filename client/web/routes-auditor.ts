@@ -24,9 +24,12 @@ function shellUser(viewer: Viewer) {
 }
 
 function nav(quarter: string, current: 'audit' | 'final'): Html {
-  return html`<p class="muted"><a href="/quarters/${quarter}">Состояние</a> · <a href="/quarters/${quarter}/report">Отчет</a> ·
-    ${current === 'audit' ? html`<strong>Хронология</strong>` : html`<a href="/quarters/${quarter}/audit">Хронология</a>`} ·
-    ${current === 'final' ? html`<strong>Проверка итогового отчета</strong>` : html`<a href="/quarters/${quarter}/final">Проверка итогового отчета</a>`}</p>`;
+  return html`<p class="muted">
+    <a href="/quarters/${quarter}">Состояние</a> · <a href="/quarters/${quarter}/report">Отчет</a> ·
+    ${current === 'audit' ? html`<strong>Хронология</strong>` : html`<a href="/quarters/${quarter}/audit">Хронология</a>`}
+    ·
+    ${current === 'final' ? html`<strong>Проверка итогового отчета</strong>` : html`<a href="/quarters/${quarter}/final">Проверка итогового отчета</a>`}
+  </p>`;
 }
 
 export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext): void {
@@ -43,36 +46,76 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
     const quarter = quarterParam(request.params.quarter);
     const names = await municipalityNames(ctx);
     const code = request.query.m && request.query.m !== '' ? request.query.m : undefined;
-    if (code !== undefined && !names.has(code)) throw notFound('Нет муниципального образования с таким кодом.');
-    const [timeline, chain] = await Promise.all([buildTimeline(ctx.temporal, ctx.db, quarter, code), verifyAuditChain(ctx.db)]);
+    if (code !== undefined && !names.has(code))
+      throw notFound('Нет муниципального образования с таким кодом.');
+    const [timeline, chain] = await Promise.all([
+      buildTimeline(ctx.temporal, ctx.db, quarter, code),
+      verifyAuditChain(ctx.db),
+    ]);
     const workflowId = code ? submissionWorkflowId(quarter, code) : quarterWorkflowId(quarter);
     const body = html`<h1>Хронология: ${quarterName(quarter)}${code ? html` — ${names.get(code)}` : ''}</h1>
-${nav(quarter, 'audit')}
-<div class="card">
-<form method="get" action="/quarters/${quarter}/audit">
-  <label for="m">Показать</label>
-  <select id="m" name="m">
-    <option value="">весь квартал</option>
-    ${[...names].map(([c, name]) => html`<option value="${c}"${c === code ? html` selected` : ''}>${name}</option>`)}
-  </select>
-  <button type="submit" class="secondary">Показать</button>
-</form>
-${ctx.config.temporalUiUrl ? html`<p>Рабочий процесс в Temporal Web UI: ${temporalLink(workflowId, workflowId)}</p>` : ''}
-<p class="${chain.ok ? 'muted' : 'error-text'}">${chain.ok
-      ? `Журнал аудита цел: ${chain.entries} ${plural(chain.entries, 'запись', 'записи', 'записей')}, цепочка хешей не нарушена.`
-      : `Журнал аудита НАРУШЕН: ${chain.problems.join('; ')}`}</p>
-</div>
-${timeline.length === 0
-  ? html`<p class="muted">Событий нет${code ? '' : ': сбор сведений за этот квартал не запускался'}.</p>`
-  : html`<p class="muted">${timeline.length} ${plural(timeline.length, 'событие', 'события', 'событий')}; время — московское. «История» — записи рабочих процессов Temporal, «журнал» — журнал аудита: кто и откуда.</p>
-<table><thead><tr><th>Время</th><th>Кто отвечает</th><th>Событие</th><th>Кто сделал, откуда</th><th>Источник</th></tr></thead><tbody>${timeline.map(
-      (e) => html`<tr><td class="nowrap">${moscowDateTime(e.at, true)}</td>
-        <td>${e.municipality ? (code ? names.get(e.municipality) : html`<a href="/quarters/${quarter}/audit?m=${e.municipality}">${names.get(e.municipality) ?? e.municipality}</a>`) : 'квартал'}</td>
-        <td>${e.text}</td>
-        <td>${e.actor ?? ''}${e.origin ? html` <span class="muted">(${e.origin})</span>` : ''}</td>
-        <td>${e.source === 'history' ? 'история' : 'журнал'}</td></tr>`,
-    )}</tbody></table>`}`;
-    return ctx.send(reply, 200, { title: `Хронология — ${quarterName(quarter)}`, body, user: shellUser(viewer) });
+      ${nav(quarter, 'audit')}
+      <div class="card">
+        <form method="get" action="/quarters/${quarter}/audit">
+          <label for="m">Показать</label>
+          <select id="m" name="m">
+            <option value="">весь квартал</option>
+            ${[...names].map(([c, name]) => html`<option value="${c}" ${c === code ? html` selected` : ''}>${name}</option>`)}
+          </select>
+          <button type="submit" class="secondary">Показать</button>
+        </form>
+        ${ctx.config.temporalUiUrl ? html`<p>Рабочий процесс в Temporal Web UI: ${temporalLink(workflowId, workflowId)}</p>` : ''}
+        <p class="${chain.ok ? 'muted' : 'error-text'}">
+          ${
+            chain.ok
+              ? `Журнал аудита цел: ${chain.entries} ${plural(chain.entries, 'запись', 'записи', 'записей')}, цепочка хешей не нарушена.`
+              : `Журнал аудита НАРУШЕН: ${chain.problems.join('; ')}`
+          }
+        </p>
+      </div>
+      ${
+        timeline.length === 0
+          ? html`<p class="muted">
+              Событий нет${code ? '' : ': сбор сведений за этот квартал не запускался'}.
+            </p>`
+          : html`<p class="muted">
+                ${timeline.length} ${plural(timeline.length, 'событие', 'события', 'событий')}; время —
+                московское. «История» — записи рабочих процессов Temporal, «журнал» — журнал аудита: кто и
+                откуда.
+              </p>
+              <table>
+                <thead>
+                  <tr>
+                    <th>Время</th>
+                    <th>Кто отвечает</th>
+                    <th>Событие</th>
+                    <th>Кто сделал, откуда</th>
+                    <th>Источник</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${timeline.map(
+                    (e) =>
+                      html`<tr>
+                        <td class="nowrap">${moscowDateTime(e.at, true)}</td>
+                        <td>
+                          ${e.municipality ? (code ? names.get(e.municipality) : html`<a href="/quarters/${quarter}/audit?m=${e.municipality}">${names.get(e.municipality) ?? e.municipality}</a>`) : 'квартал'}
+                        </td>
+                        <td>${e.text}</td>
+                        <td>
+                          ${e.actor ?? ''}${e.origin ? html` <span class="muted">(${e.origin})</span>` : ''}
+                        </td>
+                        <td>${e.source === 'history' ? 'история' : 'журнал'}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+      }`;
+    return ctx.send(reply, 200, {
+      title: `Хронология — ${quarterName(quarter)}`,
+      body,
+      user: shellUser(viewer),
+    });
   });
 
   const finalOf = async (quarter: string) => {
@@ -86,32 +129,58 @@ ${timeline.length === 0
   const finalPage = async (viewer: Viewer, quarter: string, verdict: Html | null): Promise<Html> => {
     const report = await finalOf(quarter);
     return html`<h1>Проверка итогового отчета: ${quarterName(quarter)}</h1>
-${nav(quarter, 'final')}
-${verdict ?? ''}
-${report
-  ? html`<div class="card"><dl class="facts">
-  <div><dt>Подписал</dt><dd>${report.signer ?? ''}${report.position ? `, ${report.position}` : ''}</dd></div>
-  <div><dt>Дата подписания</dt><dd>${moscowDateTime(report.signedAt ?? report.createdAt)}</dd></div>
-  <div><dt>Мероприятий</dt><dd>${report.eventCount}</dd></div>
-  <div><dt>SHA-256</dt><dd class="sha">${report.blobSha256}</dd></div>
-</dl>
-<a class="button secondary" href="/quarters/${quarter}/report.docx?kind=final">Скачать итоговый отчет (.docx)</a></div>
-<h2>Проверить файл</h2>
-<div class="card"><form method="post" action="/quarters/${quarter}/verify" enctype="multipart/form-data">
-  <input type="hidden" name="_csrf" value="${viewer.csrf}">
-  <label for="file">Файл отчета (.docx)</label>
-  <input type="file" id="file" name="file" required>
-  <p class="muted">Файл сравнивается с подписанным по SHA-256: совпадение означает, что в файле не изменено ни одного байта.</p>
-  <button type="submit">Проверить</button>
-</form></div>`
-  : html`<div class="notice">Итоговый отчет за ${quarterName(quarter)} еще не подписан.</div>`}`;
+      ${nav(quarter, 'final')} ${verdict ?? ''}
+      ${
+        report
+          ? html`<div class="card">
+                <dl class="facts">
+                  <div>
+                    <dt>Подписал</dt>
+                    <dd>${report.signer ?? ''}${report.position ? `, ${report.position}` : ''}</dd>
+                  </div>
+                  <div>
+                    <dt>Дата подписания</dt>
+                    <dd>${moscowDateTime(report.signedAt ?? report.createdAt)}</dd>
+                  </div>
+                  <div>
+                    <dt>Мероприятий</dt>
+                    <dd>${report.eventCount}</dd>
+                  </div>
+                  <div>
+                    <dt>SHA-256</dt>
+                    <dd class="sha">${report.blobSha256}</dd>
+                  </div>
+                </dl>
+                <a class="button secondary" href="/quarters/${quarter}/report.docx?kind=final"
+                  >Скачать итоговый отчет (.docx)</a
+                >
+              </div>
+              <h2>Проверить файл</h2>
+              <div class="card">
+                <form method="post" action="/quarters/${quarter}/verify" enctype="multipart/form-data">
+                  <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                  <label for="file">Файл отчета (.docx)</label>
+                  <input type="file" id="file" name="file" required />
+                  <p class="muted">
+                    Файл сравнивается с подписанным по SHA-256: совпадение означает, что в файле не изменено
+                    ни одного байта.
+                  </p>
+                  <button type="submit">Проверить</button>
+                </form>
+              </div>`
+          : html`<div class="notice">Итоговый отчет за ${quarterName(quarter)} еще не подписан.</div>`
+      }`;
   };
 
   app.get<QParams>('/quarters/:quarter/final', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply);
     if (!viewer) return reply;
     const quarter = quarterParam(request.params.quarter);
-    return ctx.send(reply, 200, { title: `Итоговый отчет — ${quarterName(quarter)}`, body: await finalPage(viewer, quarter, null), user: shellUser(viewer) });
+    return ctx.send(reply, 200, {
+      title: `Итоговый отчет — ${quarterName(quarter)}`,
+      body: await finalPage(viewer, quarter, null),
+      user: shellUser(viewer),
+    });
   });
 
   app.post<QParams>('/quarters/:quarter/verify', async (request, reply) => {
@@ -124,12 +193,34 @@ ${report
     if (!form.file) throw badRequest('Выберите файл для проверки.');
     const sha256 = sha256Hex(form.file.bytes);
     const report = await finalOf(quarter);
-    if (!report) throw notFound(`Итоговый отчет за ${quarterName(quarter)} еще не подписан: сравнивать не с чем.`);
-    const other = sha256 === report.blobSha256 ? null : await ctx.db.report.findFirst({ where: { blobSha256: sha256, kind: 'final' } });
+    if (!report)
+      throw notFound(`Итоговый отчет за ${quarterName(quarter)} еще не подписан: сравнивать не с чем.`);
+    const other =
+      sha256 === report.blobSha256
+        ? null
+        : await ctx.db.report.findFirst({ where: { blobSha256: sha256, kind: 'final' } });
     const verdict =
       sha256 === report.blobSha256
-        ? html`<div class="ok"><p class="big">Совпадает.</p><p>Файл «${form.file.fileName}» — подписанный итоговый отчет за ${quarterName(quarter)}; подписал ${report.signer ?? ''}${report.position ? `, ${report.position}` : ''}.</p><p class="sha">SHA-256 ${sha256}</p></div>`
-        : html`<div class="bad"><p class="big">НЕ совпадает.</p><p>Файл «${form.file.fileName}» не является подписанным итоговым отчетом за ${quarterName(quarter)}${other ? html` (это итоговый отчет за ${quarterName(other.quarter)})` : ': возможно, он изменен после подписания'}.</p><p class="sha">SHA-256 файла ${sha256}</p></div>`;
-    return ctx.send(reply, 200, { title: 'Проверка файла', body: await finalPage(viewer, quarter, verdict), user: shellUser(viewer) });
+        ? html`<div class="ok">
+            <p class="big">Совпадает.</p>
+            <p>
+              Файл «${form.file.fileName}» — подписанный итоговый отчет за ${quarterName(quarter)}; подписал
+              ${report.signer ?? ''}${report.position ? `, ${report.position}` : ''}.
+            </p>
+            <p class="sha">SHA-256 ${sha256}</p>
+          </div>`
+        : html`<div class="bad">
+            <p class="big">НЕ совпадает.</p>
+            <p>
+              Файл «${form.file.fileName}» не является подписанным итоговым отчетом за
+              ${quarterName(quarter)}${other ? html` (это итоговый отчет за ${quarterName(other.quarter)})` : ': возможно, он изменен после подписания'}.
+            </p>
+            <p class="sha">SHA-256 файла ${sha256}</p>
+          </div>`;
+    return ctx.send(reply, 200, {
+      title: 'Проверка файла',
+      body: await finalPage(viewer, quarter, verdict),
+      user: shellUser(viewer),
+    });
   });
 }

@@ -44,7 +44,7 @@ import {
 } from './format';
 import { html, multiline } from './html';
 import type { Html } from './html';
-import { requireQuarterStatus, temporalCall } from './workflow';
+import { requireQuarterStatus, temporalCall, withDeadline } from './workflow';
 
 /** "2023-Q2" exactly (the canonical form), or a 404. */
 export function quarterParam(value: string): string {
@@ -58,7 +58,10 @@ export function quarterParam(value: string): string {
 }
 
 export async function municipalityNames(ctx: PortalContext): Promise<Map<string, string>> {
-  const rows = await ctx.db.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true, name: true } });
+  const rows = await ctx.db.municipality.findMany({
+    orderBy: { position: 'asc' },
+    select: { code: true, name: true },
+  });
   return new Map(rows.map((r) => [r.code, r.name]));
 }
 
@@ -78,20 +81,31 @@ async function listQuarters(ctx: PortalContext): Promise<QuarterListing[]> {
   // Temporal's visibility is the record of what runs; it may lag a second behind a start, so the
   // audit log's «quarter.start» entries fill in.
   try {
-    let n = 0;
-    for await (const wf of ctx.temporal.workflow.list({ query: 'WorkflowType="quarterlyReport"' })) {
-      const match = /^quarter\/(\d{4}-Q[1-4])$/.exec(wf.workflowId);
-      if (match && !found.has(match[1]!)) {
-        found.set(match[1]!, { quarter: match[1]!, running: wf.status.name === 'RUNNING', startedAt: wf.startTime });
+    await withDeadline(ctx.temporal, 5_000, async () => {
+      let n = 0;
+      for await (const wf of ctx.temporal.workflow.list({ query: 'WorkflowType="quarterlyReport"' })) {
+        const match = /^quarter\/(\d{4}-Q[1-4])$/.exec(wf.workflowId);
+        if (match && !found.has(match[1]!)) {
+          found.set(match[1]!, {
+            quarter: match[1]!,
+            running: wf.status.name === 'RUNNING',
+            startedAt: wf.startTime,
+          });
+        }
+        if (++n >= 500) break;
       }
-      if (++n >= 500) break;
-    }
+    });
   } catch {
     // Visibility unavailable: the audit log alone.
   }
-  const starts = await ctx.db.auditEntry.findMany({ where: { action: 'quarter.start' }, orderBy: { id: 'asc' }, select: { quarter: true, at: true } });
+  const starts = await ctx.db.auditEntry.findMany({
+    where: { action: 'quarter.start' },
+    orderBy: { id: 'asc' },
+    select: { quarter: true, at: true },
+  });
   for (const s of starts) {
-    if (s.quarter && !found.has(s.quarter)) found.set(s.quarter, { quarter: s.quarter, running: null, startedAt: s.at });
+    if (s.quarter && !found.has(s.quarter))
+      found.set(s.quarter, { quarter: s.quarter, running: null, startedAt: s.at });
   }
   return [...found.values()].sort((a, b) => b.quarter.localeCompare(a.quarter));
 }
@@ -99,10 +113,12 @@ async function listQuarters(ctx: PortalContext): Promise<QuarterListing[]> {
 function quarterNav(quarter: string, current: 'status' | 'report' | 'audit' | 'final'): Html {
   const link = (key: typeof current, href: string, label: string) =>
     key === current ? html`<strong>${label}</strong>` : html`<a href="${href}">${label}</a>`;
-  return html`<p class="muted">${link('status', `/quarters/${quarter}`, 'Состояние')} ·
+  return html`<p class="muted">
+    ${link('status', `/quarters/${quarter}`, 'Состояние')} ·
     ${link('report', `/quarters/${quarter}/report`, 'Отчет')} ·
     ${link('audit', `/quarters/${quarter}/audit`, 'Хронология')} ·
-    ${link('final', `/quarters/${quarter}/final`, 'Проверка итогового отчета')}</p>`;
+    ${link('final', `/quarters/${quarter}/final`, 'Проверка итогового отчета')}
+  </p>`;
 }
 
 function shellUser(viewer: Viewer) {
@@ -114,23 +130,43 @@ function progress(status: QuarterStatus): Html {
   const settled = status.municipalities.filter((m) => isSettled(m.state)).length;
   const counts = new Map<SubmissionState, number>();
   for (const m of status.municipalities) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
-  return html`<div class="progress-line"><progress value="${settled}" max="${Math.max(total, 1)}">${settled} из ${total}</progress></div>
-<p><strong>Готово ${settled} из ${total}</strong>${counts.size ? ': ' : ''}${[...counts].map(([state, n], i) => html`${i ? ', ' : ''}${STATE_LABELS[state]} — ${n}`)}</p>`;
+  return html`<div class="progress-line">
+      <progress value="${settled}" max="${Math.max(total, 1)}">${settled} из ${total}</progress>
+    </div>
+    <p>
+      <strong>Готово ${settled} из ${total}</strong
+      >${counts.size ? ': ' : ''}${[...counts].map(([state, n], i) => html`${i ? ', ' : ''}${STATE_LABELS[state]} — ${n}`)}
+    </p>`;
 }
 
 function phaseBanner(status: QuarterStatus): Html {
   const q = status.quarter;
   if (status.phase === 'approved' || status.finalReportId) {
-    return html`<div class="ok"><p class="big">Отчет подписан.</p>
-      <p><a href="/quarters/${q}/report">Итоговый отчет</a> · SHA-256 <span class="sha">${status.finalSha256 ?? ''}</span></p></div>`;
+    return html`<div class="ok">
+      <p class="big">Отчет подписан.</p>
+      <p>
+        <a href="/quarters/${q}/report">Итоговый отчет</a> · SHA-256
+        <span class="sha">${status.finalSha256 ?? ''}</span>
+      </p>
+    </div>`;
   }
   if (status.phase === 'awaiting_approval') {
-    return html`<div class="ok"><p class="big">Все ответили: проект отчета готов и ждет подписания.</p>
-      <p><a class="button" href="/quarters/${q}/report">Просмотреть проект и подписать</a></p></div>`;
+    return html`<div class="ok">
+      <p class="big">Все ответили: проект отчета готов и ждет подписания.</p>
+      <p><a class="button" href="/quarters/${q}/report">Просмотреть проект и подписать</a></p>
+    </div>`;
   }
-  if (status.phase === 'rendering') return html`<div class="notice"><p class="big">Формируется отчет…</p></div>`;
-  return html`<div class="notice"><p class="big">${PHASE_LABELS[status.phase][0]!.toUpperCase()}${PHASE_LABELS[status.phase].slice(1)}${status.closed ? ' (прием закрыт координатором)' : ''}.</p>
-    <p>Срок: до ${russianDate(status.deadline)} включительно${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}.</p></div>`;
+  if (status.phase === 'rendering')
+    return html`<div class="notice"><p class="big">Формируется отчет…</p></div>`;
+  return html`<div class="notice">
+    <p class="big">
+      ${PHASE_LABELS[status.phase][0]!.toUpperCase()}${PHASE_LABELS[status.phase].slice(1)}${status.closed ? ' (прием закрыт координатором)' : ''}.
+    </p>
+    <p>
+      Срок: до ${russianDate(status.deadline)}
+      включительно${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}.
+    </p>
+  </div>`;
 }
 
 function statusTable(status: QuarterStatus, names: Map<string, string>, viewer: Viewer): Html {
@@ -138,32 +174,64 @@ function statusTable(status: QuarterStatus, names: Map<string, string>, viewer: 
   const q = status.quarter;
   const open = status.phase !== 'approved' && !status.finalReportId;
   return html`<table>
-<thead><tr><th>№</th><th>Муниципальное образование</th><th>Состояние</th><th>Срок</th><th>Напом.</th><th>Версии</th><th>Последний ответ</th><th>Мероприятий</th><th>Замеч.</th><th>Действия</th></tr></thead>
-<tbody>${status.municipalities.map((m, i) => {
-    const owes = !isSettled(m.state) && m.state !== 'excused';
-    return html`<tr>
-  <td class="num">${i + 1}</td>
-  <td><a href="/quarters/${q}/m/${m.code}">${names.get(m.code) ?? m.code}</a></td>
-  <td>${stateBadge(m.state)}${m.excuseReason ? html`<div class="muted">${m.excuseReason}</div>` : ''}</td>
-  <td class="nowrap">${m.deadline ? m.deadline.split('-').reverse().join('.') : ''}</td>
-  <td class="num">${m.reminders}${m.escalations ? html` <span class="muted">+${m.escalations} эск.</span>` : ''}</td>
-  <td class="num">${m.versions}</td>
-  <td class="nowrap">${moscowDateTime(m.lastAnswerAt)}</td>
-  <td class="num">${m.state === 'accepted' ? (m.nil ? 'нет' : m.rowCount) : ''}</td>
-  <td class="num">${m.warnings || ''}</td>
-  <td class="row-actions">${
-    coordinator && open
-      ? html`${owes && !status.closed
-          ? html`<form method="post" action="/quarters/${q}/m/${m.code}/remind"><input type="hidden" name="_csrf" value="${viewer.csrf}"><input type="hidden" name="back" value="table"><button type="submit" class="small secondary">Напомнить</button></form>`
-          : ''}<a href="/quarters/${q}/m/${m.code}">Продлить, освободить, вернуть…</a>`
-      : html`<a href="/quarters/${q}/m/${m.code}">Подробнее</a>`
-  }</td>
-</tr>`;
-  })}</tbody></table>`;
+    <thead>
+      <tr>
+        <th>№</th>
+        <th>Муниципальное образование</th>
+        <th>Состояние</th>
+        <th>Срок</th>
+        <th>Напом.</th>
+        <th>Версии</th>
+        <th>Последний ответ</th>
+        <th>Мероприятий</th>
+        <th>Замеч.</th>
+        <th>Действия</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${status.municipalities.map((m, i) => {
+        const owes = !isSettled(m.state) && m.state !== 'excused';
+        return html`<tr>
+          <td class="num">${i + 1}</td>
+          <td><a href="/quarters/${q}/m/${m.code}">${names.get(m.code) ?? m.code}</a></td>
+          <td>
+            ${stateBadge(m.state)}${m.excuseReason ? html`<div class="muted">${m.excuseReason}</div>` : ''}
+          </td>
+          <td class="nowrap">${m.deadline ? m.deadline.split('-').reverse().join('.') : ''}</td>
+          <td class="num">
+            ${m.reminders}${m.escalations ? html` <span class="muted">+${m.escalations} эск.</span>` : ''}
+          </td>
+          <td class="num">${m.versions}</td>
+          <td class="nowrap">${moscowDateTime(m.lastAnswerAt)}</td>
+          <td class="num">${m.state === 'accepted' ? (m.nil ? 'нет' : m.rowCount) : ''}</td>
+          <td class="num">${m.warnings || ''}</td>
+          <td class="row-actions nowrap">
+            ${
+              coordinator && open
+                ? html`${
+                      owes && !status.closed
+                        ? html`<form class="inline" method="post" action="/quarters/${q}/m/${m.code}/remind">
+                            <input type="hidden" name="_csrf" value="${viewer.csrf}" /><input
+                              type="hidden"
+                              name="back"
+                              value="table"
+                            /><button type="submit" class="small secondary">Напомнить</button>
+                          </form> `
+                        : ''
+                    }<a href="/quarters/${q}/m/${m.code}">Решения…</a>`
+                : html`<a href="/quarters/${q}/m/${m.code}">Подробнее</a>`
+            }
+          </td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
 }
 
 function findingsList(findings: Finding[]): Html {
-  return html`<ul class="findings">${findings.map((f) => html`<li><strong>${SEVERITY_LABELS[f.severity] ?? f.severity}:</strong> ${formatFinding(f)}</li>`)}</ul>`;
+  return html`<ul class="findings">
+    ${findings.map((f) => html`<li><strong>${SEVERITY_LABELS[f.severity] ?? f.severity}:</strong> ${formatFinding(f)}</li>`)}
+  </ul>`;
 }
 
 const DONE_MESSAGES: Record<string, string> = {
@@ -200,37 +268,83 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     if (!m) throw notFound('Нет муниципального образования с таким кодом.');
     return m;
   };
-  const audit = (request: FastifyRequest, viewer: Viewer, entry: { quarter: string; municipality: string | null; action: string; detail?: Record<string, unknown> }) =>
-    appendAudit(ctx.db, { ...entry, actor: viewer.user.login, origin: ctx.origin(request) });
+  const audit = (
+    request: FastifyRequest,
+    viewer: Viewer,
+    entry: { quarter: string; municipality: string | null; action: string; detail?: Record<string, unknown> },
+  ) => appendAudit(ctx.db, { ...entry, actor: viewer.user.login, origin: ctx.origin(request) });
 
   app.get<{ Querystring: { done?: string } }>('/quarters', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply);
     if (!viewer) return reply;
     const quarters = await listQuarters(ctx);
     const body = html`<h1>Кварталы</h1>
-${doneMessage(request.query.done)}
-${quarters.length === 0
-  ? html`<p class="muted">Сбор сведений еще не запускался.</p>`
-  : html`<table><thead><tr><th>Квартал</th><th>Состояние</th><th>Запущен</th><th></th></tr></thead><tbody>${quarters.map(
-      (q) => html`<tr><td><a href="/quarters/${q.quarter}">${quarterName(q.quarter)}</a> <span class="muted">${q.quarter}</span></td>
-        <td>${q.running === null ? '—' : q.running ? 'идет сбор сведений' : 'завершен'}</td>
-        <td class="nowrap">${moscowDateTime(q.startedAt)}</td>
-        <td><a href="/quarters/${q.quarter}">Состояние</a> · <a href="/quarters/${q.quarter}/report">Отчет</a> · <a href="/quarters/${q.quarter}/audit">Хронология</a></td></tr>`,
-    )}</tbody></table>`}
-${viewer.user.role === 'coordinator'
-  ? html`<h2>Запустить сбор сведений</h2>
-<div class="card"><form method="post" action="/quarters">
-  <input type="hidden" name="_csrf" value="${viewer.csrf}">
-  <label for="quarter">Квартал (ГГГГ-QN)</label>
-  <input type="text" id="quarter" name="quarter" value="${previousQuarter()}" required pattern="[0-9]{4}-[Qq][1-4]">
-  <label for="deadline">Срок представления сведений (по умолчанию — 10-е число месяца после квартала)</label>
-  <input type="date" id="deadline" name="deadline">
-  <label for="timeScale">Ускорение времени (1 — обычный календарь; для демонстраций 86400: сутки за секунду)</label>
-  <input type="number" id="timeScale" name="timeScale" value="1" min="1" step="1">
-  <div><button type="submit">Запустить</button></div>
-  <p class="muted">Каждое муниципальное образование получит письмо с запросом и шаблоном. Повторный запуск того же квартала ничего не дублирует.</p>
-</form></div>`
-  : ''}`;
+      ${doneMessage(request.query.done)}
+      ${
+        quarters.length === 0
+          ? html`<p class="muted">Сбор сведений еще не запускался.</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th>Квартал</th>
+                  <th>Состояние</th>
+                  <th>Запущен</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${quarters.map(
+                  (q) =>
+                    html`<tr>
+                      <td>
+                        <a href="/quarters/${q.quarter}">${quarterName(q.quarter)}</a>
+                        <span class="muted">${q.quarter}</span>
+                      </td>
+                      <td>${q.running === null ? '—' : q.running ? 'идет сбор сведений' : 'завершен'}</td>
+                      <td class="nowrap">${moscowDateTime(q.startedAt)}</td>
+                      <td>
+                        <a href="/quarters/${q.quarter}">Состояние</a> ·
+                        <a href="/quarters/${q.quarter}/report">Отчет</a> ·
+                        <a href="/quarters/${q.quarter}/audit">Хронология</a>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }
+      ${
+        viewer.user.role === 'coordinator'
+          ? html`<h2>Запустить сбор сведений</h2>
+              <div class="card">
+                <form method="post" action="/quarters">
+                  <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                  <label for="quarter">Квартал (ГГГГ-QN)</label>
+                  <input
+                    type="text"
+                    id="quarter"
+                    name="quarter"
+                    value="${previousQuarter()}"
+                    required
+                    pattern="[0-9]{4}-[Qq][1-4]"
+                  />
+                  <label for="deadline"
+                    >Срок представления сведений (по умолчанию — 10-е число месяца после квартала)</label
+                  >
+                  <input type="date" id="deadline" name="deadline" />
+                  <label for="timeScale"
+                    >Ускорение времени (1 — обычный календарь; для демонстраций 86400: сутки за
+                    секунду)</label
+                  >
+                  <input type="number" id="timeScale" name="timeScale" value="1" min="1" step="1" />
+                  <div><button type="submit">Запустить</button></div>
+                  <p class="muted">
+                    Каждое муниципальное образование получит письмо с запросом и шаблоном. Повторный запуск
+                    того же квартала ничего не дублирует.
+                  </p>
+                </form>
+              </div>`
+          : ''
+      }`;
     return ctx.send(reply, 200, { title: 'Кварталы', body, user: shellUser(viewer) });
   });
 
@@ -251,7 +365,11 @@ ${viewer.user.role === 'coordinator'
       });
     } catch (err) {
       if (err instanceof UserError) throw badRequest(err.message);
-      throw new PortalError(503, 'Сервис временно недоступен', 'Не удалось запустить сбор сведений: нет связи с сервером Temporal. Попробуйте позже.');
+      throw new PortalError(
+        503,
+        'Сервис временно недоступен',
+        'Не удалось запустить сбор сведений: нет связи с сервером Temporal. Попробуйте позже.',
+      );
     }
     return reply.redirect(`/quarters/${result.quarter}?done=${result.started ? 'started' : 'already'}`, 303);
   });
@@ -266,121 +384,257 @@ ${viewer.user.role === 'coordinator'
     const canClose = coordinator && !status.closed && status.phase === 'collecting' && !status.finalReportId;
     const live = status.phase !== 'approved' && !status.finalReportId;
     const body = html`<h1>${quarterName(quarter)}</h1>
-${quarterNav(quarter, 'status')}
-${doneMessage(request.query.done)}
-${phaseBanner(status)}
-${progress(status)}
-${live ? html`<p class="muted">Страница обновляется сама каждые 10 секунд. Время — московское.</p>` : ''}
-${statusTable(status, names, viewer)}
-${canClose
-  ? html`<h2>Закрыть прием сведений</h2>
-<div class="card"><form method="post" action="/quarters/${quarter}/close">
-  <input type="hidden" name="_csrf" value="${viewer.csrf}">
-  <p>Ожидание прекратится: кто не ответил, будет отмечен как «не представлено», и сформируется проект отчета.</p>
-  <label class="check"><input type="checkbox" name="confirm" value="yes" required><span>Да, закрыть прием сведений за ${quarterName(quarter)}</span></label>
-  <button type="submit" class="danger">Закрыть прием</button>
-</form></div>`
-  : ''}`;
-    return ctx.send(reply, 200, { title: quarterName(quarter), body, user: shellUser(viewer), refresh: live ? 10 : undefined });
+      ${quarterNav(quarter, 'status')} ${doneMessage(request.query.done)} ${phaseBanner(status)}
+      ${progress(status)}
+      ${live ? html`<p class="muted">Страница обновляется сама каждые 10 секунд. Время — московское.</p>` : ''}
+      ${statusTable(status, names, viewer)}
+      ${
+        canClose
+          ? html`<h2>Закрыть прием сведений</h2>
+              <div class="card">
+                <form method="post" action="/quarters/${quarter}/close">
+                  <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                  <p>
+                    Ожидание прекратится: кто не ответил, будет отмечен как «не представлено», и сформируется
+                    проект отчета.
+                  </p>
+                  <label class="check"
+                    ><input type="checkbox" name="confirm" value="yes" required /><span
+                      >Да, закрыть прием сведений за ${quarterName(quarter)}</span
+                    ></label
+                  >
+                  <button type="submit" class="danger">Закрыть прием</button>
+                </form>
+              </div>`
+          : ''
+      }`;
+    return ctx.send(reply, 200, {
+      title: quarterName(quarter),
+      body,
+      user: shellUser(viewer),
+      refresh: live ? 10 : undefined,
+    });
   });
 
-  app.get<MParams & { Querystring: { done?: string } }>('/quarters/:quarter/m/:code', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply);
-    if (!viewer) return reply;
-    const quarter = quarterParam(request.params.quarter);
-    const m = await municipality(request.params.code);
-    const status = await requireQuarterStatus(ctx.temporal, quarter);
-    const s: MunicipalitySummary | undefined = status.municipalities.find((x) => x.code === m.code);
-    if (!s) throw notFound('Это муниципальное образование не участвует в сборе сведений за этот квартал.');
-    const versions = await ctx.db.submission.findMany({ where: { quarter, municipality: m.code }, orderBy: { version: 'desc' } });
-    const coordinator = viewer.user.role === 'coordinator';
-    const open = status.phase !== 'approved' && !status.finalReportId;
-    const owes = !isSettled(s.state) && s.state !== 'excused';
-    const csrf = html`<input type="hidden" name="_csrf" value="${viewer.csrf}">`;
-    const base = `/quarters/${quarter}/m/${m.code}`;
-    const body = html`<h1>${m.name}</h1>
-<p><a href="/quarters/${quarter}">← ${quarterName(quarter)}: все муниципальные образования</a> · <a href="/quarters/${quarter}/audit?m=${m.code}">Хронология</a></p>
-${doneMessage(request.query.done)}
-<div class="card"><dl class="facts">
-  <div><dt>Состояние</dt><dd>${stateBadge(s.state)}</dd></div>
-  <div><dt>Срок</dt><dd>${s.deadline ? russianDate(s.deadline) : '—'}</dd></div>
-  <div><dt>Напоминаний</dt><dd>${s.reminders}${s.escalations ? `, эскалаций: ${s.escalations}` : ''}</dd></div>
-  <div><dt>Версий</dt><dd>${s.versions}</dd></div>
-  <div><dt>Последний ответ</dt><dd>${moscowDateTime(s.lastAnswerAt) || '—'}</dd></div>
-  ${s.excuseReason ? html`<div><dt>Причина освобождения</dt><dd>${s.excuseReason}</dd></div>` : ''}
-  <div><dt>Адрес</dt><dd>${m.email}</dd></div>
-</dl></div>
-${coordinator && open
-  ? html`<h2>Решения координатора</h2>
-<div class="card"><form method="post" action="${base}/extend">${csrf}
-  <label for="until">Продлить срок до</label>
-  <input type="date" id="until" name="until" required>
-  <div><button type="submit">Продлить срок</button></div></form></div>
-${owes && !status.closed ? html`<div class="card"><form method="post" action="${base}/remind">${csrf}
-  <p>Отправить напоминание сейчас, не дожидаясь расписания.</p><button type="submit">Напомнить</button></form></div>` : ''}
-${s.state !== 'accepted' && s.state !== 'excused' ? html`<div class="card"><form method="post" action="${base}/excuse">${csrf}
-  <label for="reason">Освободить от представления сведений — причина</label>
-  <input type="text" id="reason" name="reason" required maxlength="500">
-  <div><button type="submit">Освободить</button></div></form></div>` : ''}
-${s.state === 'accepted' ? html`<div class="card"><form method="post" action="${base}/reopen">${csrf}
-  <label for="comment">Вернуть принятые сведения на доработку — что исправить</label>
-  <textarea id="comment" name="comment" required maxlength="2000"></textarea>
-  <div><button type="submit">Вернуть на доработку</button></div></form></div>` : ''}
-<div class="card"><form method="post" action="${base}/link">${csrf}
-  <p>Новая ссылка на страницу муниципального образования (например, если письмо потерялось). Старые ссылки продолжат действовать.</p>
-  <button type="submit" class="secondary">Выдать ссылку</button></form></div>`
-  : ''}
-<h2>Версии ответа</h2>
-${versions.length === 0
-  ? html`<p class="muted">Ответов пока нет.</p>`
-  : html`<table><thead><tr><th>Версия</th><th>Когда</th><th>Как</th><th>Результат</th><th>Ошибки и замечания</th></tr></thead><tbody>${versions.map((v) => {
-      const findings = JSON.parse(v.findings) as Finding[];
-      return html`<tr><td class="num">${v.version}</td><td class="nowrap">${moscowDateTime(v.createdAt)}</td>
-        <td>${v.kind === 'nil' ? 'мероприятия не проводились' : (CHANNEL_LABELS[v.channel] ?? v.channel)}</td>
-        <td>${v.status === 'accepted' ? html`<span class="st st-accepted">принята</span>` : html`<span class="st st-rejected">не принята</span>`} ${v.kind !== 'nil' ? html`<span class="muted">${v.rowCount} ${plural(v.rowCount, 'строка', 'строки', 'строк')}</span>` : ''}</td>
-        <td>${findings.length ? findingsList(findings) : '—'}</td></tr>`;
-    })}</tbody></table>`}`;
-    return ctx.send(reply, 200, { title: `${m.name} — ${quarterName(quarter)}`, body, user: shellUser(viewer) });
-  });
+  app.get<MParams & { Querystring: { done?: string } }>(
+    '/quarters/:quarter/m/:code',
+    async (request, reply) => {
+      const viewer = await ctx.requireViewer(request, reply);
+      if (!viewer) return reply;
+      const quarter = quarterParam(request.params.quarter);
+      const m = await municipality(request.params.code);
+      const status = await requireQuarterStatus(ctx.temporal, quarter);
+      const s: MunicipalitySummary | undefined = status.municipalities.find((x) => x.code === m.code);
+      if (!s) throw notFound('Это муниципальное образование не участвует в сборе сведений за этот квартал.');
+      const versions = await ctx.db.submission.findMany({
+        where: { quarter, municipality: m.code },
+        orderBy: { version: 'desc' },
+      });
+      const coordinator = viewer.user.role === 'coordinator';
+      const open = status.phase !== 'approved' && !status.finalReportId;
+      const owes = !isSettled(s.state) && s.state !== 'excused';
+      const csrf = html`<input type="hidden" name="_csrf" value="${viewer.csrf}" />`;
+      const base = `/quarters/${quarter}/m/${m.code}`;
+      const body = html`<h1>${m.name}</h1>
+        <p>
+          <a href="/quarters/${quarter}">← ${quarterName(quarter)}: все муниципальные образования</a> ·
+          <a href="/quarters/${quarter}/audit?m=${m.code}">Хронология</a>
+        </p>
+        ${doneMessage(request.query.done)}
+        <div class="card">
+          <dl class="facts">
+            <div>
+              <dt>Состояние</dt>
+              <dd>${stateBadge(s.state)}</dd>
+            </div>
+            <div>
+              <dt>Срок</dt>
+              <dd>${s.deadline ? russianDate(s.deadline) : '—'}</dd>
+            </div>
+            <div>
+              <dt>Напоминаний</dt>
+              <dd>${s.reminders}${s.escalations ? `, эскалаций: ${s.escalations}` : ''}</dd>
+            </div>
+            <div>
+              <dt>Версий</dt>
+              <dd>${s.versions}</dd>
+            </div>
+            <div>
+              <dt>Последний ответ</dt>
+              <dd>${moscowDateTime(s.lastAnswerAt) || '—'}</dd>
+            </div>
+            ${
+              s.excuseReason
+                ? html`<div>
+                    <dt>Причина освобождения</dt>
+                    <dd>${s.excuseReason}</dd>
+                  </div>`
+                : ''
+            }
+            <div>
+              <dt>Адрес</dt>
+              <dd>${m.email}</dd>
+            </div>
+          </dl>
+        </div>
+        ${
+          coordinator && open
+            ? html`<h2>Решения координатора</h2>
+                <div class="card">
+                  <form method="post" action="${base}/extend">
+                    ${csrf}
+                    <label for="until">Продлить срок до</label>
+                    <input type="date" id="until" name="until" required />
+                    <div><button type="submit">Продлить срок</button></div>
+                  </form>
+                </div>
+                ${
+                  owes && !status.closed
+                    ? html`<div class="card">
+                        <form method="post" action="${base}/remind">
+                          ${csrf}
+                          <p>Отправить напоминание сейчас, не дожидаясь расписания.</p>
+                          <button type="submit">Напомнить</button>
+                        </form>
+                      </div>`
+                    : ''
+                }
+                ${
+                  s.state !== 'accepted' && s.state !== 'excused'
+                    ? html`<div class="card">
+                        <form method="post" action="${base}/excuse">
+                          ${csrf}
+                          <label for="reason">Освободить от представления сведений — причина</label>
+                          <input type="text" id="reason" name="reason" required maxlength="500" />
+                          <div><button type="submit">Освободить</button></div>
+                        </form>
+                      </div>`
+                    : ''
+                }
+                ${
+                  s.state === 'accepted'
+                    ? html`<div class="card">
+                        <form method="post" action="${base}/reopen">
+                          ${csrf}
+                          <label for="comment">Вернуть принятые сведения на доработку — что исправить</label>
+                          <textarea id="comment" name="comment" required maxlength="2000"></textarea>
+                          <div><button type="submit">Вернуть на доработку</button></div>
+                        </form>
+                      </div>`
+                    : ''
+                }
+                <div class="card">
+                  <form method="post" action="${base}/link">
+                    ${csrf}
+                    <p>
+                      Новая ссылка на страницу муниципального образования (например, если письмо потерялось).
+                      Старые ссылки продолжат действовать.
+                    </p>
+                    <button type="submit" class="secondary">Выдать ссылку</button>
+                  </form>
+                </div>`
+            : ''
+        }
+        <h2>Версии ответа</h2>
+        ${
+          versions.length === 0
+            ? html`<p class="muted">Ответов пока нет.</p>`
+            : html`<table>
+                <thead>
+                  <tr>
+                    <th>Версия</th>
+                    <th>Когда</th>
+                    <th>Как</th>
+                    <th>Результат</th>
+                    <th>Ошибки и замечания</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${versions.map((v) => {
+                    const findings = JSON.parse(v.findings) as Finding[];
+                    return html`<tr>
+                      <td class="num">${v.version}</td>
+                      <td class="nowrap">${moscowDateTime(v.createdAt)}</td>
+                      <td>
+                        ${v.kind === 'nil' ? 'мероприятия не проводились' : (CHANNEL_LABELS[v.channel] ?? v.channel)}
+                      </td>
+                      <td>
+                        ${v.status === 'accepted' ? html`<span class="st st-accepted">принята</span>` : html`<span class="st st-rejected">не принята</span>`}
+                        ${v.kind !== 'nil' ? html`<span class="muted">${v.rowCount} ${plural(v.rowCount, 'строка', 'строки', 'строк')}</span>` : ''}
+                      </td>
+                      <td>${findings.length ? findingsList(findings) : '—'}</td>
+                    </tr>`;
+                  })}
+                </tbody>
+              </table>`
+        }`;
+      return ctx.send(reply, 200, {
+        title: `${m.name} — ${quarterName(quarter)}`,
+        body,
+        user: shellUser(viewer),
+      });
+    },
+  );
 
   // --- decisions on one municipality ---
   const decision = (
     name: 'extend' | 'excuse' | 'remind' | 'reopen',
-    run: (request: FastifyRequest, viewer: Viewer, quarter: string, code: string) => Promise<{ summary: MunicipalitySummary; detail: Record<string, unknown> }>,
+    run: (
+      request: FastifyRequest,
+      viewer: Viewer,
+      quarter: string,
+      code: string,
+    ) => Promise<{ summary: MunicipalitySummary; detail: Record<string, unknown> }>,
   ) =>
-    app.post<MParams>(`/quarters/:quarter/m/:code/${name}`, { bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {
-      const viewer = await ctx.requireViewer(request, reply, 'coordinator');
-      if (!viewer) return reply;
-      ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
-      const quarter = quarterParam(request.params.quarter);
-      const m = await municipality(request.params.code);
-      request.svodkaBack = `/quarters/${quarter}/m/${m.code}`;
-      const { detail } = await run(request, viewer, quarter, m.code);
-      await audit(request, viewer, { quarter, municipality: m.code, action: `quarter.${name}`, detail });
-      const back = formField(request.body, 'back') === 'table' ? `/quarters/${quarter}?done=${name}` : `/quarters/${quarter}/m/${m.code}?done=${name}`;
-      return reply.redirect(back, 303);
-    });
-  const child = (quarter: string, code: string) => ctx.temporal.workflow.getHandle(submissionWorkflowId(quarter, code));
+    app.post<MParams>(
+      `/quarters/:quarter/m/:code/${name}`,
+      { bodyLimit: FORM_BODY_LIMIT },
+      async (request, reply) => {
+        const viewer = await ctx.requireViewer(request, reply, 'coordinator');
+        if (!viewer) return reply;
+        ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
+        const quarter = quarterParam(request.params.quarter);
+        const m = await municipality(request.params.code);
+        request.svodkaBack = `/quarters/${quarter}/m/${m.code}`;
+        const { detail } = await run(request, viewer, quarter, m.code);
+        await audit(request, viewer, { quarter, municipality: m.code, action: `quarter.${name}`, detail });
+        const back =
+          formField(request.body, 'back') === 'table'
+            ? `/quarters/${quarter}?done=${name}`
+            : `/quarters/${quarter}/m/${m.code}?done=${name}`;
+        return reply.redirect(back, 303);
+      },
+    );
+  const child = (quarter: string, code: string) =>
+    ctx.temporal.workflow.getHandle(submissionWorkflowId(quarter, code));
 
   decision('extend', async (request, viewer, quarter, code) => {
     const until = dateField(formField(request.body, 'until', 20).trim(), 'Новый срок');
-    const summary = await temporalCall(quarter, () => child(quarter, code).executeUpdate(extendUpdate, { args: [{ until, actor: viewer.user.login }] }));
+    const summary = await temporalCall(quarter, () =>
+      child(quarter, code).executeUpdate(extendUpdate, { args: [{ until, actor: viewer.user.login }] }),
+    );
     return { summary, detail: { until } };
   });
   decision('excuse', async (request, viewer, quarter, code) => {
     const reason = formField(request.body, 'reason', 500).trim();
     if (!reason) throw badRequest('Укажите причину освобождения.');
-    const summary = await temporalCall(quarter, () => child(quarter, code).executeUpdate(excuseUpdate, { args: [{ reason, actor: viewer.user.login }] }));
+    const summary = await temporalCall(quarter, () =>
+      child(quarter, code).executeUpdate(excuseUpdate, { args: [{ reason, actor: viewer.user.login }] }),
+    );
     return { summary, detail: { reason } };
   });
   decision('remind', async (_request, viewer, quarter, code) => {
-    const summary = await temporalCall(quarter, () => child(quarter, code).executeUpdate(remindUpdate, { args: [{ actor: viewer.user.login }] }));
+    const summary = await temporalCall(quarter, () =>
+      child(quarter, code).executeUpdate(remindUpdate, { args: [{ actor: viewer.user.login }] }),
+    );
     return { summary, detail: {} };
   });
   decision('reopen', async (request, viewer, quarter, code) => {
     const comment = formField(request.body, 'comment', 2000).trim();
     if (!comment) throw badRequest('Напишите, что нужно исправить.');
-    const summary = await temporalCall(quarter, () => child(quarter, code).executeUpdate(reopenUpdate, { args: [{ comment, actor: viewer.user.login }] }));
+    const summary = await temporalCall(quarter, () =>
+      child(quarter, code).executeUpdate(reopenUpdate, { args: [{ comment, actor: viewer.user.login }] }),
+    );
     return { summary, detail: { comment } };
   });
 
@@ -395,9 +649,14 @@ ${versions.length === 0
     await audit(request, viewer, { quarter, municipality: m.code, action: 'token.issue', detail: {} });
     const url = `${ctx.config.publicUrl.replace(/\/+$/, '')}/m/${token}`;
     const body = html`<h1>Ссылка для «${m.name}»</h1>
-<div class="ok"><p>Передайте эту ссылку ответственному сотруднику муниципального образования. Она показана один раз: в базе хранится только ее хеш.</p>
-<p class="sha">${url}</p></div>
-<p><a href="/quarters/${quarter}/m/${m.code}">← Назад</a></p>`;
+      <div class="ok">
+        <p>
+          Передайте эту ссылку ответственному сотруднику муниципального образования. Она показана один раз: в
+          базе хранится только ее хеш.
+        </p>
+        <p class="sha">${url}</p>
+      </div>
+      <p><a href="/quarters/${quarter}/m/${m.code}">← Назад</a></p>`;
     return ctx.send(reply, 200, { title: 'Ссылка', body, user: shellUser(viewer), narrow: true });
   });
 
@@ -407,85 +666,183 @@ ${versions.length === 0
     ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
     const quarter = quarterParam(request.params.quarter);
     request.svodkaBack = `/quarters/${quarter}`;
-    if (formField(request.body, 'confirm') !== 'yes') throw badRequest('Отметьте подтверждение, чтобы закрыть прием сведений.');
+    if (formField(request.body, 'confirm') !== 'yes')
+      throw badRequest('Отметьте подтверждение, чтобы закрыть прием сведений.');
     await requireQuarterStatus(ctx.temporal, quarter);
-    await temporalCall(quarter, () => ctx.temporal.workflow.getHandle(quarterWorkflowId(quarter)).signal(closeSignal, { actor: viewer.user.login }));
+    await temporalCall(quarter, () =>
+      ctx.temporal.workflow
+        .getHandle(quarterWorkflowId(quarter))
+        .signal(closeSignal, { actor: viewer.user.login }),
+    );
     await audit(request, viewer, { quarter, municipality: null, action: 'quarter.close' });
     return reply.redirect(`/quarters/${quarter}?done=close`, 303);
   });
 
   // --- the report ---
-  app.get<QParams & { Querystring: { done?: string } }>('/quarters/:quarter/report', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply);
-    if (!viewer) return reply;
-    const quarter = quarterParam(request.params.quarter);
-    const status = await requireQuarterStatus(ctx.temporal, quarter);
-    const reportId = status.finalReportId ?? status.draftReportId;
-    const coordinator = viewer.user.role === 'coordinator';
-    let preview: Html = html``;
-    let meta: Html = html``;
-    if (reportId) {
-      const row = await ctx.db.report.findUnique({ where: { id: reportId } });
-      const bytes = await reportBytes(ctx.db, ctx.files, reportId);
-      const report = readReportDocx(bytes);
-      meta = html`<div class="card"><dl class="facts">
-  <div><dt>${status.finalReportId ? 'Итоговый отчет' : 'Проект отчета'}</dt><dd>${row?.eventCount ?? 0} ${plural(row?.eventCount ?? 0, 'мероприятие', 'мероприятия', 'мероприятий')}</dd></div>
-  <div><dt>Сформирован</dt><dd>${moscowDateTime(row?.createdAt)}</dd></div>
-  ${row?.signer ? html`<div><dt>Подписал</dt><dd>${row.signer}${row.position ? `, ${row.position}` : ''}</dd></div>` : ''}
-  ${status.finalReportId ? html`<div><dt>SHA-256</dt><dd class="sha">${status.finalSha256}</dd></div>` : ''}
-</dl>
-<a class="button" href="/quarters/${quarter}/report.docx?kind=${status.finalReportId ? 'final' : 'draft'}">Скачать ${status.finalReportId ? 'итоговый отчет' : 'проект'} (.docx)</a></div>`;
-      preview = html`<h2>${status.finalReportId ? 'Итоговый отчет' : 'Проект отчета'}</h2>
-<div class="card"><p><strong>${multiline(report.title)}</strong></p>
-<table class="report"><thead><tr>${report.headers.map((h) => html`<th>${multiline(h)}</th>`)}</tr></thead>
-<tbody>${report.sections.map(
-        (section) => html`${section.title ? html`<tr class="section"><td colspan="${Math.max(report.headers.length, 1)}">${section.title}</td></tr>` : ''}${section.rows.map(
-          (r) => html`<tr><td class="nowrap">${r.number}</td>${r.cells.map((c) => html`<td>${multiline(c)}</td>`)}</tr>`,
-        )}`,
-      )}</tbody></table>
-${report.trailing.map((p) => html`<p>${multiline(p)}</p>`)}</div>`;
-    }
-    const waiting = status.municipalities.filter((m) => !isSettled(m.state));
-    const stale = !status.finalReportId && status.draftReportId && status.phase !== 'awaiting_approval';
-    const canApprove = coordinator && status.phase === 'awaiting_approval' && !status.finalReportId;
-    const body = html`<h1>Отчет: ${quarterName(quarter)}</h1>
-${quarterNav(quarter, 'report')}
-${doneMessage(request.query.done)}
-${!reportId
-  ? html`<div class="notice"><p class="big">Проект отчета еще не готов.</p><p>Ждем ответа от ${waiting.length} ${plural(waiting.length, 'муниципального образования', 'муниципальных образований', 'муниципальных образований')}. Проект сформируется, когда ответят все (или когда координатор закроет прием).</p></div>`
-  : ''}
-${stale ? html`<div class="warn">Проект ниже устарел: после него изменились ответы. Новый проект сформируется, когда ответят все.</div>` : ''}
-${canApprove
-  ? html`<h2>Подписание</h2>
-<div class="card"><form method="post" action="/quarters/${quarter}/approve">
-  <input type="hidden" name="_csrf" value="${viewer.csrf}">
-  <label for="signer">Кто подписывает (фамилия и инициалы)</label>
-  <input type="text" id="signer" name="signer" required maxlength="200" placeholder="И. И. Иванов">
-  <label for="position">Должность</label>
-  <input type="text" id="position" name="position" required maxlength="300" placeholder="Начальник департамента">
-  <p class="muted">После подписания формируется итоговый отчет с SHA-256, он рассылается получателям, и прием сведений за квартал закрывается окончательно.</p>
-  <button type="submit">Подписать отчет</button>
-</form></div>`
-  : ''}
-${meta}
-${preview}`;
-    return ctx.send(reply, 200, { title: `Отчет — ${quarterName(quarter)}`, body, user: shellUser(viewer) });
-  });
+  app.get<QParams & { Querystring: { done?: string } }>(
+    '/quarters/:quarter/report',
+    async (request, reply) => {
+      const viewer = await ctx.requireViewer(request, reply);
+      if (!viewer) return reply;
+      const quarter = quarterParam(request.params.quarter);
+      const status = await requireQuarterStatus(ctx.temporal, quarter);
+      const reportId = status.finalReportId ?? status.draftReportId;
+      const coordinator = viewer.user.role === 'coordinator';
+      let preview: Html = html``;
+      let meta: Html = html``;
+      if (reportId) {
+        const row = await ctx.db.report.findUnique({ where: { id: reportId } });
+        const bytes = await reportBytes(ctx.db, ctx.files, reportId);
+        const report = readReportDocx(bytes);
+        meta = html`<div class="card">
+          <dl class="facts">
+            <div>
+              <dt>${status.finalReportId ? 'Итоговый отчет' : 'Проект отчета'}</dt>
+              <dd>
+                ${row?.eventCount ?? 0}
+                ${plural(row?.eventCount ?? 0, 'мероприятие', 'мероприятия', 'мероприятий')}
+              </dd>
+            </div>
+            <div>
+              <dt>Сформирован</dt>
+              <dd>${moscowDateTime(row?.createdAt)}</dd>
+            </div>
+            ${
+              row?.signer
+                ? html`<div>
+                    <dt>Подписал</dt>
+                    <dd>${row.signer}${row.position ? `, ${row.position}` : ''}</dd>
+                  </div>`
+                : ''
+            }
+            ${
+              status.finalReportId
+                ? html`<div>
+                    <dt>SHA-256</dt>
+                    <dd class="sha">${status.finalSha256}</dd>
+                  </div>`
+                : ''
+            }
+          </dl>
+          <a
+            class="button"
+            href="/quarters/${quarter}/report.docx?kind=${status.finalReportId ? 'final' : 'draft'}"
+            >Скачать ${status.finalReportId ? 'итоговый отчет' : 'проект'} (.docx)</a
+          >
+        </div>`;
+        preview = html`<h2>${status.finalReportId ? 'Итоговый отчет' : 'Проект отчета'}</h2>
+          <div class="card">
+            <p><strong>${multiline(report.title)}</strong></p>
+            <table class="report">
+              <thead>
+                <tr>
+                  ${report.headers.map((h) => html`<th>${multiline(h)}</th>`)}
+                </tr>
+              </thead>
+              <tbody>
+                ${report.sections.map(
+                  (section) =>
+                    html`${
+                      section.title
+                        ? html`<tr class="section">
+                            <td colspan="${Math.max(report.headers.length, 1)}">${section.title}</td>
+                          </tr>`
+                        : ''
+                    }${section.rows.map(
+                      (r) =>
+                        html`<tr>
+                          <td class="nowrap">${r.number}</td>
+                          ${r.cells.map((c) => html`<td>${multiline(c)}</td>`)}
+                        </tr>`,
+                    )}`,
+                )}
+              </tbody>
+            </table>
+            <div class="trailing">${report.trailing.map((p) => html`<p>${multiline(p)}</p>`)}</div>
+          </div>`;
+      }
+      const waiting = status.municipalities.filter((m) => !isSettled(m.state));
+      const stale = !status.finalReportId && status.draftReportId && status.phase !== 'awaiting_approval';
+      const canApprove = coordinator && status.phase === 'awaiting_approval' && !status.finalReportId;
+      const body = html`<h1>Отчет: ${quarterName(quarter)}</h1>
+        ${quarterNav(quarter, 'report')} ${doneMessage(request.query.done)}
+        ${
+          !reportId
+            ? html`<div class="notice">
+                <p class="big">Проект отчета еще не готов.</p>
+                <p>
+                  Ждем ответа от ${waiting.length}
+                  ${plural(waiting.length, 'муниципального образования', 'муниципальных образований', 'муниципальных образований')}.
+                  Проект сформируется, когда ответят все (или когда координатор закроет прием).
+                </p>
+              </div>`
+            : ''
+        }
+        ${stale ? html`<div class="warn">Проект ниже устарел: после него изменились ответы. Новый проект сформируется, когда ответят все.</div>` : ''}
+        ${canApprove ? html`<div class="notice">Проверьте проект отчета ниже. <a href="#sign">Форма подписания — в конце страницы.</a></div>` : ''}
+        ${meta} ${preview}
+        ${
+          canApprove
+            ? html`<h2 id="sign">Подписание</h2>
+                <div class="card">
+                  <form method="post" action="/quarters/${quarter}/approve">
+                    <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                    <label for="signer">Кто подписывает (фамилия и инициалы)</label>
+                    <input
+                      type="text"
+                      id="signer"
+                      name="signer"
+                      required
+                      maxlength="200"
+                      placeholder="И. И. Иванов"
+                    />
+                    <label for="position">Должность</label>
+                    <input
+                      type="text"
+                      id="position"
+                      name="position"
+                      required
+                      maxlength="300"
+                      placeholder="Начальник департамента"
+                    />
+                    <p class="muted">
+                      После подписания формируется итоговый отчет с SHA-256, он рассылается получателям, и
+                      прием сведений за квартал закрывается окончательно.
+                    </p>
+                    <button type="submit">Подписать отчет</button>
+                  </form>
+                </div>`
+            : ''
+        }`;
+      return ctx.send(reply, 200, {
+        title: `Отчет — ${quarterName(quarter)}`,
+        body,
+        user: shellUser(viewer),
+      });
+    },
+  );
 
-  app.get<QParams & { Querystring: { kind?: string } }>('/quarters/:quarter/report.docx', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply);
-    if (!viewer) return reply;
-    const quarter = quarterParam(request.params.quarter);
-    const kind = request.query.kind === 'final' ? 'final' : 'draft';
-    const status = await requireQuarterStatus(ctx.temporal, quarter);
-    const reportId = kind === 'final' ? status.finalReportId : status.draftReportId;
-    if (!reportId) throw notFound(kind === 'final' ? 'Итоговый отчет еще не подписан.' : 'Проект отчета еще не готов.');
-    const bytes = await reportBytes(ctx.db, ctx.files, reportId);
-    return reply
-      .type(DOCX_TYPE)
-      .header('Content-Disposition', attachmentDisposition(reportFileName(quarter, kind), `svodka-${quarter}-${kind}.docx`))
-      .send(bytes);
-  });
+  app.get<QParams & { Querystring: { kind?: string } }>(
+    '/quarters/:quarter/report.docx',
+    async (request, reply) => {
+      const viewer = await ctx.requireViewer(request, reply);
+      if (!viewer) return reply;
+      const quarter = quarterParam(request.params.quarter);
+      const kind = request.query.kind === 'final' ? 'final' : 'draft';
+      const status = await requireQuarterStatus(ctx.temporal, quarter);
+      const reportId = kind === 'final' ? status.finalReportId : status.draftReportId;
+      if (!reportId)
+        throw notFound(kind === 'final' ? 'Итоговый отчет еще не подписан.' : 'Проект отчета еще не готов.');
+      const bytes = await reportBytes(ctx.db, ctx.files, reportId);
+      return reply
+        .type(DOCX_TYPE)
+        .header(
+          'Content-Disposition',
+          attachmentDisposition(reportFileName(quarter, kind), `svodka-${quarter}-${kind}.docx`),
+        )
+        .send(bytes);
+    },
+  );
 
   app.post<QParams>('/quarters/:quarter/approve', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply, 'coordinator');
@@ -497,9 +854,16 @@ ${preview}`;
     const position = formField(request.body, 'position', 300).trim() || null;
     if (!signer) throw badRequest('Укажите, кто подписывает отчет.');
     const result = await temporalCall(quarter, () =>
-      ctx.temporal.workflow.getHandle(quarterWorkflowId(quarter)).executeUpdate(approveUpdate, { args: [{ signer, position, actor: viewer.user.login }] }),
+      ctx.temporal.workflow
+        .getHandle(quarterWorkflowId(quarter))
+        .executeUpdate(approveUpdate, { args: [{ signer, position, actor: viewer.user.login }] }),
     );
-    await audit(request, viewer, { quarter, municipality: null, action: 'report.approve', detail: { ...result, signer, position } });
+    await audit(request, viewer, {
+      quarter,
+      municipality: null,
+      action: 'report.approve',
+      detail: { ...result, signer, position },
+    });
     return reply.redirect(`/quarters/${quarter}/report?done=approved`, 303);
   });
 }

@@ -13,7 +13,10 @@ import { html, linkify } from './html';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.eml$/;
 const MAX_LISTED = 300;
-const SAFE_TYPES = new Set(['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']);
+const SAFE_TYPES = new Set([
+  'application/pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+]);
 
 function addresses(value: AddressObject | AddressObject[] | undefined): string {
   if (!value) return '';
@@ -68,18 +71,40 @@ export function registerMailboxRoutes(app: FastifyInstance, ctx: PortalContext, 
   app.get('/dev/mailbox', async (request, reply) => {
     const all = listing();
     const entries = all.slice(0, MAX_LISTED);
-    const mails = await Promise.all(entries.map(async (e) => ({ entry: e, mail: await parse(e).catch(() => null) })));
+    const mails = await Promise.all(
+      entries.map(async (e) => ({ entry: e, mail: await parse(e).catch(() => null) })),
+    );
     const body = html`<h1>Почтовый ящик разработчика</h1>
-<div class="notice">Здесь письма, которые Svodka отправила без настоящего SMTP-сервера (SMTP_URL не задан): ${all.length}. Только для разработки и демонстраций.</div>
-${mails.length === 0
-  ? html`<p class="muted">Писем пока нет.</p>`
-  : html`<table><thead><tr><th>Дата</th><th>Кому</th><th>Тема</th><th>Вложения</th></tr></thead><tbody>${mails.map(
-      ({ entry, mail }) => html`<tr><td class="nowrap">${moscowDateTime(mail?.date ?? new Date(entry.mtime), true)}</td>
-        <td>${addresses(mail?.to)}</td>
-        <td><a href="/dev/mailbox/${entry.name}">${mail?.subject || '(без темы)'}</a></td>
-        <td class="num">${mail?.attachments.length || ''}</td></tr>`,
-    )}</tbody></table>`}
-${all.length > MAX_LISTED ? html`<p class="muted">Показаны ${MAX_LISTED} последних.</p>` : ''}`;
+      <div class="notice">
+        Здесь письма, которые Svodka отправила без настоящего SMTP-сервера (SMTP_URL не задан): ${all.length}.
+        Только для разработки и демонстраций.
+      </div>
+      ${
+        mails.length === 0
+          ? html`<p class="muted">Писем пока нет.</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th>Дата</th>
+                  <th>Кому</th>
+                  <th>Тема</th>
+                  <th>Вложения</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${mails.map(
+                  ({ entry, mail }) =>
+                    html`<tr>
+                      <td class="nowrap">${moscowDateTime(mail?.date ?? new Date(entry.mtime), true)}</td>
+                      <td>${addresses(mail?.to)}</td>
+                      <td><a href="/dev/mailbox/${entry.name}">${mail?.subject || '(без темы)'}</a></td>
+                      <td class="num">${mail?.attachments.length || ''}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }
+      ${all.length > MAX_LISTED ? html`<p class="muted">Показаны ${MAX_LISTED} последних.</p>` : ''}`;
     return ctx.send(reply, 200, { title: 'Почтовый ящик', body, user: await shell(request) });
   });
 
@@ -87,32 +112,70 @@ ${all.length > MAX_LISTED ? html`<p class="muted">Показаны ${MAX_LISTED}
     const entry = find(request.params.name);
     const mail = await parse(entry);
     const body = html`<h1>${mail.subject || '(без темы)'}</h1>
-<p><a href="/dev/mailbox">← Все письма</a></p>
-<div class="card"><dl class="facts">
-  <div><dt>От</dt><dd>${addresses(mail.from)}</dd></div>
-  <div><dt>Кому</dt><dd>${addresses(mail.to)}</dd></div>
-  ${mail.cc ? html`<div><dt>Копия</dt><dd>${addresses(mail.cc)}</dd></div>` : ''}
-  <div><dt>Дата</dt><dd>${moscowDateTime(mail.date ?? new Date(entry.mtime), true)}</dd></div>
-</dl></div>
-<div class="mail-body">${linkify(mail.text ?? '')}</div>
-${mail.attachments.length
-  ? html`<h2>Вложения</h2><ul>${mail.attachments.map(
-      (a, i) => html`<li><a href="/dev/mailbox/${entry.name}/attachments/${i}">${a.filename ?? `вложение ${i + 1}`}</a> <span class="muted">(${Math.max(1, Math.round(a.size / 1024))} КБ)</span></li>`,
-    )}</ul>`
-  : ''}`;
+      <p><a href="/dev/mailbox">← Все письма</a></p>
+      <div class="card">
+        <dl class="facts">
+          <div>
+            <dt>От</dt>
+            <dd>${addresses(mail.from)}</dd>
+          </div>
+          <div>
+            <dt>Кому</dt>
+            <dd>${addresses(mail.to)}</dd>
+          </div>
+          ${
+            mail.cc
+              ? html`<div>
+                  <dt>Копия</dt>
+                  <dd>${addresses(mail.cc)}</dd>
+                </div>`
+              : ''
+          }
+          <div>
+            <dt>Дата</dt>
+            <dd>${moscowDateTime(mail.date ?? new Date(entry.mtime), true)}</dd>
+          </div>
+        </dl>
+      </div>
+      <div class="mail-body">${linkify(mail.text ?? '')}</div>
+      ${
+        mail.attachments.length
+          ? html`<h2>Вложения</h2>
+              <ul>
+                ${mail.attachments.map(
+                  (a, i) =>
+                    html`<li>
+                      <a href="/dev/mailbox/${entry.name}/attachments/${i}"
+                        >${a.filename ?? `вложение ${i + 1}`}</a
+                      >
+                      <span class="muted">(${Math.max(1, Math.round(a.size / 1024))} КБ)</span>
+                    </li>`,
+                )}
+              </ul>`
+          : ''
+      }`;
     return ctx.send(reply, 200, { title: mail.subject || 'Письмо', body, user: await shell(request) });
   });
 
-  app.get<{ Params: { name: string; index: string } }>('/dev/mailbox/:name/attachments/:index', async (request, reply) => {
-    const entry = find(request.params.name);
-    const mail = await parse(entry);
-    const index = Number(request.params.index);
-    const attachment = Number.isInteger(index) && index >= 0 ? mail.attachments[index] : undefined;
-    if (!attachment) throw notFound('Такого вложения нет.');
-    const name = attachment.filename ?? `attachment-${index + 1}`;
-    return reply
-      .type(SAFE_TYPES.has(attachment.contentType) ? attachment.contentType : 'application/octet-stream')
-      .header('Content-Disposition', attachmentDisposition(name, name.normalize('NFKD').replace(/[^\x20-\x7e]/g, '') || `attachment-${index + 1}`))
-      .send(attachment.content);
-  });
+  app.get<{ Params: { name: string; index: string } }>(
+    '/dev/mailbox/:name/attachments/:index',
+    async (request, reply) => {
+      const entry = find(request.params.name);
+      const mail = await parse(entry);
+      const index = Number(request.params.index);
+      const attachment = Number.isInteger(index) && index >= 0 ? mail.attachments[index] : undefined;
+      if (!attachment) throw notFound('Такого вложения нет.');
+      const name = attachment.filename ?? `attachment-${index + 1}`;
+      return reply
+        .type(SAFE_TYPES.has(attachment.contentType) ? attachment.contentType : 'application/octet-stream')
+        .header(
+          'Content-Disposition',
+          attachmentDisposition(
+            name,
+            name.normalize('NFKD').replace(/[^\x20-\x7e]/g, '') || `attachment-${index + 1}`,
+          ),
+        )
+        .send(attachment.content);
+    },
+  );
 }

@@ -34,7 +34,14 @@ import type { PortalContext } from './context';
 import { municipalityStanding, temporalCall } from './workflow';
 import type { Standing } from './workflow';
 
-type MunicipalityRow = { code: string; name: string; sectionTitle: string; position: number; email: string; headEmail: string | null };
+type MunicipalityRow = {
+  code: string;
+  name: string;
+  sectionTitle: string;
+  position: number;
+  email: string;
+  headEmail: string | null;
+};
 
 type TokenPage = {
   scope: TokenScope;
@@ -63,22 +70,41 @@ async function openToken(ctx: PortalContext, request: FastifyRequest<TokenParams
     );
   }
   const municipality = await ctx.db.municipality.findUnique({ where: { code: scope.municipality } });
-  if (!municipality) throw new PortalError(404, 'Ссылка недействительна', 'Муниципальное образование этой ссылки не найдено в реестре.');
+  if (!municipality)
+    throw new PortalError(
+      404,
+      'Ссылка недействительна',
+      'Муниципальное образование этой ссылки не найдено в реестре.',
+    );
   const base = `/m/${token}`;
   request.svodkaBack = base;
-  return { scope, municipality, base, csrf: ctx.csrf.forToken(tokenHash(token)), quarterTitle: quarterName(scope.quarter) };
+  return {
+    scope,
+    municipality,
+    base,
+    csrf: ctx.csrf.forToken(tokenHash(token)),
+    quarterTitle: quarterName(scope.quarter),
+  };
 }
 
 async function standingOf(ctx: PortalContext, tp: TokenPage): Promise<Standing> {
   const standing = await municipalityStanding(ctx.temporal, ctx.db, tp.scope.quarter, tp.scope.municipality);
   if (!standing) {
-    throw new PortalError(404, 'Сбор сведений не найден', `Сбор сведений за ${tp.quarterTitle} еще не начат. Дождитесь письма с запросом.`);
+    throw new PortalError(
+      404,
+      'Сбор сведений не найден',
+      `Сбор сведений за ${tp.quarterTitle} еще не начат. Дождитесь письма с запросом.`,
+    );
   }
   return standing;
 }
 
 function closedError(tp: TokenPage): PortalError {
-  return new PortalError(409, 'Сбор сведений закрыт', `Сбор сведений за ${tp.quarterTitle} закрыт. Сведения больше не принимаются.`);
+  return new PortalError(
+    409,
+    'Сбор сведений закрыт',
+    `Сбор сведений за ${tp.quarterTitle} закрыт. Сведения больше не принимаются.`,
+  );
 }
 
 /** The standing, refusing with «closed» or «excused» when no answer can be taken. */
@@ -86,12 +112,23 @@ async function openForAnswers(ctx: PortalContext, tp: TokenPage): Promise<Standi
   const standing = await standingOf(ctx, tp);
   if (standing.closed) throw closedError(tp);
   if (standing.summary.state === 'excused') {
-    throw new PortalError(409, 'Сведения не требуются', 'Координатор освободил вас от представления сведений за этот квартал.');
+    throw new PortalError(
+      409,
+      'Сведения не требуются',
+      'Координатор освободил вас от представления сведений за этот квартал.',
+    );
   }
   return standing;
 }
 
-function shell(ctx: PortalContext, reply: FastifyReply, tp: TokenPage, status: number, title: string, body: Html) {
+function shell(
+  ctx: PortalContext,
+  reply: FastifyReply,
+  tp: TokenPage,
+  status: number,
+  title: string,
+  body: Html,
+) {
   return ctx.send(reply, status, {
     title: `${title} — ${tp.municipality.name}`,
     subtitle: `${tp.municipality.name} · сведения о мероприятиях в международной сфере за ${tp.quarterTitle}`,
@@ -100,10 +137,17 @@ function shell(ctx: PortalContext, reply: FastifyReply, tp: TokenPage, status: n
   });
 }
 
-async function submit(ctx: PortalContext, request: FastifyRequest, tp: TokenPage, payload: SubmissionPayload): Promise<SubmissionResult> {
+async function submit(
+  ctx: PortalContext,
+  request: FastifyRequest,
+  tp: TokenPage,
+  payload: SubmissionPayload,
+): Promise<SubmissionResult> {
   const { quarter, municipality } = tp.scope;
   const result = await temporalCall(quarter, () =>
-    ctx.temporal.workflow.getHandle(submissionWorkflowId(quarter, municipality)).executeUpdate(submitUpdate, { args: [payload] }),
+    ctx.temporal.workflow
+      .getHandle(submissionWorkflowId(quarter, municipality))
+      .executeUpdate(submitUpdate, { args: [payload] }),
   );
   await appendAudit(ctx.db, {
     quarter,
@@ -111,7 +155,12 @@ async function submit(ctx: PortalContext, request: FastifyRequest, tp: TokenPage
     action: 'submission',
     actor: municipality,
     origin: ctx.origin(request),
-    detail: { version: result.version, accepted: result.accepted, channel: payload.channel, kind: payload.kind },
+    detail: {
+      version: result.version,
+      accepted: result.accepted,
+      channel: payload.channel,
+      kind: payload.kind,
+    },
   });
   return result;
 }
@@ -120,39 +169,76 @@ function findingList(findings: Finding[]): Html {
   if (findings.length === 0) return html``;
   const order = { error: 0, warning: 1, info: 2 } as const;
   const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
-  return html`<ul class="findings">${sorted.map(
-    (f) => html`<li><strong class="${f.severity === 'error' ? 'error-text' : ''}">${SEVERITY_LABELS[f.severity] ?? f.severity}:</strong> ${formatFinding(f)}</li>`,
-  )}</ul>`;
+  return html`<ul class="findings">
+    ${sorted.map(
+      (f) =>
+        html`<li>
+          <strong class="${f.severity === 'error' ? 'error-text' : ''}"
+            >${SEVERITY_LABELS[f.severity] ?? f.severity}:</strong
+          >
+          ${formatFinding(f)}
+        </li>`,
+    )}
+  </ul>`;
 }
 
 function stateMessage(standing: Standing, tp: TokenPage): Html {
   const s = standing.summary;
   if (standing.closed) {
-    return html`<div class="bad"><p class="big">Сбор сведений за ${tp.quarterTitle} закрыт.</p>
-      <p>${standing.status.phase === 'approved' || standing.status.finalReportId ? 'Сводный отчет подписан; ' : ''}сведения больше не принимаются. Если нужно что-то исправить, обратитесь к координатору.</p></div>`;
+    return html`<div class="bad">
+      <p class="big">Сбор сведений за ${tp.quarterTitle} закрыт.</p>
+      <p>
+        ${standing.status.phase === 'approved' || standing.status.finalReportId ? 'Сводный отчет подписан; ' : ''}сведения
+        больше не принимаются. Если нужно что-то исправить, обратитесь к координатору.
+      </p>
+    </div>`;
   }
   switch (s.state) {
     case 'accepted':
-      return html`<div class="ok"><p class="big">Ваши сведения приняты.</p>
-        <p>${s.nil ? 'Принято сообщение «мероприятия не проводились».' : `Мероприятий: ${s.rowCount}.`} Если нужно что-то исправить,
-        отправьте сведения снова — новая версия заменит принятую.</p></div>`;
+      return html`<div class="ok">
+        <p class="big">Ваши сведения приняты.</p>
+        <p>
+          ${s.nil ? 'Принято сообщение «мероприятия не проводились».' : `Мероприятий: ${s.rowCount}.`} Если
+          нужно что-то исправить, отправьте сведения снова — новая версия заменит принятую.
+        </p>
+      </div>`;
     case 'rejected':
-      return html`<div class="bad"><p class="big">Последняя версия сведений не принята.</p>
-        <p>Исправьте ошибки, перечисленные ниже в разделе «Ваши ответы», и отправьте сведения снова.</p></div>`;
+      return html`<div class="bad">
+        <p class="big">Последняя версия сведений не принята.</p>
+        <p>Исправьте ошибки, перечисленные ниже в разделе «Ваши ответы», и отправьте сведения снова.</p>
+      </div>`;
     case 'reopened':
-      return html`<div class="warn"><p class="big">Координатор вернул сведения на доработку.</p>
-        <p>Комментарий координатора — в письме. Направьте исправленные сведения до ${russianDate(s.deadline)}.</p></div>`;
+      return html`<div class="warn">
+        <p class="big">Координатор вернул сведения на доработку.</p>
+        <p>
+          Комментарий координатора — в письме. Направьте исправленные сведения до ${russianDate(s.deadline)}.
+        </p>
+      </div>`;
     case 'excused':
-      return html`<div class="notice"><p class="big">Сведения за этот квартал не требуются.</p>
-        <p>Координатор освободил вас от представления сведений${s.excuseReason ? html`. Причина: ${s.excuseReason}` : ''}.</p></div>`;
+      return html`<div class="notice">
+        <p class="big">Сведения за этот квартал не требуются.</p>
+        <p>
+          Координатор освободил вас от представления
+          сведений${s.excuseReason ? html`. Причина: ${s.excuseReason}` : ''}.
+        </p>
+      </div>`;
     case 'overdue':
-      return html`<div class="warn"><p class="big">Срок представления сведений истек ${russianDate(s.deadline)}.</p>
-        <p>Просим направить сведения как можно скорее.</p></div>`;
+      return html`<div class="warn">
+        <p class="big">Срок представления сведений истек ${russianDate(s.deadline)}.</p>
+        <p>Просим направить сведения как можно скорее.</p>
+      </div>`;
     case 'submitted':
-      return html`<div class="notice"><p class="big">Сведения проверяются.</p><p>Обновите страницу через несколько секунд.</p></div>`;
+      return html`<div class="notice">
+        <p class="big">Сведения проверяются.</p>
+        <p>Обновите страницу через несколько секунд.</p>
+      </div>`;
     default:
-      return html`<div class="notice"><p class="big">Ждем ваши сведения до ${russianDate(s.deadline)} включительно.</p>
-        <p>Выберите удобный способ ниже. Отправить можно несколько раз: учитывается последняя принятая версия.</p></div>`;
+      return html`<div class="notice">
+        <p class="big">Ждем ваши сведения до ${russianDate(s.deadline)} включительно.</p>
+        <p>
+          Выберите удобный способ ниже. Отправить можно несколько раз: учитывается последняя принятая версия.
+        </p>
+      </div>`;
   }
 }
 
@@ -163,48 +249,82 @@ async function versionsTable(ctx: PortalContext, tp: TokenPage): Promise<Html> {
   });
   if (versions.length === 0) return html`<p class="muted">Вы еще не отправляли сведения за этот квартал.</p>`;
   return html`<table>
-<thead><tr><th>Версия</th><th>Когда</th><th>Как</th><th>Результат</th><th>Замечания</th></tr></thead>
-<tbody>${versions.map((v) => {
-    const findings = JSON.parse(v.findings) as Finding[];
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    const rest = findings.length - errors;
-    return html`<tr>
-  <td class="num"><a href="${tp.base}/versions/${v.version}">${v.version}</a></td>
-  <td class="nowrap">${moscowDateTime(v.createdAt)}</td>
-  <td>${v.kind === 'nil' ? 'мероприятия не проводились' : (CHANNEL_LABELS[v.channel] ?? v.channel)}</td>
-  <td>${v.status === 'accepted' ? html`<span class="st st-accepted">принята</span>` : html`<span class="st st-rejected">не принята</span>`}${v.kind !== 'nil' && v.status === 'accepted' ? html` <span class="muted">(${v.rowCount} ${plural(v.rowCount, 'мероприятие', 'мероприятия', 'мероприятий')})</span>` : ''}</td>
-  <td>${errors ? html`<a href="${tp.base}/versions/${v.version}">${errors} ${plural(errors, 'ошибка', 'ошибки', 'ошибок')}</a>` : ''}${errors && rest ? ', ' : ''}${rest ? `${rest} ${plural(rest, 'замечание', 'замечания', 'замечаний')}` : ''}${findings.length === 0 ? '—' : ''}</td>
-</tr>`;
-  })}</tbody></table>`;
+    <thead>
+      <tr>
+        <th>Версия</th>
+        <th>Когда</th>
+        <th>Как</th>
+        <th>Результат</th>
+        <th>Замечания</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${versions.map((v) => {
+        const findings = JSON.parse(v.findings) as Finding[];
+        const errors = findings.filter((f) => f.severity === 'error').length;
+        const rest = findings.length - errors;
+        return html`<tr>
+          <td class="num"><a href="${tp.base}/versions/${v.version}">${v.version}</a></td>
+          <td class="nowrap">${moscowDateTime(v.createdAt)}</td>
+          <td>
+            ${v.kind === 'nil' ? 'мероприятия не проводились' : (CHANNEL_LABELS[v.channel] ?? v.channel)}
+          </td>
+          <td>
+            ${v.status === 'accepted' ? html`<span class="st st-accepted">принята</span>` : html`<span class="st st-rejected">не принята</span>`}${v.kind !== 'nil' && v.status === 'accepted' ? html` <span class="muted">(${v.rowCount} ${plural(v.rowCount, 'мероприятие', 'мероприятия', 'мероприятий')})</span>` : ''}
+          </td>
+          <td>
+            ${errors ? html`<a href="${tp.base}/versions/${v.version}">${errors} ${plural(errors, 'ошибка', 'ошибки', 'ошибок')}</a>` : ''}${errors && rest ? ', ' : ''}${rest ? `${rest} ${plural(rest, 'замечание', 'замечания', 'замечаний')}` : ''}${findings.length === 0 ? '—' : ''}
+          </td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
 }
 
 function answerForms(tp: TokenPage): Html {
   return html`<h2>Как представить сведения</h2>
-<div class="card">
-  <h3>1. Загрузить заполненный шаблон Word</h3>
-  <p><a class="button secondary" href="${tp.base}/template.docx">Скачать шаблон (.docx)</a></p>
-  <p class="muted">Заполните таблицу шаблона: одна строка — одно мероприятие; заголовки столбцов не меняйте. Сохраните как «Документ Word (.docx)», не больше ${MAX_UPLOAD_BYTES / 1024 / 1024} МБ.</p>
-  <form method="post" action="${tp.base}/upload" enctype="multipart/form-data">
-    <input type="hidden" name="_csrf" value="${tp.csrf}">
-    <label for="file">Файл с заполненной таблицей</label>
-    <input type="file" id="file" name="file" accept=".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document" required>
-    <div><button type="submit">Отправить файл</button></div>
-  </form>
-</div>
-<div class="card">
-  <h3>2. Заполнить таблицу на этой странице</h3>
-  <p>Если мероприятий немного, внесите их в форму: по пять полей на каждое мероприятие. Черновик можно сохранить и вернуться к нему позже.</p>
-  <p><a class="button secondary" href="${tp.base}/form">Открыть форму</a></p>
-</div>
-<div class="card">
-  <h3>3. Мероприятия не проводились</h3>
-  <form method="post" action="${tp.base}/nil">
-    <input type="hidden" name="_csrf" value="${tp.csrf}">
-    <label class="check"><input type="checkbox" name="confirm" value="yes" required>
-      <span>Подтверждаю: ${quarterPhrase(parseQuarter(tp.scope.quarter), { vo: true })} органы местного самоуправления муниципального образования мероприятий в международной сфере не проводили.</span></label>
-    <button type="submit">Сообщить: мероприятия не проводились</button>
-  </form>
-</div>`;
+    <div class="card">
+      <h3>1. Загрузить заполненный шаблон Word</h3>
+      <p><a class="button secondary" href="${tp.base}/template.docx">Скачать шаблон (.docx)</a></p>
+      <p class="muted">
+        Заполните таблицу шаблона: одна строка — одно мероприятие; заголовки столбцов не меняйте. Сохраните
+        как «Документ Word (.docx)», не больше ${MAX_UPLOAD_BYTES / 1024 / 1024} МБ.
+      </p>
+      <form method="post" action="${tp.base}/upload" enctype="multipart/form-data">
+        <input type="hidden" name="_csrf" value="${tp.csrf}" />
+        <label for="file">Файл с заполненной таблицей</label>
+        <input
+          type="file"
+          id="file"
+          name="file"
+          accept=".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+          required
+        />
+        <div><button type="submit">Отправить файл</button></div>
+      </form>
+    </div>
+    <div class="card">
+      <h3>2. Заполнить таблицу на этой странице</h3>
+      <p>
+        Если мероприятий немного, внесите их в форму: по пять полей на каждое мероприятие. Черновик можно
+        сохранить и вернуться к нему позже.
+      </p>
+      <p><a class="button secondary" href="${tp.base}/form">Открыть форму</a></p>
+    </div>
+    <div class="card">
+      <h3>3. Мероприятия не проводились</h3>
+      <form method="post" action="${tp.base}/nil">
+        <input type="hidden" name="_csrf" value="${tp.csrf}" />
+        <label class="check"
+          ><input type="checkbox" name="confirm" value="yes" required />
+          <span
+            >Подтверждаю: ${quarterPhrase(parseQuarter(tp.scope.quarter), { vo: true })} органы местного
+            самоуправления муниципального образования мероприятий в международной сфере не проводили.</span
+          ></label
+        >
+        <button type="submit">Сообщить: мероприятия не проводились</button>
+      </form>
+    </div>`;
 }
 
 // --- the form: rows typed into the page -----------------------------------------------------
@@ -227,7 +347,8 @@ function rowsFromBody(body: unknown): EventRow[] {
   const rows: EventRow[] = [];
   for (let i = 0; i < count; i++) {
     const row = {} as EventRow;
-    for (const key of COLUMN_KEYS) row[key] = formField(body, `r${i}_${key}`, MAX_CELL).replace(/\r\n?/g, '\n');
+    for (const key of COLUMN_KEYS)
+      row[key] = formField(body, `r${i}_${key}`, MAX_CELL).replace(/\r\n?/g, '\n');
     rows.push(row);
   }
   return rows;
@@ -239,7 +360,11 @@ function parseDraft(json: string): EventRow[] {
     if (!Array.isArray(value)) return [];
     return value.slice(0, MAX_FORM_ROWS).map((r) => {
       const row = {} as EventRow;
-      for (const key of COLUMN_KEYS) row[key] = typeof (r as Record<string, unknown>)?.[key] === 'string' ? String((r as Record<string, string>)[key]) : '';
+      for (const key of COLUMN_KEYS)
+        row[key] =
+          typeof (r as Record<string, unknown>)?.[key] === 'string'
+            ? String((r as Record<string, string>)[key])
+            : '';
       return row;
     });
   } catch {
@@ -247,9 +372,14 @@ function parseDraft(json: string): EventRow[] {
   }
 }
 
-async function formRows(ctx: PortalContext, tp: TokenPage): Promise<{ rows: EventRow[]; from: 'draft' | 'submission' | 'new' }> {
+async function formRows(
+  ctx: PortalContext,
+  tp: TokenPage,
+): Promise<{ rows: EventRow[]; from: 'draft' | 'submission' | 'new' }> {
   const { quarter, municipality } = tp.scope;
-  const draft = await ctx.db.formDraft.findUnique({ where: { quarter_municipality: { quarter, municipality } } });
+  const draft = await ctx.db.formDraft.findUnique({
+    where: { quarter_municipality: { quarter, municipality } },
+  });
   if (draft) {
     const rows = parseDraft(draft.rows);
     if (rows.length > 0) return { rows, from: 'draft' };
@@ -262,7 +392,15 @@ async function formRows(ctx: PortalContext, tp: TokenPage): Promise<{ rows: Even
   });
   if (latest && latest.rows.length > 0) {
     return {
-      rows: latest.rows.slice(0, MAX_FORM_ROWS).map((r) => ({ title: r.title, place: r.place, dates: r.dates, purpose: r.purpose, participants: r.participants })),
+      rows: latest.rows
+        .slice(0, MAX_FORM_ROWS)
+        .map((r) => ({
+          title: r.title,
+          place: r.place,
+          dates: r.dates,
+          purpose: r.purpose,
+          participants: r.participants,
+        })),
       from: 'submission',
     };
   }
@@ -281,29 +419,40 @@ async function saveDraft(ctx: PortalContext, tp: TokenPage, rows: EventRow[]): P
 
 function formPage(tp: TokenPage, rows: EventRow[], message: Html | null): Html {
   return html`<h1>Сведения о мероприятиях: заполнение на странице</h1>
-<p><a href="${tp.base}">← К странице муниципального образования</a></p>
-${message ?? ''}
-<p class="muted">Одно мероприятие — один блок из пяти полей. Сроки пишите словами, с годом: «3 апреля 2023 года», «3–5 апреля 2023 года»;
-если известен только месяц — «Апрель 2023 года». Пустые блоки при отправке не учитываются.</p>
-<form method="post" action="${tp.base}/form">
-<input type="hidden" name="_csrf" value="${tp.csrf}">
-<input type="hidden" name="count" value="${rows.length}">
-${rows.map(
-    (row, i) => html`<fieldset id="row-${i + 1}">
-  <legend>Мероприятие ${i + 1}</legend>
-  ${COLUMN_KEYS.map(
-    (key) => html`<label for="r${i}_${key}">${COLUMN_TITLES[key]}</label>
-  <textarea id="r${i}_${key}" name="r${i}_${key}" rows="${key === 'purpose' || key === 'participants' ? 3 : 2}" placeholder="${PLACEHOLDERS[key]}">${row[key]}</textarea>`,
-  )}
-  ${rows.length > 1 ? html`<div><button type="submit" class="secondary small" name="action" value="remove-${i}">Удалить мероприятие ${i + 1}</button></div>` : ''}
-</fieldset>`,
-  )}
-<div class="actions">
-  ${rows.length < MAX_FORM_ROWS ? html`<button type="submit" class="secondary" name="action" value="add">Добавить мероприятие</button>` : ''}
-  <button type="submit" class="secondary" name="action" value="save">Сохранить черновик</button>
-  <button type="submit" name="action" value="submit">Отправить сведения</button>
-</div>
-</form>`;
+    <p><a href="${tp.base}">← К странице муниципального образования</a></p>
+    ${message ?? ''}
+    <p class="muted">
+      Одно мероприятие — один блок из пяти полей. Сроки пишите словами, с годом: «3 апреля 2023 года», «3–5
+      апреля 2023 года»; если известен только месяц — «Апрель 2023 года». Пустые блоки при отправке не
+      учитываются.
+    </p>
+    <form method="post" action="${tp.base}/form">
+      <input type="hidden" name="_csrf" value="${tp.csrf}" />
+      <input type="hidden" name="count" value="${rows.length}" />
+      ${rows.map(
+        (row, i) =>
+          html`<fieldset id="row-${i + 1}">
+            <legend>Мероприятие ${i + 1}</legend>
+            ${COLUMN_KEYS.map(
+              (key) =>
+                html`<label for="r${i}_${key}">${COLUMN_TITLES[key]}</label>
+                  <textarea
+                    id="r${i}_${key}"
+                    name="r${i}_${key}"
+                    rows="${key === 'purpose' || key === 'participants' ? 3 : 2}"
+                    placeholder="${PLACEHOLDERS[key]}"
+                  >
+${row[key]}</textarea>`,
+            )}
+            ${rows.length > 1 ? html`<div><button type="submit" class="secondary small" name="action" value="remove-${i}">Удалить мероприятие ${i + 1}</button></div>` : ''}
+          </fieldset>`,
+      )}
+      <div class="actions">
+        ${rows.length < MAX_FORM_ROWS ? html`<button type="submit" class="secondary" name="action" value="add">Добавить мероприятие</button>` : ''}
+        <button type="submit" class="secondary" name="action" value="save">Сохранить черновик</button>
+        <button type="submit" name="action" value="submit">Отправить сведения</button>
+      </div>
+    </form>`;
 }
 
 // --- routes -------------------------------------------------------------------------------------
@@ -315,29 +464,60 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     const s = standing.summary;
     const canAnswer = !standing.closed && s.state !== 'excused';
     const body = html`<h1>${tp.municipality.name}</h1>
-<p class="muted">Сведения о мероприятиях в международной сфере, проведенных органами местного самоуправления, за ${tp.quarterTitle}</p>
-${stateMessage(standing, tp)}
-${standing.closed && !s.deadline ? '' : html`<div class="card"><dl class="facts">
-  <div><dt>Состояние</dt><dd>${stateBadge(s.state)}</dd></div>
-  ${s.deadline ? html`<div><dt>Срок</dt><dd>до ${russianDate(s.deadline)} включительно</dd></div>` : ''}
-  <div><dt>Напоминаний отправлено</dt><dd>${s.reminders + s.escalations}</dd></div>
-  <div><dt>Версий отправлено</dt><dd>${s.versions}</dd></div>
-</dl></div>`}
-${canAnswer ? answerForms(tp) : ''}
-<h2>Ваши ответы</h2>
-${await versionsTable(ctx, tp)}`;
+      <p class="muted">
+        Сведения о мероприятиях в международной сфере, проведенных органами местного самоуправления, за
+        ${tp.quarterTitle}
+      </p>
+      ${stateMessage(standing, tp)}
+      ${
+        standing.closed && !s.deadline
+          ? ''
+          : html`<div class="card">
+              <dl class="facts">
+                <div>
+                  <dt>Состояние</dt>
+                  <dd>${stateBadge(s.state)}</dd>
+                </div>
+                ${
+                  s.deadline
+                    ? html`<div>
+                        <dt>Срок</dt>
+                        <dd>до ${russianDate(s.deadline)} включительно</dd>
+                      </div>`
+                    : ''
+                }
+                <div>
+                  <dt>Напоминаний отправлено</dt>
+                  <dd>${s.reminders + s.escalations}</dd>
+                </div>
+                <div>
+                  <dt>Версий отправлено</dt>
+                  <dd>${s.versions}</dd>
+                </div>
+              </dl>
+            </div>`
+      }
+      ${canAnswer ? answerForms(tp) : ''}
+      <h2>Ваши ответы</h2>
+      ${await versionsTable(ctx, tp)}`;
     return shell(ctx, reply, tp, 200, 'Сведения', body);
   });
 
   app.get<TokenParams>('/m/:token/template.docx', async (request, reply) => {
     const tp = await openToken(ctx, request);
     await openForAnswers(ctx, tp);
-    const bytes = await buildTemplate({ municipality: tp.municipality, quarter: parseQuarter(tp.scope.quarter) });
+    const bytes = await buildTemplate({
+      municipality: tp.municipality,
+      quarter: parseQuarter(tp.scope.quarter),
+    });
     return reply
       .type(DOCX_TYPE)
       .header(
         'Content-Disposition',
-        attachmentDisposition(`шаблон-${tp.scope.quarter}-${tp.municipality.code}.docx`, `template-${tp.scope.quarter}-${tp.municipality.code}.docx`),
+        attachmentDisposition(
+          `шаблон-${tp.scope.quarter}-${tp.municipality.code}.docx`,
+          `template-${tp.scope.quarter}-${tp.municipality.code}.docx`,
+        ),
       )
       .send(bytes);
   });
@@ -347,7 +527,10 @@ ${await versionsTable(ctx, tp)}`;
     const form = await readUploadForm(request);
     ctx.checkCsrf(tp.csrf, form.fields._csrf);
     await openForAnswers(ctx, tp);
-    if (!form.file) throw badRequest('Файл не выбран или пуст. Нажмите «Выберите файл», укажите заполненный шаблон (.docx) и отправьте снова.');
+    if (!form.file)
+      throw badRequest(
+        'Файл не выбран или пуст. Нажмите «Выберите файл», укажите заполненный шаблон (.docx) и отправьте снова.',
+      );
     const { quarter, municipality } = tp.scope;
     let uploadId: string;
     try {
@@ -364,7 +547,12 @@ ${await versionsTable(ctx, tp)}`;
       if (err instanceof UploadTooLargeError) throw tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
       throw err;
     }
-    const result = await submit(ctx, request, tp, { kind: 'file', uploadId, channel: 'web', actor: municipality });
+    const result = await submit(ctx, request, tp, {
+      kind: 'file',
+      uploadId,
+      channel: 'web',
+      actor: municipality,
+    });
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
 
@@ -373,9 +561,15 @@ ${await versionsTable(ctx, tp)}`;
     ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
     await openForAnswers(ctx, tp);
     if (formField(request.body, 'confirm') !== 'yes') {
-      throw badRequest('Отметьте, что мероприятия в международной сфере не проводились, и нажмите кнопку снова.');
+      throw badRequest(
+        'Отметьте, что мероприятия в международной сфере не проводились, и нажмите кнопку снова.',
+      );
     }
-    const result = await submit(ctx, request, tp, { kind: 'nil', channel: 'web', actor: tp.scope.municipality });
+    const result = await submit(ctx, request, tp, {
+      kind: 'nil',
+      channel: 'web',
+      actor: tp.scope.municipality,
+    });
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
 
@@ -389,7 +583,9 @@ ${await versionsTable(ctx, tp)}`;
         : from === 'draft'
           ? html`<div class="notice">Открыт сохраненный черновик.</div>`
           : from === 'submission'
-            ? html`<div class="notice">В форму подставлены строки из вашей последней отправки — исправьте их и отправьте снова.</div>`
+            ? html`<div class="notice">
+                В форму подставлены строки из вашей последней отправки — исправьте их и отправьте снова.
+              </div>`
             : null;
     return shell(ctx, reply, tp, 200, 'Форма', formPage(tp, rows, message));
   });
@@ -419,52 +615,111 @@ ${await versionsTable(ctx, tp)}`;
     }
     const filled = rows.filter((row) => !isBlankRow(row));
     if (filled.length === 0) {
-      const message = html`<div class="bad">Заполните хотя бы одно мероприятие. Если мероприятий не было, вернитесь на страницу
-        муниципального образования и выберите «Мероприятия не проводились».</div>`;
-      return shell(ctx, reply, tp, 422, 'Форма', formPage(tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }], message));
+      const message = html`<div class="bad">
+        Заполните хотя бы одно мероприятие. Если мероприятий не было, вернитесь на страницу муниципального
+        образования и выберите «Мероприятия не проводились».
+      </div>`;
+      return shell(
+        ctx,
+        reply,
+        tp,
+        422,
+        'Форма',
+        formPage(tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }], message),
+      );
     }
     await saveDraft(ctx, tp, filled);
-    const result = await submit(ctx, request, tp, { kind: 'rows', rows: filled, channel: 'form', actor: tp.scope.municipality });
+    const result = await submit(ctx, request, tp, {
+      kind: 'rows',
+      rows: filled,
+      channel: 'form',
+      actor: tp.scope.municipality,
+    });
     if (result.accepted) {
-      await ctx.db.formDraft.deleteMany({ where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality } });
+      await ctx.db.formDraft.deleteMany({
+        where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality },
+      });
     }
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
 
-  app.get<{ Params: { token: string; version: string } }>('/m/:token/versions/:version', async (request, reply) => {
-    const tp = await openToken(ctx, request);
-    const version = Number(request.params.version);
-    if (!Number.isInteger(version) || version < 1 || version > 100_000) throw new PortalError(404, 'Версия не найдена', 'Такой версии нет.');
-    const row = await ctx.db.submission.findUnique({
-      where: { quarter_municipality_version: { quarter: tp.scope.quarter, municipality: tp.scope.municipality, version } },
-    });
-    if (!row) throw new PortalError(404, 'Версия не найдена', `Версии ${version} нет среди ваших ответов.`);
-    const findings = JSON.parse(row.findings) as Finding[];
-    const result: SubmissionResult = {
-      accepted: row.status === 'accepted',
-      version: row.version,
-      submissionId: row.id,
-      nil: row.kind === 'nil',
-      rowCount: row.rowCount,
-      findings,
-    };
-    const [headline] = describeResult(tp.municipality.name, result);
-    const upload = row.uploadId ? await ctx.db.upload.findUnique({ where: { id: row.uploadId } }) : null;
-    const warnings = findings.filter((f) => f.severity !== 'error');
-    const body = html`<h1>Версия ${row.version}: ${result.accepted ? 'сведения приняты' : 'сведения не приняты'}</h1>
-${result.accepted
-  ? html`<div class="ok"><p class="big">${result.nil ? 'Принято: мероприятия не проводились.' : `Сведения приняты: ${result.rowCount} ${plural(result.rowCount, 'мероприятие', 'мероприятия', 'мероприятий')}.`}</p>
-      <p>${headline}</p>${warnings.length ? html`<p>Обратите внимание (сведения приняты, но координатор увидит эти замечания):</p>${findingList(warnings)}` : ''}</div>`
-  : html`<div class="bad"><p class="big">Сведения не приняты. Исправьте и отправьте снова.</p>
-      <p>${headline}</p>${findingList(findings)}</div>`}
-<div class="card"><dl class="facts">
-  <div><dt>Отправлено</dt><dd>${moscowDateTime(row.createdAt, true)}</dd></div>
-  <div><dt>Способ</dt><dd>${row.kind === 'nil' ? 'сообщение «мероприятия не проводились»' : (CHANNEL_LABELS[row.channel] ?? row.channel)}</dd></div>
-  ${upload ? html`<div><dt>Файл</dt><dd>${upload.fileName} (${Math.max(1, Math.round(upload.size / 1024))} КБ)</dd></div>` : ''}
-</dl></div>
-${!result.accepted && row.kind === 'rows' ? html`<p><a class="button" href="${tp.base}/form">Исправить в форме</a></p>` : ''}
-<p><a href="${tp.base}">← К странице муниципального образования</a></p>`;
-    return shell(ctx, reply, tp, 200, `Версия ${row.version}`, body);
-  });
+  app.get<{ Params: { token: string; version: string } }>(
+    '/m/:token/versions/:version',
+    async (request, reply) => {
+      const tp = await openToken(ctx, request);
+      const version = Number(request.params.version);
+      if (!Number.isInteger(version) || version < 1 || version > 100_000)
+        throw new PortalError(404, 'Версия не найдена', 'Такой версии нет.');
+      const row = await ctx.db.submission.findUnique({
+        where: {
+          quarter_municipality_version: {
+            quarter: tp.scope.quarter,
+            municipality: tp.scope.municipality,
+            version,
+          },
+        },
+      });
+      if (!row) throw new PortalError(404, 'Версия не найдена', `Версии ${version} нет среди ваших ответов.`);
+      const findings = JSON.parse(row.findings) as Finding[];
+      const result: SubmissionResult = {
+        accepted: row.status === 'accepted',
+        version: row.version,
+        submissionId: row.id,
+        nil: row.kind === 'nil',
+        rowCount: row.rowCount,
+        findings,
+      };
+      const [headline] = describeResult(tp.municipality.name, result);
+      const upload = row.uploadId ? await ctx.db.upload.findUnique({ where: { id: row.uploadId } }) : null;
+      const warnings = findings.filter((f) => f.severity !== 'error');
+      const body = html`<h1>
+          Версия ${row.version}: ${result.accepted ? 'сведения приняты' : 'сведения не приняты'}
+        </h1>
+        ${
+          result.accepted
+            ? html`<div class="ok">
+                <p class="big">
+                  ${result.nil ? 'Принято: мероприятия не проводились.' : `Сведения приняты: ${result.rowCount} ${plural(result.rowCount, 'мероприятие', 'мероприятия', 'мероприятий')}.`}
+                </p>
+                <p>${headline}</p>
+                ${
+                  warnings.length
+                    ? html`<p>Обратите внимание (сведения приняты, но координатор увидит эти замечания):</p>
+                        ${findingList(warnings)}`
+                    : ''
+                }
+              </div>`
+            : html`<div class="bad">
+                <p class="big">Сведения не приняты. Исправьте и отправьте снова.</p>
+                <p>${headline}</p>
+                ${findingList(findings)}
+              </div>`
+        }
+        <div class="card">
+          <dl class="facts">
+            <div>
+              <dt>Отправлено</dt>
+              <dd>${moscowDateTime(row.createdAt, true)}</dd>
+            </div>
+            <div>
+              <dt>Способ</dt>
+              <dd>
+                ${row.kind === 'nil' ? 'сообщение «мероприятия не проводились»' : (CHANNEL_LABELS[row.channel] ?? row.channel)}
+              </dd>
+            </div>
+            ${
+              upload
+                ? html`<div>
+                    <dt>Файл</dt>
+                    <dd>${upload.fileName} (${Math.max(1, Math.round(upload.size / 1024))} КБ)</dd>
+                  </div>`
+                : ''
+            }
+          </dl>
+        </div>
+        ${!result.accepted && row.kind === 'rows' ? html`<p><a class="button" href="${tp.base}/form">Исправить в форме</a></p>` : ''}
+        <p><a href="${tp.base}">← К странице муниципального образования</a></p>`;
+      return shell(ctx, reply, tp, 200, `Версия ${row.version}`, body);
+    },
+  );
 }
-

@@ -48,7 +48,11 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     // A URL that cannot be decoded: our page, not Fastify's JSON.
     frameworkErrors: (_error, _request, reply) => {
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-      const err = new PortalError(400, 'Неверный адрес', 'Адрес страницы поврежден. Проверьте ссылку или скопируйте ее из письма целиком.');
+      const err = new PortalError(
+        400,
+        'Неверный адрес',
+        'Адрес страницы поврежден. Проверьте ссылку или скопируйте ее из письма целиком.',
+      );
       void ctx.send(reply, 400, { title: err.title, body: errorBody(err), narrow: true });
     },
   });
@@ -77,7 +81,8 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
         const login = request.headers['x-remote-user'];
         const role = request.headers['x-remote-role'];
         if (typeof login === 'string' && login.trim()) {
-          if (!isRole(role)) throw forbidden('Прокси-сервер не передал роль пользователя (coordinator или auditor).');
+          if (!isRole(role))
+            throw forbidden('Прокси-сервер не передал роль пользователя (coordinator или auditor).');
           const name = login.trim().slice(0, 100);
           viewer = {
             user: { id: `proxy:${name}`, login: name, name, role },
@@ -115,7 +120,14 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
   await app.register(fastifyMultipart, {
     throwFileSizeLimit: false,
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20, fieldSize: 100_000, parts: 30, headerPairs: 100 },
+    limits: {
+      fileSize: MAX_UPLOAD_BYTES,
+      files: 1,
+      fields: 20,
+      fieldSize: 100_000,
+      parts: 30,
+      headerPairs: 100,
+    },
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -126,7 +138,11 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
       throw tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
     }
     const path = request.url.split('?')[0]!;
-    const limiter = path.startsWith('/m/') ? ctx.limits.token : path === '/login' && request.method === 'POST' ? ctx.limits.login : null;
+    const limiter = path.startsWith('/m/')
+      ? ctx.limits.token
+      : path === '/login' && request.method === 'POST'
+        ? ctx.limits.login
+        : null;
     if (limiter) {
       const wait = limiter.hit(request.ip);
       if (wait > 0) {
@@ -149,15 +165,28 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     let portalError: PortalError;
     const err = error as Error & { statusCode?: number; code?: string };
     if (err instanceof PortalError) portalError = err;
-    else if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.code === 'FST_REQ_FILE_TOO_LARGE') {
+    else if (
+      err.statusCode === 413 ||
+      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
+      err.code === 'FST_REQ_FILE_TOO_LARGE'
+    ) {
       portalError = tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
     } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) {
-      portalError = new PortalError(415, 'Запрос не выполнен', 'Форма отправлена в неожиданном виде. Обновите страницу и попробуйте снова.');
+      portalError = new PortalError(
+        415,
+        'Запрос не выполнен',
+        'Форма отправлена в неожиданном виде. Обновите страницу и попробуйте снова.',
+      );
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      portalError = new PortalError(400, 'Запрос не выполнен', 'Запрос не удалось разобрать. Обновите страницу и попробуйте снова.');
+      portalError = new PortalError(
+        400,
+        'Запрос не выполнен',
+        'Запрос не удалось разобрать. Обновите страницу и попробуйте снова.',
+      );
     } else {
       request.log.error(err);
-      if (!config.logger) console.error('[svodka-web]', request.method, request.url.replace(/\/m\/[^/?]+/, '/m/…'), err);
+      if (!config.logger)
+        console.error('[svodka-web]', request.method, request.url.replace(/\/m\/[^/?]+/, '/m/…'), err);
       portalError = new PortalError(
         500,
         'Внутренняя ошибка',
@@ -210,7 +239,9 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
 
 export type RunningPortal = { url: string; app: FastifyInstance; close(): Promise<void> };
 
-export async function startPortal(options: PortalDeps & { port: number; host?: string }): Promise<RunningPortal> {
+export async function startPortal(
+  options: PortalDeps & { port: number; host?: string },
+): Promise<RunningPortal> {
   const app = await buildPortal(options);
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const address = app.server.address() as AddressInfo;
@@ -221,4 +252,3 @@ export async function startPortal(options: PortalDeps & { port: number; host?: s
     close: () => app.close(),
   };
 }
-

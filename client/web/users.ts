@@ -34,7 +34,9 @@ function option(args: string[], name: string): string | undefined {
 async function main(argv: string[]): Promise<number> {
   const [command, login, ...rest] = argv;
   if (command !== 'add' || !login || login.startsWith('--')) {
-    console.error('Использование: node bin/run.js client/web/users.ts add <login> --role coordinator|auditor --name "Имя Фамилия"');
+    console.error(
+      'Использование: node bin/run.js client/web/users.ts add <login> --role coordinator|auditor --name "Имя Фамилия"',
+    );
     return 2;
   }
   const role = option(rest, '--role') ?? 'coordinator';
@@ -43,7 +45,9 @@ async function main(argv: string[]): Promise<number> {
   const db = await createDb();
   try {
     const user = await createUser(db, { login, name, role, password });
-    console.log(`Пользователь «${user.login}» (${user.role === 'coordinator' ? 'координатор' : 'аудитор'}) создан.`);
+    console.log(
+      `Пользователь «${user.login}» (${user.role === 'coordinator' ? 'координатор' : 'аудитор'}) создан.`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof UserError) {

@@ -3,14 +3,29 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from '../../activities/db/client';
-import { quarterWorkflowId, statusQuery, submissionStatusQuery, submissionWorkflowId } from '../../workflows/api';
+import {
+  quarterWorkflowId,
+  statusQuery,
+  submissionStatusQuery,
+  submissionWorkflowId,
+} from '../../workflows/api';
 import type { MunicipalitySummary, QuarterStatus } from '../../workflows/api';
 import { PortalError, temporalError } from './errors';
+
+/** How long a page waits for a query before it says Temporal is unreachable. */
+export const QUERY_DEADLINE_MS = 15_000;
+
+/** Runs fn with a gRPC deadline, so a page never hangs on an unreachable cluster. */
+export function withDeadline<T>(client: Client, ms: number, fn: () => Promise<T>): Promise<T> {
+  return client.withDeadline(Date.now() + ms, fn);
+}
 
 /** The quarter's status (statusQuery), or null when no such quarter was started. */
 export async function fetchQuarterStatus(client: Client, quarter: string): Promise<QuarterStatus | null> {
   try {
-    return await client.workflow.getHandle(quarterWorkflowId(quarter)).query(statusQuery);
+    return await withDeadline(client, QUERY_DEADLINE_MS, () =>
+      client.workflow.getHandle(quarterWorkflowId(quarter)).query(statusQuery),
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw temporalError(err, quarter);
@@ -20,14 +35,24 @@ export async function fetchQuarterStatus(client: Client, quarter: string): Promi
 export async function requireQuarterStatus(client: Client, quarter: string): Promise<QuarterStatus> {
   const status = await fetchQuarterStatus(client, quarter);
   if (!status) {
-    throw new PortalError(404, 'Сбор сведений не найден', `Сбор сведений за ${quarter} не запущен или уже удален из истории.`);
+    throw new PortalError(
+      404,
+      'Сбор сведений не найден',
+      `Сбор сведений за ${quarter} не запущен или уже удален из истории.`,
+    );
   }
   return status;
 }
 
-export async function fetchSubmissionSummary(client: Client, quarter: string, code: string): Promise<MunicipalitySummary | null> {
+export async function fetchSubmissionSummary(
+  client: Client,
+  quarter: string,
+  code: string,
+): Promise<MunicipalitySummary | null> {
   try {
-    return await client.workflow.getHandle(submissionWorkflowId(quarter, code)).query(submissionStatusQuery);
+    return await withDeadline(client, QUERY_DEADLINE_MS, () =>
+      client.workflow.getHandle(submissionWorkflowId(quarter, code)).query(submissionStatusQuery),
+    );
   } catch {
     return null;
   }
@@ -50,8 +75,17 @@ export type Standing = {
 };
 
 /** Where one municipality stands in its quarter, as its page shows it. Null: no such quarter. */
-export async function municipalityStanding(client: Client, db: Db, quarter: string, code: string): Promise<Standing | null> {
-  const status = await fetchQuarterStatus(client, quarter);
+export async function municipalityStanding(
+  client: Client,
+  db: Db,
+  quarter: string,
+  code: string,
+): Promise<Standing | null> {
+  // Both queries at once: the parent knows the phase, the child its own freshest summary.
+  const [status, own] = await Promise.all([
+    fetchQuarterStatus(client, quarter),
+    fetchSubmissionSummary(client, quarter, code),
+  ]);
   if (!status) {
     // A quarter long signed off may be gone from Temporal's history; the final report says so.
     const final = await db.report.findFirst({ where: { quarter, kind: 'final' } });
@@ -72,10 +106,11 @@ export async function municipalityStanding(client: Client, db: Db, quarter: stri
       closed: true,
     };
   }
-  const fromParent = status.municipalities.find((m) => m.code === code) ?? emptySummary(code, status.deadline);
+  const fromParent =
+    status.municipalities.find((m) => m.code === code) ?? emptySummary(code, status.deadline);
   const signedOff = status.phase === 'approved' || status.finalReportId !== null;
-  // The child's own summary is the freshest; after sign-off the parent's is final anyway.
-  const summary = signedOff ? fromParent : ((await fetchSubmissionSummary(client, quarter, code)) ?? fromParent);
+  // After sign-off the parent's summary is final (the child has ended).
+  const summary = signedOff ? fromParent : (own ?? fromParent);
   const closed = signedOff || (status.closed && summary.state !== 'reopened');
   return { status, summary, closed };
 }

@@ -34,7 +34,12 @@ export async function createTestDb(): Promise<TestDb> {
   };
 }
 
-export type FakeCall = { workflowId: string; kind: 'query' | 'update' | 'signal' | 'start'; name: string; args: unknown[] };
+export type FakeCall = {
+  workflowId: string;
+  kind: 'query' | 'update' | 'signal' | 'start';
+  name: string;
+  args: unknown[];
+};
 
 export function summary(code: string, patch: Partial<MunicipalitySummary> = {}): MunicipalitySummary {
   return {
@@ -88,6 +93,7 @@ export function fakeTemporal(db: Db): FakeTemporal {
   };
   const client = {
     options: { namespace: 'default' },
+    withDeadline: <T>(_deadline: number | Date, fn: () => Promise<T>) => fn(),
     workflow: {
       getHandle(workflowId: string) {
         return {
@@ -107,9 +113,23 @@ export function fakeTemporal(db: Db): FakeTemporal {
             const s = status.municipalities.find((x) => x.code === code);
             if (def.name === 'submitUpdate' && s) {
               const version = s.versions + 1;
-              const result = await recordSubmission(db, files, { quarter, municipality: code!, version, payload: options.args[0] as SubmissionPayload });
-              Object.assign(s, { versions: version, state: result.accepted ? 'accepted' : 'rejected', lastAnswerAt: new Date().toISOString() });
-              if (result.accepted) Object.assign(s, { acceptedSubmissionId: result.submissionId, nil: result.nil, rowCount: result.rowCount });
+              const result = await recordSubmission(db, files, {
+                quarter,
+                municipality: code!,
+                version,
+                payload: options.args[0] as SubmissionPayload,
+              });
+              Object.assign(s, {
+                versions: version,
+                state: result.accepted ? 'accepted' : 'rejected',
+                lastAnswerAt: new Date().toISOString(),
+              });
+              if (result.accepted)
+                Object.assign(s, {
+                  acceptedSubmissionId: result.submissionId,
+                  nil: result.nil,
+                  rowCount: result.rowCount,
+                });
               return result;
             }
             if (s) return structuredClone(s);
@@ -126,7 +146,12 @@ export function fakeTemporal(db: Db): FakeTemporal {
         return (async function* () {})();
       },
       async start(_type: unknown, options: { workflowId: string; args: unknown[] }) {
-        calls.push({ workflowId: options.workflowId, kind: 'start', name: 'quarterlyReport', args: options.args });
+        calls.push({
+          workflowId: options.workflowId,
+          kind: 'start',
+          name: 'quarterlyReport',
+          args: options.args,
+        });
         const quarter = parse(options.workflowId).quarter;
         statuses.set(quarter, quarterStatus(quarter));
       },
@@ -145,7 +170,12 @@ export async function testPortal(
   return buildPortal({
     db,
     temporal,
-    config: { publicUrl: 'http://portal.test', temporalUiUrl: 'http://temporal-ui.test', secret: TEST_SECRET, ...config },
+    config: {
+      publicUrl: 'http://portal.test',
+      temporalUiUrl: 'http://temporal-ui.test',
+      secret: TEST_SECRET,
+      ...config,
+    },
   });
 }
 
@@ -157,11 +187,16 @@ export function hiddenValue(page: string, name: string): string {
 }
 
 /** A multipart/form-data body of fields and at most one file, for fastify.inject. */
-export function multipartBody(fields: Record<string, string>, file?: { name: string; fileName: string; bytes: Uint8Array; type?: string }) {
+export function multipartBody(
+  fields: Record<string, string>,
+  file?: { name: string; fileName: string; bytes: Uint8Array; type?: string },
+) {
   const boundary = `----svodka${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
   }
   if (file) {
     parts.push(
@@ -174,5 +209,8 @@ export function multipartBody(fields: Record<string, string>, file?: { name: str
     parts.push(Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat(parts),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }

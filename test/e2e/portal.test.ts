@@ -32,8 +32,18 @@ beforeAll(async () => {
   const t1 = Date.now();
   browser = await launchBrowser();
   mark('browser', t1);
-  await createUser(env.stack.db, { login: 'coordinator', name: 'Ирина Петровна Смирнова', role: 'coordinator', password: 'coordinator-pass' });
-  await createUser(env.stack.db, { login: 'auditor', name: 'Олег Васильевич Кузнецов', role: 'auditor', password: 'auditor-pass-1' });
+  await createUser(env.stack.db, {
+    login: 'coordinator',
+    name: 'Ирина Петровна Смирнова',
+    role: 'coordinator',
+    password: 'coordinator-pass',
+  });
+  await createUser(env.stack.db, {
+    login: 'auditor',
+    name: 'Олег Васильевич Кузнецов',
+    role: 'auditor',
+    password: 'auditor-pass-1',
+  });
 });
 
 afterAll(async () => {
@@ -47,7 +57,11 @@ async function fillRow(page: Page, index: number, row: EventRow): Promise<void> 
 }
 
 async function uploadFile(page: Page, name: string, bytes: Uint8Array): Promise<void> {
-  await page.setInputFiles('#file', { name, mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', buffer: Buffer.from(bytes) });
+  await page.setInputFiles('#file', {
+    name,
+    mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    buffer: Buffer.from(bytes),
+  });
   await Promise.all([page.waitForURL(/\/versions\/\d+$/), page.click('button:has-text("Отправить файл")')]);
 }
 
@@ -57,11 +71,17 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
 
   // The coordinator launches the quarter (the portal's shared start logic) and links are issued.
   let t0 = Date.now();
-  const started = await startQuarter(env.temporal, env.stack.db, { quarter: Q, deadline: '2099-07-10', actor: 'test', origin: 'test' });
+  const started = await startQuarter(env.temporal, env.stack.db, {
+    quarter: Q,
+    deadline: '2099-07-10',
+    actor: 'test',
+    origin: 'test',
+  });
   expect(started).toMatchObject({ started: true, municipalities: 27 });
   await pollStatus(env.temporal, Q, (s) => s.municipalities.length === 27);
   const tokens = new Map<string, string>();
-  for (const m of SMOLENSK_MUNICIPALITIES) tokens.set(m.code, await issueToken(env.stack.db, { quarter: Q, municipality: m.code }));
+  for (const m of SMOLENSK_MUNICIPALITIES)
+    tokens.set(m.code, await issueToken(env.stack.db, { quarter: Q, municipality: m.code }));
   const link = (code: string) => `${env.url}/m/${tokens.get(code)}`;
   mark('start', t0);
 
@@ -91,11 +111,17 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   await clerk.goto(link('krasny'));
   await clerk.click('text=Открыть форму');
   await fillRow(clerk, 0, krasny[0]!);
-  await Promise.all([clerk.waitForURL(/\/form(#.*)?$/), clerk.click('button:has-text("Добавить мероприятие")')]);
+  await Promise.all([
+    clerk.waitForURL(/\/form(#.*)?$/),
+    clerk.click('button:has-text("Добавить мероприятие")'),
+  ]);
   expect(await clerk.inputValue('#r0_title')).toBe(krasny[0]!.title);
   await fillRow(clerk, 1, krasny[1]!);
   await screenshot(clerk, '04-form-two-rows');
-  await Promise.all([clerk.waitForURL(/\/versions\/1$/), clerk.click('button:has-text("Отправить сведения")')]);
+  await Promise.all([
+    clerk.waitForURL(/\/versions\/1$/),
+    clerk.click('button:has-text("Отправить сведения")'),
+  ]);
   expect(await clerk.textContent('body')).toContain('Сведения приняты: 2 мероприятия');
   mark('form', t0);
 
@@ -118,7 +144,9 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
 
   // Everyone else: «мероприятия не проводились», four clerks at a time.
   t0 = Date.now();
-  const rest = SMOLENSK_MUNICIPALITIES.map((m) => m.code).filter((c) => !['vyazma', 'krasny', 'desnogorsk'].includes(c));
+  const rest = SMOLENSK_MUNICIPALITIES.map((m) => m.code).filter(
+    (c) => !['vyazma', 'krasny', 'desnogorsk'].includes(c),
+  );
   expect(rest).toHaveLength(24);
   const clerks = [clerk, await browser.newPage(), await browser.newPage(), await browser.newPage()];
   for (let i = 0; i < rest.length; i += clerks.length) {
@@ -127,7 +155,10 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
         const page = clerks[j]!;
         await page.goto(link(code));
         await page.check('input[name=confirm]');
-        await Promise.all([page.waitForURL(/\/versions\/1$/), page.click('button:has-text("мероприятия не проводились")')]);
+        await Promise.all([
+          page.waitForURL(/\/versions\/1$/),
+          page.click('button:has-text("мероприятия не проводились")'),
+        ]);
         expect(await page.textContent('body')).toContain('Принято: мероприятия не проводились');
       }),
     );
@@ -147,20 +178,26 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
 
   // The draft previewed as a table; approved with name and position.
   await coordinator.click('text=Просмотреть проект и подписать');
-  expect(await coordinator.textContent('h2')).toBe('Подписание');
+  expect(await coordinator.textContent('h2#sign')).toBe('Подписание');
   expect(await coordinator.locator('table.report tbody tr').count()).toBe(3 + 4 + 2 + 3); // sections + events
   expect(await coordinator.textContent('table.report')).toContain('Вяземский район');
   await screenshot(coordinator, '08-draft-preview');
   await coordinator.fill('#signer', 'И. И. Иванов');
   await coordinator.fill('#position', 'Начальник департамента');
-  await Promise.all([coordinator.waitForURL(/done=approved/), coordinator.click('button:has-text("Подписать отчет")')]);
+  await Promise.all([
+    coordinator.waitForURL(/done=approved/),
+    coordinator.click('button:has-text("Подписать отчет")'),
+  ]);
   expect(await coordinator.textContent('body')).toContain('Отчет подписан');
   await screenshot(coordinator, '09-approved');
   mark('approve', t0);
 
   // The final report downloads, and its SHA-256 is the one the workflow reports.
   const final = await pollStatus(env.temporal, Q, (s) => s.finalSha256 !== null);
-  const [download] = await Promise.all([coordinator.waitForEvent('download'), coordinator.click('text=Скачать итоговый отчет')]);
+  const [download] = await Promise.all([
+    coordinator.waitForEvent('download'),
+    coordinator.click('text=Скачать итоговый отчет'),
+  ]);
   const file = readFileSync((await download.path())!);
   expect(file.subarray(0, 2).toString()).toBe('PK');
   expect(createHash('sha256').update(file).digest('hex')).toBe(final.finalSha256);
@@ -187,30 +224,42 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
     expect(timeline).toContain('подписание: И. И. Иванов, Начальник департамента');
     expect(timeline).toContain('журнал: report.approve');
     expect(timeline).toContain('Журнал аудита цел');
-    expect(await auditor.getAttribute('a[href*="namespaces/default/workflows/quarter%2F2023-Q2"]', 'href')).toBe(
-      'http://127.0.0.1:8233/namespaces/default/workflows/quarter%2F2023-Q2',
-    );
-    await screenshot(auditor, '11-auditor-timeline');
+    expect(
+      await auditor.getAttribute('a[href*="namespaces/default/workflows/quarter%2F2023-Q2"]', 'href'),
+    ).toBe('http://127.0.0.1:8233/namespaces/default/workflows/quarter%2F2023-Q2');
+    await screenshot(auditor, '11-auditor-timeline-quarter');
     await auditor.selectOption('#m', 'desnogorsk');
     await Promise.all([auditor.waitForURL(/m=desnogorsk/), auditor.click('button:has-text("Показать")')]);
     const one = (await auditor.textContent('tbody'))!;
     expect(one).toContain('версия 1 отклонена');
     expect(one).toContain('версия 2 принята');
     expect(one).not.toContain('Вяземский');
+    await screenshot(auditor, '12-auditor-timeline-municipality');
 
     await auditor.goto(`${env.url}/quarters/${Q}/final`);
     expect(await auditor.textContent('.sha')).toBe(final.finalSha256);
-    await auditor.setInputFiles('#file', { name: 'итог.docx', mimeType: 'application/octet-stream', buffer: file });
+    await auditor.setInputFiles('#file', {
+      name: 'итог.docx',
+      mimeType: 'application/octet-stream',
+      buffer: file,
+    });
     await auditor.click('button:has-text("Проверить")');
     expect(await auditor.textContent('body')).toContain('Совпадает');
-    await screenshot(auditor, '12-auditor-verify');
-    await auditor.setInputFiles('#file', { name: 'измененный.docx', mimeType: 'application/octet-stream', buffer: Buffer.concat([file, Buffer.from([0])]) });
+    await screenshot(auditor, '13-auditor-verify');
+    await auditor.setInputFiles('#file', {
+      name: 'измененный.docx',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.concat([file, Buffer.from([0])]),
+    });
     await auditor.click('button:has-text("Проверить")');
     expect(await auditor.textContent('body')).toContain('НЕ совпадает');
 
     await auditor.goto(`${env.url}/quarters/${Q}`);
     expect(await auditor.locator('form[action$="/close"]').count()).toBe(0);
-    const refused = await auditor.request.post(`${env.url}/quarters/${Q}/m/vyazma/remind`, { form: { _csrf: 'x' }, maxRedirects: 0 });
+    const refused = await auditor.request.post(`${env.url}/quarters/${Q}/m/vyazma/remind`, {
+      form: { _csrf: 'x' },
+      maxRedirects: 0,
+    });
     expect(refused.status()).toBe(403);
     expect(await refused.text()).toContain('Доступ запрещен');
   } finally {

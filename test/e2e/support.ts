@@ -111,7 +111,9 @@ export async function pollStatus(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`status of ${quarter} not reached; last: ${JSON.stringify(last?.municipalities.map((m) => `${m.code}:${m.state}`))}`);
+  throw new Error(
+    `status of ${quarter} not reached; last: ${JSON.stringify(last?.municipalities.map((m) => `${m.code}:${m.state}`))}`,
+  );
 }
 
 /** Signs in on the portal's form. */

@@ -36,8 +36,16 @@ beforeAll(async () => {
   temporal = fakeTemporal(t.db);
   mailDir = path.join(t.dir, 'mailbox');
   mkdirSync(mailDir);
-  app = await testPortal(t.db, temporal.client, { devMailboxDir: mailDir, rateLimits: { token: { limit: 10_000, windowMs: 60_000 } } });
-  await createUser(t.db, { login: 'coord', name: 'Координатор', role: 'coordinator', password: 'coord-password' });
+  app = await testPortal(t.db, temporal.client, {
+    devMailboxDir: mailDir,
+    rateLimits: { token: { limit: 10_000, windowMs: 60_000 } },
+  });
+  await createUser(t.db, {
+    login: 'coord',
+    name: 'Координатор',
+    role: 'coordinator',
+    password: 'coord-password',
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -62,7 +70,9 @@ describe('the municipality page', () => {
     expect(Buffer.byteLength(page.body)).toBeLessThan(20_000);
     const template = await app.inject({ method: 'GET', url: `/m/${token}/template.docx` });
     expect(template.statusCode).toBe(200);
-    expect(template.headers['content-disposition']).toContain("filename*=UTF-8''%D1%88%D0%B0%D0%B1%D0%BB%D0%BE%D0%BD-2023-Q2-vyazma.docx");
+    expect(template.headers['content-disposition']).toContain(
+      "filename*=UTF-8''%D1%88%D0%B0%D0%B1%D0%BB%D0%BE%D0%BD-2023-Q2-vyazma.docx",
+    );
     const parsed = parseSubmissionDocx(template.rawPayload);
     expect(parsed).toMatchObject({ ok: true, rows: [] });
   });
@@ -76,7 +86,12 @@ describe('the municipality page', () => {
     expect(first.body).not.toContain('Мероприятие 2');
 
     // Add a row: the draft keeps what was typed.
-    const add = await app.inject({ method: 'POST', url: base, headers: FORM, payload: form({ _csrf: csrf, count: '1', ...prefixed(0, good), action: 'add' }) });
+    const add = await app.inject({
+      method: 'POST',
+      url: base,
+      headers: FORM,
+      payload: form({ _csrf: csrf, count: '1', ...prefixed(0, good), action: 'add' }),
+    });
     expect(add.statusCode).toBe(303);
     const two = await app.inject({ method: 'GET', url: base });
     expect(two.body).toContain('Мероприятие 2');
@@ -104,16 +119,30 @@ describe('the municipality page', () => {
       method: 'POST',
       url: base,
       headers: FORM,
-      payload: form({ _csrf: csrf, count: '2', ...prefixed(0, good), ...prefixed(1, bad), action: 'remove-1' }),
+      payload: form({
+        _csrf: csrf,
+        count: '2',
+        ...prefixed(0, good),
+        ...prefixed(1, bad),
+        action: 'remove-1',
+      }),
     });
     expect(removed.statusCode).toBe(303);
     const one = await app.inject({ method: 'GET', url: base });
     expect(one.body).not.toContain('Второе мероприятие');
-    const ok = await app.inject({ method: 'POST', url: base, headers: FORM, payload: form({ _csrf: csrf, count: '1', ...prefixed(0, good), action: 'submit' }) });
+    const ok = await app.inject({
+      method: 'POST',
+      url: base,
+      headers: FORM,
+      payload: form({ _csrf: csrf, count: '1', ...prefixed(0, good), action: 'submit' }),
+    });
     const accepted = await app.inject({ method: 'GET', url: ok.headers.location as string });
     expect(accepted.body).toContain('Сведения приняты: 1 мероприятие');
     expect(await t.db.formDraft.count({ where: { municipality: 'velizh' } })).toBe(0);
-    const submissions = await t.db.submission.findMany({ where: { municipality: 'velizh' }, orderBy: { version: 'asc' } });
+    const submissions = await t.db.submission.findMany({
+      where: { municipality: 'velizh' },
+      orderBy: { version: 'asc' },
+    });
     expect(submissions.map((s) => [s.version, s.kind, s.channel, s.status])).toEqual([
       [1, 'rows', 'form', 'rejected'],
       [2, 'rows', 'form', 'accepted'],
@@ -125,10 +154,20 @@ describe('the municipality page', () => {
   it('refuses an empty form and a nil answer without the confirmation', async () => {
     const token = await issueToken(t.db, { quarter: Q, municipality: 'gagarin' });
     const csrf = hiddenValue((await app.inject({ method: 'GET', url: `/m/${token}` })).body, '_csrf');
-    const empty = await app.inject({ method: 'POST', url: `/m/${token}/form`, headers: FORM, payload: form({ _csrf: csrf, count: '1', action: 'submit' }) });
+    const empty = await app.inject({
+      method: 'POST',
+      url: `/m/${token}/form`,
+      headers: FORM,
+      payload: form({ _csrf: csrf, count: '1', action: 'submit' }),
+    });
     expect(empty.statusCode).toBe(422);
     expect(empty.body).toContain('Заполните хотя бы одно мероприятие');
-    const nil = await app.inject({ method: 'POST', url: `/m/${token}/nil`, headers: FORM, payload: form({ _csrf: csrf }) });
+    const nil = await app.inject({
+      method: 'POST',
+      url: `/m/${token}/nil`,
+      headers: FORM,
+      payload: form({ _csrf: csrf }),
+    });
     expect(nil.statusCode).toBe(400);
     expect(nil.body).toContain('Отметьте');
     expect(temporal.calls.filter((c) => c.kind === 'update')).toHaveLength(0);
@@ -155,7 +194,12 @@ describe('the coordinator', () => {
   it('starts a quarter through startQuarter and sees it listed', async () => {
     const list = await app.inject({ method: 'GET', url: '/quarters', cookies });
     const csrf = hiddenValue(list.body, '_csrf');
-    const start = await app.inject({ method: 'POST', url: '/quarters', cookies, payload: { _csrf: csrf, quarter: '2024-q1', deadline: '2099-04-10', timeScale: '86400' } });
+    const start = await app.inject({
+      method: 'POST',
+      url: '/quarters',
+      cookies,
+      payload: { _csrf: csrf, quarter: '2024-q1', deadline: '2099-04-10', timeScale: '86400' },
+    });
     expect(start.statusCode).toBe(303);
     expect(start.headers.location).toBe('/quarters/2024-Q1?done=started');
     const started = temporal.calls.find((c) => c.kind === 'start')!;
@@ -182,12 +226,27 @@ describe('the coordinator', () => {
     expect(page.body).toContain('город Смоленск');
     expect(page.body).toContain('паводок');
     const csrf = hiddenValue(page.body, '_csrf');
-    const remind = await app.inject({ method: 'POST', url: `/quarters/${Q}/m/yartsevo/remind`, cookies, payload: { _csrf: csrf, back: 'table' } });
+    const remind = await app.inject({
+      method: 'POST',
+      url: `/quarters/${Q}/m/yartsevo/remind`,
+      cookies,
+      payload: { _csrf: csrf, back: 'table' },
+    });
     expect(remind.statusCode).toBe(303);
     expect(remind.headers.location).toBe(`/quarters/${Q}?done=remind`);
-    const extend = await app.inject({ method: 'POST', url: `/quarters/${Q}/m/yartsevo/extend`, cookies, payload: { _csrf: csrf, until: '2099-08-01' } });
+    const extend = await app.inject({
+      method: 'POST',
+      url: `/quarters/${Q}/m/yartsevo/extend`,
+      cookies,
+      payload: { _csrf: csrf, until: '2099-08-01' },
+    });
     expect(extend.statusCode).toBe(303);
-    const excuse = await app.inject({ method: 'POST', url: `/quarters/${Q}/m/yartsevo/excuse`, cookies, payload: { _csrf: csrf, reason: 'реорганизация' } });
+    const excuse = await app.inject({
+      method: 'POST',
+      url: `/quarters/${Q}/m/yartsevo/excuse`,
+      cookies,
+      payload: { _csrf: csrf, reason: 'реорганизация' },
+    });
     expect(excuse.statusCode).toBe(303);
     const updates = temporal.calls.filter((c) => c.kind === 'update');
     expect(updates.map((c) => [c.workflowId, c.name])).toEqual([
@@ -198,7 +257,12 @@ describe('the coordinator', () => {
     expect(updates[1]!.args[0]).toEqual({ until: '2099-08-01', actor: 'coord' });
     const detail = await app.inject({ method: 'GET', url: `/quarters/${Q}/m/yartsevo`, cookies });
     expect(detail.body).toContain('Продлить срок');
-    const link = await app.inject({ method: 'POST', url: `/quarters/${Q}/m/yartsevo/link`, cookies, payload: { _csrf: csrf } });
+    const link = await app.inject({
+      method: 'POST',
+      url: `/quarters/${Q}/m/yartsevo/link`,
+      cookies,
+      payload: { _csrf: csrf },
+    });
     const url = /http:\/\/portal\.test\/m\/[A-Za-z0-9_-]{43}/.exec(link.body)?.[0];
     expect(url).toBeTruthy();
     const opened = await app.inject({ method: 'GET', url: url!.replace('http://portal.test', '') });
@@ -208,7 +272,10 @@ describe('the coordinator', () => {
 
 function cookie(res: LightMyRequestResponse, name: string): string {
   const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return set.find((c) => c.startsWith(`${name}=`))!.split(';')[0]!.slice(name.length + 1);
+  return set
+    .find((c) => c.startsWith(`${name}=`))!
+    .split(';')[0]!
+    .slice(name.length + 1);
 }
 
 describe('the dev mailbox', () => {
@@ -236,7 +303,10 @@ describe('the dev mailbox', () => {
         '--b--',
         '',
       ].join('\r\n');
-    writeFileSync(path.join(mailDir, '2025-11-25T10-00-00-000Z-00001.eml'), eml('Запрос сведений — первый', 'Ссылка: http://portal.test/m/abc <script>x</script>'));
+    writeFileSync(
+      path.join(mailDir, '2025-11-25T10-00-00-000Z-00001.eml'),
+      eml('Запрос сведений — первый', 'Ссылка: http://portal.test/m/abc <script>x</script>'),
+    );
     writeFileSync(path.join(mailDir, '2025-11-25T10-00-01-000Z-00002.eml'), eml('Второе письмо', 'Текст'));
     writeFileSync(path.join(mailDir, 'notes.txt'), 'not an email');
     const list = await app.inject({ method: 'GET', url: '/dev/mailbox' });
@@ -246,11 +316,20 @@ describe('the dev mailbox', () => {
     const one = await app.inject({ method: 'GET', url: '/dev/mailbox/2025-11-25T10-00-00-000Z-00001.eml' });
     expect(one.body).toContain('<a href="http://portal.test/m/abc">http://portal.test/m/abc</a>');
     expect(one.body).toContain('&lt;script&gt;');
-    const attachment = await app.inject({ method: 'GET', url: '/dev/mailbox/2025-11-25T10-00-00-000Z-00001.eml/attachments/0' });
+    const attachment = await app.inject({
+      method: 'GET',
+      url: '/dev/mailbox/2025-11-25T10-00-00-000Z-00001.eml/attachments/0',
+    });
     expect(attachment.statusCode).toBe(200);
     expect(attachment.body).toBe('PK fake docx');
     expect(attachment.headers['content-disposition']).toMatch(/^attachment;/);
-    for (const url of ['/dev/mailbox/..%2F..%2Fetc%2Fpasswd', '/dev/mailbox/notes.txt', '/dev/mailbox/%2Fetc%2Fhosts', '/dev/mailbox/missing.eml', '/dev/mailbox/2025-11-25T10-00-00-000Z-00001.eml/attachments/5']) {
+    for (const url of [
+      '/dev/mailbox/..%2F..%2Fetc%2Fpasswd',
+      '/dev/mailbox/notes.txt',
+      '/dev/mailbox/%2Fetc%2Fhosts',
+      '/dev/mailbox/missing.eml',
+      '/dev/mailbox/2025-11-25T10-00-00-000Z-00001.eml/attachments/5',
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(404);
       expect(res.body).toContain('lang="ru"');

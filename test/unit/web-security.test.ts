@@ -5,7 +5,14 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { issueToken } from '../../activities/tokens';
 import { MAX_UPLOAD_BYTES } from '../../activities/uploads';
 import { createUser } from '../../client/web/auth';
-import { createTestDb, fakeTemporal, hiddenValue, multipartBody, quarterStatus, testPortal } from '../e2e/fakes';
+import {
+  createTestDb,
+  fakeTemporal,
+  hiddenValue,
+  multipartBody,
+  quarterStatus,
+  testPortal,
+} from '../e2e/fakes';
 import type { FakeTemporal, TestDb } from '../e2e/fakes';
 
 const Q = '2023-Q2';
@@ -36,8 +43,18 @@ beforeAll(async () => {
   t = await createTestDb();
   temporal = fakeTemporal(t.db);
   app = await testPortal(t.db, temporal.client);
-  await createUser(t.db, { login: 'coord', name: 'Координатор Тестов', role: 'coordinator', password: 'coord-password' });
-  await createUser(t.db, { login: 'aud', name: 'Аудитор Тестов', role: 'auditor', password: 'audit-password' });
+  await createUser(t.db, {
+    login: 'coord',
+    name: 'Координатор Тестов',
+    role: 'coordinator',
+    password: 'coord-password',
+  });
+  await createUser(t.db, {
+    login: 'aud',
+    name: 'Аудитор Тестов',
+    role: 'auditor',
+    password: 'audit-password',
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -78,25 +95,56 @@ describe('headers', () => {
 describe('CSRF', () => {
   it('refuses a municipality POST without or with a wrong token', async () => {
     const token = await issueToken(t.db, { quarter: Q, municipality: 'gagarin' });
-    for (const csrf of [undefined, '', 'forged', hiddenValue((await app.inject({ method: 'GET', url: `/m/${await issueToken(t.db, { quarter: Q, municipality: 'gagarin' })}` })).body, '_csrf')]) {
-      const res = await app.inject({ method: 'POST', url: `/m/${token}/nil`, payload: { confirm: 'yes', ...(csrf === undefined ? {} : { _csrf: csrf }) } });
+    for (const csrf of [
+      undefined,
+      '',
+      'forged',
+      hiddenValue(
+        (
+          await app.inject({
+            method: 'GET',
+            url: `/m/${await issueToken(t.db, { quarter: Q, municipality: 'gagarin' })}`,
+          })
+        ).body,
+        '_csrf',
+      ),
+    ]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/m/${token}/nil`,
+        payload: { confirm: 'yes', ...(csrf === undefined ? {} : { _csrf: csrf }) },
+      });
       expect(res.statusCode).toBe(403);
       expect(res.body).toContain('Форма устарела');
     }
     const upload = multipartBody({}, { name: 'file', fileName: 'a.docx', bytes: Buffer.from('PK') });
     expect((await app.inject({ method: 'POST', url: `/m/${token}/upload`, ...upload })).statusCode).toBe(403);
-    const form = await app.inject({ method: 'POST', url: `/m/${token}/form`, payload: { action: 'submit', count: '1', r0_title: 'x' } });
+    const form = await app.inject({
+      method: 'POST',
+      url: `/m/${token}/form`,
+      payload: { action: 'submit', count: '1', r0_title: 'x' },
+    });
     expect(form.statusCode).toBe(403);
     expect(temporal.calls.filter((c) => c.kind === 'update')).toHaveLength(0);
   });
 
   it('refuses a sign-in without the double-submit cookie and coordinator POSTs without the session token', async () => {
-    const noCookie = await app.inject({ method: 'POST', url: '/login', remoteAddress: '10.0.0.9', payload: { login: 'coord', password: 'coord-password', _csrf: 'x' } });
+    const noCookie = await app.inject({
+      method: 'POST',
+      url: '/login',
+      remoteAddress: '10.0.0.9',
+      payload: { login: 'coord', password: 'coord-password', _csrf: 'x' },
+    });
     expect(noCookie.statusCode).toBe(403);
     expect(noCookie.headers['set-cookie'] ?? '').not.toContain('svodka_session');
     const ok = await signIn('coord', 'coord-password', '10.0.0.9');
     const session = cookieOf(ok, 'svodka_session');
-    const res = await app.inject({ method: 'POST', url: `/quarters/${Q}/close`, cookies: { svodka_session: session }, payload: { confirm: 'yes', _csrf: 'forged' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/quarters/${Q}/close`,
+      cookies: { svodka_session: session },
+      payload: { confirm: 'yes', _csrf: 'forged' },
+    });
     expect(res.statusCode).toBe(403);
     expect(temporal.calls.filter((c) => c.name === 'closeSignal')).toHaveLength(0);
   });
@@ -106,7 +154,10 @@ describe('upload limit', () => {
   it('answers a file over 10 MiB with a Russian 413 page', async () => {
     const token = await issueToken(t.db, { quarter: Q, municipality: 'glinka' });
     const csrf = hiddenValue((await app.inject({ method: 'GET', url: `/m/${token}` })).body, '_csrf');
-    const body = multipartBody({ _csrf: csrf }, { name: 'file', fileName: 'большой.docx', bytes: Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1) });
+    const body = multipartBody(
+      { _csrf: csrf },
+      { name: 'file', fileName: 'большой.docx', bytes: Buffer.alloc(MAX_UPLOAD_BYTES + 1, 1) },
+    );
     const res = await app.inject({ method: 'POST', url: `/m/${token}/upload`, ...body });
     expect(res.statusCode).toBe(413);
     expect(res.headers['content-type']).toContain('text/html');
@@ -118,7 +169,10 @@ describe('upload limit', () => {
   it('takes a file of exactly 10 MiB to the workflow (rejected there as not a DOCX)', async () => {
     const token = await issueToken(t.db, { quarter: Q, municipality: 'krasny' });
     const csrf = hiddenValue((await app.inject({ method: 'GET', url: `/m/${token}` })).body, '_csrf');
-    const body = multipartBody({ _csrf: csrf }, { name: 'file', fileName: '../../etc/passwd', bytes: Buffer.alloc(MAX_UPLOAD_BYTES, 1) });
+    const body = multipartBody(
+      { _csrf: csrf },
+      { name: 'file', fileName: '../../etc/passwd', bytes: Buffer.alloc(MAX_UPLOAD_BYTES, 1) },
+    );
     const res = await app.inject({ method: 'POST', url: `/m/${token}/upload`, ...body });
     expect(res.statusCode).toBe(303);
     const upload = await t.db.upload.findFirst({ where: { municipality: 'krasny' } });
@@ -143,18 +197,30 @@ describe('upload limit', () => {
 
 describe('rate limits', () => {
   it('limits token pages per IP with a Russian 429 page', async () => {
-    const limited = await testPortal(t.db, temporal.client, { rateLimits: { token: { limit: 5, windowMs: 60_000 } } });
+    const limited = await testPortal(t.db, temporal.client, {
+      rateLimits: { token: { limit: 5, windowMs: 60_000 } },
+    });
     try {
       const token = await issueToken(t.db, { quarter: Q, municipality: 'dorogobuzh' });
       const codes: number[] = [];
-      for (let i = 0; i < 7; i++) codes.push((await limited.inject({ method: 'GET', url: `/m/${token}`, remoteAddress: '192.0.2.7' })).statusCode);
+      for (let i = 0; i < 7; i++)
+        codes.push(
+          (await limited.inject({ method: 'GET', url: `/m/${token}`, remoteAddress: '192.0.2.7' }))
+            .statusCode,
+        );
       expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429]);
-      const res = await limited.inject({ method: 'GET', url: `/m/${'B'.repeat(43)}`, remoteAddress: '192.0.2.7' });
+      const res = await limited.inject({
+        method: 'GET',
+        url: `/m/${'B'.repeat(43)}`,
+        remoteAddress: '192.0.2.7',
+      });
       expect(res.statusCode).toBe(429);
       expect(res.body).toContain('Слишком много запросов');
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       // Another address is not affected.
-      expect((await limited.inject({ method: 'GET', url: `/m/${token}`, remoteAddress: '192.0.2.8' })).statusCode).toBe(200);
+      expect(
+        (await limited.inject({ method: 'GET', url: `/m/${token}`, remoteAddress: '192.0.2.8' })).statusCode,
+      ).toBe(200);
     } finally {
       await limited.close();
     }
@@ -165,13 +231,24 @@ describe('rate limits', () => {
     try {
       const codes = new Map<number, number>();
       for (let i = 0; i < 61; i++) {
-        const code = (await fresh.inject({ method: 'GET', url: `/m/${'C'.repeat(43)}`, remoteAddress: '198.51.100.1' })).statusCode;
+        const code = (
+          await fresh.inject({ method: 'GET', url: `/m/${'C'.repeat(43)}`, remoteAddress: '198.51.100.1' })
+        ).statusCode;
         codes.set(code, (codes.get(code) ?? 0) + 1);
       }
       expect(Object.fromEntries(codes)).toEqual({ 404: 60, 429: 1 });
       const attempts: number[] = [];
       for (let i = 0; i < 11; i++) {
-        attempts.push((await fresh.inject({ method: 'POST', url: '/login', remoteAddress: '198.51.100.2', payload: { login: 'coord', password: 'wrong' } })).statusCode);
+        attempts.push(
+          (
+            await fresh.inject({
+              method: 'POST',
+              url: '/login',
+              remoteAddress: '198.51.100.2',
+              payload: { login: 'coord', password: 'wrong' },
+            })
+          ).statusCode,
+        );
       }
       expect(attempts.slice(0, 10).every((c) => c === 403)).toBe(true);
       expect(attempts[10]).toBe(429);
@@ -191,7 +268,9 @@ describe('sign-in and roles', () => {
     const ok = await signIn('coord', 'coord-password', '10.0.1.1');
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe('/quarters');
-    const set = ([] as string[]).concat(ok.headers['set-cookie'] ?? []).find((c) => c.startsWith('svodka_session='))!;
+    const set = ([] as string[])
+      .concat(ok.headers['set-cookie'] ?? [])
+      .find((c) => c.startsWith('svodka_session='))!;
     expect(set).toMatch(/HttpOnly/i);
     expect(set).toMatch(/SameSite=Lax/i);
     const session = cookieOf(ok, 'svodka_session');
@@ -210,9 +289,16 @@ describe('sign-in and roles', () => {
     const ok = await signIn('coord', 'coord-password', '10.0.1.2');
     const session = cookieOf(ok, 'svodka_session');
     await t.db.webSession.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
-    const expired = await app.inject({ method: 'GET', url: '/quarters', cookies: { svodka_session: session } });
+    const expired = await app.inject({
+      method: 'GET',
+      url: '/quarters',
+      cookies: { svodka_session: session },
+    });
     expect(expired.statusCode).toBe(303);
-    expect((await app.inject({ method: 'POST', url: `/quarters/${Q}/close`, payload: { confirm: 'yes' } })).statusCode).toBe(303);
+    expect(
+      (await app.inject({ method: 'POST', url: `/quarters/${Q}/close`, payload: { confirm: 'yes' } }))
+        .statusCode,
+    ).toBe(303);
   });
 
   it('lets an auditor read but answers every coordinator action with a 403 page', async () => {
@@ -254,13 +340,30 @@ describe('sign-in and roles', () => {
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain('ivanov');
       const csrf = hiddenValue(page.body, '_csrf');
-      const auditorTry = await proxied.inject({ method: 'POST', url: `/quarters/${Q}/close`, headers: { ...headers, 'x-remote-role': 'auditor' }, payload: { confirm: 'yes', _csrf: csrf } });
+      const auditorTry = await proxied.inject({
+        method: 'POST',
+        url: `/quarters/${Q}/close`,
+        headers: { ...headers, 'x-remote-role': 'auditor' },
+        payload: { confirm: 'yes', _csrf: csrf },
+      });
       expect(auditorTry.statusCode).toBe(403);
-      const badRole = await proxied.inject({ method: 'GET', url: '/quarters', headers: { ...headers, 'x-remote-role': 'admin' } });
+      const badRole = await proxied.inject({
+        method: 'GET',
+        url: '/quarters',
+        headers: { ...headers, 'x-remote-role': 'admin' },
+      });
       expect(badRole.statusCode).toBe(403);
-      const close = await proxied.inject({ method: 'POST', url: `/quarters/${Q}/close`, headers, payload: { confirm: 'yes', _csrf: csrf } });
+      const close = await proxied.inject({
+        method: 'POST',
+        url: `/quarters/${Q}/close`,
+        headers,
+        payload: { confirm: 'yes', _csrf: csrf },
+      });
       expect(close.statusCode).toBe(303);
-      const entry = await t.db.auditEntry.findFirst({ where: { action: 'quarter.close' }, orderBy: { id: 'desc' } });
+      const entry = await t.db.auditEntry.findFirst({
+        where: { action: 'quarter.close' },
+        orderBy: { id: 'desc' },
+      });
       expect(entry?.actor).toBe('ivanov');
     } finally {
       await proxied.close();
@@ -272,29 +375,88 @@ describe('errors', () => {
   it('are Russian pages with a 4xx for bad input, never a stack trace', async () => {
     const ok = await signIn('coord', 'coord-password', '10.0.2.1');
     const cookies = { svodka_session: cookieOf(ok, 'svodka_session') };
-    const cases: { method: 'GET' | 'POST'; url: string; payload?: string; headers?: Record<string, string>; status: number }[] = [
+    const cases: {
+      method: 'GET' | 'POST';
+      url: string;
+      payload?: string;
+      headers?: Record<string, string>;
+      status: number;
+    }[] = [
       { method: 'GET', url: '/quarters/2023-Q9', status: 404 },
       { method: 'GET', url: '/quarters/2031-Q1', status: 404 },
       { method: 'GET', url: `/quarters/${Q}/m/atlantis`, status: 404 },
       { method: 'GET', url: `/quarters/${Q}/report.docx?kind=final`, status: 404 },
-      { method: 'POST', url: '/quarters', payload: 'quarter=2023-Q7', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 403 },
-      { method: 'POST', url: `/quarters/${Q}/close`, payload: '{"broken json', headers: { 'content-type': 'application/json' }, status: 400 },
-      { method: 'POST', url: `/quarters/${Q}/close`, payload: '<x/>', headers: { 'content-type': 'application/xml' }, status: 415 },
+      {
+        method: 'POST',
+        url: '/quarters',
+        payload: 'quarter=2023-Q7',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        status: 403,
+      },
+      {
+        method: 'POST',
+        url: `/quarters/${Q}/close`,
+        payload: '{"broken json',
+        headers: { 'content-type': 'application/json' },
+        status: 400,
+      },
+      {
+        method: 'POST',
+        url: `/quarters/${Q}/close`,
+        payload: '<x/>',
+        headers: { 'content-type': 'application/xml' },
+        status: 415,
+      },
       { method: 'GET', url: `/m/${'%'.repeat(10)}`, status: 400 },
     ];
     for (const c of cases) {
-      const res = await app.inject({ method: c.method, url: c.url, payload: c.payload, headers: c.headers, cookies });
+      const res = await app.inject({
+        method: c.method,
+        url: c.url,
+        payload: c.payload,
+        headers: c.headers,
+        cookies,
+      });
       expect(res.statusCode, c.url).toBe(c.status);
       expect(res.headers['content-type']).toContain('text/html');
       expect(res.body).toContain('lang="ru"');
       expect(res.body).not.toMatch(/at .*\.ts:\d+|Error:|stack/);
     }
+    // Broken multipart bodies on a municipality's upload: 400, not 500.
+    const token = await issueToken(t.db, { quarter: Q, municipality: 'pochinok' });
+    for (const [type, payload] of [
+      ['multipart/form-data', 'garbage'],
+      [
+        'multipart/form-data; boundary=xyz',
+        '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.docx"\r\n\r\nPKtrunc',
+      ],
+      ['application/x-www-form-urlencoded', 'file=PK'],
+    ]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/m/${token}/upload`,
+        headers: { 'content-type': type! },
+        payload,
+      });
+      expect(res.statusCode, type).toBe(400);
+      expect(res.body).toContain('lang="ru"');
+    }
     const page = await app.inject({ method: 'GET', url: '/quarters', cookies });
     const csrf = hiddenValue(page.body, '_csrf');
-    const badQuarter = await app.inject({ method: 'POST', url: '/quarters', cookies, payload: { quarter: '2023-Q7', _csrf: csrf } });
+    const badQuarter = await app.inject({
+      method: 'POST',
+      url: '/quarters',
+      cookies,
+      payload: { quarter: '2023-Q7', _csrf: csrf },
+    });
     expect(badQuarter.statusCode).toBe(400);
     expect(badQuarter.body).toContain('Не удалось распознать квартал');
-    const badDate = await app.inject({ method: 'POST', url: `/quarters/${Q}/m/vyazma/extend`, cookies, payload: { until: '31.12.2023', _csrf: csrf } });
+    const badDate = await app.inject({
+      method: 'POST',
+      url: `/quarters/${Q}/m/vyazma/extend`,
+      cookies,
+      payload: { until: '31.12.2023', _csrf: csrf },
+    });
     expect(badDate.statusCode).toBe(400);
     expect(badDate.body).toContain('ГГГГ-ММ-ДД');
   });

@@ -2,8 +2,21 @@
 // one municipality of one quarter — forged, expired, revoked and cross-municipality use all fail.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { issueToken, resolveToken, revokeMunicipalityTokens, revokeQuarterTokens, tokenHash } from '../../activities/tokens';
-import { createTestDb, fakeTemporal, hiddenValue, multipartBody, quarterStatus, testPortal } from '../e2e/fakes';
+import {
+  issueToken,
+  resolveToken,
+  revokeMunicipalityTokens,
+  revokeQuarterTokens,
+  tokenHash,
+} from '../../activities/tokens';
+import {
+  createTestDb,
+  fakeTemporal,
+  hiddenValue,
+  multipartBody,
+  quarterStatus,
+  testPortal,
+} from '../e2e/fakes';
 import type { FakeTemporal, TestDb } from '../e2e/fakes';
 
 const Q = '2023-Q2';
@@ -14,7 +27,9 @@ let app: FastifyInstance;
 beforeAll(async () => {
   t = await createTestDb();
   temporal = fakeTemporal(t.db);
-  app = await testPortal(t.db, temporal.client, { rateLimits: { token: { limit: 10_000, windowMs: 60_000 } } });
+  app = await testPortal(t.db, temporal.client, {
+    rateLimits: { token: { limit: 10_000, windowMs: 60_000 } },
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -45,7 +60,11 @@ describe('tokens (activities/tokens.ts)', () => {
     expect(await resolveToken(t.db, '')).toBeNull();
     expect(await resolveToken(t.db, tokenHash(token))).toBeNull(); // the stored hash opens nothing
 
-    const expiring = await issueToken(t.db, { quarter: Q, municipality: 'velizh', expiresAt: new Date(Date.now() + 60_000) });
+    const expiring = await issueToken(t.db, {
+      quarter: Q,
+      municipality: 'velizh',
+      expiresAt: new Date(Date.now() + 60_000),
+    });
     expect(await resolveToken(t.db, expiring)).not.toBeNull();
     expect(await resolveToken(t.db, expiring, new Date(Date.now() + 120_000))).toBeNull();
 
@@ -61,18 +80,31 @@ describe('tokens (activities/tokens.ts)', () => {
 
 describe('token pages over HTTP', () => {
   it('forged, expired and revoked tokens get the same Russian 404 page', async () => {
-    const expired = await issueToken(t.db, { quarter: Q, municipality: 'demidov', expiresAt: new Date(Date.now() - 1000) });
+    const expired = await issueToken(t.db, {
+      quarter: Q,
+      municipality: 'demidov',
+      expiresAt: new Date(Date.now() - 1000),
+    });
     const revoked = await issueToken(t.db, { quarter: Q, municipality: 'demidov' });
     await revokeMunicipalityTokens(t.db, Q, 'demidov');
     const forged = 'A'.repeat(43);
     for (const token of [expired, revoked, forged, 'short', '..%2F..%2Fetc%2Fpasswd']) {
-      for (const url of [`/m/${token}`, `/m/${token}/template.docx`, `/m/${token}/form`, `/m/${token}/versions/1`]) {
+      for (const url of [
+        `/m/${token}`,
+        `/m/${token}/template.docx`,
+        `/m/${token}/form`,
+        `/m/${token}/versions/1`,
+      ]) {
         const res = await app.inject({ method: 'GET', url });
         expect(res.statusCode, url).toBe(404);
         expect(res.body).toContain('Ссылка недействительна');
         expect(res.body).not.toContain('Демидовский');
       }
-      const post = await app.inject({ method: 'POST', url: `/m/${token}/nil`, payload: { confirm: 'yes', _csrf: 'x' } });
+      const post = await app.inject({
+        method: 'POST',
+        url: `/m/${token}/nil`,
+        payload: { confirm: 'yes', _csrf: 'x' },
+      });
       expect(post.statusCode).toBe(404);
     }
     expect(temporal.calls.filter((c) => c.kind === 'update')).toHaveLength(0);
@@ -86,7 +118,11 @@ describe('token pages over HTTP', () => {
     const bPage = await app.inject({ method: 'GET', url: `/m/${b}` });
     expect(bPage.statusCode).toBe(200);
     const bCsrf = hiddenValue(bPage.body, '_csrf');
-    const bNil = await app.inject({ method: 'POST', url: `/m/${b}/nil`, payload: { confirm: 'yes', _csrf: bCsrf } });
+    const bNil = await app.inject({
+      method: 'POST',
+      url: `/m/${b}/nil`,
+      payload: { confirm: 'yes', _csrf: bCsrf },
+    });
     expect(bNil.statusCode).toBe(303);
     expect(bNil.headers.location).toBe(`/m/${b}/versions/1`);
 
@@ -102,15 +138,26 @@ describe('token pages over HTTP', () => {
     // B's CSRF token does not work on A's page, and A's page writes only A's workflow.
     const aCsrf = hiddenValue(aPage.body, '_csrf');
     expect(aCsrf).not.toBe(bCsrf);
-    const crossed = await app.inject({ method: 'POST', url: `/m/${a}/nil`, payload: { confirm: 'yes', _csrf: bCsrf } });
+    const crossed = await app.inject({
+      method: 'POST',
+      url: `/m/${a}/nil`,
+      payload: { confirm: 'yes', _csrf: bCsrf },
+    });
     expect(crossed.statusCode).toBe(403);
     expect(crossed.body).toContain('Форма устарела');
-    const own = await app.inject({ method: 'POST', url: `/m/${a}/nil`, payload: { confirm: 'yes', _csrf: aCsrf } });
+    const own = await app.inject({
+      method: 'POST',
+      url: `/m/${a}/nil`,
+      payload: { confirm: 'yes', _csrf: aCsrf },
+    });
     expect(own.statusCode).toBe(303);
     const updates = temporal.calls.filter((c) => c.kind === 'update');
     expect(updates.map((c) => c.workflowId)).toEqual([`quarter/${Q}/ershichi`, `quarter/${Q}/glinka`]);
     // The municipality is the actor, the web the origin.
-    const entries = await t.db.auditEntry.findMany({ where: { quarter: Q, action: 'submission' }, orderBy: { id: 'asc' } });
+    const entries = await t.db.auditEntry.findMany({
+      where: { quarter: Q, action: 'submission' },
+      orderBy: { id: 'asc' },
+    });
     expect(entries.map((e) => [e.municipality, e.actor])).toEqual([
       ['ershichi', 'ershichi'],
       ['glinka', 'glinka'],
@@ -134,16 +181,26 @@ describe('token pages over HTTP', () => {
     const token = await issueToken(t.db, { quarter: Q, municipality: 'kardymovo' });
     const open = await app.inject({ method: 'GET', url: `/m/${token}` });
     const csrf = hiddenValue(open.body, '_csrf');
-    for (const patch of [{ closed: true }, { phase: 'approved' as const, closed: true, finalReportId: 'r', finalSha256: 'a'.repeat(64) }]) {
+    for (const patch of [
+      { closed: true },
+      { phase: 'approved' as const, closed: true, finalReportId: 'r', finalSha256: 'a'.repeat(64) },
+    ]) {
       temporal.statuses.set(Q, quarterStatus(Q, patch));
       const page = await app.inject({ method: 'GET', url: `/m/${token}` });
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain('Сбор сведений за II квартал 2023 года закрыт');
       expect(page.body).not.toContain('<form');
-      const nil = await app.inject({ method: 'POST', url: `/m/${token}/nil`, payload: { confirm: 'yes', _csrf: csrf } });
+      const nil = await app.inject({
+        method: 'POST',
+        url: `/m/${token}/nil`,
+        payload: { confirm: 'yes', _csrf: csrf },
+      });
       expect(nil.statusCode).toBe(409);
       expect(nil.body).toContain('закрыт');
-      const upload = multipartBody({ _csrf: csrf }, { name: 'file', fileName: 'a.docx', bytes: Buffer.from('PK') });
+      const upload = multipartBody(
+        { _csrf: csrf },
+        { name: 'file', fileName: 'a.docx', bytes: Buffer.from('PK') },
+      );
       const up = await app.inject({ method: 'POST', url: `/m/${token}/upload`, ...upload });
       expect(up.statusCode).toBe(409);
       expect((await app.inject({ method: 'GET', url: `/m/${token}/form` })).statusCode).toBe(409);
