@@ -64,6 +64,8 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
 
   // Reminders are owed only while the municipality has not answered acceptably.
   const owesAnswer = () => !['accepted', 'excused', 'not_submitted'].includes(summary.state);
+  // …and not while an answer is being checked, nor once the collection is closed.
+  const remindable = () => owesAnswer() && summary.state !== 'submitted' && !closed;
   const nowVirtual = () => toVirtual(clock, Date.now());
   const planFrom = (deadline: string, after: number): PlannedReminder[] => [
     ...plannedReminders(input.policy, deadline).filter((p) => p.at > after),
@@ -220,28 +222,24 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
   await publish();
 
   while (!locked) {
-    const next = owesAnswer() && !closed ? plan[0] : undefined;
-    const markOverdue = owesAnswer() && !closed && summary.state !== 'overdue' && summary.state !== 'rejected';
+    const next = remindable() ? plan[0] : undefined;
+    const markOverdue = remindable() && summary.state !== 'overdue' && summary.state !== 'rejected';
     const wakeAt = Math.min(next?.at ?? Infinity, markOverdue && overdueAt > nowVirtual() ? overdueAt : Infinity);
-    const timeout = Number.isFinite(wakeAt) ? Math.max(1, realDelayUntil(clock, Date.now(), wakeAt)) : undefined;
-    const woken = await condition(() => dirty || locked || outbox.length > 0, timeout);
+    const woken = Number.isFinite(wakeAt)
+      ? await condition(() => dirty || locked || outbox.length > 0, Math.max(1, realDelayUntil(clock, Date.now(), wakeAt)))
+      : // condition() without a timeout resolves to undefined, not true: say what it means.
+        await condition(() => dirty || locked || outbox.length > 0).then(() => true);
     if (!woken) {
       const now = nowVirtual();
-      if (markOverdue && now >= overdueAt) change({ state: 'overdue' });
-      while (plan[0] && plan[0].at <= now && owesAnswer()) {
+      // An answer or a decision may have arrived meanwhile; it, not the calendar, decides the state.
+      if (remindable() && now >= overdueAt && summary.state !== 'rejected') change({ state: 'overdue' });
+      while (plan[0] && plan[0].at <= now && remindable()) {
         const due = plan.shift()!;
         await send(due.kind);
         if (due.kind === 'escalation') change({ escalations: summary.escalations + 1 });
-        else
-          change({
-            reminders: summary.reminders + 1,
-            state:
-              due.kind === 'overdue' || now >= overdueAt
-                ? 'overdue'
-                : summary.state === 'rejected'
-                  ? 'rejected'
-                  : 'reminded',
-          });
+        else change({ reminders: summary.reminders + 1 });
+        if (remindable() && summary.state !== 'rejected')
+          change({ state: due.kind === 'overdue' || now >= overdueAt ? 'overdue' : 'reminded' });
       }
     }
     while (outbox.length > 0) {

@@ -138,25 +138,29 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
 
   upsertSearchAttributes([{ key: QuarterAttribute, value: quarter }]);
 
-  const children = new Map<string, ChildWorkflowHandle<typeof municipalitySubmission>>();
-  for (const code of codes) {
-    const handle = await startChild(municipalitySubmission, {
-      workflowId: submissionWorkflowId(quarter, code),
-      args: [
-        {
-          quarter,
-          municipality: code,
-          deadline: input.deadline,
-          policy: input.policy,
-          timeScale: input.timeScale,
-          startedAt: input.startedAt,
-        },
-      ],
-      // The children outlive nothing: they end when the quarter is signed off.
-      parentClosePolicy: ParentClosePolicy.TERMINATE,
-    });
-    children.set(code, handle);
-  }
+  // All children start in one workflow task: their start commands go to the server together.
+  const handles = await Promise.all(
+    codes.map((code) =>
+      startChild(municipalitySubmission, {
+        workflowId: submissionWorkflowId(quarter, code),
+        args: [
+          {
+            quarter,
+            municipality: code,
+            deadline: input.deadline,
+            policy: input.policy,
+            timeScale: input.timeScale,
+            startedAt: input.startedAt,
+          },
+        ],
+        // The children end when the quarter is signed off; they never outlive it.
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+      }),
+    ),
+  );
+  const children = new Map<string, ChildWorkflowHandle<typeof municipalitySubmission>>(
+    codes.map((code, i) => [code, handles[i]!]),
+  );
 
   // Handlers change the phase between awaits; read it through a function so TypeScript does not narrow it.
   const currentPhase = (): QuarterPhase => phase;

@@ -1,5 +1,5 @@
 // The portal on its own (docker-compose's svodka-web; `node bin/run.js client/web/main.ts`).
-// Environment: PORT (3000), HOST (0.0.0.0), DATABASE_URL, TEMPORAL_ADDRESS / TEMPORAL_PORT,
+// Environment: PORT (3000), HOST (0.0.0.0; 127.0.0.1 with the dev mailbox), DATABASE_URL, TEMPORAL_ADDRESS / TEMPORAL_PORT,
 // TEMPORAL_NAMESPACE, SVODKA_PUBLIC_URL (links in emails), SVODKA_TEMPORAL_UI_URL (the auditor's
 // links; default: the embedded dev server's UI when TEMPORAL_ADDRESS is unset), SVODKA_WEB_SECRET
 // (the same on every instance), SVODKA_TRUST_PROXY_AUTH=1 (behind an authenticating proxy).
@@ -30,13 +30,15 @@ export function portalConfigFromEnv(port: number, e: NodeJS.ProcessEnv = env) {
 
 async function main(): Promise<void> {
   const port = Number(env.PORT || 3000);
-  const host = env.HOST || '0.0.0.0';
+  const config = portalConfigFromEnv(port);
+  // With the dev mailbox (no SMTP_URL: a developer's machine) every municipality's link is readable
+  // at /dev/mailbox, so by default the portal listens on loopback only; otherwise on every address.
+  const host = env.HOST || (config.devMailboxDir ? '127.0.0.1' : '0.0.0.0');
   const db = await createDb();
   // Lazy: the portal starts (and /healthz answers) while Temporal is still coming up; pages that
   // need it say so until it is reachable.
   const connection = Connection.lazy({ address: temporalAddress(), connectTimeout: 5_000 });
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE || 'default' });
-  const config = portalConfigFromEnv(port);
   const portal = await startPortal({ port, host, db, temporal, config });
   say(`База данных: ${redactUrl(databaseUrl())}; Temporal: ${temporalAddress()}`);
   say(

@@ -87,7 +87,7 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
                 <thead>
                   <tr>
                     <th>Время</th>
-                    <th>Кто отвечает</th>
+                    <th>Муниципальное образование</th>
                     <th>Событие</th>
                     <th>Кто сделал, откуда</th>
                     <th>Источник</th>

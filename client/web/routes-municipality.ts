@@ -392,15 +392,13 @@ async function formRows(
   });
   if (latest && latest.rows.length > 0) {
     return {
-      rows: latest.rows
-        .slice(0, MAX_FORM_ROWS)
-        .map((r) => ({
-          title: r.title,
-          place: r.place,
-          dates: r.dates,
-          purpose: r.purpose,
-          participants: r.participants,
-        })),
+      rows: latest.rows.slice(0, MAX_FORM_ROWS).map((r) => ({
+        title: r.title,
+        place: r.place,
+        dates: r.dates,
+        purpose: r.purpose,
+        participants: r.participants,
+      })),
       from: 'submission',
     };
   }

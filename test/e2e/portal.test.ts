@@ -15,7 +15,7 @@ import { COLUMN_KEYS } from '../../domain/types';
 import type { EventRow } from '../../domain/types';
 import { wordSubmission } from '../fixtures/docx-builders';
 import { loadReference } from '../fixtures/reference';
-import { launchBrowser, pollStatus, screenshot, signIn, startPortalStack } from './support';
+import { launchBrowser, pollStatus, screenshot, signIn, startPortalStack, text } from './support';
 import type { Browser, PortalStack } from './support';
 
 const Q = '2023-Q2';
@@ -88,6 +88,8 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   // The coordinator signs in and sees the empty table.
   const coordinator = await browser.newPage();
   await signIn(coordinator, env.url, 'coordinator', 'coordinator-pass');
+  await expect.poll(() => text(coordinator)).toContain('II квартал 2023 года');
+  await screenshot(coordinator, '00-quarters');
   await coordinator.goto(`${env.url}/quarters/${Q}`);
   await expect.poll(() => coordinator.textContent('body')).toContain('Готово 0 из 27');
   await screenshot(coordinator, '01-coordinator-status-empty');
@@ -96,11 +98,11 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   t0 = Date.now();
   const clerk = await browser.newPage();
   await clerk.goto(link('vyazma'));
-  expect(await clerk.textContent('h1')).toBe('Вяземский район');
+  expect(await text(clerk, 'h1')).toBe('Вяземский район');
   await screenshot(clerk, '02-municipality-page');
   await uploadFile(clerk, 'вязьма.docx', await wordSubmission({ rows: section('vyazma') }));
-  expect(await clerk.textContent('h1')).toContain('сведения приняты');
-  expect(await clerk.textContent('body')).toContain('Сведения приняты: 4 мероприятия');
+  expect(await text(clerk, 'h1')).toContain('сведения приняты');
+  expect(await text(clerk, 'body')).toContain('Сведения приняты: 4 мероприятия');
   await screenshot(clerk, '03-upload-accepted');
   mark('upload', t0);
 
@@ -122,7 +124,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
     clerk.waitForURL(/\/versions\/1$/),
     clerk.click('button:has-text("Отправить сведения")'),
   ]);
-  expect(await clerk.textContent('body')).toContain('Сведения приняты: 2 мероприятия');
+  expect(await text(clerk, 'body')).toContain('Сведения приняты: 2 мероприятия');
   mark('form', t0);
 
   // Десногорск sends a file with a row missing its dates: rejected, with row and column named;
@@ -132,14 +134,14 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   const broken = desnogorsk.map((row, i) => (i === 1 ? { ...row, dates: '' } : row));
   await clerk.goto(link('desnogorsk'));
   await uploadFile(clerk, 'десногорск.docx', await wordSubmission({ rows: broken }));
-  const rejection = (await clerk.textContent('body'))!;
+  const rejection = await text(clerk, 'body');
   expect(rejection).toContain('Сведения не приняты');
   expect(rejection).toContain('Строка 2, столбец «Сроки проведения мероприятия»');
   await screenshot(clerk, '05-upload-rejected');
   await clerk.click('text=К странице муниципального образования');
-  expect(await clerk.textContent('body')).toContain('Последняя версия сведений не принята');
+  expect(await text(clerk, 'body')).toContain('Последняя версия сведений не принята');
   await uploadFile(clerk, 'десногорск-исправлено.docx', await wordSubmission({ rows: desnogorsk }));
-  expect(await clerk.textContent('h1')).toBe('Версия 2: сведения приняты');
+  expect(await text(clerk, 'h1')).toBe('Версия 2: сведения приняты');
   mark('reject-and-fix', t0);
 
   // Everyone else: «мероприятия не проводились», four clerks at a time.
@@ -159,7 +161,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
           page.waitForURL(/\/versions\/1$/),
           page.click('button:has-text("мероприятия не проводились")'),
         ]);
-        expect(await page.textContent('body')).toContain('Принято: мероприятия не проводились');
+        expect(await text(page, 'body')).toContain('Принято: мероприятия не проводились');
       }),
     );
   }
@@ -170,7 +172,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   t0 = Date.now();
   await pollStatus(env.temporal, Q, (s) => s.phase === 'awaiting_approval');
   await coordinator.goto(`${env.url}/quarters/${Q}`);
-  const table = (await coordinator.textContent('body'))!;
+  const table = await text(coordinator, 'body');
   expect(table).toContain('Готово 27 из 27: принято — 27');
   expect(await coordinator.locator('tbody .st-accepted').count()).toBe(27);
   expect(await coordinator.getAttribute('progress', 'value')).toBe('27');
@@ -178,9 +180,9 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
 
   // The draft previewed as a table; approved with name and position.
   await coordinator.click('text=Просмотреть проект и подписать');
-  expect(await coordinator.textContent('h2#sign')).toBe('Подписание');
+  expect(await text(coordinator, 'h2#sign')).toBe('Подписание');
   expect(await coordinator.locator('table.report tbody tr').count()).toBe(3 + 4 + 2 + 3); // sections + events
-  expect(await coordinator.textContent('table.report')).toContain('Вяземский район');
+  expect(await text(coordinator, 'table.report')).toContain('Вяземский район');
   await screenshot(coordinator, '08-draft-preview');
   await coordinator.fill('#signer', 'И. И. Иванов');
   await coordinator.fill('#position', 'Начальник департамента');
@@ -188,7 +190,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
     coordinator.waitForURL(/done=approved/),
     coordinator.click('button:has-text("Подписать отчет")'),
   ]);
-  expect(await coordinator.textContent('body')).toContain('Отчет подписан');
+  expect(await text(coordinator, 'body')).toContain('Отчет подписан');
   await screenshot(coordinator, '09-approved');
   mark('approve', t0);
 
@@ -207,7 +209,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
 
   // The municipality's link is now useless: «закрыт», no forms.
   await clerk.goto(link('velizh'));
-  expect(await clerk.textContent('body')).toContain('Сбор сведений за II квартал 2023 года закрыт');
+  expect(await text(clerk, 'body')).toContain('Сбор сведений за II квартал 2023 года закрыт');
   expect(await clerk.locator('form').count()).toBe(0);
   await screenshot(clerk, '10-municipality-closed');
 
@@ -218,7 +220,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   try {
     await signIn(auditor, env.url, 'auditor', 'auditor-pass-1');
     await auditor.goto(`${env.url}/quarters/${Q}/audit`);
-    const timeline = (await auditor.textContent('body'))!;
+    const timeline = await text(auditor, 'body');
     expect(timeline).toContain('сбор сведений запущен');
     expect(timeline).toContain('версия 1 отклонена');
     expect(timeline).toContain('подписание: И. И. Иванов, Начальник департамента');
@@ -230,21 +232,21 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
     await screenshot(auditor, '11-auditor-timeline-quarter');
     await auditor.selectOption('#m', 'desnogorsk');
     await Promise.all([auditor.waitForURL(/m=desnogorsk/), auditor.click('button:has-text("Показать")')]);
-    const one = (await auditor.textContent('tbody'))!;
+    const one = await text(auditor, 'tbody');
     expect(one).toContain('версия 1 отклонена');
     expect(one).toContain('версия 2 принята');
     expect(one).not.toContain('Вяземский');
     await screenshot(auditor, '12-auditor-timeline-municipality');
 
     await auditor.goto(`${env.url}/quarters/${Q}/final`);
-    expect(await auditor.textContent('.sha')).toBe(final.finalSha256);
+    expect(await text(auditor, '.sha')).toBe(final.finalSha256);
     await auditor.setInputFiles('#file', {
       name: 'итог.docx',
       mimeType: 'application/octet-stream',
       buffer: file,
     });
     await auditor.click('button:has-text("Проверить")');
-    expect(await auditor.textContent('body')).toContain('Совпадает');
+    expect(await text(auditor, 'body')).toContain('Совпадает');
     await screenshot(auditor, '13-auditor-verify');
     await auditor.setInputFiles('#file', {
       name: 'измененный.docx',
@@ -252,7 +254,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
       buffer: Buffer.concat([file, Buffer.from([0])]),
     });
     await auditor.click('button:has-text("Проверить")');
-    expect(await auditor.textContent('body')).toContain('НЕ совпадает');
+    expect(await text(auditor, 'body')).toContain('НЕ совпадает');
 
     await auditor.goto(`${env.url}/quarters/${Q}`);
     expect(await auditor.locator('form[action$="/close"]').count()).toBe(0);

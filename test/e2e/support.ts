@@ -123,3 +123,8 @@ export async function signIn(page: Page, baseUrl: string, login: string, passwor
   await page.fill('#password', password);
   await Promise.all([page.waitForURL(/\/quarters/), page.click('button[type=submit]:has-text("Войти")')]);
 }
+
+/** The text of an element with whitespace collapsed (markup line breaks do not matter). */
+export async function text(page: Page, selector = 'body'): Promise<string> {
+  return ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
+}

@@ -13,10 +13,8 @@ describe('html tagged template', () => {
 
   it('keeps nested templates and raw() fragments, joins arrays, drops null/undefined/false', () => {
     const items = ['<a>', 'b'];
-    const out = html`<ul>
-        ${items.map((i) => html`<li>${i}</li>`)}
-      </ul>
-      ${null}${undefined}${false}${raw('<hr>')}${0}`.value;
+    // prettier-ignore
+    const out = html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>${null}${undefined}${false}${raw('<hr>')}${0}`.value;
     expect(out).toBe('<ul><li>&lt;a&gt;</li><li>b</li></ul><hr>0');
   });
 

@@ -1,0 +1,91 @@
+// Everything Svodka runs on the embedded defaults, started in order and stopped in reverse: the
+// Temporal dev server (unless a cluster address is given), the dev mailbox (unless an SMTP relay is
+// given) and the worker. `npm start` and `npm run demo` both use it.
+import path from 'node:path';
+import { startDevMailbox } from './dev-mailbox';
+import { startDevServer, waitForTemporal } from './dev-server';
+import { createSvodkaWorker } from './worker';
+import type { WorkerHandle } from './worker';
+
+export type ServicesOptions = {
+  dataDir: string;
+  databaseUrl?: string;
+  temporalAddress?: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  smtpUrl?: string;
+  devSmtpPort: number;
+  log: (line: string) => void;
+};
+
+export type Services = {
+  temporalAddress: string;
+  temporalUiUrl: string | null;
+  smtpUrl: string;
+  mailboxDir: string | null;
+  worker: WorkerHandle;
+  /** Resolves when the worker stops (after stop(), or if it fails). */
+  running: Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function startServices(o: ServicesOptions): Promise<Services> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => o.log(`  при остановке: ${String(err)}`));
+  };
+  try {
+    let temporalAddress = o.temporalAddress;
+    let temporalUiUrl: string | null = null;
+    if (temporalAddress) {
+      o.log(`Temporal: подключаюсь к кластеру ${temporalAddress}…`);
+      await waitForTemporal(temporalAddress, 30_000);
+    } else {
+      o.log('Temporal: запускаю dev server…');
+      const server = await startDevServer({
+        port: o.temporalPort,
+        uiPort: o.temporalUiPort,
+        dbFile: path.join(o.dataDir, 'temporal.db'),
+        log: o.log,
+      });
+      stops.push(() => server.stop());
+      temporalAddress = server.address;
+      temporalUiUrl = server.uiUrl;
+      o.log(`Temporal: ${temporalAddress} (CLI: ${server.route}); Web UI: ${temporalUiUrl}`);
+    }
+
+    let smtpUrl = o.smtpUrl;
+    let mailboxDir: string | null = null;
+    if (smtpUrl) {
+      o.log(`Почта: ${smtpUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}`);
+    } else {
+      const mailbox = await startDevMailbox({ port: o.devSmtpPort, dir: path.join(o.dataDir, 'mailbox') });
+      stops.push(() => mailbox.stop());
+      smtpUrl = mailbox.url;
+      mailboxDir = mailbox.dir;
+      o.log(`Почта: SMTP_URL не задан — письма складываются в dev-ящик ${mailbox.dir} (${mailbox.url})`);
+    }
+
+    const worker = await createSvodkaWorker({ address: temporalAddress, smtpUrl, databaseUrl: o.databaseUrl });
+    const running = worker.worker.run();
+    // The worker stops first and finishes its tasks while the server and the mailbox are still up.
+    stops.push(async () => {
+      if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
+      await running.catch(() => {});
+      await worker.close();
+    });
+    let stopping: Promise<void> | null = null;
+    return {
+      temporalAddress,
+      temporalUiUrl,
+      smtpUrl,
+      mailboxDir,
+      worker,
+      running,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
