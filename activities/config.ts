@@ -21,7 +21,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    publicUrl: env.SVODKA_PUBLIC_URL || (env.PORT ? `http://localhost:${env.PORT}` : null),
+    // The portal is part of Svodka: links point at it unless there is none (SVODKA_PUBLIC_URL=none).
+    publicUrl:
+      env.SVODKA_PUBLIC_URL === 'none'
+        ? null
+        : (env.SVODKA_PUBLIC_URL || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, ''),
     messageIdDomain: env.SVODKA_MESSAGE_ID_DOMAIN || 'svodka.local',
   };
 }

@@ -14,6 +14,7 @@ import { sendOnce } from './email/send';
 import type { SendOutcome } from './email/send';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
+import { issueToken } from './tokens';
 
 export type ActivityDeps = {
   prisma: Db;
@@ -22,6 +23,9 @@ export type ActivityDeps = {
   clock: () => Date;
   config: AppConfig;
 };
+
+/** Emails that tell the municipality how to answer carry the link to its page. */
+const LINKED_KINDS = new Set(['request', 'reminder', 'deadline', 'overdue', 'escalation', 'rejected', 'extended', 'reopened']);
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -46,12 +50,18 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
           submission = row;
         }
       }
+      // The link to the municipality's own page; a retried activity mints another valid token, which
+      // is harmless (only hashes are stored, all expire with the quarter).
+      const portalUrl =
+        config.publicUrl && LINKED_KINDS.has(mail.kind)
+          ? `${config.publicUrl}/m/${await issueToken(prisma, { quarter: mail.quarter, municipality: municipality.code })}`
+          : null;
       const { subject, text } = composeEmail(mail.kind, {
         quarter: mail.quarter,
         quarterPhrase: quarterPhrase(quarter, { vo: true }),
         municipalityName: municipality.name,
         deadline: mail.deadline,
-        portalUrl: null,
+        portalUrl,
         version: submission?.version,
         rowCount: submission?.rowCount,
         nil: submission?.kind === 'nil',

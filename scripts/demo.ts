@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     temporalPort: await pickPort(Number(process.env.TEMPORAL_PORT || 7233)),
     temporalUiPort: await pickPort(Number(process.env.TEMPORAL_UI_PORT || 8233)),
     devSmtpPort: await pickPort(Number(process.env.SVODKA_DEV_SMTP_PORT || 2525)),
+    portalPort: await pickPort(Number(process.env.PORT || 3000)),
     log: (line) => say(line),
   });
   const stop = async () => {
@@ -190,6 +191,10 @@ async function main(): Promise<void> {
   await narrateMail();
   const emails = await db.emailOutbox.count({ where: { status: 'sent' } });
   say(`Писем отправлено: ${emails} (все лежат в ${path.relative(process.cwd(), services.mailboxDir ?? dir)}).`);
+  if (services.portalUrl) {
+    say(`Портал: ${services.portalUrl} (письма со ссылками муниципалитетов: ${services.portalUrl}/dev/mailbox)`);
+    say(`Вход координатора: SVODKA_DATA_DIR=data/demo npx svodka user add coordinator --role coordinator`);
+  }
   if (services.temporalUiUrl) {
     say(`Temporal Web UI: ${services.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(quarterWorkflowId(QUARTER))}`);
   }

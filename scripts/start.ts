@@ -20,10 +20,12 @@ async function main(): Promise<void> {
     temporalUiPort: Number(process.env.TEMPORAL_UI_PORT || 8233),
     smtpUrl: process.env.SMTP_URL,
     devSmtpPort: Number(process.env.SVODKA_DEV_SMTP_PORT || 2525),
+    portalPort: Number(process.env.PORT || 3000),
     log: say,
   });
   say(`Worker: очередь «${TASK_QUEUE}» — готов.`);
-  say('Во втором окне: npx svodka quarter start 2023-Q2 ; npx svodka --help. Остановить: Ctrl-C.');
+  say('Во втором окне: npx svodka quarter start 2023-Q2 ; npx svodka user add … ; npx svodka --help.');
+  say('Остановить: Ctrl-C.');
   await services.running;
 }
 

@@ -15,6 +15,8 @@ export type ServicesOptions = {
   temporalUiPort: number;
   smtpUrl?: string;
   devSmtpPort: number;
+  /** The web portal's port; null: no portal. */
+  portalPort: number | null;
   log: (line: string) => void;
 };
 
@@ -24,6 +26,7 @@ export type Services = {
   smtpUrl: string;
   mailboxDir: string | null;
   worker: WorkerHandle;
+  portalUrl: string | null;
   /** Resolves when the worker stops (after stop(), or if it fails). */
   running: Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +77,39 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await running.catch(() => {});
       await worker.close();
     });
+    let portalUrl: string | null = null;
+    if (o.portalPort !== null) {
+      const [{ startPortal }, { portalConfigFromEnv }, { createDb }, { Client, Connection }] = await Promise.all([
+        import('../client/web/server'),
+        import('../client/web/main'),
+        import('../activities/db/client'),
+        import('@temporalio/client'),
+      ]);
+      const db = await createDb(o.databaseUrl);
+      const connection = await Connection.connect({ address: temporalAddress });
+      const config = {
+        ...portalConfigFromEnv(o.portalPort, { ...process.env, SVODKA_DATA_DIR: o.dataDir }),
+        temporalUiUrl: process.env.SVODKA_TEMPORAL_UI_URL || temporalUiUrl,
+        devMailboxDir: mailboxDir,
+      };
+      // With the dev mailbox every municipality's link is readable at /dev/mailbox: loopback only.
+      const host = process.env.HOST || (mailboxDir ? '127.0.0.1' : '0.0.0.0');
+      const portal = await startPortal({
+        port: o.portalPort,
+        host,
+        db,
+        temporal: new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' }),
+        config,
+      });
+      stops.push(async () => {
+        await portal.close();
+        await connection.close();
+        await db.$disconnect();
+      });
+      portalUrl = portal.url;
+      o.log(`Портал: ${portal.url}${mailboxDir ? `; dev-ящик: ${portal.url}/dev/mailbox` : ''}`);
+    }
+
     let stopping: Promise<void> | null = null;
     return {
       temporalAddress,
@@ -81,6 +117,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       smtpUrl,
       mailboxDir,
       worker,
+      portalUrl,
       running,
       stop: () => (stopping ??= stopAll()),
     };

@@ -10,7 +10,7 @@ import { createUser } from './auth';
 
 export { createUser };
 
-async function readPassword(): Promise<string> {
+export async function readPassword(): Promise<string> {
   if (process.env.SVODKA_USER_PASSWORD) return process.env.SVODKA_USER_PASSWORD;
   const tty = process.stdin.isTTY;
   if (tty) process.stdout.write('Пароль: ');

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { setupDatabase } from '../../../activities/db/setup';
 import { buildTemplate } from '../../../activities/docx/template';
 import { parseQuarter } from '../../../domain/quarter';
-import { getDb, municipalityArg, printJson, quarterArg } from '../context';
+import { audit, getDb, municipalityArg, printJson, quarterArg } from '../context';
 
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('база данных: миграции и реестр муниципальных образований');
@@ -17,6 +17,25 @@ export function registerDbCommands(program: Command): void {
       console.log(`База данных: ${report.url} (${report.provider})`);
       console.log(`Миграции: ${report.migrations}`);
       console.log(`Реестр: добавлено ${report.seeded}, уже было ${report.kept}`);
+    });
+
+  const user = program.command('user').description('учетные записи портала: координаторы и аудиторы');
+  user
+    .command('add')
+    .description('создать учетную запись (пароль — из SVODKA_USER_PASSWORD или со стандартного ввода)')
+    .argument('<login>', 'имя для входа')
+    .option('--role <role>', 'coordinator (координатор) или auditor (аудитор)', 'coordinator')
+    .option('--name <name>', 'имя для страниц и журнала, например «И. И. Иванов»')
+    .action(async (login: string, opts: { role: string; name?: string }) => {
+      const { createUser, readPassword } = await import('../../web/users');
+      const created = await createUser(await getDb(), {
+        login,
+        name: opts.name ?? login,
+        role: opts.role,
+        password: await readPassword(),
+      });
+      await audit({ quarter: null, municipality: null, action: 'user.add', detail: { login, role: created.role } });
+      console.log(`Учетная запись «${created.login}» (${created.role === 'coordinator' ? 'координатор' : 'аудитор'}) создана.`);
     });
 
   program

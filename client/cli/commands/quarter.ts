@@ -1,25 +1,20 @@
 // `svodka quarter start|status|extend|excuse|remind|reopen|close`.
 import type { Command } from 'commander';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { parseQuarter, quarterBounds } from '../../../domain/quarter';
-import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../../../domain/schedule';
+import { parseIsoDate } from '../../../domain/schedule';
+import { startQuarter } from '../../quarters';
 import { russianDate } from '../../../domain/emails';
 import {
   closeSignal,
   excuseUpdate,
   extendUpdate,
-  QuarterAttribute,
   quarterWorkflowId,
   remindUpdate,
   reopenUpdate,
   statusQuery,
   submissionWorkflowId,
-  TASK_QUEUE,
 } from '../../../workflows/api';
-import type { MunicipalitySummary, QuarterInput, QuarterStatus, SubmissionState } from '../../../workflows/api';
-import type { quarterlyReport } from '../../../workflows/quarterly-report';
-import { actor, audit, explainTemporalError, getClient, getDb, municipalityArg, positiveInt, printJson, quarterArg, UserError } from '../context';
+import type { MunicipalitySummary, QuarterStatus, SubmissionState } from '../../../workflows/api';
+import { actor, audit, explainTemporalError, origin, getClient, getDb, municipalityArg, positiveInt, printJson, quarterArg, UserError } from '../context';
 
 export const STATE_LABELS: Record<SubmissionState, string> = {
   requested: 'запрошено',
@@ -100,36 +95,17 @@ export function registerQuarterCommands(program: Command): void {
     .option('--time-scale <n>', 'ускорить все сроки политики в N раз (86400: сутки за секунду) — для демонстраций и тестов', positiveInt, 1)
     .option('--json', 'вывод в JSON')
     .action(async (quarterText: string, opts: { deadline?: string; timeScale: number; json?: boolean }) => {
-      const q = quarterArg(quarterText);
-      const now = Date.now();
-      const deadline = opts.deadline ? dateArg(opts.deadline, '--deadline') : defaultDeadline(quarterBounds(parseQuarter(q)).end, now);
-      const registry = await (await getDb()).municipality.count();
-      if (registry === 0) throw new UserError('Реестр муниципальных образований пуст: выполните «npx svodka db setup».');
-      const input: QuarterInput = {
-        quarter: q,
-        deadline,
-        policy: DEFAULT_POLICY,
+      const result = await startQuarter(await getClient(), await getDb(), {
+        quarter: quarterText,
+        deadline: opts.deadline,
         timeScale: opts.timeScale,
-        startedAt: new Date(now).toISOString(),
-      };
-      const client = await getClient();
-      let started = true;
-      try {
-        await client.workflow.start<typeof quarterlyReport>('quarterlyReport', {
-          taskQueue: TASK_QUEUE,
-          workflowId: quarterWorkflowId(q),
-          args: [input],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: [{ key: QuarterAttribute, value: q }],
-        });
-        await audit({ quarter: q, municipality: null, action: 'quarter.start', detail: { deadline, timeScale: opts.timeScale } });
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        started = false;
-      }
-      if (opts.json) return printJson({ quarter: q, workflowId: quarterWorkflowId(q), started, deadline });
-      if (started) {
-        console.log(`Сбор сведений за ${q} запущен: ${registry} муниципальных образований, срок — ${russianDate(deadline)}.`);
+        actor: actor(),
+        origin: origin(),
+      });
+      if (opts.json) return printJson(result);
+      const q = result.quarter;
+      if (result.started) {
+        console.log(`Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`);
         console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
       } else {
         console.log(`Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`);
