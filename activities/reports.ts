@@ -3,7 +3,7 @@
 import { buildReport } from '../domain/merge';
 import { parseQuarter } from '../domain/quarter';
 import type { DatePrecision, Municipality, SubmittedEvent } from '../domain/types';
-import type { RenderRequest, RenderResult } from '../workflows/api';
+import type { RenderRequest, RenderResult, ReportEntry } from '../workflows/api';
 import { sha256Hex } from './blobs';
 import type { BlobStore } from './blobs';
 import type { Db } from './db/client';
@@ -39,16 +39,49 @@ export async function loadEvents(db: Db, submissionIds: { code: string; id: stri
   }));
 }
 
+/**
+ * A tree-run region's standing, from the database: each municipality's latest accepted version,
+ * except those the groups reported as excused or not submitted (a quarter's workflows are settled
+ * before this runs, so the latest accepted version is the one in force).
+ */
+async function entriesFromDatabase(
+  db: Db,
+  quarter: string,
+  municipalities: Municipality[],
+  exclude: { excused: string[]; notSubmitted: string[] },
+): Promise<ReportEntry[]> {
+  const latest = new Map<string, { id: string; version: number; nil: boolean }>();
+  const rows = await db.submission.findMany({
+    where: { quarter, status: 'accepted' },
+    select: { id: true, municipality: true, version: true, kind: true },
+  });
+  for (const r of rows) {
+    const seen = latest.get(r.municipality);
+    if (!seen || seen.version < r.version) latest.set(r.municipality, { id: r.id, version: r.version, nil: r.kind === 'nil' });
+  }
+  const excused = new Set(exclude.excused);
+  const notSubmitted = new Set(exclude.notSubmitted);
+  return municipalities.flatMap((m): ReportEntry[] => {
+    if (excused.has(m.code)) return [{ code: m.code, state: 'excused', submissionId: null, nil: false }];
+    if (notSubmitted.has(m.code)) return [{ code: m.code, state: 'not_submitted', submissionId: null, nil: false }];
+    const found = latest.get(m.code);
+    return found ? [{ code: m.code, state: 'accepted', submissionId: found.id, nil: found.nil }] : [];
+  });
+}
+
 export async function compileReport(db: Db, files: BlobStore, request: RenderRequest): Promise<RenderResult> {
   const municipalities = await loadRegistry(db);
-  const accepted = request.entries.flatMap((e) => (e.submissionId ? [{ code: e.code, id: e.submissionId }] : []));
+  const entries = request.fromDatabase
+    ? await entriesFromDatabase(db, request.quarter, municipalities, request.fromDatabase)
+    : request.entries;
+  const accepted = entries.flatMap((e) => (e.submissionId ? [{ code: e.code, id: e.submissionId }] : []));
   const events = await loadEvents(db, accepted);
   const model = buildReport({
     quarter: parseQuarter(request.quarter),
     municipalities,
     events,
-    nilReports: request.entries.filter((e) => e.state === 'accepted' && e.nil).map((e) => e.code),
-    notSubmitted: request.entries.filter((e) => e.state === 'not_submitted').map((e) => e.code),
+    nilReports: entries.filter((e) => e.state === 'accepted' && e.nil).map((e) => e.code),
+    notSubmitted: entries.filter((e) => e.state === 'not_submitted').map((e) => e.code),
     signOff: request.signOff ?? null,
   });
   const bytes = await renderReportDocx(model);

@@ -76,7 +76,13 @@ export type QuarterStatus = {
   deadline: string;
   timeScale: number;
   closed: boolean;
+  /** Every municipality's summary; empty for a region run as a tree of groups (see counts). */
   municipalities: MunicipalitySummary[];
+  /** How many municipalities are in each state: the whole region, flat or tree. */
+  counts: Partial<Record<SubmissionState, number>>;
+  total: number;
+  /** Groups of ≤ groupSize municipalities, when the region is large enough to need them. */
+  groups: number;
   draftReportId: string | null;
   finalReportId: string | null;
   finalSha256: string | null;
@@ -93,6 +99,23 @@ export type QuarterInput = {
   startedAt: string;
   /** Municipality codes in region order; resolved from the registry when omitted. */
   municipalities?: string[];
+  /**
+   * A parent starts at most this many children (Temporal advises ≤ 1,000); a larger region is run
+   * as a tree: the quarter starts groups, each group its municipalities. Default 1,000.
+   */
+  groupSize?: number;
+};
+
+export type GroupInput = Omit<SubmissionInput, 'municipality'> & { group: number; codes: string[] };
+
+/** A group's standing, sent to the quarter in batches: counts, not 1,000 summaries. */
+export type GroupSummary = {
+  group: number;
+  total: number;
+  counts: Partial<Record<SubmissionState, number>>;
+  settled: boolean;
+  excused: string[];
+  notSubmitted: string[];
 };
 
 export type SubmissionInput = {
@@ -116,6 +139,10 @@ export const requestChangesUpdate = defineUpdate<
   { reopened: string[] },
   [{ municipalities: string[]; comment: string; actor: string }]
 >('requestChangesUpdate');
+
+// --- a group of municipalities (the middle of the tree) ---
+export const groupChangedSignal = defineSignal<[GroupSummary]>('groupChangedSignal');
+export const groupReopenSignal = defineSignal<[{ code: string; comment: string; actor: string }]>('groupReopenSignal');
 
 // --- one municipality (child) ---
 export const submissionStatusQuery = defineQuery<MunicipalitySummary>('submissionStatusQuery');
@@ -159,7 +186,10 @@ export type ReportEntry = { code: string; state: SubmissionState; submissionId: 
 export type RenderRequest = {
   quarter: QuarterId;
   kind: 'draft' | 'final';
+  /** Each municipality's standing; for a tree-run region, taken from the database instead (see fromDatabase). */
   entries: ReportEntry[];
+  /** Tree-run regions: every latest accepted submission of the quarter, minus these. */
+  fromDatabase?: { excused: string[]; notSubmitted: string[] };
   signOff?: { signer: string; position: string | null; date: string };
 };
 export type RenderResult = { reportId: string; sha256: string; eventCount: number };

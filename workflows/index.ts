@@ -1,3 +1,4 @@
 // The workflows the worker bundles.
 export { quarterlyReport } from './quarterly-report';
 export { municipalitySubmission } from './municipality-submission';
+export { submissionGroup } from './submission-group';

@@ -5,16 +5,19 @@ import {
   condition,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { ChildWorkflowHandle } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
   approveUpdate,
   closeSignal,
+  groupChangedSignal,
+  groupReopenSignal,
+  groupWorkflowId,
   closeSubmissionSignal,
   lockSignal,
   municipalityChangedSignal,
@@ -27,7 +30,10 @@ import {
 } from './api';
 import type {
   ApproveResult,
+  GroupSummary,
   MunicipalitySummary,
+  RenderRequest,
+  SubmissionState,
   QuarterInput,
   QuarterPhase,
   QuarterStatus,
@@ -35,6 +41,10 @@ import type {
   ReportEntry,
 } from './api';
 import { municipalitySubmission } from './municipality-submission';
+import { submissionGroup } from './submission-group';
+
+/** Temporal advises a parent to start no more than about a thousand children. */
+export const DEFAULT_GROUP_SIZE = 1_000;
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -47,6 +57,15 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   const { quarter } = input;
   const codes: string[] = input.municipalities ?? (await listMunicipalities());
   const summaries = new Map<string, MunicipalitySummary>();
+  // A region larger than a group runs as a tree: quarter → groups → municipalities.
+  const groupSize = input.groupSize ?? DEFAULT_GROUP_SIZE;
+  const groupCodes: string[][] = [];
+  if (codes.length > groupSize) {
+    for (let i = 0; i < codes.length; i += groupSize) groupCodes.push(codes.slice(i, i + groupSize));
+  }
+  const tree = groupCodes.length > 0;
+  const groups = new Map<number, GroupSummary>();
+  const groupOf = (code: string) => Math.floor(codes.indexOf(code) / groupSize);
   let phase: QuarterPhase = 'collecting';
   let closed = false;
   let closeForwarded = false;
@@ -57,10 +76,24 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   const reopenQueue: { code: string; comment: string; actor: string }[] = [];
 
   const settled = () =>
-    codes.every((code) => {
-      const s = summaries.get(code);
-      return s !== undefined && SETTLED_STATES.includes(s.state);
-    });
+    tree
+      ? groupCodes.every((_, i) => groups.get(i)?.settled === true)
+      : codes.every((code) => {
+          const s = summaries.get(code);
+          return s !== undefined && SETTLED_STATES.includes(s.state);
+        });
+  const counts = (): Partial<Record<SubmissionState, number>> => {
+    const out: Partial<Record<SubmissionState, number>> = {};
+    const add = (state: SubmissionState, n: number) => (out[state] = (out[state] ?? 0) + n);
+    if (!tree) for (const code of codes) add(summaries.get(code)?.state ?? 'requested', 1);
+    else
+      groupCodes.forEach((members, i) => {
+        const g = groups.get(i);
+        if (!g) return add('requested', members.length);
+        for (const [state, n] of Object.entries(g.counts)) add(state as SubmissionState, n);
+      });
+    return out;
+  };
   const draftCurrent = () => draft !== null && draft.changes === changes;
 
   const status = (): QuarterStatus => ({
@@ -69,7 +102,10 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     deadline: input.deadline,
     timeScale: input.timeScale,
     closed,
-    municipalities: codes.map((code) => summaries.get(code) ?? pendingSummary(code, input.deadline)),
+    municipalities: tree ? [] : codes.map((code) => summaries.get(code) ?? pendingSummary(code, input.deadline)),
+    counts: counts(),
+    total: codes.length,
+    groups: groupCodes.length,
     draftReportId: draft?.reportId ?? null,
     finalReportId: final?.reportId ?? null,
     finalSha256: final?.sha256 ?? null,
@@ -86,7 +122,23 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
       };
     });
 
+  /** What the report is made of: flat regions name each submission; trees leave it to the database. */
+  const reportSource = (): Pick<RenderRequest, 'entries' | 'fromDatabase'> =>
+    tree
+      ? {
+          entries: [],
+          fromDatabase: {
+            excused: [...groups.values()].flatMap((g) => g.excused),
+            notSubmitted: [...groups.values()].flatMap((g) => g.notSubmitted),
+          },
+        }
+      : { entries: entries() };
+
   setHandler(statusQuery, status);
+  setHandler(groupChangedSignal, (g) => {
+    groups.set(g.group, g);
+    changes++;
+  });
   setHandler(municipalityChangedSignal, (summary) => {
     summaries.set(summary.code, summary);
     changes++;
@@ -100,7 +152,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     async ({ signer, position }): Promise<ApproveResult> => {
       phase = 'rendering';
       approval = { signer, position, date: new Date().toISOString().slice(0, 10) };
-      const result = await renderReport({ quarter, kind: 'final', entries: entries(), signOff: approval });
+      const result = await renderReport({ quarter, kind: 'final', ...reportSource(), signOff: approval });
       final = result;
       phase = 'approved';
       return result;
@@ -138,29 +190,38 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
 
   upsertSearchAttributes([{ key: QuarterAttribute, value: quarter }]);
 
+  const childInput = {
+    quarter,
+    deadline: input.deadline,
+    policy: input.policy,
+    timeScale: input.timeScale,
+    startedAt: input.startedAt,
+  };
   // All children start in one workflow task: their start commands go to the server together.
-  const handles = await Promise.all(
-    codes.map((code) =>
-      startChild(municipalitySubmission, {
-        workflowId: submissionWorkflowId(quarter, code),
-        args: [
-          {
-            quarter,
-            municipality: code,
-            deadline: input.deadline,
-            policy: input.policy,
-            timeScale: input.timeScale,
-            startedAt: input.startedAt,
-          },
-        ],
-        // The children end when the quarter is signed off; they never outlive it.
-        parentClosePolicy: ParentClosePolicy.TERMINATE,
-      }),
-    ),
-  );
-  const children = new Map<string, ChildWorkflowHandle<typeof municipalitySubmission>>(
-    codes.map((code, i) => [code, handles[i]!]),
-  );
+  // The children end when the quarter is signed off; they never outlive it.
+  const children: { result(): Promise<unknown> }[] = tree
+    ? await Promise.all(
+        groupCodes.map((members, group) =>
+          startChild(submissionGroup, {
+            workflowId: groupWorkflowId(quarter, group),
+            args: [{ ...childInput, group, codes: members }],
+            parentClosePolicy: ParentClosePolicy.TERMINATE,
+          }),
+        ),
+      )
+    : await Promise.all(
+        codes.map((code) =>
+          startChild(municipalitySubmission, {
+            workflowId: submissionWorkflowId(quarter, code),
+            args: [{ ...childInput, municipality: code }],
+            parentClosePolicy: ParentClosePolicy.TERMINATE,
+          }),
+        ),
+      );
+  /** The executions the quarter signals directly: its groups, or its municipalities. */
+  const memberIds = tree
+    ? groupCodes.map((_, group) => groupWorkflowId(quarter, group))
+    : codes.map((code) => submissionWorkflowId(quarter, code));
 
   // Handlers change the phase between awaits; read it through a function so TypeScript does not narrow it.
   const currentPhase = (): QuarterPhase => phase;
@@ -175,36 +236,51 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     if (currentPhase() === 'approved') break;
     if (closed && !closeForwarded) {
       closeForwarded = true;
-      for (const code of codes) {
-        const s = summaries.get(code);
-        if (s && SETTLED_STATES.includes(s.state)) continue;
-        await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(closeSubmissionSignal, {
-          actor: 'coordinator',
-        });
-      }
+      const open = tree
+        ? memberIds
+        : codes
+            .filter((code) => !SETTLED_STATES.includes(summaries.get(code)?.state ?? 'requested'))
+            .map((code) => submissionWorkflowId(quarter, code));
+      await signalAll(open, (id) => getExternalWorkflowHandle(id).signal(closeSubmissionSignal, { actor: 'coordinator' }));
       continue;
     }
     while (reopenQueue.length > 0) {
       const { code, comment, actor } = reopenQueue.shift()!;
-      await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(reopenSignal, { comment, actor });
+      if (tree)
+        await getExternalWorkflowHandle(groupWorkflowId(quarter, groupOf(code))).signal(groupReopenSignal, {
+          code,
+          comment,
+          actor,
+        });
+      else await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(reopenSignal, { comment, actor });
     }
     if (!settled() || draftCurrent()) continue;
     const at = changes;
     phase = 'rendering';
-    const rendered = await renderReport({ quarter, kind: 'draft', entries: entries() });
+    const rendered = await renderReport({ quarter, kind: 'draft', ...reportSource() });
     draft = { ...rendered, changes: at };
     // Approval may have started while the draft was rendering; it owns the phase then.
     if (currentPhase() === 'rendering') phase = settled() ? 'awaiting_approval' : 'collecting';
   }
 
   await condition(() => final !== null);
-  for (const code of codes) {
-    await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(lockSignal);
-  }
-  await Promise.all([...children.values()].map((child) => child.result()));
+  await signalAll(memberIds, (id) => getExternalWorkflowHandle(id).signal(lockSignal));
+  await Promise.all(children.map((child) => child.result()));
   await distributeReport({ quarter, reportId: final!.reportId });
   await condition(allHandlersFinished);
   return status();
+}
+
+/**
+ * Signals many executions. Quarters started before this change signalled one at a time, a workflow
+ * task each; patched() keeps their histories replayable while new quarters send all at once.
+ */
+async function signalAll(ids: string[], send: (id: string) => Promise<void>): Promise<void> {
+  if (patched('signal-members-together')) {
+    await Promise.all(ids.map(send));
+    return;
+  }
+  for (const id of ids) await send(id);
 }
 
 function pendingSummary(code: string, deadline: string): MunicipalitySummary {

@@ -67,7 +67,11 @@ async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; d
   };
 }
 
-export async function startStack(options: { database: 'sqlite' | 'postgresql' }): Promise<Stack> {
+export async function startStack(options: {
+  database: 'sqlite' | 'postgresql';
+  /** Start the in-process worker (default true); false: the caller runs its own workers. */
+  worker?: boolean;
+}): Promise<Stack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'svodka-test-'));
   let dropDatabase = async () => {};
   let databaseUrl = `file:${path.join(dir, 'svodka.db')}`;
@@ -142,6 +146,6 @@ export async function startStack(options: { database: 'sqlite' | 'postgresql' })
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await stack.startWorker();
+  if (options.worker !== false) await stack.startWorker();
   return stack;
 }

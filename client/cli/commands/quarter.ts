@@ -55,12 +55,18 @@ export async function fetchStatus(quarter: string): Promise<QuarterStatus> {
 }
 
 export function printStatus(status: QuarterStatus, names: Map<string, string>): void {
-  const counts = new Map<string, number>();
-  for (const m of status.municipalities) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
-  const settled = status.municipalities.filter((m) => ['accepted', 'excused', 'not_submitted'].includes(m.state)).length;
+  const counts = Object.entries(status.counts) as [SubmissionState, number][];
+  const settled = counts
+    .filter(([state]) => ['accepted', 'excused', 'not_submitted'].includes(state))
+    .reduce((n, [, k]) => n + k, 0);
   console.log(`Квартал ${status.quarter}: ${PHASE_LABELS[status.phase]}${status.closed ? ' (сбор закрыт)' : ''}`);
   console.log(`Срок: ${russianDate(status.deadline)}${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}`);
-  console.log(`Готово ${settled} из ${status.municipalities.length}: ${[...counts].map(([s, n]) => `${STATE_LABELS[s as SubmissionState]} — ${n}`).join(', ')}`);
+  console.log(`Готово ${settled} из ${status.total}: ${counts.map(([s, n]) => `${STATE_LABELS[s]} — ${n}`).join(', ')}`);
+  if (status.groups > 0) {
+    console.log(`Регион большой: ${status.groups} групп по 1000; подробности по одному МО — npx svodka audit ${status.quarter} --municipality <код>`);
+    if (status.finalReportId) console.log(`\nИтоговый отчет: SHA-256 ${status.finalSha256}`);
+    return;
+  }
   console.log('');
   const nameWidth = Math.min(34, Math.max(...status.municipalities.map((m) => (names.get(m.code) ?? m.code).length)));
   console.log(`${'Муниципальное образование'.padEnd(nameWidth)}  ${'Состояние'.padEnd(15)}  Напом.  Версии  Строк  Замеч.`);

@@ -1,0 +1,271 @@
+// What every part of the benchmark shares: result rows, statistics, child processes (each section,
+// each worker and each render runs in its own process, for clean timings and peak memory), the
+// embedded Temporal dev server on free ports, and a counting SMTP sink.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { startDevServer } from '../worker/dev-server';
+import type { DevServer } from '../worker/dev-server';
+import { freePort } from '../test/support/stack';
+
+export { freePort };
+
+export const repoRoot = path.resolve(import.meta.dirname, '..');
+export const runner = path.join(repoRoot, 'bin/run.js');
+export const profileDir = path.join(repoRoot, 'bench/profiles');
+/** The task queue of the empty floor workflows (bench/floor-workflows.ts). */
+export const FLOOR_TASK_QUEUE = 'bench-floor';
+
+/** One line of the table: Svodka's figure, its peer or floor measured in the same run, their ratio. */
+export type Row = {
+  section: string;
+  measure: string;
+  value: number | null;
+  unit: string;
+  /** Text shown instead of the value (e.g. an error). */
+  display?: string;
+  peer?: { name: string; value: number | null; unit: string; display?: string };
+  /** value / peer.value, or as the row defines it (said in `ratioNote`). */
+  ratio?: number | null;
+  ratioNote?: string;
+  target?: string;
+  met?: boolean | null;
+  note?: string;
+  /** Every repetition, when the value is a median. */
+  runs?: number[];
+};
+
+export const log = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Nearest-rank percentile of unsorted values. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function envInt(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${v}: expected a non-negative number`);
+  return Math.floor(n);
+}
+
+export function tempDir(prefix: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `svodka-bench-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function mb(bytes: number): number {
+  return Math.round((bytes / 1024 / 1024) * 10) / 10;
+}
+
+/** Node flags for a child: --cpu-prof into bench/profiles/ when BENCH_PROFILE=1. */
+export function profileArgs(name: string): string[] {
+  if (process.env.BENCH_PROFILE !== '1') return [];
+  mkdirSync(profileDir, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`];
+}
+
+/** Forks `node bin/run.js script args…` with an IPC channel. */
+export function forkTs(
+  script: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; execArgv?: string[]; silent?: boolean } = {},
+): ChildProcess {
+  return fork(runner, [path.join(repoRoot, script), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env },
+    execArgv: options.execArgv ?? [],
+    stdio: ['ignore', options.silent ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Runs a child to completion and returns the first message it sends; kills it after timeoutMs. */
+export function runChild<T>(
+  script: string,
+  args: string[],
+  options: { timeoutMs: number; env?: NodeJS.ProcessEnv; execArgv?: string[] },
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = forkTs(script, args, options);
+    let message: T | undefined;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.once('message', (m) => {
+      message = m as T;
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new Error(`timed out after ${Math.round(options.timeoutMs / 1000)} s`));
+      else if (message !== undefined) resolve(message);
+      else reject(new Error(`${script} exited with ${code ?? signal} and no result`));
+    });
+  });
+}
+
+/** A child process's side of runChild: send the result (or the error) and exit. */
+export async function childMain<T>(fn: () => Promise<T>): Promise<void> {
+  if (!process.send) {
+    // Run by hand: print the result.
+    console.log(JSON.stringify(await fn(), null, 2));
+    process.exit(0);
+  }
+  try {
+    const result = await fn();
+    await new Promise<void>((resolve) => process.send!({ ok: true, result }, () => resolve()));
+    process.exit(0);
+  } catch (err) {
+    const error = err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err);
+    await new Promise<void>((resolve) => process.send!({ ok: false, error }, () => resolve()));
+    process.exit(1);
+  }
+}
+
+export type ChildReply<T> = { ok: true; result: T } | { ok: false; error: string };
+
+export async function runChildResult<T>(
+  script: string,
+  args: string[],
+  options: { timeoutMs: number; env?: NodeJS.ProcessEnv; execArgv?: string[] },
+): Promise<T> {
+  const reply = await runChild<ChildReply<T>>(script, args, options);
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.result;
+}
+
+// --- Temporal ---------------------------------------------------------------------------------
+
+export async function startTemporal(dir: string): Promise<DevServer> {
+  const port = await freePort();
+  const uiPort = await freePort();
+  return startDevServer({ port, uiPort, dbFile: path.join(dir, 'temporal.db'), ui: false });
+}
+
+export type WorkerStats = {
+  /** Peak resident set of the worker process over its whole life (getrusage), MB. */
+  maxRssMb: number;
+  /** Highest RSS sampled every 200 ms once the worker was ready (after bundling), MB. */
+  peakRunRssMb: number;
+  /** RSS when the worker became ready, MB. */
+  readyRssMb: number;
+  /** Peak V8 heap used, sampled, MB. */
+  peakHeapMb: number;
+  bundleMs: number;
+};
+
+export type WorkerProcess = { stop(): Promise<WorkerStats>; child: ChildProcess };
+
+/**
+ * A worker in its own process (bench/worker-child.ts): 'svodka' is createSvodkaWorker as
+ * production runs it; 'floor' bundles bench/floor-workflows.ts on its own task queue.
+ */
+export async function spawnWorker(
+  kind: 'svodka' | 'floor',
+  env: NodeJS.ProcessEnv,
+  name: string = kind,
+): Promise<WorkerProcess> {
+  const child = forkTs('bench/worker-child.ts', [kind], { env, execArgv: profileArgs(`worker-${name}`) });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.on('message', (m: { type: string; error?: string }) => {
+      if (m.type === 'ready') resolve();
+      if (m.type === 'error') reject(new Error(m.error));
+    });
+    void exited.then((code) => reject(new Error(`worker ${kind} exited (${code}) before it was ready`)));
+  });
+  await ready;
+  return {
+    child,
+    async stop() {
+      const stats = new Promise<WorkerStats>((resolve, reject) => {
+        child.on('message', (m: { type: string; stats?: WorkerStats }) => {
+          if (m.type === 'stats') resolve(m.stats!);
+        });
+        void exited.then(() => reject(new Error(`worker ${kind} exited without stats`)));
+      });
+      if (child.exitCode === null) child.send({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      try {
+        return await stats;
+      } finally {
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+// --- SMTP -------------------------------------------------------------------------------------
+
+export type CountingSink = {
+  url: string;
+  port: number;
+  count(): number;
+  stop(): Promise<void>;
+};
+
+/**
+ * An SMTP server on loopback that keeps nothing: it counts messages and hands the first 4 KiB of
+ * each (the headers) to onMessage.
+ */
+export async function startCountingSink(onMessage?: (head: string) => void): Promise<CountingSink> {
+  let count = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 50 * 1024 * 1024,
+    maxClients: 1000,
+    onData(stream, _session, callback) {
+      let head = '';
+      stream.on('data', (chunk: Buffer) => {
+        if (head.length < 4096) head += chunk.toString('latin1', 0, Math.min(chunk.length, 4096));
+      });
+      stream.on('end', () => {
+        count++;
+        callback();
+        onMessage?.(head);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    count: () => count,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function fmtMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 10) return `${ms.toFixed(0)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}

@@ -1,0 +1,85 @@
+// A worker in its own process, so its memory is its own: `svodka` (createSvodkaWorker, as
+// production runs it) or `floor` (the empty workflows of bench/floor-workflows.ts on their own
+// task queue). Speaks to bench/lib.ts spawnWorker over IPC: 'ready', then 'stop' → 'stats'.
+// Environment: BENCH_TEMPORAL, DATABASE_URL and SMTP_URL (svodka), plus what the activities read.
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createSvodkaWorker } from '../worker/worker';
+import { FLOOR_TASK_QUEUE } from './lib';
+import type { WorkerStats } from './lib';
+
+const kind = process.argv[2];
+const address = process.env.BENCH_TEMPORAL!;
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  let worker: Worker;
+  let close: () => Promise<void>;
+  if (kind === 'svodka') {
+    const handle = await createSvodkaWorker({
+      address,
+      databaseUrl: process.env.DATABASE_URL,
+      smtpUrl: process.env.SMTP_URL,
+    });
+    worker = handle.worker;
+    close = handle.close;
+  } else if (kind === 'floor') {
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      // installed already
+    }
+    const connection = await NativeConnection.connect({ address });
+    worker = await Worker.create({
+      connection,
+      namespace: 'default',
+      taskQueue: FLOOR_TASK_QUEUE,
+      workflowsPath: path.resolve(import.meta.dirname, 'floor-workflows.ts'),
+    });
+    close = () => connection.close();
+  } else {
+    throw new Error(`unknown worker kind ${kind}`);
+  }
+  const bundleMs = performance.now() - started;
+  const readyRss = process.memoryUsage().rss;
+  let peakRss = readyRss;
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 200);
+  const running = worker.run();
+  process.send!({ type: 'ready' });
+  await new Promise<void>((resolve) => {
+    process.on('message', (m: { type: string }) => {
+      if (m.type === 'stop') resolve();
+    });
+    process.on('disconnect', () => resolve());
+    void running.then(
+      () => resolve(),
+      (err: unknown) => {
+        console.error(`[bench] worker ${kind} failed:`, err);
+        resolve();
+      },
+    );
+  });
+  clearInterval(sampler);
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running.catch(() => {});
+  await close();
+  const stats: WorkerStats = {
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRunRssMb: Math.round(peakRss / 1024 / 1024),
+    readyRssMb: Math.round(readyRss / 1024 / 1024),
+    peakHeapMb: Math.round(peakHeap / 1024 / 1024),
+    bundleMs: Math.round(bundleMs),
+  };
+  if (process.connected) await new Promise<void>((resolve) => process.send!({ type: 'stats', stats }, () => resolve()));
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  process.send?.({ type: 'error', error: String(err instanceof Error ? err.stack : err) });
+  process.exit(1);
+});

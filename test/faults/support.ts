@@ -1,0 +1,412 @@
+// What the fault tests share: the stack of test/support/stack.ts without its in-process worker,
+// workers as separate OS processes (killable with SIGKILL), a dev server that can be stopped and
+// started again on the same port and database file, submissions sent as the CLI sends them, and
+// the checks every fault test ends with: nothing lost, nothing doubled.
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { createDbBlobStore } from '../../activities/blobs';
+import { readReportDocx } from '../../activities/docx/read';
+import { storeUpload } from '../../activities/uploads';
+import { startDevServer } from '../../worker/dev-server';
+import type { DevServer } from '../../worker/dev-server';
+import { DEFAULT_POLICY } from '../../domain/schedule';
+import type { EventRow } from '../../domain/types';
+import {
+  quarterWorkflowId,
+  statusQuery,
+  submissionWorkflowId,
+  submitUpdate,
+  TASK_QUEUE,
+} from '../../workflows/api';
+import type { Channel, QuarterInput, QuarterStatus, SubmissionPayload, SubmissionResult } from '../../workflows/api';
+import type { ReceivedMail } from '../support/mail-sink';
+import { freePort, repoRoot, startStack } from '../support/stack';
+import type { CliResult, Stack } from '../support/stack';
+
+export const RESULTS_DIR = path.join(repoRoot, 'test-results', 'reliability');
+export const LOG_DIR = path.join(RESULTS_DIR, 'logs');
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls until the check returns a value (not undefined/false); rethrows nothing until the deadline. */
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 120_000,
+  everyMs = 250,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > until)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+// --- workers as OS processes -----------------------------------------------------------------
+
+export type WorkerProcess = {
+  name: string;
+  pid: number;
+  child: ChildProcess;
+  /** Resolves when the process has exited, with how. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive(): boolean;
+  /** SIGKILL: no shutdown, no goodbye to the server; waits for the exit. */
+  kill(): Promise<void>;
+  /** SIGTERM: the worker's own graceful shutdown (SIGKILL after 20 s). */
+  stop(): Promise<void>;
+};
+
+let workerSerial = 0;
+
+/** `node bin/run.js worker/main.ts` with the stack's TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL. */
+export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Promise<WorkerProcess> {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const name = `${label}-${process.pid}-${++workerSerial}`;
+  const logFile = path.join(LOG_DIR, `${name}.log`);
+  writeFileSync(logFile, '');
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/run.js'), 'worker/main.ts'], {
+    cwd: repoRoot,
+    env: { ...env, SVODKA_LOG_LEVEL: env.SVODKA_LOG_LEVEL ?? 'WARN' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const onData = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-20_000);
+    appendFileSync(logFile, text);
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const ready = new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (output.includes('worker connected')) resolve();
+    };
+    child.stdout!.on('data', check);
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal}):\n${output}`)),
+    );
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      ready,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${name} not ready in 180 s:\n${output}`)), 180_000);
+      }),
+    ]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  return {
+    name,
+    pid: child.pid!,
+    child,
+    exited,
+    alive,
+    async kill() {
+      if (alive()) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (!alive()) return;
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(force);
+    },
+  };
+}
+
+// --- the stack ---------------------------------------------------------------------------------
+
+export type FaultStack = Stack & {
+  client: Client;
+  workers: WorkerProcess[];
+  /** Starts one more worker process and keeps track of it (stopped with the stack). */
+  addWorker(label?: string): Promise<WorkerProcess>;
+  /** SIGTERM to the dev server (its --db-filename keeps the state). */
+  stopServer(): Promise<void>;
+  /** The dev server again, on the same port and database file. */
+  startServer(): Promise<void>;
+  cliLong(args: string[], timeoutMs?: number): Promise<CliResult>;
+};
+
+/**
+ * startStack({ worker: false }) plus a Temporal client, worker processes and a restartable server.
+ * workers: how many worker processes to start now (0: the caller starts its own, in-process or not).
+ */
+export async function startFaultStack(options: {
+  database: 'sqlite' | 'postgresql';
+  workers?: number;
+  inProcessWorker?: boolean;
+}): Promise<FaultStack> {
+  const stack = await startStack({ database: options.database, worker: options.inProcessWorker ?? false });
+  const port = Number(stack.temporalAddress.split(':').pop());
+  const dbFile = path.join(stack.dir, 'temporal.db');
+  const original = stack.server;
+  let current: DevServer | null = stack.server;
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection, namespace: 'default' });
+  const workers: WorkerProcess[] = [];
+  const baseStop = stack.stop.bind(stack);
+
+  const fault: FaultStack = Object.assign(stack, {
+    client,
+    workers,
+    async addWorker(label?: string) {
+      const w = await spawnWorker(stack.env, label);
+      workers.push(w);
+      return w;
+    },
+    async stopServer() {
+      await current?.stop();
+      current = null;
+    },
+    async startServer() {
+      if (current) return;
+      current = await startDevServer({ port, uiPort: await freePort(), dbFile, ui: false });
+      stack.server = current;
+    },
+    cliLong(args: string[], timeoutMs = 300_000) {
+      return runCli(stack.env, args, timeoutMs);
+    },
+    async stop() {
+      await Promise.all(workers.map((w) => w.stop().catch(() => {})));
+      await connection.close().catch(() => {});
+      // startStack's stop() stops the first server; a restarted one is ours to stop.
+      if (current && current !== original) await current.stop().catch(() => {});
+      await baseStop();
+    },
+  });
+  for (let i = 0; i < (options.workers ?? 0); i++) await fault.addWorker();
+  return fault;
+}
+
+/** The CLI as a separate process, as a user runs it (with a longer timeout than Stack.cli). */
+export function runCli(env: NodeJS.ProcessEnv, args: string[], timeoutMs = 300_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, 'bin/svodka.js'), ...args],
+      { cwd: repoRoot, env, maxBuffer: 20 * 1024 * 1024, timeout: timeoutMs },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+// --- quarters and submissions ------------------------------------------------------------------
+
+/** Starts a quarter for some municipalities, with a deadline far away (no reminders while we test). */
+export async function startQuarter(client: Client, quarter: string, municipalities: string[]): Promise<void> {
+  const input: QuarterInput = {
+    quarter,
+    deadline: '2099-07-10',
+    policy: DEFAULT_POLICY,
+    timeScale: 1,
+    startedAt: new Date().toISOString(),
+    municipalities,
+  };
+  await client.workflow.start('quarterlyReport', {
+    taskQueue: TASK_QUEUE,
+    workflowId: quarterWorkflowId(quarter),
+    args: [input],
+  });
+}
+
+/** The quarter's status, retried through a server restart. */
+export async function quarterStatus(client: Client, quarter: string): Promise<QuarterStatus> {
+  return client.workflow.getHandle(quarterWorkflowId(quarter)).query(statusQuery);
+}
+
+export async function waitForPhase(
+  client: Client,
+  quarter: string,
+  phase: QuarterStatus['phase'],
+  timeoutMs = 240_000,
+): Promise<QuarterStatus> {
+  let last: QuarterStatus | null = null;
+  try {
+    return await waitUntil(
+      `${quarter} to reach ${phase}`,
+      async () => {
+        last = await quarterStatus(client, quarter);
+        return last.phase === phase ? last : undefined;
+      },
+      timeoutMs,
+      500,
+    );
+  } catch (err) {
+    const states = (last as QuarterStatus | null)?.municipalities.map((m) => `${m.code}:${m.state}`).join(' ');
+    throw new Error(`${(err as Error).message}; last: ${states ?? 'none'}`);
+  }
+}
+
+/** What `svodka submit` does: the file to the blob store, then the Update, waiting for its result. */
+export async function submit(
+  stack: Stack,
+  client: Client,
+  quarter: string,
+  code: string,
+  answer: { file: Uint8Array; fileName?: string } | { nil: true } | { rows: EventRow[] },
+  channel: Channel = 'cli',
+): Promise<SubmissionResult> {
+  let payload: SubmissionPayload;
+  if ('file' in answer) {
+    const uploadId = await storeUpload(stack.db, createDbBlobStore(stack.db), {
+      quarter,
+      municipality: code,
+      fileName: answer.fileName ?? `${code}.docx`,
+      bytes: answer.file,
+      channel,
+      actor: 'fault-test',
+      origin: 'test',
+    });
+    payload = { kind: 'file', uploadId, channel, actor: 'fault-test' };
+  } else if ('nil' in answer) {
+    payload = { kind: 'nil', channel, actor: 'fault-test' };
+  } else {
+    payload = { kind: 'rows', rows: answer.rows, channel, actor: 'fault-test' };
+  }
+  return client.workflow
+    .getHandle(submissionWorkflowId(quarter, code))
+    .executeUpdate(submitUpdate, { args: [payload] });
+}
+
+// --- the checks --------------------------------------------------------------------------------
+
+export type Expected = {
+  quarter: string;
+  /** Per municipality: how many submissions were sent, and the rows of the one that must be in force. */
+  municipalities: Map<string, { sent: number; accepted: number; finalRows: number; nil: boolean }>;
+};
+
+export type DbCheck = { submissions: number; lost: number; doubled: number; problems: string[] };
+
+/** Every submission sent is one Submission row (versions 1..n), its rows stored once. */
+export async function checkSubmissions(stack: Stack, expected: Expected): Promise<DbCheck> {
+  const problems: string[] = [];
+  let submissions = 0;
+  let lost = 0;
+  let doubled = 0;
+  for (const [code, want] of expected.municipalities) {
+    const rows = await stack.db.submission.findMany({
+      where: { quarter: expected.quarter, municipality: code },
+      orderBy: { version: 'asc' },
+      include: { _count: { select: { rows: true } } },
+    });
+    submissions += rows.length;
+    if (rows.length < want.sent) {
+      lost += want.sent - rows.length;
+      problems.push(`${code}: ${rows.length} versions stored, ${want.sent} sent`);
+    }
+    if (rows.length > want.sent) {
+      doubled += rows.length - want.sent;
+      problems.push(`${code}: ${rows.length} versions stored, only ${want.sent} sent`);
+    }
+    const versions = rows.map((r) => r.version);
+    if (versions.join() !== versions.map((_, i) => i + 1).join())
+      problems.push(`${code}: versions ${versions.join(',')} are not 1..n`);
+    for (const r of rows) {
+      if (r._count.rows !== r.rowCount) {
+        problems.push(`${r.id}: ${r._count.rows} rows stored, rowCount ${r.rowCount}`);
+        doubled += Math.max(0, r._count.rows - r.rowCount);
+        lost += Math.max(0, r.rowCount - r._count.rows);
+      }
+    }
+    const accepted = rows.filter((r) => r.status === 'accepted');
+    if (accepted.length !== want.accepted)
+      problems.push(`${code}: ${accepted.length} accepted versions, expected ${want.accepted}`);
+    const last = accepted[accepted.length - 1];
+    if (want.accepted > 0 && last && (last.rowCount !== want.finalRows || (last.kind === 'nil') !== want.nil))
+      problems.push(`${code}: accepted version has ${last.rowCount} rows (${last.kind}), expected ${want.finalRows}`);
+  }
+  return { submissions, lost, doubled, problems };
+}
+
+export type MailCheck = {
+  messages: number;
+  /** Logical duplicates: the same (recipient, subject, X-Svodka-*) under different Message-IDs. */
+  duplicated: number;
+  /** The same Message-ID delivered more than once (a resend a receiver drops by Message-ID). */
+  redelivered: number;
+  outboxNotSent: number;
+  problems: string[];
+};
+
+function header(m: ReceivedMail, name: string): string {
+  const v = m.headers.get(name);
+  return typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v);
+}
+
+/** No email twice: unique Message-IDs, unique (recipient, subject, X-Svodka-*), the outbox all sent. */
+export async function checkMail(stack: Stack, quarters: string[]): Promise<MailCheck> {
+  const problems: string[] = [];
+  const messages = stack.mail.messages.filter((m) =>
+    quarters.includes(header(m, 'x-svodka-quarter')) || quarters.some((q) => m.messageId.startsWith(`<${q.toLowerCase()}.`)),
+  );
+  const byId = new Map<string, number>();
+  for (const m of messages) byId.set(m.messageId, (byId.get(m.messageId) ?? 0) + 1);
+  let redelivered = 0;
+  for (const [id, n] of byId)
+    if (n > 1) {
+      redelivered += n - 1;
+      problems.push(`Message-ID ${id} delivered ${n} times`);
+    }
+  const byKey = new Map<string, Set<string>>();
+  for (const m of messages) {
+    const key = [m.to, m.cc, m.subject, header(m, 'x-svodka-quarter'), header(m, 'x-svodka-municipality')].join('|');
+    const ids = byKey.get(key) ?? new Set<string>();
+    ids.add(m.messageId);
+    byKey.set(key, ids);
+  }
+  let duplicated = 0;
+  for (const [key, ids] of byKey)
+    if (ids.size > 1) {
+      duplicated += ids.size - 1;
+      problems.push(`${ids.size} different Message-IDs for one email: ${key}`);
+    }
+  const outbox = await stack.db.emailOutbox.findMany({ where: { quarter: { in: quarters } } });
+  const notSent = outbox.filter((o) => o.status !== 'sent');
+  for (const o of notSent) problems.push(`outbox ${o.key}: ${o.status} (${o.lastError ?? ''})`);
+  const delivered = new Set(messages.map((m) => m.messageId));
+  for (const o of outbox) if (!delivered.has(o.messageId)) problems.push(`outbox ${o.key} marked ${o.status}, never received`);
+  if (delivered.size !== outbox.length)
+    problems.push(`${delivered.size} distinct Message-IDs received, ${outbox.length} outbox rows`);
+  return { messages: messages.length, duplicated, redelivered, outboxNotSent: notSent.length, problems };
+}
+
+/** Approves through the CLI and reads the final report back: its event rows, section by section. */
+export async function approveAndRead(
+  stack: FaultStack,
+  quarter: string,
+): Promise<{ code: number; output: string; events: number; sections: Map<string, number> }> {
+  const out = path.join(stack.dir, `final-${quarter}.docx`);
+  const r = await stack.cliLong(['report', 'approve', quarter, '--signer', 'И. И. Иванов', '--out', out]);
+  if (r.code !== 0) return { code: r.code, output: r.stdout + r.stderr, events: 0, sections: new Map() };
+  const report = readReportDocx(readFileSync(out));
+  const sections = new Map(report.sections.map((s) => [s.title, s.rows.length]));
+  const events = report.sections.reduce((n, s) => n + s.rows.length, 0);
+  return { code: 0, output: r.stdout, events, sections };
+}
