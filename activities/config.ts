@@ -10,6 +10,11 @@ export type AppConfig = {
   publicUrl: string | null;
   /** The domain of Message-IDs, so that they are stable and recognisable. */
   messageIdDomain: string;
+  /**
+   * The mailbox that receives replies (read over IMAP). Request emails carry Reply-To
+   * local+<token>@domain, so a reply finds its municipality and quarter; null: no Reply-To.
+   */
+  replyTo: string | null;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -27,5 +32,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         ? null
         : (env.SVODKA_PUBLIC_URL || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, ''),
     messageIdDomain: env.SVODKA_MESSAGE_ID_DOMAIN || 'svodka.local',
+    replyTo: env.SVODKA_REPLY_TO || null,
   };
 }

@@ -27,6 +27,12 @@ export type ActivityDeps = {
 /** Emails that tell the municipality how to answer carry the link to its page. */
 const LINKED_KINDS = new Set(['request', 'reminder', 'deadline', 'overdue', 'escalation', 'rejected', 'extended', 'reopened']);
 
+/** svodka@region.ru + token → svodka+token@region.ru: the reply names its municipality and quarter. */
+export function plusAddress(address: string, token: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : `${address.slice(0, at)}+${token}${address.slice(at)}`;
+}
+
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 export function createActivities({ prisma, mailer, files, config }: ActivityDeps) {
@@ -52,16 +58,19 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
       }
       // The link to the municipality's own page; a retried activity mints another valid token, which
       // is harmless (only hashes are stored, all expire with the quarter).
-      const portalUrl =
-        config.publicUrl && LINKED_KINDS.has(mail.kind)
-          ? `${config.publicUrl}/m/${await issueToken(prisma, { quarter: mail.quarter, municipality: municipality.code })}`
+      const token =
+        (config.publicUrl || config.replyTo) && LINKED_KINDS.has(mail.kind)
+          ? await issueToken(prisma, { quarter: mail.quarter, municipality: municipality.code })
           : null;
+      const portalUrl = token && config.publicUrl ? `${config.publicUrl}/m/${token}` : null;
+      const replyTo = token && config.replyTo ? plusAddress(config.replyTo, token) : undefined;
       const { subject, text } = composeEmail(mail.kind, {
         quarter: mail.quarter,
         quarterPhrase: quarterPhrase(quarter, { vo: true }),
         municipalityName: municipality.name,
         deadline: mail.deadline,
         portalUrl,
+        repliesAccepted: Boolean(replyTo),
         version: submission?.version,
         rowCount: submission?.rowCount,
         nil: submission?.kind === 'nil',
@@ -89,6 +98,7 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
           cc: escalation ? config.coordinatorEmail : undefined,
           subject,
           text,
+          replyTo,
           headers: { 'X-Svodka-Quarter': mail.quarter, 'X-Svodka-Municipality': municipality.code },
           attachments,
         },

@@ -8,6 +8,7 @@ import { sha256Hex } from './blobs';
 import type { BlobStore } from './blobs';
 import type { Db } from './db/client';
 import { renderReport as renderReportDocx } from './docx/render';
+import { signBytes } from './signing';
 
 export async function loadRegistry(db: Db): Promise<Municipality[]> {
   const rows = await db.municipality.findMany({ orderBy: { position: 'asc' } });
@@ -99,6 +100,7 @@ export async function compileReport(db: Db, files: BlobStore, request: RenderReq
       signer: request.signOff?.signer ?? null,
       position: request.signOff?.position ?? null,
       signedAt: request.signOff ? new Date() : null,
+      signature: request.kind === 'final' ? signBytes(bytes) : null,
     },
     update: {},
   });

@@ -3,6 +3,8 @@ import type { Finding, QuarterId } from './types';
 import { formatFinding } from './validate';
 
 export type EmailFacts = {
+  /** Replies with the file attached are read and submitted (an inbound mailbox is configured). */
+  repliesAccepted?: boolean;
   quarter: QuarterId;
   /** «во II квартале 2023 года» */
   quarterPhrase: string;
@@ -47,7 +49,7 @@ function howToAnswer(f: EmailFacts): string {
     f.portalUrl
       ? `— на странице вашего муниципального образования: ${f.portalUrl} (загрузить файл, заполнить форму или сообщить, что мероприятия не проводились);`
       : null,
-    '— ответить на это письмо, приложив заполненный шаблон (файл .docx);',
+    f.repliesAccepted ? '— ответить на это письмо, приложив заполненный шаблон (файл .docx);' : null,
     '— если мероприятий в международной сфере не было, так и сообщите: «мероприятия не проводились».',
   ];
   return lines.filter(Boolean).join('\n');

@@ -1,10 +1,12 @@
 // The whole thin path for all 27 municipalities of Smolensk oblast, through the CLI as a user runs
 // it, against a real Temporal dev server, a real SMTP server on loopback and a real database.
 // Shared by the SQLite and the PostgreSQL test files.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readReportDocx } from '../../activities/docx/read';
+import { generateSigningKeys } from '../../activities/signing';
 import { REPORT_COLUMNS } from '../../domain/quarter';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import type { EventRow } from '../../domain/types';
@@ -52,6 +54,11 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
   const withEvents = new Set(reference.sections.map((s) => s.code));
 
   beforeAll(async () => {
+    // The region signs its reports: the worker (in this process) and the CLI both see the key.
+    const keys = generateSigningKeys();
+    const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'svodka-key-')), 'signing.pem');
+    writeFileSync(keyFile, keys.privatePem);
+    process.env.SVODKA_SIGNING_KEY = keyFile;
     stack = await startStack({ database });
   });
   afterAll(async () => {
@@ -147,13 +154,18 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
     expect(late.code).toBe(1);
     expect(late.stderr).toMatch(/закрыт/);
 
-    // The signed file verifies; an altered copy does not.
-    expect((await stack.cli(['report', 'verify', finalFile])).code).toBe(0);
+    // The signed file verifies, hash and Ed25519 signature (written beside it); an altered copy does not.
+    const verify = await stack.cli(['report', 'verify', finalFile]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toContain('Подпись Ed25519 верна');
+    expect(readFileSync(`${finalFile}.sig`, 'utf8').trim()).toMatch(/^[A-Za-z0-9+/]+=*$/);
     const altered = path.join(stack.dir, 'altered.docx');
     writeFileSync(altered, Buffer.concat([readFileSync(finalFile), Buffer.from([0])]));
+    writeFileSync(`${altered}.sig`, readFileSync(`${finalFile}.sig`));
     const verifyAltered = await stack.cli(['report', 'verify', altered]);
     expect(verifyAltered.code).toBe(1);
     expect(verifyAltered.stdout).toContain('НЕ совпадает');
+    expect(verifyAltered.stdout).toContain('Подпись Ed25519 НЕ верна');
 
     // Mail: one result per answer (28), the final report to the coordinator, nothing twice.
     await stack.mail.waitFor((all) => all.some((m) => m.subject.includes('подписан')));

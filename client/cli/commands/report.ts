@@ -1,8 +1,9 @@
 // `svodka report draft|approve|verify`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createDbBlobStore, sha256Hex } from '../../../activities/blobs';
 import { reportBytes } from '../../../activities/reports';
+import { generateSigningKeys, verifyBytes, verifyKey } from '../../../activities/signing';
 import { approveUpdate, quarterWorkflowId } from '../../../workflows/api';
 import type { ApproveResult } from '../../../workflows/api';
 import { actor, audit, explainTemporalError, getClient, getDb, printJson, quarterArg, UserError } from '../context';
@@ -11,6 +12,9 @@ import { fetchStatus } from './quarter';
 async function writeReport(reportId: string, out: string): Promise<void> {
   const db = await getDb();
   writeFileSync(out, await reportBytes(db, createDbBlobStore(db), reportId));
+  // The Ed25519 signature, when the region signs its reports, goes beside the file.
+  const signature = (await db.report.findUnique({ where: { id: reportId } }))?.signature;
+  if (signature) writeFileSync(`${out}.sig`, `${signature}\n`);
 }
 
 export function registerReportCommands(program: Command): void {
@@ -78,10 +82,49 @@ export function registerReportCommands(program: Command): void {
       const sha256 = sha256Hex(bytes);
       const db = await getDb();
       const match = await db.report.findFirst({ where: { blobSha256: sha256, kind: 'final' } });
-      if (opts.json) printJson({ file, sha256, verified: Boolean(match), quarter: match?.quarter ?? null, signer: match?.signer ?? null, signedAt: match?.signedAt ?? null });
-      else if (match)
-        console.log(`Совпадает: подписанный отчет за ${match.quarter}; подписал ${match.signer}${match.position ? `, ${match.position}` : ''}, ${match.signedAt?.toISOString().slice(0, 10)}. SHA-256 ${sha256}`);
-      else console.log(`НЕ совпадает: файл не является подписанным отчетом (SHA-256 ${sha256}). Возможно, он изменен после подписания.`);
-      process.exitCode = match ? 0 : 1;
+      // The signature: the one recorded at sign-off, and the .sig file beside the report if any.
+      const key = verifyKey();
+      const sigFile = existsSync(`${file}.sig`) ? readFileSync(`${file}.sig`, 'utf8') : null;
+      const signatures = [match?.signature ?? null, sigFile].filter((s): s is string => Boolean(s));
+      const signature: 'valid' | 'invalid' | 'no-key' | 'unsigned' =
+        signatures.length === 0
+          ? 'unsigned'
+          : !key
+            ? 'no-key'
+            : signatures.every((s) => verifyBytes(bytes, s, key))
+              ? 'valid'
+              : 'invalid';
+      const verified = Boolean(match) && signature !== 'invalid';
+      if (opts.json)
+        printJson({
+          file,
+          sha256,
+          verified,
+          signature,
+          quarter: match?.quarter ?? null,
+          signer: match?.signer ?? null,
+          signedAt: match?.signedAt ?? null,
+        });
+      else {
+        if (match)
+          console.log(`Совпадает: подписанный отчет за ${match.quarter}; подписал ${match.signer}${match.position ? `, ${match.position}` : ''}, ${match.signedAt?.toISOString().slice(0, 10)}. SHA-256 ${sha256}`);
+        else console.log(`НЕ совпадает: файл не является подписанным отчетом (SHA-256 ${sha256}). Возможно, он изменен после подписания.`);
+        if (signature === 'valid') console.log('Подпись Ed25519 верна.');
+        if (signature === 'invalid') console.log('Подпись Ed25519 НЕ верна: файл или подпись изменены.');
+        if (signature === 'no-key') console.log('Подпись есть, но ключ для проверки не задан (SVODKA_VERIFY_KEY).');
+      }
+      process.exitCode = verified ? 0 : 1;
+    });
+
+  report
+    .command('keygen')
+    .description('создать пару ключей Ed25519 для подписи итоговых отчетов')
+    .requiredOption('--out <prefix>', 'путь без расширения: будут созданы PREFIX.pem (закрытый) и PREFIX.pub.pem')
+    .action((opts: { out: string }) => {
+      const { privatePem, publicPem } = generateSigningKeys();
+      writeFileSync(`${opts.out}.pem`, privatePem, { mode: 0o600 });
+      writeFileSync(`${opts.out}.pub.pem`, publicPem);
+      console.log(`Закрытый ключ: ${opts.out}.pem (укажите его в SVODKA_SIGNING_KEY для worker)`);
+      console.log(`Открытый ключ: ${opts.out}.pub.pem (SVODKA_VERIFY_KEY для проверки)`);
     });
 }

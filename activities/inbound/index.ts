@@ -1,0 +1,7 @@
+// The inbound email channel: replies with the filled template attached, read over IMAP.
+export { inboundConfigFromEnv } from './config';
+export type { ImapSettings } from './config';
+export { matchMunicipality, plusTokens, subjectTokens } from './match';
+export { messageIdHash, pollMailbox, replySeq, startInboundPoller } from './poll';
+export type { InboundDeps, InboundPoller, InboundStatus, PollResult } from './poll';
+export { describeSubmission, refusedReply, resultReply } from './reply';
