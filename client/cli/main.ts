@@ -1,12 +1,33 @@
 // `npx svodka …` — the command-line contract of DESIGN.md. Exit codes: 0 success, 1 a rejected
 // submission or a failed check, 2 bad usage.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { closeAll, UserError } from './context';
 import { registerAuditCommands } from './commands/audit';
 import { registerDbCommands } from './commands/db';
 import { registerQuarterCommands } from './commands/quarter';
 import { registerReportCommands } from './commands/report';
 import { registerSubmitCommand } from './commands/submit';
+
+const HELP_TITLES: Record<string, string> = {
+  'Usage:': 'Использование:',
+  'Options:': 'Параметры:',
+  'Commands:': 'Команды:',
+  'Arguments:': 'Аргументы:',
+  'Global Options:': 'Общие параметры:',
+};
+
+/** Commander's own messages, in the language of the rest of the CLI. */
+export function translateError(text: string): string {
+  return text
+    .replace(/^error: unknown command '(.+)'/m, 'Ошибка: неизвестная команда «$1»')
+    .replace(/^error: unknown option '(.+)'/m, 'Ошибка: неизвестный параметр «$1»')
+    .replace(/^error: missing required argument '(.+)'/m, 'Ошибка: не указан аргумент «$1»')
+    .replace(/^error: required option '(.+)' not specified/m, 'Ошибка: не указан обязательный параметр «$1»')
+    .replace(/^error: option '(.+)' argument missing/m, 'Ошибка: у параметра «$1» нет значения')
+    .replace(/^error: too many arguments.*$/m, 'Ошибка: лишние аргументы')
+    .replace(/^error: option '(.+)' argument '(.+)' is invalid\. (.*)$/m, 'Ошибка: значение «$2» параметра «$1» не подходит: $3')
+    .replace(/\(Did you mean (.+)\?\)/, '(Может быть, $1?)');
+}
 
 export function buildProgram(): Command {
   const program = new Command('svodka')
@@ -15,7 +36,14 @@ export function buildProgram(): Command {
         'и сводный отчет региона. Команды работают с Temporal (TEMPORAL_ADDRESS или «npm start») и базой данных (DATABASE_URL).',
     )
     .showHelpAfterError('(подробнее: npx svodka --help)')
-    .configureOutput({ outputError: (text, write) => write(text) })
+    .helpOption('-h, --help', 'показать справку')
+    .helpCommand('help [команда]', 'справка по команде')
+    .configureHelp({
+      styleTitle: (title) => HELP_TITLES[title] ?? title,
+      styleUsage: (usage) => usage.replace('[options]', '[параметры]').replace('[command]', '[команда]'),
+      optionDescription: (option) => Help.prototype.optionDescription.call(new Help(), option).replace('(default:', '(по умолчанию:'),
+    })
+    .configureOutput({ outputError: (text, write) => write(translateError(text)) })
     .exitOverride();
   registerDbCommands(program);
   registerQuarterCommands(program);
