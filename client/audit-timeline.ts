@@ -30,7 +30,22 @@ const EMAIL_LABELS: Record<string, string> = {
   reopened: 'письмо: возвращено на доработку',
 };
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+/** The audit log's actions, as the timeline names them. */
+const ACTION_LABELS: Record<string, string> = {
+  'quarter.start': 'запуск сбора сведений',
+  'quarter.close': 'закрытие сбора сведений',
+  'quarter.extend': 'продление срока',
+  'quarter.excuse': 'освобождение от представления',
+  'quarter.remind': 'напоминание по запросу координатора',
+  'quarter.reopen': 'возврат на доработку',
+  'report.approve': 'подписание отчета',
+  submission: 'отправка сведений',
+  'token.issue': 'выдача новой ссылки',
+  'user.add': 'создание учетной записи',
+  'web.login': 'вход в портал',
+};
+
+type HistoryEvent =  temporal.api.history.v1.IHistoryEvent;
 
 function decode<T>(payloads: temporal.api.common.v1.IPayloads | null | undefined): T | undefined {
   const first = payloads?.payloads?.[0];
@@ -149,7 +164,7 @@ export async function buildTimeline(
     municipality: e.municipality,
     source: 'audit-log',
     kind: e.action,
-    text: `журнал: ${e.action}`,
+    text: `журнал: ${ACTION_LABELS[e.action] ?? e.action}`,
     actor: e.actor,
     origin: e.origin,
   }));
