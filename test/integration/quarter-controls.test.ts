@@ -68,8 +68,9 @@ describe('a quarter in depth', () => {
 
   it('reminds, escalates, stops on answer, and obeys the coordinator', { timeout: 240_000 }, async () => {
     const startedAt = Date.now();
-    // Five policy days ahead: the first reminder is due at least twenty seconds after the start.
-    const deadline = moscowDate(startedAt + 5 * DAY);
+    // Eight policy days ahead: the first reminder is due 35 seconds after the start, time enough for
+    // the CLI calls below even on a loaded machine.
+    const deadline = moscowDate(startedAt + 8 * DAY);
     const input: QuarterInput = {
       quarter: '2023-Q3',
       deadline,
@@ -89,7 +90,7 @@ describe('a quarter in depth', () => {
     expect((await stack.cli(['submit', '2023-Q3', 'vyazma', '--nil'])).code).toBe(0);
     const excuse = await stack.cli(['quarter', 'excuse', '2023-Q3', 'glinka', '--reason', 'Реорганизация администрации']);
     expect(excuse.code, excuse.stderr).toBe(0);
-    const newDeadline = moscowDate(startedAt + 14 * DAY);
+    const newDeadline = moscowDate(startedAt + 20 * DAY);
     const extend = await stack.cli(['quarter', 'extend', '2023-Q3', 'gagarin', '--until', newDeadline]);
     expect(extend.code, extend.stderr).toBe(0);
     // demidov answers with rows, then the coordinator sends them back for a correction.
@@ -102,7 +103,7 @@ describe('a quarter in depth', () => {
     expect(badReopen.stderr).toContain('только принятые');
 
     // velizh stays silent until the escalation has gone out to its head, with the coordinator copied.
-    await stack.mail.waitFor((all) => all.some((m) => mailsTo('velizh')(m) && kindOf(m) === 'escalation'), 90_000);
+    await stack.mail.waitFor((all) => all.some((m) => mailsTo('velizh')(m) && kindOf(m) === 'escalation'), 150_000);
     const escalation = stack.mail.messages.find((m) => mailsTo('velizh')(m) && kindOf(m) === 'escalation')!;
     expect(escalation.to).toBe('glava.velizh@mo.example.ru');
     expect(escalation.cc).toBe('coordinator@svodka.example.ru');
