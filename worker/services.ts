@@ -77,6 +77,41 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await running.catch(() => {});
       await worker.close();
     });
+    // Replies by email: read the reply mailbox over IMAP when one is configured.
+    const imap = (await import('../activities/inbound')).inboundConfigFromEnv(process.env);
+    if (imap) {
+      const [{ startInboundPoller }, { createDb }, { createDbBlobStore }, { createMailer }, { loadConfig }, { Client, Connection }] =
+        await Promise.all([
+          import('../activities/inbound'),
+          import('../activities/db/client'),
+          import('../activities/blobs'),
+          import('../activities/email/mailer'),
+          import('../activities/config'),
+          import('@temporalio/client'),
+        ]);
+      const db = await createDb(o.databaseUrl);
+      const connection = await Connection.connect({ address: temporalAddress });
+      const mailer = createMailer(smtpUrl);
+      const poller = startInboundPoller(
+        {
+          db,
+          files: createDbBlobStore(db),
+          temporal: new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' }),
+          mailer,
+          config: loadConfig(),
+          imap,
+        },
+        { intervalMs: Number(process.env.SVODKA_IMAP_INTERVAL_MS || 30_000) },
+      );
+      stops.push(async () => {
+        await poller.stop();
+        mailer.close?.();
+        await connection.close();
+        await db.$disconnect();
+      });
+      o.log(`Ответы по почте: читаю ${imap.user}@${imap.host}:${imap.port} (IMAP)`);
+    }
+
     let portalUrl: string | null = null;
     if (o.portalPort !== null) {
       const [{ startPortal }, { portalConfigFromEnv }, { createDb }, { Client, Connection }] = await Promise.all([

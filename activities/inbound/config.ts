@@ -22,7 +22,8 @@ export function inboundConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Imap
   if (u.protocol !== 'imap:' && u.protocol !== 'imaps:')
     throw new Error(`SVODKA_IMAP_URL: ожидается imap:// или imaps://, получено «${u.protocol}»`);
   if (!u.hostname) throw new Error('SVODKA_IMAP_URL: не указан сервер');
-  if (!u.username) throw new Error('SVODKA_IMAP_URL: не указан пользователь (imap://пользователь:пароль@сервер)');
+  if (!u.username)
+    throw new Error('SVODKA_IMAP_URL: не указан пользователь (imap://пользователь:пароль@сервер)');
   const secure = u.protocol === 'imaps:';
   const mailbox = decodeURIComponent(u.pathname.replace(/^\/+/, ''));
   return {

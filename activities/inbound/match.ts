@@ -6,7 +6,15 @@ import { isTokenShaped, resolveToken } from '../tokens';
 import type { TokenScope } from '../tokens';
 
 /** The header lines that can carry the address the mail was delivered to. */
-const RECIPIENT_HEADERS = ['to', 'cc', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to', 'x-delivered-to'];
+const RECIPIENT_HEADERS = [
+  'to',
+  'cc',
+  'delivered-to',
+  'x-original-to',
+  'envelope-to',
+  'x-envelope-to',
+  'x-delivered-to',
+];
 
 const ADDRESS = /[^\s<>,;:"()[\]]+@[^\s<>,;:"()[\]]+/g;
 const SUBJECT_TOKEN = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
@@ -38,7 +46,12 @@ export type Match =
   | { ok: true; scope: TokenScope; token: string; via: 'address' | 'subject' }
   | { ok: false; reason: 'no-token' | 'unknown-token' };
 
-export async function matchMunicipality(db: Db, headerLines: readonly HeaderLine[], subject: string, now = new Date()): Promise<Match> {
+export async function matchMunicipality(
+  db: Db,
+  headerLines: readonly HeaderLine[],
+  subject: string,
+  now = new Date(),
+): Promise<Match> {
   const candidates: [string, 'address' | 'subject'][] = [
     ...plusTokens(headerLines).map((t): [string, 'address'] => [t, 'address']),
     ...subjectTokens(subject).map((t): [string, 'subject'] => [t, 'subject']),

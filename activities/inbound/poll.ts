@@ -167,7 +167,13 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
   } catch (err) {
     if (!(err instanceof UploadTooLargeError)) throw err;
     await answer(tooLargeReply({ quarter, municipalityName: name, fileName, reason: err.message }));
-    return { status: 'unreadable', quarter, municipality, mark: 'flagged', detail: `${name}, ${quarter}: ${err.message}` };
+    return {
+      status: 'unreadable',
+      quarter,
+      municipality,
+      mark: 'flagged',
+      detail: `${name}, ${quarter}: ${err.message}`,
+    };
   }
 
   const payload: SubmissionPayload = { kind: 'file', uploadId, channel: 'email', actor };
@@ -180,8 +186,12 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
       .executeUpdate(submitUpdate, { args: [payload], updateId: `email-${messageIdHash(messageId)}` });
   } catch (err) {
     let reason: string | null = null;
-    if (err instanceof WorkflowUpdateFailedError) reason = (err.cause as Error | undefined)?.message ?? err.message;
-    else if (err instanceof WorkflowNotFoundError || /already completed|not found/i.test((err as Error)?.message ?? ''))
+    if (err instanceof WorkflowUpdateFailedError)
+      reason = (err.cause as Error | undefined)?.message ?? err.message;
+    else if (
+      err instanceof WorkflowNotFoundError ||
+      /already completed|not found/i.test((err as Error)?.message ?? '')
+    )
       reason = `Квартал ${quarter} закрыт: сведения больше не принимаются.`;
     if (reason === null) throw err;
     await answer(refusedReply({ quarter, municipalityName: name, fileName, reason }));
@@ -196,7 +206,9 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
     origin: `email:${from}`,
     detail: { version: result.version, accepted: result.accepted, channel: 'email', kind: 'file', messageId },
   });
-  await answer(resultReply({ quarter, municipalityName: name, fileName, result, canReply: Boolean(replyTo) }));
+  await answer(
+    resultReply({ quarter, municipalityName: name, fileName, result, canReply: Boolean(replyTo) }),
+  );
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   return {
     status: 'submitted',
@@ -209,11 +221,28 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
   };
 }
 
-async function record(db: Db, messageId: string, fromAddress: string, subject: string, o: Outcome): Promise<void> {
-  const data = { status: o.status, quarter: o.quarter, municipality: o.municipality, detail: o.detail.slice(0, 2000) };
+async function record(
+  db: Db,
+  messageId: string,
+  fromAddress: string,
+  subject: string,
+  o: Outcome,
+): Promise<void> {
+  const data = {
+    status: o.status,
+    quarter: o.quarter,
+    municipality: o.municipality,
+    detail: o.detail.slice(0, 2000),
+  };
   await db.inboundMail.upsert({
     where: { messageId },
-    create: { id: randomUUID(), messageId, fromAddress: fromAddress.slice(0, 320), subject: subject.slice(0, 500), ...data },
+    create: {
+      id: randomUUID(),
+      messageId,
+      fromAddress: fromAddress.slice(0, 320),
+      subject: subject.slice(0, 500),
+      ...data,
+    },
     update: data,
   });
 }

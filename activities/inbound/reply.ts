@@ -31,7 +31,8 @@ function phrase(quarter: string): string {
 
 export type ReplyText = { subject: string; text: string };
 
-const SIGNATURE = '\n\n—\nСводка: сбор сведений о мероприятиях в международной сфере. Это письмо отправлено автоматически.';
+const SIGNATURE =
+  '\n\n—\nСводка: сбор сведений о мероприятиях в международной сфере. Это письмо отправлено автоматически.';
 
 export function resultReply(input: {
   quarter: string;
@@ -56,7 +57,12 @@ export function resultReply(input: {
   };
 }
 
-export function refusedReply(input: { quarter: string; municipalityName: string; fileName: string; reason: string }): ReplyText {
+export function refusedReply(input: {
+  quarter: string;
+  municipalityName: string;
+  fileName: string;
+  reason: string;
+}): ReplyText {
   return {
     subject: `Сведения за ${input.quarter} не приняты: квартал закрыт — ${input.municipalityName}`,
     text:
@@ -65,7 +71,12 @@ export function refusedReply(input: { quarter: string; municipalityName: string;
   };
 }
 
-export function tooLargeReply(input: { quarter: string; municipalityName: string; fileName: string; reason: string }): ReplyText {
+export function tooLargeReply(input: {
+  quarter: string;
+  municipalityName: string;
+  fileName: string;
+  reason: string;
+}): ReplyText {
   return {
     subject: `Сведения за ${input.quarter} НЕ приняты — ${input.municipalityName}`,
     text:

@@ -43,7 +43,12 @@ function rfc822(m: {
     'MIME-Version: 1.0',
     ...(m.extraHeaders ?? []),
   ];
-  const textPart = ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', Buffer.from(m.text, 'utf8').toString('base64')];
+  const textPart = [
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from(m.text, 'utf8').toString('base64'),
+  ];
   if (!m.attachment) return [...head, ...textPart].join('\r\n') + '\r\n';
   const name = `=?UTF-8?B?${Buffer.from(m.attachment.filename, 'utf8').toString('base64')}?=`;
   const b64 = Buffer.from(m.attachment.content).toString('base64').replace(/.{76}/g, '$&\r\n');
@@ -65,7 +70,8 @@ function rfc822(m: {
 }
 
 function replyToOf(mail: ReceivedMail): string {
-  const v = mail.headers.get('reply-to') as { value?: { address?: string }[]; text?: string } | string | undefined;
+  const v = mail.headers.get('reply-to') as
+    { value?: { address?: string }[]; text?: string } | string | undefined;
   if (!v) return '';
   if (typeof v === 'string') return v;
   return v.value?.[0]?.address ?? v.text ?? '';
@@ -127,194 +133,249 @@ describe.skipIf(!dovecotAvailable() && !process.env.CI)('inbound email channel (
   }
 
   async function requestFor(code: string): Promise<ReceivedMail> {
-    const request = stack.mail.messages.find((m) => m.subject.startsWith('Запрос сведений') && m.to === `${code}@mo.example.ru`);
+    const request = stack.mail.messages.find(
+      (m) => m.subject.startsWith('Запрос сведений') && m.to === `${code}@mo.example.ru`,
+    );
     expect(request, `request email to ${code}`).toBeTruthy();
     return request!;
   }
 
-  it('submits a reply with the template attached, answers by email, flags what it cannot place, never twice', { timeout: 240_000 }, async () => {
-    const start = await stack.cli(['quarter', 'start', QUARTER, '--deadline', '2099-07-10']);
-    expect(start.code, start.stderr).toBe(0);
-    await stack.mail.waitFor((all) => all.filter((m) => m.subject.startsWith('Запрос сведений')).length === 27);
+  it(
+    'submits a reply with the template attached, answers by email, flags what it cannot place, never twice',
+    { timeout: 240_000 },
+    async () => {
+      const start = await stack.cli(['quarter', 'start', QUARTER, '--deadline', '2099-07-10']);
+      expect(start.code, start.stderr).toBe(0);
+      await stack.mail.waitFor(
+        (all) => all.filter((m) => m.subject.startsWith('Запрос сведений')).length === 27,
+      );
 
-    // The request carries Reply-To: svodka+<token>@svodka.example.ru.
-    const vyazmaRequest = await requestFor('vyazma');
-    const vyazmaReplyTo = replyToOf(vyazmaRequest);
-    expect(vyazmaReplyTo).toMatch(/^svodka\+[A-Za-z0-9_-]{43}@svodka\.example\.ru$/);
+      // The request carries Reply-To: svodka+<token>@svodka.example.ru.
+      const vyazmaRequest = await requestFor('vyazma');
+      const vyazmaReplyTo = replyToOf(vyazmaRequest);
+      expect(vyazmaReplyTo).toMatch(/^svodka\+[A-Za-z0-9_-]{43}@svodka\.example\.ru$/);
 
-    // 1. Vyazma replies with a good file.
-    const good = await wordSubmission({
-      rows: [sampleRow(), sampleRow({ title: 'Визит делегации города-побратима', dates: '12 июня 2023 года' })],
-    });
-    await dovecot.append(
-      rfc822({
-        from: 'Администрация Вязьмы <vyazma@mo.example.ru>',
-        to: vyazmaReplyTo,
-        subject: `Re: ${vyazmaRequest.subject}`,
-        messageId: '<reply-1@mo.example.ru>',
-        text: 'Направляем сведения.',
-        attachment: { filename: 'вязьма.docx', content: good },
-      }),
-    );
-    // 2. Gagarin replies with a file whose rows break the rules.
-    const gagarinRequest = await requestFor('gagarin');
-    const broken = await wordSubmission({ rows: [sampleRow({ place: '' }), sampleRow({ title: 'Второе', dates: 'когда-нибудь' })] });
-    await dovecot.append(
-      rfc822({
-        from: 'gagarin@mo.example.ru',
-        to: replyToOf(gagarinRequest),
-        subject: `Re: ${gagarinRequest.subject}`,
-        messageId: '<reply-2@mo.example.ru>',
-        text: 'Сведения во вложении.',
-        attachment: { filename: 'гагарин.docx', content: broken },
-      }),
-    );
-    // 3. A letter with no token at all.
-    await dovecot.append(
-      rfc822({
-        from: 'someone@example.org',
-        to: REPLY_TO,
-        subject: 'Отчет',
-        messageId: '<stray-1@example.org>',
-        text: 'Здравствуйте, отчет во вложении.',
-        attachment: { filename: 'отчет.docx', content: good },
-      }),
-    );
-    // 4. A reply that names its municipality but forgot the file.
-    const demidovRequest = await requestFor('demidov');
-    await dovecot.append(
-      rfc822({
-        from: 'demidov@mo.example.ru',
-        to: replyToOf(demidovRequest),
-        subject: `Re: ${demidovRequest.subject}`,
-        messageId: '<reply-3@mo.example.ru>',
-        text: 'Файл пришлем позже.',
-      }),
-    );
+      // 1. Vyazma replies with a good file.
+      const good = await wordSubmission({
+        rows: [
+          sampleRow(),
+          sampleRow({ title: 'Визит делегации города-побратима', dates: '12 июня 2023 года' }),
+        ],
+      });
+      await dovecot.append(
+        rfc822({
+          from: 'Администрация Вязьмы <vyazma@mo.example.ru>',
+          to: vyazmaReplyTo,
+          subject: `Re: ${vyazmaRequest.subject}`,
+          messageId: '<reply-1@mo.example.ru>',
+          text: 'Направляем сведения.',
+          attachment: { filename: 'вязьма.docx', content: good },
+        }),
+      );
+      // 2. Gagarin replies with a file whose rows break the rules.
+      const gagarinRequest = await requestFor('gagarin');
+      const broken = await wordSubmission({
+        rows: [sampleRow({ place: '' }), sampleRow({ title: 'Второе', dates: 'когда-нибудь' })],
+      });
+      await dovecot.append(
+        rfc822({
+          from: 'gagarin@mo.example.ru',
+          to: replyToOf(gagarinRequest),
+          subject: `Re: ${gagarinRequest.subject}`,
+          messageId: '<reply-2@mo.example.ru>',
+          text: 'Сведения во вложении.',
+          attachment: { filename: 'гагарин.docx', content: broken },
+        }),
+      );
+      // 3. A letter with no token at all.
+      await dovecot.append(
+        rfc822({
+          from: 'someone@example.org',
+          to: REPLY_TO,
+          subject: 'Отчет',
+          messageId: '<stray-1@example.org>',
+          text: 'Здравствуйте, отчет во вложении.',
+          attachment: { filename: 'отчет.docx', content: good },
+        }),
+      );
+      // 4. A reply that names its municipality but forgot the file.
+      const demidovRequest = await requestFor('demidov');
+      await dovecot.append(
+        rfc822({
+          from: 'demidov@mo.example.ru',
+          to: replyToOf(demidovRequest),
+          subject: `Re: ${demidovRequest.subject}`,
+          messageId: '<reply-3@mo.example.ru>',
+          text: 'Файл пришлем позже.',
+        }),
+      );
 
-    const first = await pollMailbox(deps);
-    expect(first).toEqual({ processed: 4, submitted: 2, flagged: 2 });
+      const first = await pollMailbox(deps);
+      expect(first).toEqual({ processed: 4, submitted: 2, flagged: 2 });
 
-    // Vyazma is accepted, with the two rows.
-    const vyazma = await temporal.workflow.getHandle(submissionWorkflowId(QUARTER, 'vyazma')).query(submissionStatusQuery);
-    expect(vyazma.state).toBe('accepted');
-    expect(vyazma.rowCount).toBe(2);
-    const upload = await stack.db.upload.findFirst({ where: { quarter: QUARTER, municipality: 'vyazma' } });
-    expect(upload).toMatchObject({ channel: 'email', actor: 'vyazma@mo.example.ru', origin: 'email:vyazma@mo.example.ru', fileName: 'вязьма.docx' });
+      // Vyazma is accepted, with the two rows.
+      const vyazma = await temporal.workflow
+        .getHandle(submissionWorkflowId(QUARTER, 'vyazma'))
+        .query(submissionStatusQuery);
+      expect(vyazma.state).toBe('accepted');
+      expect(vyazma.rowCount).toBe(2);
+      const upload = await stack.db.upload.findFirst({ where: { quarter: QUARTER, municipality: 'vyazma' } });
+      expect(upload).toMatchObject({
+        channel: 'email',
+        actor: 'vyazma@mo.example.ru',
+        origin: 'email:vyazma@mo.example.ru',
+        fileName: 'вязьма.docx',
+      });
 
-    // Gagarin is rejected.
-    const gagarin = await temporal.workflow.getHandle(submissionWorkflowId(QUARTER, 'gagarin')).query(submissionStatusQuery);
-    expect(gagarin.state).toBe('rejected');
+      // Gagarin is rejected.
+      const gagarin = await temporal.workflow
+        .getHandle(submissionWorkflowId(QUARTER, 'gagarin'))
+        .query(submissionStatusQuery);
+      expect(gagarin.state).toBe('rejected');
 
-    // Each sender got the answer, in Russian, threaded to their message.
-    await stack.mail.waitFor((all) => replies(all).length === 2, 30_000);
-    const toVyazma = replies(stack.mail.messages).find((m) => m.to === 'vyazma@mo.example.ru')!;
-    expect(toVyazma.subject).toContain('приняты');
-    expect(toVyazma.text).toContain('сведения приняты — версия 1, мероприятий: 2');
-    expect(toVyazma.headers.get('in-reply-to')).toBe('<reply-1@mo.example.ru>');
-    expect(replyToOf(toVyazma)).toBe(vyazmaReplyTo);
-    const toGagarin = replies(stack.mail.messages).find((m) => m.to === 'gagarin@mo.example.ru')!;
-    expect(toGagarin.subject).toContain('НЕ приняты');
-    expect(toGagarin.text).toContain('сведения НЕ приняты');
-    expect(toGagarin.text).toMatch(/• ошибка: Строка 1, столбец «[^»]+»: /);
-    expect(toGagarin.text).toMatch(/• ошибка: Строка 2, столбец «[^»]+»: /);
+      // Each sender got the answer, in Russian, threaded to their message.
+      await stack.mail.waitFor((all) => replies(all).length === 2, 30_000);
+      const toVyazma = replies(stack.mail.messages).find((m) => m.to === 'vyazma@mo.example.ru')!;
+      expect(toVyazma.subject).toContain('приняты');
+      expect(toVyazma.text).toContain('сведения приняты — версия 1, мероприятий: 2');
+      expect(toVyazma.headers.get('in-reply-to')).toBe('<reply-1@mo.example.ru>');
+      expect(replyToOf(toVyazma)).toBe(vyazmaReplyTo);
+      const toGagarin = replies(stack.mail.messages).find((m) => m.to === 'gagarin@mo.example.ru')!;
+      expect(toGagarin.subject).toContain('НЕ приняты');
+      expect(toGagarin.text).toContain('сведения НЕ приняты');
+      expect(toGagarin.text).toMatch(/• ошибка: Строка 1, столбец «[^»]+»: /);
+      expect(toGagarin.text).toMatch(/• ошибка: Строка 2, столбец «[^»]+»: /);
 
-    // Submitted mail is read; what could not be placed is flagged, unread, still there.
-    expect(await flagsOf('<reply-1@mo.example.ru>')).toContain('\\Seen');
-    expect(await flagsOf('<reply-2@mo.example.ru>')).toContain('\\Seen');
-    const stray = await flagsOf('<stray-1@example.org>');
-    expect(stray).toContain('\\Flagged');
-    expect(stray).not.toContain('\\Seen');
-    const noFile = await flagsOf('<reply-3@mo.example.ru>');
-    expect(noFile).toContain('\\Flagged');
-    expect(noFile).not.toContain('\\Seen');
+      // Submitted mail is read; what could not be placed is flagged, unread, still there.
+      expect(await flagsOf('<reply-1@mo.example.ru>')).toContain('\\Seen');
+      expect(await flagsOf('<reply-2@mo.example.ru>')).toContain('\\Seen');
+      const stray = await flagsOf('<stray-1@example.org>');
+      expect(stray).toContain('\\Flagged');
+      expect(stray).not.toContain('\\Seen');
+      const noFile = await flagsOf('<reply-3@mo.example.ru>');
+      expect(noFile).toContain('\\Flagged');
+      expect(noFile).not.toContain('\\Seen');
 
-    const rows = await stack.db.inboundMail.findMany({ orderBy: { messageId: 'asc' } });
-    const byId = Object.fromEntries(rows.map((r) => [r.messageId, r]));
-    expect(byId['<reply-1@mo.example.ru>']).toMatchObject({ status: 'submitted', quarter: QUARTER, municipality: 'vyazma' });
-    expect(byId['<reply-2@mo.example.ru>']).toMatchObject({ status: 'submitted', quarter: QUARTER, municipality: 'gagarin' });
-    expect(byId['<stray-1@example.org>']).toMatchObject({ status: 'unmatched', quarter: null, fromAddress: 'someone@example.org' });
-    expect(byId['<stray-1@example.org>']!.detail).toContain('ключа доступа');
-    expect(byId['<reply-3@mo.example.ru>']).toMatchObject({ status: 'unreadable', municipality: 'demidov' });
-    expect(byId['<reply-3@mo.example.ru>']!.detail).toContain('.docx');
+      const rows = await stack.db.inboundMail.findMany({ orderBy: { messageId: 'asc' } });
+      const byId = Object.fromEntries(rows.map((r) => [r.messageId, r]));
+      expect(byId['<reply-1@mo.example.ru>']).toMatchObject({
+        status: 'submitted',
+        quarter: QUARTER,
+        municipality: 'vyazma',
+      });
+      expect(byId['<reply-2@mo.example.ru>']).toMatchObject({
+        status: 'submitted',
+        quarter: QUARTER,
+        municipality: 'gagarin',
+      });
+      expect(byId['<stray-1@example.org>']).toMatchObject({
+        status: 'unmatched',
+        quarter: null,
+        fromAddress: 'someone@example.org',
+      });
+      expect(byId['<stray-1@example.org>']!.detail).toContain('ключа доступа');
+      expect(byId['<reply-3@mo.example.ru>']).toMatchObject({
+        status: 'unreadable',
+        municipality: 'demidov',
+      });
+      expect(byId['<reply-3@mo.example.ru>']!.detail).toContain('.docx');
 
-    // Polling again handles nothing: no second submission, no second answer.
-    const sentBefore = stack.mail.messages.length;
-    expect(await pollMailbox(deps)).toEqual({ processed: 0, submitted: 0, flagged: 0 });
-    // The same message delivered twice (a duplicate from the relay) is not submitted again either.
-    await dovecot.append(
-      rfc822({
-        from: 'vyazma@mo.example.ru',
-        to: vyazmaReplyTo,
-        subject: `Re: ${vyazmaRequest.subject}`,
-        messageId: '<reply-1@mo.example.ru>',
-        text: 'Направляем сведения.',
-        attachment: { filename: 'вязьма.docx', content: good },
-      }),
-    );
-    expect(await pollMailbox(deps)).toEqual({ processed: 0, submitted: 0, flagged: 0 });
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(stack.mail.messages.length).toBe(sentBefore);
-    const vyazmaAgain = await temporal.workflow.getHandle(submissionWorkflowId(QUARTER, 'vyazma')).query(submissionStatusQuery);
-    expect(vyazmaAgain.versions).toBe(1);
+      // Polling again handles nothing: no second submission, no second answer.
+      const sentBefore = stack.mail.messages.length;
+      expect(await pollMailbox(deps)).toEqual({ processed: 0, submitted: 0, flagged: 0 });
+      // The same message delivered twice (a duplicate from the relay) is not submitted again either.
+      await dovecot.append(
+        rfc822({
+          from: 'vyazma@mo.example.ru',
+          to: vyazmaReplyTo,
+          subject: `Re: ${vyazmaRequest.subject}`,
+          messageId: '<reply-1@mo.example.ru>',
+          text: 'Направляем сведения.',
+          attachment: { filename: 'вязьма.docx', content: good },
+        }),
+      );
+      expect(await pollMailbox(deps)).toEqual({ processed: 0, submitted: 0, flagged: 0 });
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(stack.mail.messages.length).toBe(sentBefore);
+      const vyazmaAgain = await temporal.workflow
+        .getHandle(submissionWorkflowId(QUARTER, 'vyazma'))
+        .query(submissionStatusQuery);
+      expect(vyazmaAgain.versions).toBe(1);
 
-    // A failure on the way (the SMTP relay is down) leaves the message unread for the next poll,
-    // which neither submits it a second time nor answers twice.
-    const yartsevoRequest = await requestFor('yartsevo');
-    await dovecot.append(
-      rfc822({
-        from: 'yartsevo@mo.example.ru',
-        to: replyToOf(yartsevoRequest),
-        subject: `Re: ${yartsevoRequest.subject}`,
-        messageId: '<reply-5@mo.example.ru>',
-        text: 'Сведения во вложении.',
-        attachment: { filename: 'ярцево.docx', content: good },
-      }),
-    );
-    const down: Mailer = { sendMail: () => Promise.reject(new Error('421 relay unavailable')) };
-    expect(await pollMailbox({ ...deps, mailer: down })).toEqual({ processed: 1, submitted: 0, flagged: 0 });
-    expect(await stack.db.inboundMail.findUnique({ where: { messageId: '<reply-5@mo.example.ru>' } })).toMatchObject({ status: 'error' });
-    expect(await flagsOf('<reply-5@mo.example.ru>')).not.toContain('\\Seen');
-    // The worker's poller picks it up again.
-    const poller = startInboundPoller(deps, { intervalMs: 200 });
-    try {
-      await stack.mail.waitFor((all) => replies(all).some((m) => m.to === 'yartsevo@mo.example.ru'), 30_000);
-    } finally {
-      await poller.stop();
-    }
-    expect(await stack.db.inboundMail.findUnique({ where: { messageId: '<reply-5@mo.example.ru>' } })).toMatchObject({ status: 'submitted' });
-    expect(await flagsOf('<reply-5@mo.example.ru>')).toContain('\\Seen');
-    const yartsevo = await temporal.workflow.getHandle(submissionWorkflowId(QUARTER, 'yartsevo')).query(submissionStatusQuery);
-    expect(yartsevo).toMatchObject({ state: 'accepted', versions: 1 });
-    expect(replies(stack.mail.messages).filter((m) => m.to === 'yartsevo@mo.example.ru')).toHaveLength(1);
+      // A failure on the way (the SMTP relay is down) leaves the message unread for the next poll,
+      // which neither submits it a second time nor answers twice.
+      const yartsevoRequest = await requestFor('yartsevo');
+      await dovecot.append(
+        rfc822({
+          from: 'yartsevo@mo.example.ru',
+          to: replyToOf(yartsevoRequest),
+          subject: `Re: ${yartsevoRequest.subject}`,
+          messageId: '<reply-5@mo.example.ru>',
+          text: 'Сведения во вложении.',
+          attachment: { filename: 'ярцево.docx', content: good },
+        }),
+      );
+      const down: Mailer = { sendMail: () => Promise.reject(new Error('421 relay unavailable')) };
+      expect(await pollMailbox({ ...deps, mailer: down })).toEqual({
+        processed: 1,
+        submitted: 0,
+        flagged: 0,
+      });
+      expect(
+        await stack.db.inboundMail.findUnique({ where: { messageId: '<reply-5@mo.example.ru>' } }),
+      ).toMatchObject({ status: 'error' });
+      expect(await flagsOf('<reply-5@mo.example.ru>')).not.toContain('\\Seen');
+      // The worker's poller picks it up again.
+      const poller = startInboundPoller(deps, { intervalMs: 200 });
+      try {
+        await stack.mail.waitFor(
+          (all) => replies(all).some((m) => m.to === 'yartsevo@mo.example.ru'),
+          30_000,
+        );
+      } finally {
+        await poller.stop();
+      }
+      expect(
+        await stack.db.inboundMail.findUnique({ where: { messageId: '<reply-5@mo.example.ru>' } }),
+      ).toMatchObject({ status: 'submitted' });
+      expect(await flagsOf('<reply-5@mo.example.ru>')).toContain('\\Seen');
+      const yartsevo = await temporal.workflow
+        .getHandle(submissionWorkflowId(QUARTER, 'yartsevo'))
+        .query(submissionStatusQuery);
+      expect(yartsevo).toMatchObject({ state: 'accepted', versions: 1 });
+      expect(replies(stack.mail.messages).filter((m) => m.to === 'yartsevo@mo.example.ru')).toHaveLength(1);
 
-    // Once the collection is closed, a reply is refused and the sender is told so.
-    const close = await stack.cli(['quarter', 'close', QUARTER]);
-    expect(close.code, close.stderr).toBe(0);
-    // The quarter passes the close on to each municipality's workflow: wait until it has arrived.
-    const dorogobuzhHandle = temporal.workflow.getHandle(submissionWorkflowId(QUARTER, 'dorogobuzh'));
-    for (let i = 0; (await dorogobuzhHandle.query(submissionStatusQuery)).state !== 'not_submitted'; i++) {
-      expect(i, 'dorogobuzh is closed as «не представлено»').toBeLessThan(300);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const dorogobuzhRequest = await requestFor('dorogobuzh');
-    await dovecot.append(
-      rfc822({
-        from: 'dorogobuzh@mo.example.ru',
-        to: replyToOf(dorogobuzhRequest),
-        subject: `Re: ${dorogobuzhRequest.subject}`,
-        messageId: '<reply-4@mo.example.ru>',
-        text: 'Поздно, но вот.',
-        attachment: { filename: 'дорогобуж.docx', content: good },
-      }),
-    );
-    expect(await pollMailbox(deps)).toMatchObject({ processed: 1, submitted: 0 });
-    await stack.mail.waitFor((all) => replies(all).some((m) => m.to === 'dorogobuzh@mo.example.ru'), 30_000);
-    const toDorogobuzh = replies(stack.mail.messages).find((m) => m.to === 'dorogobuzh@mo.example.ru')!;
-    expect(toDorogobuzh.subject).toContain('квартал закрыт');
-    expect(toDorogobuzh.text).toContain('закрыт');
-    expect(await flagsOf('<reply-4@mo.example.ru>')).toContain('\\Seen');
-  });
+      // Once the collection is closed, a reply is refused and the sender is told so.
+      const close = await stack.cli(['quarter', 'close', QUARTER]);
+      expect(close.code, close.stderr).toBe(0);
+      // The quarter passes the close on to each municipality's workflow: wait until it has arrived.
+      const dorogobuzhHandle = temporal.workflow.getHandle(submissionWorkflowId(QUARTER, 'dorogobuzh'));
+      for (let i = 0; (await dorogobuzhHandle.query(submissionStatusQuery)).state !== 'not_submitted'; i++) {
+        expect(i, 'dorogobuzh is closed as «не представлено»').toBeLessThan(300);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const dorogobuzhRequest = await requestFor('dorogobuzh');
+      await dovecot.append(
+        rfc822({
+          from: 'dorogobuzh@mo.example.ru',
+          to: replyToOf(dorogobuzhRequest),
+          subject: `Re: ${dorogobuzhRequest.subject}`,
+          messageId: '<reply-4@mo.example.ru>',
+          text: 'Поздно, но вот.',
+          attachment: { filename: 'дорогобуж.docx', content: good },
+        }),
+      );
+      expect(await pollMailbox(deps)).toMatchObject({ processed: 1, submitted: 0 });
+      await stack.mail.waitFor(
+        (all) => replies(all).some((m) => m.to === 'dorogobuzh@mo.example.ru'),
+        30_000,
+      );
+      const toDorogobuzh = replies(stack.mail.messages).find((m) => m.to === 'dorogobuzh@mo.example.ru')!;
+      expect(toDorogobuzh.subject).toContain('квартал закрыт');
+      expect(toDorogobuzh.text).toContain('закрыт');
+      expect(await flagsOf('<reply-4@mo.example.ru>')).toContain('\\Seen');
+    },
+  );
 });
 
 describe('SVODKA_IMAP_URL', () => {
