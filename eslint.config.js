@@ -7,11 +7,35 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', 'data/', 'out/', '.temporal/', 'test-results/', 'bench/results.json'] },
+  {
+    ignores: [
+      'node_modules/',
+      'generated/',
+      'data/',
+      'out/',
+      '.temporal/',
+      'test-results/',
+      'bench/results.json',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', TextDecoder: 'readonly', TextEncoder: 'readonly', performance: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        TextDecoder: 'readonly',
+        TextEncoder: 'readonly',
+        performance: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
@@ -26,12 +50,28 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow and domain code is deterministic: no Node built-ins.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow and domain code is deterministic: no Node built-ins.',
+          })),
           patterns: [
-            { group: ['@prisma/*', '**/generated/**', 'prisma'], message: 'Workflows reach the database only through activities.' },
-            { group: ['nodemailer', 'smtp-server', 'mailparser'], message: 'Workflows send email only through activities.' },
-            { group: ['docx', 'fflate', 'saxes'], message: 'Workflows render and parse documents only through activities.' },
-            { group: ['**/activities', '**/activities/**'], message: 'Import activities with `import type` only.', allowTypeImports: true },
+            {
+              group: ['@prisma/*', '**/generated/**', 'prisma'],
+              message: 'Workflows reach the database only through activities.',
+            },
+            {
+              group: ['nodemailer', 'smtp-server', 'mailparser'],
+              message: 'Workflows send email only through activities.',
+            },
+            {
+              group: ['docx', 'fflate', 'saxes'],
+              message: 'Workflows render and parse documents only through activities.',
+            },
+            {
+              group: ['**/activities', '**/activities/**'],
+              message: 'Import activities with `import type` only.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

@@ -14,9 +14,22 @@ export type AuditInput = {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export function entryHash(prevHash: string, e: { at: string; quarter: string | null; municipality: string | null; action: string; actor: string; origin: string; detail: string }): string {
+export function entryHash(
+  prevHash: string,
+  e: {
+    at: string;
+    quarter: string | null;
+    municipality: string | null;
+    action: string;
+    actor: string;
+    origin: string;
+    detail: string;
+  },
+): string {
   return createHash('sha256')
-    .update(JSON.stringify([prevHash, e.at, e.quarter, e.municipality, e.action, e.actor, e.origin, e.detail]))
+    .update(
+      JSON.stringify([prevHash, e.at, e.quarter, e.municipality, e.action, e.actor, e.origin, e.detail]),
+    )
     .digest('hex');
 }
 
@@ -29,7 +42,15 @@ export async function appendAudit(db: Db, input: AuditInput): Promise<void> {
         const prevHash = last?.hash ?? GENESIS_HASH;
         const at = new Date();
         const detail = JSON.stringify(input.detail ?? {});
-        const fields = { at: at.toISOString(), quarter: input.quarter, municipality: input.municipality, action: input.action, actor: input.actor, origin: input.origin, detail };
+        const fields = {
+          at: at.toISOString(),
+          quarter: input.quarter,
+          municipality: input.municipality,
+          action: input.action,
+          actor: input.actor,
+          origin: input.origin,
+          detail,
+        };
         await tx.auditEntry.create({
           data: { ...fields, at, prevHash, hash: entryHash(prevHash, fields) },
         });
@@ -48,7 +69,8 @@ export async function verifyAuditChain(db: Db): Promise<ChainCheck> {
   const problems: string[] = [];
   let prev = GENESIS_HASH;
   for (const e of entries) {
-    if (e.prevHash !== prev) problems.push(`запись ${e.id}: цепочка прервана (запись перед ней удалена или изменена)`);
+    if (e.prevHash !== prev)
+      problems.push(`запись ${e.id}: цепочка прервана (запись перед ней удалена или изменена)`);
     const expected = entryHash(e.prevHash, { ...e, at: e.at.toISOString() });
     if (expected !== e.hash) problems.push(`запись ${e.id}: содержимое изменено после записи`);
     prev = e.hash;

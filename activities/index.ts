@@ -25,7 +25,16 @@ export type ActivityDeps = {
 };
 
 /** Emails that tell the municipality how to answer carry the link to its page. */
-const LINKED_KINDS = new Set(['request', 'reminder', 'deadline', 'overdue', 'escalation', 'rejected', 'extended', 'reopened']);
+const LINKED_KINDS = new Set([
+  'request',
+  'reminder',
+  'deadline',
+  'overdue',
+  'escalation',
+  'rejected',
+  'extended',
+  'reopened',
+]);
 
 /** svodka@region.ru + token → svodka+token@region.ru: the reply names its municipality and quarter. */
 export function plusAddress(address: string, token: string): string {
@@ -38,8 +47,12 @@ const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 export function createActivities({ prisma, mailer, files, config }: ActivityDeps) {
   return {
     async listMunicipalities(): Promise<string[]> {
-      const rows = await prisma.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true } });
-      if (rows.length === 0) throw new Error('Реестр муниципальных образований пуст: выполните «npx svodka db setup»');
+      const rows = await prisma.municipality.findMany({
+        orderBy: { position: 'asc' },
+        select: { code: true },
+      });
+      if (rows.length === 0)
+        throw new Error('Реестр муниципальных образований пуст: выполните «npx svodka db setup»');
       return rows.map((r) => r.code);
     },
 
@@ -116,7 +129,13 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
       return compileReport(prisma, files, request);
     },
 
-    async distributeReport({ quarter, reportId }: { quarter: string; reportId: string }): Promise<SendOutcome[]> {
+    async distributeReport({
+      quarter,
+      reportId,
+    }: {
+      quarter: string;
+      reportId: string;
+    }): Promise<SendOutcome[]> {
       const bytes = await reportBytes(prisma, files, reportId);
       const report = await prisma.report.findUniqueOrThrow({ where: { id: reportId } });
       const phrase = quarterPhrase(parseQuarter(quarter));
@@ -135,7 +154,9 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
                 `Сводный отчет ${phrase} подписан: ${report.signer ?? ''}${report.position ? `, ${report.position}` : ''}.\n` +
                 `Мероприятий в отчете: ${report.eventCount}.\nSHA-256 файла: ${report.blobSha256}\n\n` +
                 `Проверить файл: npx svodka report verify <файл.docx>`,
-              attachments: [{ filename: reportFileName(quarter, 'final'), content: bytes, contentType: DOCX }],
+              attachments: [
+                { filename: reportFileName(quarter, 'final'), content: bytes, contentType: DOCX },
+              ],
             },
             config.messageIdDomain,
           ),

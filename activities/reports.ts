@@ -22,7 +22,10 @@ export async function loadRegistry(db: Db): Promise<Municipality[]> {
   }));
 }
 
-export async function loadEvents(db: Db, submissionIds: { code: string; id: string }[]): Promise<SubmittedEvent[]> {
+export async function loadEvents(
+  db: Db,
+  submissionIds: { code: string; id: string }[],
+): Promise<SubmittedEvent[]> {
   if (submissionIds.length === 0) return [];
   const rows = await db.submissionRow.findMany({
     where: { submissionId: { in: submissionIds.map((s) => s.id) } },
@@ -58,13 +61,15 @@ async function entriesFromDatabase(
   });
   for (const r of rows) {
     const seen = latest.get(r.municipality);
-    if (!seen || seen.version < r.version) latest.set(r.municipality, { id: r.id, version: r.version, nil: r.kind === 'nil' });
+    if (!seen || seen.version < r.version)
+      latest.set(r.municipality, { id: r.id, version: r.version, nil: r.kind === 'nil' });
   }
   const excused = new Set(exclude.excused);
   const notSubmitted = new Set(exclude.notSubmitted);
   return municipalities.flatMap((m): ReportEntry[] => {
     if (excused.has(m.code)) return [{ code: m.code, state: 'excused', submissionId: null, nil: false }];
-    if (notSubmitted.has(m.code)) return [{ code: m.code, state: 'not_submitted', submissionId: null, nil: false }];
+    if (notSubmitted.has(m.code))
+      return [{ code: m.code, state: 'not_submitted', submissionId: null, nil: false }];
     const found = latest.get(m.code);
     return found ? [{ code: m.code, state: 'accepted', submissionId: found.id, nil: found.nil }] : [];
   });
@@ -111,7 +116,8 @@ export async function reportBytes(db: Db, files: BlobStore, reportId: string): P
   const report = await db.report.findUnique({ where: { id: reportId } });
   const bytes = report ? await files.get(report.blobSha256) : null;
   if (!report || !bytes) throw new Error(`Отчет ${reportId} не найден в базе данных`);
-  if (sha256Hex(bytes) !== report.blobSha256) throw new Error(`Файл отчета ${reportId} поврежден: хеш не совпадает`);
+  if (sha256Hex(bytes) !== report.blobSha256)
+    throw new Error(`Файл отчета ${reportId} поврежден: хеш не совпадает`);
   return bytes;
 }
 

@@ -37,10 +37,16 @@ async function extract(db: Db, files: BlobStore, payload: SubmissionPayload): Pr
   const bytes = upload ? await files.get(upload.blobSha256) : null;
   if (!upload || !bytes) {
     const message = 'Загруженный файл не найден. Загрузите его снова.';
-    return { rows: [], nil: false, uploadId: payload.uploadId, findings: [fileError('missing-upload', message)] };
+    return {
+      rows: [],
+      nil: false,
+      uploadId: payload.uploadId,
+      findings: [fileError('missing-upload', message)],
+    };
   }
   const parsed = parseSubmissionDocx(bytes);
-  if (!parsed.ok) return { rows: [], nil: false, uploadId: upload.id, findings: [fileError(parsed.code, parsed.message)] };
+  if (!parsed.ok)
+    return { rows: [], nil: false, uploadId: upload.id, findings: [fileError(parsed.code, parsed.message)] };
   // What the parser noticed but could read (merged cells copied down, tracked changes…) reaches the
   // clerk and the coordinator as warnings.
   const notes: Finding[] = parsed.warnings.map((message) => ({
@@ -116,5 +122,12 @@ export async function recordSubmission(
     }
   });
 
-  return { accepted, version: input.version, submissionId: id, nil, rowCount: extracted.rows.length, findings };
+  return {
+    accepted,
+    version: input.version,
+    submissionId: id,
+    nil,
+    rowCount: extracted.rows.length,
+    findings,
+  };
 }

@@ -45,7 +45,7 @@ const ACTION_LABELS: Record<string, string> = {
   'web.login': 'вход в портал',
 };
 
-type HistoryEvent =  temporal.api.history.v1.IHistoryEvent;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 function decode<T>(payloads: temporal.api.common.v1.IPayloads | null | undefined): T | undefined {
   const first = payloads?.payloads?.[0];
@@ -58,9 +58,19 @@ function timeOf(e: HistoryEvent): string {
   return new Date(ms).toISOString();
 }
 
-function describe(e: HistoryEvent, municipality: string | null, updates: Map<string, string>): TimelineEntry | null {
+function describe(
+  e: HistoryEvent,
+  municipality: string | null,
+  updates: Map<string, string>,
+): TimelineEntry | null {
   const at = timeOf(e);
-  const entry = (kind: string, text: string): TimelineEntry => ({ at, municipality, source: 'history', kind, text });
+  const entry = (kind: string, text: string): TimelineEntry => ({
+    at,
+    municipality,
+    source: 'history',
+    kind,
+    text,
+  });
   if (e.workflowExecutionStartedEventAttributes) {
     return municipality ? null : entry('started', 'сбор сведений запущен');
   }
@@ -85,7 +95,12 @@ function describe(e: HistoryEvent, municipality: string | null, updates: Map<str
     switch (name) {
       case 'submitUpdate': {
         const p = args as SubmissionPayload | undefined;
-        const what = p?.kind === 'nil' ? '«мероприятия не проводились»' : p?.kind === 'file' ? 'файл' : 'строки из формы';
+        const what =
+          p?.kind === 'nil'
+            ? '«мероприятия не проводились»'
+            : p?.kind === 'file'
+              ? 'файл'
+              : 'строки из формы';
         return entry('submission', `получены сведения: ${what}, канал ${p?.channel ?? '?'}`);
       }
       case 'extendUpdate':
@@ -97,9 +112,15 @@ function describe(e: HistoryEvent, municipality: string | null, updates: Map<str
       case 'reopenUpdate':
         return entry('reopen', `возвращено на доработку: ${String(args?.comment)}`);
       case 'approveUpdate':
-        return entry('approve', `подписание: ${String(args?.signer)}${args?.position ? `, ${String(args.position)}` : ''}`);
+        return entry(
+          'approve',
+          `подписание: ${String(args?.signer)}${args?.position ? `, ${String(args.position)}` : ''}`,
+        );
       case 'requestChangesUpdate':
-        return entry('request-changes', `запрошены исправления: ${(args?.municipalities as string[] | undefined)?.join(', ')}`);
+        return entry(
+          'request-changes',
+          `запрошены исправления: ${(args?.municipalities as string[] | undefined)?.join(', ')}`,
+        );
       default:
         return null;
     }
@@ -127,12 +148,19 @@ function describe(e: HistoryEvent, municipality: string | null, updates: Map<str
     return null;
   }
   if (e.workflowExecutionCompletedEventAttributes) {
-    return entry('completed', municipality ? 'работа завершена (квартал подписан)' : 'квартал завершен: отчет подписан');
+    return entry(
+      'completed',
+      municipality ? 'работа завершена (квартал подписан)' : 'квартал завершен: отчет подписан',
+    );
   }
   return null;
 }
 
-async function historyOf(client: Client, workflowId: string, municipality: string | null): Promise<TimelineEntry[]> {
+async function historyOf(
+  client: Client,
+  workflowId: string,
+  municipality: string | null,
+): Promise<TimelineEntry[]> {
   try {
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const updates = new Map<string, string>();
@@ -150,7 +178,9 @@ export async function buildTimeline(
 ): Promise<TimelineEntry[]> {
   const codes = municipality
     ? [municipality]
-    : (await db.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true } })).map((m) => m.code);
+    : (await db.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true } })).map(
+        (m) => m.code,
+      );
   const histories = await Promise.all([
     municipality ? Promise.resolve([]) : historyOf(client, quarterWorkflowId(quarter), null),
     ...codes.map((code) => historyOf(client, submissionWorkflowId(quarter, code), code)),

@@ -55,7 +55,8 @@ function howToAnswer(f: EmailFacts): string {
   return lines.filter(Boolean).join('\n');
 }
 
-const signature = '\n\n--\nSvodka — сбор сведений о мероприятиях в международной сфере.\nПисьмо сформировано автоматически.';
+const signature =
+  '\n\n--\nSvodka — сбор сведений о мероприятиях в международной сфере.\nПисьмо сформировано автоматически.';
 
 export function composeEmail(kind: string, f: EmailFacts): EmailText {
   const who = f.municipalityName;

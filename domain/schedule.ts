@@ -74,7 +74,11 @@ function shiftToWorkingDay(at: number, direction: 1 | -1): number {
  * still come before), on it, then overdue ones (moved forward past weekends) with the escalation
  * replacing the overdue reminder that follows the first `escalateAfterOverdue` ones.
  */
-export function plannedReminders(policy: ReminderPolicy, deadline: string, overdueCount = 20): PlannedReminder[] {
+export function plannedReminders(
+  policy: ReminderPolicy,
+  deadline: string,
+  overdueCount = 20,
+): PlannedReminder[] {
   const hour = policy.sendHourMoscow;
   const deadlineAt = moscowTime(deadline, hour);
   const back = (t: number) => (policy.workingDaysOnly ? shiftToWorkingDay(t, -1) : t);
@@ -98,9 +102,7 @@ export function plannedReminders(policy: ReminderPolicy, deadline: string, overd
   }
   // Weekend shifts can make two reminders land on one day: keep the first of each instant.
   const seen = new Set<number>();
-  return plan
-    .filter((p) => (seen.has(p.at) ? false : (seen.add(p.at), true)))
-    .sort((a, b) => a.at - b.at);
+  return plan.filter((p) => (seen.has(p.at) ? false : (seen.add(p.at), true))).sort((a, b) => a.at - b.at);
 }
 
 /**

@@ -43,7 +43,8 @@ const bar = (done: number, total: number) =>
   `[${'#'.repeat(Math.round((done / total) * 20)).padEnd(20, '.')}] ${done}/${total}`;
 /** A progress line: redrawn in place on a terminal, printed once when done in a log. */
 const progress = (label: string, done: number, total: number) => {
-  if (process.stdout.isTTY) process.stdout.write(`\r[${clock()}] ${label}: ${bar(done, total)}${done === total ? '\n' : ''}`);
+  if (process.stdout.isTTY)
+    process.stdout.write(`\r[${clock()}] ${label}: ${bar(done, total)}${done === total ? '\n' : ''}`);
   else if (done === total) say(`${label}: ${bar(done, total)}`);
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,11 +93,17 @@ async function main(): Promise<void> {
   // Emails as they leave, narrated from the outbox.
   let seenMail = 0;
   const narrateMail = async () => {
-    const rows = await db.emailOutbox.findMany({ where: { status: 'sent' }, orderBy: { sentAt: 'asc' }, skip: seenMail });
+    const rows = await db.emailOutbox.findMany({
+      where: { status: 'sent' },
+      orderBy: { sentAt: 'asc' },
+      skip: seenMail,
+    });
     seenMail += rows.length;
     for (const r of rows) {
       if (['reminder', 'deadline', 'overdue', 'escalation'].includes(r.kind))
-        say(`  ✉ ${r.kind === 'escalation' ? 'ЭСКАЛАЦИЯ' : 'напоминание'} → ${r.to}${r.cc ? ` (копия ${r.cc})` : ''}: «${r.subject}»`);
+        say(
+          `  ✉ ${r.kind === 'escalation' ? 'ЭСКАЛАЦИЯ' : 'напоминание'} → ${r.to}${r.cc ? ` (копия ${r.cc})` : ''}: «${r.subject}»`,
+        );
     }
   };
 
@@ -111,7 +118,11 @@ async function main(): Promise<void> {
     timeScale,
     startedAt: new Date().toISOString(),
   };
-  await client.workflow.start('quarterlyReport', { taskQueue: TASK_QUEUE, workflowId: quarterWorkflowId(QUARTER), args: [input] });
+  await client.workflow.start('quarterlyReport', {
+    taskQueue: TASK_QUEUE,
+    workflowId: quarterWorkflowId(QUARTER),
+    args: [input],
+  });
   say(`Квартал ${QUARTER} запущен: срок ${deadline}, сутки политики напоминаний длятся 3 секунды.`);
   for (let i = 0; i < 120; i++) {
     const sent = await db.emailOutbox.count({ where: { kind: 'request', status: 'sent' } });
@@ -122,7 +133,9 @@ async function main(): Promise<void> {
   seenMail = await db.emailOutbox.count({ where: { status: 'sent' } });
 
   const submit = async (code: string, payload: SubmissionPayload): Promise<SubmissionResult> =>
-    client.workflow.getHandle(submissionWorkflowId(QUARTER, code)).executeUpdate(submitUpdate, { args: [payload] });
+    client.workflow
+      .getHandle(submissionWorkflowId(QUARTER, code))
+      .executeUpdate(submitUpdate, { args: [payload] });
   const upload = async (code: string, name: string, bytes: Uint8Array): Promise<SubmissionPayload> => ({
     kind: 'file',
     uploadId: await storeUpload(db, files, {
@@ -144,13 +157,21 @@ async function main(): Promise<void> {
     const rows = section.rows.map((r) => r.row);
     if (section.code === 'vyazma') {
       const broken = rows.map((r, i) => (i === 1 ? { ...r, dates: '' } : r));
-      const first = await submit(section.code, await upload(section.code, 'вязьма.docx', await wordSubmission({ rows: broken })));
+      const first = await submit(
+        section.code,
+        await upload(section.code, 'вязьма.docx', await wordSubmission({ rows: broken })),
+      );
       say(`  ✗ ${section.title}: не принято (версия ${first.version})`);
       for (const f of first.findings.filter((x) => x.severity === 'error')) say(`      ${formatFinding(f)}`);
     }
-    const result = await submit(section.code, await upload(section.code, `${section.code}.docx`, await wordSubmission({ rows })));
+    const result = await submit(
+      section.code,
+      await upload(section.code, `${section.code}.docx`, await wordSubmission({ rows })),
+    );
     const warnings = result.findings.filter((f) => f.severity === 'warning').length;
-    say(`  ✓ ${section.title}: принято, версия ${result.version}, мероприятий ${result.rowCount}${warnings ? `, замечаний ${warnings}` : ''}`);
+    say(
+      `  ✓ ${section.title}: принято, версия ${result.version}, мероприятий ${result.rowCount}${warnings ? `, замечаний ${warnings}` : ''}`,
+    );
   }
 
   const registry = await db.municipality.findMany({ orderBy: { position: 'asc' } });
@@ -171,7 +192,9 @@ async function main(): Promise<void> {
   }
   for (const code of LATE) {
     await submit(code, { kind: 'nil', channel: 'cli', actor: code });
-    say(`  ✓ ${registry.find((m) => m.code === code)!.name} ответил после эскалации: мероприятия не проводились`);
+    say(
+      `  ✓ ${registry.find((m) => m.code === code)!.name} ответил после эскалации: мероприятия не проводились`,
+    );
   }
 
   let s = await status();
@@ -179,10 +202,14 @@ async function main(): Promise<void> {
     await sleep(300);
     s = await status();
   }
-  say(`Все 27 ответили; проект отчета готов (мероприятий: ${s.municipalities.reduce((n, m) => n + m.rowCount, 0)}).`);
+  say(
+    `Все 27 ответили; проект отчета готов (мероприятий: ${s.municipalities.reduce((n, m) => n + m.rowCount, 0)}).`,
+  );
   const approved = await client.workflow
     .getHandle(quarterWorkflowId(QUARTER))
-    .executeUpdate(approveUpdate, { args: [{ signer: 'И. И. Иванов', position: 'Начальник департамента', actor: 'demo' }] });
+    .executeUpdate(approveUpdate, {
+      args: [{ signer: 'И. И. Иванов', position: 'Начальник департамента', actor: 'demo' }],
+    });
   mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, reportFileName(QUARTER, 'final'));
   writeFileSync(out, await reportBytes(db, files, approved.reportId));
@@ -190,15 +217,23 @@ async function main(): Promise<void> {
   say(`Итоговый отчет: ${path.relative(process.cwd(), out)}`);
   await narrateMail();
   const emails = await db.emailOutbox.count({ where: { status: 'sent' } });
-  say(`Писем отправлено: ${emails} (все лежат в ${path.relative(process.cwd(), services.mailboxDir ?? dir)}).`);
+  say(
+    `Писем отправлено: ${emails} (все лежат в ${path.relative(process.cwd(), services.mailboxDir ?? dir)}).`,
+  );
   if (services.portalUrl) {
-    say(`Портал: ${services.portalUrl} (письма со ссылками муниципалитетов: ${services.portalUrl}/dev/mailbox)`);
+    say(
+      `Портал: ${services.portalUrl} (письма со ссылками муниципалитетов: ${services.portalUrl}/dev/mailbox)`,
+    );
     say(`Вход координатора: SVODKA_DATA_DIR=data/demo npx svodka user add coordinator --role coordinator`);
   }
   if (services.temporalUiUrl) {
-    say(`Temporal Web UI: ${services.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(quarterWorkflowId(QUARTER))}`);
+    say(
+      `Temporal Web UI: ${services.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(quarterWorkflowId(QUARTER))}`,
+    );
   }
-  say(`Хронология: SVODKA_DATA_DIR=data/demo TEMPORAL_ADDRESS=${services.temporalAddress} npx svodka audit ${QUARTER}`);
+  say(
+    `Хронология: SVODKA_DATA_DIR=data/demo TEMPORAL_ADDRESS=${services.temporalAddress} npx svodka audit ${QUARTER}`,
+  );
   await client.connection.close();
   if (process.stdin.isTTY && !process.env.CI) {
     say('Сервисы работают, чтобы можно было все посмотреть. Ctrl-C — завершить.');

@@ -22,7 +22,9 @@ export function writePostgresSchema(): void {
 }
 
 function migrationsDir(provider: 'sqlite' | 'postgresql'): string {
-  return provider === 'sqlite' ? path.join(root, 'prisma/migrations') : path.join(root, 'prisma/postgresql/migrations');
+  return provider === 'sqlite'
+    ? path.join(root, 'prisma/migrations')
+    : path.join(root, 'prisma/postgresql/migrations');
 }
 
 /** The schema the last migration was written from; diffs start there, so no shadow database is needed. */
@@ -47,7 +49,10 @@ function diff(provider: 'sqlite' | 'postgresql', schema: string): string {
     {
       // The JS schema engine needs a live server of the provider even to diff two datamodels.
       env: prismaEnv({
-        DATABASE_URL: provider === 'sqlite' ? databaseUrl() : (process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/postgres'),
+        DATABASE_URL:
+          provider === 'sqlite'
+            ? databaseUrl()
+            : (process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres:postgres@127.0.0.1:5432/postgres'),
       }),
       encoding: 'utf8',
     },

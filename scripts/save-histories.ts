@@ -18,11 +18,17 @@ const cli = resolveTemporalCli({ install: false });
 if (!cli.path) throw new Error('Temporal CLI не найден: выполните npm install');
 const dir = path.resolve(import.meta.dirname, '../test/histories');
 for (const id of [quarterWorkflowId(quarter), ...codes.map((code) => submissionWorkflowId(quarter, code))]) {
-  const json = execFileSync(cli.path, ['workflow', 'show', '-w', id, '--output', 'json', '--address', temporalAddress()], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const json = execFileSync(
+    cli.path,
+    ['workflow', 'show', '-w', id, '--output', 'json', '--address', temporalAddress()],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const file = path.join(dir, `${id.replaceAll('/', '_')}.json`);
   writeFileSync(file, json);
-  console.log(`${path.relative(process.cwd(), file)}: ${(JSON.parse(json) as { events: unknown[] }).events.length} events`);
+  console.log(
+    `${path.relative(process.cwd(), file)}: ${(JSON.parse(json) as { events: unknown[] }).events.length} events`,
+  );
 }

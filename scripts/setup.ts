@@ -30,7 +30,9 @@ if (process.env.SVODKA_SKIP_DB_SETUP) {
   say('База данных: пропущено (SVODKA_SKIP_DB_SETUP); позже выполните «npx svodka db setup».');
 } else {
   const db = await setupDatabase();
-  say(`База данных: ${db.url} — миграции ${db.migrations}; реестр: добавлено ${db.seeded}, уже было ${db.kept}.`);
+  say(
+    `База данных: ${db.url} — миграции ${db.migrations}; реестр: добавлено ${db.seeded}, уже было ${db.kept}.`,
+  );
 }
 
 if (process.env.TEMPORAL_ADDRESS) {

@@ -6,7 +6,11 @@ import { SMTPServer } from 'smtp-server';
 
 export type DevMailbox = { url: string; dir: string; stop(): Promise<void> };
 
-export async function startDevMailbox(options: { port: number; dir: string; host?: string }): Promise<DevMailbox> {
+export async function startDevMailbox(options: {
+  port: number;
+  dir: string;
+  host?: string;
+}): Promise<DevMailbox> {
   mkdirSync(options.dir, { recursive: true });
   let counter = 0;
   const server = new SMTPServer({

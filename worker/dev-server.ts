@@ -57,7 +57,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         searchAttributes: SEARCH_ATTRIBUTES.map((name) => ({ name, type: 'KEYWORD' as never })),
       },
     } as never);
-    return { address, uiUrl: ui ? `http://127.0.0.1:${options.uiPort}` : null, route: 'sdk', stop: () => env.teardown() };
+    return {
+      address,
+      uiUrl: ui ? `http://127.0.0.1:${options.uiPort}` : null,
+      route: 'sdk',
+      stop: () => env.teardown(),
+    };
   }
 
   const args = [
@@ -81,7 +86,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = waitForTemporal(address);
-  const outcome = await Promise.race([ready.then(() => 'ready' as const), exited.then(() => 'exited' as const)]);
+  const outcome = await Promise.race([
+    ready.then(() => 'ready' as const),
+    exited.then(() => 'exited' as const),
+  ]);
   if (outcome === 'exited') {
     throw new Error(
       `Temporal dev server не запустился (${cli.path}). Возможно, порт ${options.port} занят: ` +

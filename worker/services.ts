@@ -69,7 +69,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       o.log(`Почта: SMTP_URL не задан — письма складываются в dev-ящик ${mailbox.dir} (${mailbox.url})`);
     }
 
-    const worker = await createSvodkaWorker({ address: temporalAddress, smtpUrl, databaseUrl: o.databaseUrl });
+    const worker = await createSvodkaWorker({
+      address: temporalAddress,
+      smtpUrl,
+      databaseUrl: o.databaseUrl,
+    });
     const running = worker.worker.run();
     // The worker stops first and finishes its tasks while the server and the mailbox are still up.
     stops.push(async () => {
@@ -80,15 +84,21 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
     // Replies by email: read the reply mailbox over IMAP when one is configured.
     const imap = (await import('../activities/inbound')).inboundConfigFromEnv(process.env);
     if (imap) {
-      const [{ startInboundPoller }, { createDb }, { createDbBlobStore }, { createMailer }, { loadConfig }, { Client, Connection }] =
-        await Promise.all([
-          import('../activities/inbound'),
-          import('../activities/db/client'),
-          import('../activities/blobs'),
-          import('../activities/email/mailer'),
-          import('../activities/config'),
-          import('@temporalio/client'),
-        ]);
+      const [
+        { startInboundPoller },
+        { createDb },
+        { createDbBlobStore },
+        { createMailer },
+        { loadConfig },
+        { Client, Connection },
+      ] = await Promise.all([
+        import('../activities/inbound'),
+        import('../activities/db/client'),
+        import('../activities/blobs'),
+        import('../activities/email/mailer'),
+        import('../activities/config'),
+        import('@temporalio/client'),
+      ]);
       const db = await createDb(o.databaseUrl);
       const connection = await Connection.connect({ address: temporalAddress });
       const mailer = createMailer(smtpUrl);
@@ -114,12 +124,13 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
 
     let portalUrl: string | null = null;
     if (o.portalPort !== null) {
-      const [{ startPortal }, { portalConfigFromEnv }, { createDb }, { Client, Connection }] = await Promise.all([
-        import('../client/web/server'),
-        import('../client/web/main'),
-        import('../activities/db/client'),
-        import('@temporalio/client'),
-      ]);
+      const [{ startPortal }, { portalConfigFromEnv }, { createDb }, { Client, Connection }] =
+        await Promise.all([
+          import('../client/web/server'),
+          import('../client/web/main'),
+          import('../activities/db/client'),
+          import('@temporalio/client'),
+        ]);
       const db = await createDb(o.databaseUrl);
       const connection = await Connection.connect({ address: temporalAddress });
       const config = {

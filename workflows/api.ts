@@ -10,12 +10,16 @@ export const TASK_QUEUE = 'svodka';
 export const quarterWorkflowId = (quarter: QuarterId): string => `quarter/${quarter}`;
 export const submissionWorkflowId = (quarter: QuarterId, municipality: string): string =>
   `quarter/${quarter}/${municipality}`;
-export const groupWorkflowId = (quarter: QuarterId, group: number): string => `quarter/${quarter}/group-${group}`;
+export const groupWorkflowId = (quarter: QuarterId, group: number): string =>
+  `quarter/${quarter}/group-${group}`;
 
 // Search attributes registered on the dev server by `npm start` (and in production by admin-tools).
 export const QuarterAttribute = defineSearchAttributeKey('Quarter', SearchAttributeType.KEYWORD);
 export const MunicipalityAttribute = defineSearchAttributeKey('Municipality', SearchAttributeType.KEYWORD);
-export const SubmissionStatusAttribute = defineSearchAttributeKey('SubmissionStatus', SearchAttributeType.KEYWORD);
+export const SubmissionStatusAttribute = defineSearchAttributeKey(
+  'SubmissionStatus',
+  SearchAttributeType.KEYWORD,
+);
 export const SEARCH_ATTRIBUTES = ['Quarter', 'Municipality', 'SubmissionStatus'] as const;
 
 /** The state of one municipality in one quarter. */
@@ -142,15 +146,22 @@ export const requestChangesUpdate = defineUpdate<
 
 // --- a group of municipalities (the middle of the tree) ---
 export const groupChangedSignal = defineSignal<[GroupSummary]>('groupChangedSignal');
-export const groupReopenSignal = defineSignal<[{ code: string; comment: string; actor: string }]>('groupReopenSignal');
+export const groupReopenSignal =
+  defineSignal<[{ code: string; comment: string; actor: string }]>('groupReopenSignal');
 
 // --- one municipality (child) ---
 export const submissionStatusQuery = defineQuery<MunicipalitySummary>('submissionStatusQuery');
 export const submitUpdate = defineUpdate<SubmissionResult, [SubmissionPayload]>('submitUpdate');
-export const extendUpdate = defineUpdate<MunicipalitySummary, [{ until: string; actor: string }]>('extendUpdate');
-export const excuseUpdate = defineUpdate<MunicipalitySummary, [{ reason: string; actor: string }]>('excuseUpdate');
+export const extendUpdate = defineUpdate<MunicipalitySummary, [{ until: string; actor: string }]>(
+  'extendUpdate',
+);
+export const excuseUpdate = defineUpdate<MunicipalitySummary, [{ reason: string; actor: string }]>(
+  'excuseUpdate',
+);
 export const remindUpdate = defineUpdate<MunicipalitySummary, [{ actor: string }]>('remindUpdate');
-export const reopenUpdate = defineUpdate<MunicipalitySummary, [{ comment: string; actor: string }]>('reopenUpdate');
+export const reopenUpdate = defineUpdate<MunicipalitySummary, [{ comment: string; actor: string }]>(
+  'reopenUpdate',
+);
 /** From the parent: stop waiting (close) or stop for good (locked after sign-off). */
 export const closeSubmissionSignal = defineSignal<[{ actor: string }]>('closeSubmissionSignal');
 export const lockSignal = defineSignal('lockSignal');

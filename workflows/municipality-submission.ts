@@ -121,7 +121,8 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     },
     {
       validator: (_payload) => {
-        if (locked) throw new Error(`Квартал ${quarter} закрыт: отчет подписан, сведения больше не принимаются.`);
+        if (locked)
+          throw new Error(`Квартал ${quarter} закрыт: отчет подписан, сведения больше не принимаются.`);
         if (closed) throw new Error(`Сбор сведений за ${quarter} закрыт координатором; обратитесь к нему.`);
         if (summary.state === 'excused')
           throw new Error('Муниципальное образование освобождено от представления сведений за этот квартал.');
@@ -132,7 +133,10 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
   setHandler(
     extendUpdate,
     ({ until }) => {
-      change({ deadline: until, state: owesAnswer() && summary.state !== 'rejected' ? 'extended' : summary.state });
+      change({
+        deadline: until,
+        state: owesAnswer() && summary.state !== 'rejected' ? 'extended' : summary.state,
+      });
       plan = planFrom(until, nowVirtual());
       overdueAt = endOfMoscowDay(until);
       if (owesAnswer()) queueEmail('extended');
@@ -166,13 +170,17 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     remindUpdate,
     () => {
       queueEmail('reminder');
-      change({ reminders: summary.reminders + 1, state: summary.state === 'requested' ? 'reminded' : summary.state });
+      change({
+        reminders: summary.reminders + 1,
+        state: summary.state === 'requested' ? 'reminded' : summary.state,
+      });
       return summary;
     },
     {
       validator: (_request) => {
         if (locked || closed) throw new Error(`Сбор сведений за ${quarter} закрыт.`);
-        if (!owesAnswer()) throw new Error('Напоминать не о чем: сведения приняты или муниципалитет освобожден.');
+        if (!owesAnswer())
+          throw new Error('Напоминать не о чем: сведения приняты или муниципалитет освобожден.');
       },
     },
   );
@@ -187,7 +195,8 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
       validator: ({ comment }) => {
         if (locked) throw new Error(`Квартал ${quarter} закрыт: отчет подписан.`);
         if (!comment.trim()) throw new Error('Напишите, что нужно исправить.');
-        if (summary.state !== 'accepted') throw new Error('Вернуть на доработку можно только принятые сведения.');
+        if (summary.state !== 'accepted')
+          throw new Error('Вернуть на доработку можно только принятые сведения.');
       },
     },
   );
@@ -209,7 +218,8 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
       { key: SubmissionStatusAttribute, value: summary.state },
     ]);
     const parent = workflowInfo().parent;
-    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, { ...summary });
+    if (parent)
+      await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, { ...summary });
   };
 
   const send = async (kind: EmailKind, extra: { submissionId?: string; comment?: string } = {}) => {
@@ -224,9 +234,15 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
   while (!locked) {
     const next = remindable() ? plan[0] : undefined;
     const markOverdue = remindable() && summary.state !== 'overdue' && summary.state !== 'rejected';
-    const wakeAt = Math.min(next?.at ?? Infinity, markOverdue && overdueAt > nowVirtual() ? overdueAt : Infinity);
+    const wakeAt = Math.min(
+      next?.at ?? Infinity,
+      markOverdue && overdueAt > nowVirtual() ? overdueAt : Infinity,
+    );
     const woken = Number.isFinite(wakeAt)
-      ? await condition(() => dirty || locked || outbox.length > 0, Math.max(1, realDelayUntil(clock, Date.now(), wakeAt)))
+      ? await condition(
+          () => dirty || locked || outbox.length > 0,
+          Math.max(1, realDelayUntil(clock, Date.now(), wakeAt)),
+        )
       : // condition() without a timeout resolves to undefined, not true: say what it means.
         await condition(() => dirty || locked || outbox.length > 0).then(() => true);
     if (!woken) {

@@ -102,7 +102,9 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     deadline: input.deadline,
     timeScale: input.timeScale,
     closed,
-    municipalities: tree ? [] : codes.map((code) => summaries.get(code) ?? pendingSummary(code, input.deadline)),
+    municipalities: tree
+      ? []
+      : codes.map((code) => summaries.get(code) ?? pendingSummary(code, input.deadline)),
     counts: counts(),
     total: codes.length,
     groups: groupCodes.length,
@@ -241,7 +243,9 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
         : codes
             .filter((code) => !SETTLED_STATES.includes(summaries.get(code)?.state ?? 'requested'))
             .map((code) => submissionWorkflowId(quarter, code));
-      await signalAll(open, (id) => getExternalWorkflowHandle(id).signal(closeSubmissionSignal, { actor: 'coordinator' }));
+      await signalAll(open, (id) =>
+        getExternalWorkflowHandle(id).signal(closeSubmissionSignal, { actor: 'coordinator' }),
+      );
       continue;
     }
     while (reopenQueue.length > 0) {
@@ -252,7 +256,11 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
           comment,
           actor,
         });
-      else await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(reopenSignal, { comment, actor });
+      else
+        await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(reopenSignal, {
+          comment,
+          actor,
+        });
     }
     if (!settled() || draftCurrent()) continue;
     const at = changes;

@@ -101,7 +101,10 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
     }
     while (reopenQueue.length > 0) {
       const { code, comment, actor } = reopenQueue.shift()!;
-      await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(reopenSignal, { comment, actor });
+      await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(reopenSignal, {
+        comment,
+        actor,
+      });
     }
     if (dirty && !locked) {
       // Let the answers of the next second join this batch.

@@ -29,7 +29,9 @@ export async function createDb(url: string = databaseUrl()): Promise<Db> {
 /** SQLite's "database is locked" as the adapter reports it (SQLITE_BUSY → SocketTimeout, P1008). */
 export function isBusy(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
-  return e?.code === 'P1008' || /Operation has timed out|SQLITE_BUSY|database is locked/i.test(e?.message ?? '');
+  return (
+    e?.code === 'P1008' || /Operation has timed out|SQLITE_BUSY|database is locked/i.test(e?.message ?? '')
+  );
 }
 
 /**

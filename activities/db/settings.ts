@@ -16,7 +16,9 @@ export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
 export function databaseProvider(url: string): DatabaseProvider {
   if (/^postgres(ql)?:\/\//i.test(url)) return 'postgresql';
   if (url.startsWith('file:')) return 'sqlite';
-  throw new Error(`DATABASE_URL должен начинаться с file: (SQLite) или postgresql:// (PostgreSQL), получено: ${url}`);
+  throw new Error(
+    `DATABASE_URL должен начинаться с file: (SQLite) или postgresql:// (PostgreSQL), получено: ${url}`,
+  );
 }
 
 /** The SQLite file path of a file: URL, resolved against the working directory. */

@@ -28,7 +28,9 @@ export function createMailer(url: string = smtpUrl()): Mailer {
     host: u.hostname,
     port: Number(u.port) || (secure ? 465 : 25),
     secure,
-    auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+    auth: u.username
+      ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) }
+      : undefined,
     // Pooled: a request round to every municipality reuses a few connections.
     pool: true,
     maxConnections: 5,

@@ -50,6 +50,9 @@ export async function sendOnce(
     await db.emailOutbox.update({ where: { key: id }, data: { lastError: String(err).slice(0, 500) } });
     throw err;
   }
-  await db.emailOutbox.update({ where: { key: id }, data: { status: 'sent', sentAt: new Date(), lastError: null } });
+  await db.emailOutbox.update({
+    where: { key: id },
+    data: { status: 'sent', sentAt: new Date(), lastError: null },
+  });
   return { key: id, messageId, sent: true };
 }

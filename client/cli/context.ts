@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { createDb } from '../../activities/db/client';
 import type { Db } from '../../activities/db/client';
 import { appendAudit } from '../../activities/audit';
@@ -54,7 +54,11 @@ export function quarterArg(value: string): string {
 
 export async function municipalityArg(code: string): Promise<{ code: string; name: string }> {
   const m = await (await getDb()).municipality.findUnique({ where: { code } });
-  if (!m) throw new UserError(`Нет муниципального образования с кодом «${code}». Список: npx svodka municipalities`, 2);
+  if (!m)
+    throw new UserError(
+      `Нет муниципального образования с кодом «${code}». Список: npx svodka municipalities`,
+      2,
+    );
   return m;
 }
 
@@ -65,6 +69,15 @@ export async function municipalityArg(code: string): Promise<{ code: string; nam
 export async function explainTemporalError(err: unknown, quarter: string): Promise<unknown> {
   if (err instanceof WorkflowUpdateFailedError) {
     return new UserError((err.cause as Error | undefined)?.message ?? err.message);
+  }
+  // The server went away while we waited for the answer (14 UNAVAILABLE, 4 DEADLINE_EXCEEDED): the
+  // request may or may not have been taken, so say how to find out rather than print a stack trace.
+  const cause = (err as Error | undefined)?.cause ?? err;
+  if (isGrpcServiceError(cause) && (cause.code === 14 || cause.code === 4)) {
+    return new UserError(
+      `Связь с Temporal прервалась, ответ не получен. Действие могло быть и не выполнено: проверьте ` +
+        `«npx svodka quarter status ${quarter}» и при необходимости повторите команду.`,
+    );
   }
   const message = (err as Error)?.message ?? String(err);
   const gone = err instanceof WorkflowNotFoundError || /already completed|not found/i.test(message);
@@ -77,13 +90,19 @@ export async function explainTemporalError(err: unknown, quarter: string): Promi
       quarterRun.status.name === 'COMPLETED' ||
       (quarterRun.status.name === 'RUNNING' && (await handle.query(statusQuery)).phase === 'approved');
     if (signedOff)
-      return new UserError(`Квартал ${quarter} закрыт: отчет подписан, сведения и изменения больше не принимаются.`);
+      return new UserError(
+        `Квартал ${quarter} закрыт: отчет подписан, сведения и изменения больше не принимаются.`,
+      );
     if (quarterRun.status.name !== 'RUNNING')
-      return new UserError(`Квартал ${quarter} остановлен (${quarterRun.status.name}); обратитесь к администратору.`);
+      return new UserError(
+        `Квартал ${quarter} остановлен (${quarterRun.status.name}); обратитесь к администратору.`,
+      );
     return new UserError(`В квартале ${quarter} нет такого муниципального образования.`);
   } catch (describeError) {
     if (describeError instanceof WorkflowNotFoundError)
-      return new UserError(`Квартал ${quarter} не запущен. Запустите его: npx svodka quarter start ${quarter}`);
+      return new UserError(
+        `Квартал ${quarter} не запущен. Запустите его: npx svodka quarter start ${quarter}`,
+      );
     return describeError;
   }
 }

@@ -25,7 +25,10 @@ export function translateError(text: string): string {
     .replace(/^error: required option '(.+)' not specified/m, 'Ошибка: не указан обязательный параметр «$1»')
     .replace(/^error: option '(.+)' argument missing/m, 'Ошибка: у параметра «$1» нет значения')
     .replace(/^error: too many arguments.*$/m, 'Ошибка: лишние аргументы')
-    .replace(/^error: option '(.+)' argument '(.+)' is invalid\. (.*)$/m, 'Ошибка: значение «$2» параметра «$1» не подходит: $3')
+    .replace(
+      /^error: option '(.+)' argument '(.+)' is invalid\. (.*)$/m,
+      'Ошибка: значение «$2» параметра «$1» не подходит: $3',
+    )
     .replace(/\(Did you mean (.+)\?\)/, '(Может быть, $1?)');
 }
 
@@ -41,7 +44,8 @@ export function buildProgram(): Command {
     .configureHelp({
       styleTitle: (title) => HELP_TITLES[title] ?? title,
       styleUsage: (usage) => usage.replace('[options]', '[параметры]').replace('[command]', '[команда]'),
-      optionDescription: (option) => Help.prototype.optionDescription.call(new Help(), option).replace('(default:', '(по умолчанию:'),
+      optionDescription: (option) =>
+        Help.prototype.optionDescription.call(new Help(), option).replace('(default:', '(по умолчанию:'),
     })
     .configureOutput({ outputError: (text, write) => write(translateError(text)) })
     .exitOverride();
@@ -73,7 +77,11 @@ export async function run(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
         return 0;
       return 2;
     }

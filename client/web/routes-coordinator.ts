@@ -209,16 +209,16 @@ function statusTable(status: QuarterStatus, names: Map<string, string>, viewer: 
             ${
               coordinator && open
                 ? html`${
-                      owes && !status.closed
-                        ? html`<form class="inline" method="post" action="/quarters/${q}/m/${m.code}/remind">
+                    owes && !status.closed
+                      ? html`<form class="inline" method="post" action="/quarters/${q}/m/${m.code}/remind">
                             <input type="hidden" name="_csrf" value="${viewer.csrf}" /><input
                               type="hidden"
                               name="back"
                               value="table"
                             /><button type="submit" class="small secondary">Напомнить</button>
                           </form> `
-                        : ''
-                    }<a href="/quarters/${q}/m/${m.code}">Решения…</a>`
+                      : ''
+                  }<a href="/quarters/${q}/m/${m.code}">Решения…</a>`
                 : html`<a href="/quarters/${q}/m/${m.code}">Подробнее</a>`
             }
           </td>

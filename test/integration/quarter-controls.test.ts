@@ -46,12 +46,18 @@ async function status(): Promise<QuarterStatus> {
   return client.workflow.getHandle(quarterWorkflowId('2023-Q3')).query(statusQuery);
 }
 
-async function waitForStatus(predicate: (s: QuarterStatus) => boolean, timeoutMs = 60_000): Promise<QuarterStatus> {
+async function waitForStatus(
+  predicate: (s: QuarterStatus) => boolean,
+  timeoutMs = 60_000,
+): Promise<QuarterStatus> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const s = await status();
     if (predicate(s)) return s;
-    if (Date.now() > until) throw new Error(`status not reached: ${JSON.stringify(s.municipalities.map((m) => [m.code, m.state]))}`);
+    if (Date.now() > until)
+      throw new Error(
+        `status not reached: ${JSON.stringify(s.municipalities.map((m) => [m.code, m.state]))}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -88,14 +94,28 @@ describe('a quarter in depth', () => {
 
     // vyazma answers at once; glinka is excused; gagarin gets a week more.
     expect((await stack.cli(['submit', '2023-Q3', 'vyazma', '--nil'])).code).toBe(0);
-    const excuse = await stack.cli(['quarter', 'excuse', '2023-Q3', 'glinka', '--reason', 'Реорганизация администрации']);
+    const excuse = await stack.cli([
+      'quarter',
+      'excuse',
+      '2023-Q3',
+      'glinka',
+      '--reason',
+      'Реорганизация администрации',
+    ]);
     expect(excuse.code, excuse.stderr).toBe(0);
     const newDeadline = moscowDate(startedAt + 20 * DAY);
     const extend = await stack.cli(['quarter', 'extend', '2023-Q3', 'gagarin', '--until', newDeadline]);
     expect(extend.code, extend.stderr).toBe(0);
     // demidov answers with rows, then the coordinator sends them back for a correction.
     expect((await stack.cli(['submit', '2023-Q3', 'demidov', '--nil'])).code).toBe(0);
-    const reopen = await stack.cli(['quarter', 'reopen', '2023-Q3', 'demidov', '--comment', 'Проверьте, были ли встречи с делегацией']);
+    const reopen = await stack.cli([
+      'quarter',
+      'reopen',
+      '2023-Q3',
+      'demidov',
+      '--comment',
+      'Проверьте, были ли встречи с делегацией',
+    ]);
     expect(reopen.code, reopen.stderr).toBe(0);
     // Reopening what is not accepted is refused with a reason.
     const badReopen = await stack.cli(['quarter', 'reopen', '2023-Q3', 'velizh', '--comment', 'x']);
@@ -103,7 +123,10 @@ describe('a quarter in depth', () => {
     expect(badReopen.stderr).toContain('только принятые');
 
     // velizh stays silent until the escalation has gone out to its head, with the coordinator copied.
-    await stack.mail.waitFor((all) => all.some((m) => mailsTo('velizh')(m) && kindOf(m) === 'escalation'), 150_000);
+    await stack.mail.waitFor(
+      (all) => all.some((m) => mailsTo('velizh')(m) && kindOf(m) === 'escalation'),
+      150_000,
+    );
     const escalation = stack.mail.messages.find((m) => mailsTo('velizh')(m) && kindOf(m) === 'escalation')!;
     expect(escalation.to).toBe('glava.velizh@mo.example.ru');
     expect(escalation.cc).toBe('coordinator@svodka.example.ru');
@@ -143,7 +166,9 @@ describe('a quarter in depth', () => {
 
     // The search attribute answers who is where, as the Web UI would.
     const overdue: string[] = [];
-    for await (const wf of client.workflow.list({ query: 'Quarter="2023-Q3" AND SubmissionStatus="overdue"' })) {
+    for await (const wf of client.workflow.list({
+      query: 'Quarter="2023-Q3" AND SubmissionStatus="overdue"',
+    })) {
       overdue.push(wf.workflowId);
     }
     expect(overdue).toEqual(['quarter/2023-Q3/demidov']);

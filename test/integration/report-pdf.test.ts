@@ -36,16 +36,29 @@ describe('the consolidated report in LibreOffice', () => {
     const docx = path.join(dir, 'svodka-2023-Q2.docx');
     writeFileSync(docx, await renderReport(model));
 
-    execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', 'pdf', '--outdir', dir, docx], {
-      timeout: 150_000,
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'soffice',
+      [
+        '--headless',
+        `-env:UserInstallation=file://${dir}/profile`,
+        '--convert-to',
+        'pdf',
+        '--outdir',
+        dir,
+        docx,
+      ],
+      {
+        timeout: 150_000,
+        stdio: 'ignore',
+      },
+    );
     const pdf = path.join(dir, 'svodka-2023-Q2.pdf');
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
     const text = normalizeText(execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }));
     expect(text).toContain('Отчет о мероприятиях в международной сфере');
     expect(text).toContain('в II квартале 2023 года');
-    for (const section of reference.sections) expect(text).toContain(normalizeText(section.title).slice(0, 40));
+    for (const section of reference.sections)
+      expect(text).toContain(normalizeText(section.title).slice(0, 40));
     expect(text).toMatch(/\b65\./);
     expect(text).toContain('И. И. Иванов');
     const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);

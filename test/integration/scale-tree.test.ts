@@ -43,72 +43,84 @@ describe(`a region of ${COUNT} municipalities`, () => {
     await stack?.stop();
   });
 
-  it('runs as a tree of groups within Temporal limits and compiles every answer', { timeout: 900_000 }, async () => {
-    const registry = generateRegistry(COUNT);
-    const input: QuarterInput = {
-      quarter: QUARTER,
-      deadline: '2099-04-10',
-      policy: DEFAULT_POLICY,
-      timeScale: 1,
-      startedAt: new Date().toISOString(),
-      groupSize: GROUP_SIZE,
-    };
-    const quarter = client.workflow.getHandle(quarterWorkflowId(QUARTER));
-    await client.workflow.start('quarterlyReport', { taskQueue: TASK_QUEUE, workflowId: quarterWorkflowId(QUARTER), args: [input] });
+  it(
+    'runs as a tree of groups within Temporal limits and compiles every answer',
+    { timeout: 900_000 },
+    async () => {
+      const registry = generateRegistry(COUNT);
+      const input: QuarterInput = {
+        quarter: QUARTER,
+        deadline: '2099-04-10',
+        policy: DEFAULT_POLICY,
+        timeScale: 1,
+        startedAt: new Date().toISOString(),
+        groupSize: GROUP_SIZE,
+      };
+      const quarter = client.workflow.getHandle(quarterWorkflowId(QUARTER));
+      await client.workflow.start('quarterlyReport', {
+        taskQueue: TASK_QUEUE,
+        workflowId: quarterWorkflowId(QUARTER),
+        args: [input],
+      });
 
-    // Every municipality answers: one in ten with an event, the rest nil. An answer can only land
-    // once its workflow exists, so wait for the request emails to go out first.
-    await stack.mail.waitFor((all) => all.length >= COUNT, 600_000);
-    const withEvent = new Set(registry.filter((_, i) => i % 10 === 0).map((m) => m.code));
-    for (let i = 0; i < registry.length; i += 25) {
-      await Promise.all(
-        registry.slice(i, i + 25).map((m) =>
-          client.workflow.getHandle(submissionWorkflowId(QUARTER, m.code)).executeUpdate(submitUpdate, {
-            args: [
-              withEvent.has(m.code)
-                ? {
-                    kind: 'rows',
-                    channel: 'form',
-                    actor: m.code,
-                    rows: [
-                      {
-                        title: `Встреча с делегацией побратима (${m.name})`,
-                        place: 'г. Минск, Республика Беларусь',
-                        dates: '15 марта 2024 года',
-                        purpose: 'Обмен опытом',
-                        participants: 'Делегации Российской Федерации и Республики Беларусь',
-                      },
-                    ],
-                  }
-                : { kind: 'nil', channel: 'form', actor: m.code },
-            ],
-          }),
+      // Every municipality answers: one in ten with an event, the rest nil. An answer can only land
+      // once its workflow exists, so wait for the request emails to go out first.
+      await stack.mail.waitFor((all) => all.length >= COUNT, 600_000);
+      const withEvent = new Set(registry.filter((_, i) => i % 10 === 0).map((m) => m.code));
+      for (let i = 0; i < registry.length; i += 25) {
+        await Promise.all(
+          registry.slice(i, i + 25).map((m) =>
+            client.workflow.getHandle(submissionWorkflowId(QUARTER, m.code)).executeUpdate(submitUpdate, {
+              args: [
+                withEvent.has(m.code)
+                  ? {
+                      kind: 'rows',
+                      channel: 'form',
+                      actor: m.code,
+                      rows: [
+                        {
+                          title: `Встреча с делегацией побратима (${m.name})`,
+                          place: 'г. Минск, Республика Беларусь',
+                          dates: '15 марта 2024 года',
+                          purpose: 'Обмен опытом',
+                          participants: 'Делегации Российской Федерации и Республики Беларусь',
+                        },
+                      ],
+                    }
+                  : { kind: 'nil', channel: 'form', actor: m.code },
+              ],
+            }),
+          ),
+        );
+      }
+
+      let status: QuarterStatus = await quarter.query(statusQuery);
+      for (const until = Date.now() + 300_000; status.phase !== 'awaiting_approval' && Date.now() < until;) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        status = await quarter.query(statusQuery);
+      }
+      expect(status.phase).toBe('awaiting_approval');
+      expect(status.groups).toBe(COUNT > GROUP_SIZE ? Math.ceil(COUNT / GROUP_SIZE) : 0);
+      expect(status.counts).toEqual({ accepted: COUNT });
+
+      const result = await quarter.executeUpdate(approveUpdate, {
+        args: [{ signer: 'Тест', position: null, actor: 'test' }],
+      });
+      expect(result.eventCount).toBe(withEvent.size);
+      await quarter.result();
+
+      // No execution comes near the 10,240-event warning: the quarter, every group, a municipality.
+      const lengths = {
+        quarter: await historyLength(quarterWorkflowId(QUARTER)),
+        groups: await Promise.all(
+          Array.from({ length: status.groups }, (_, g) => historyLength(groupWorkflowId(QUARTER, g))),
         ),
-      );
-    }
-
-    let status: QuarterStatus = await quarter.query(statusQuery);
-    for (const until = Date.now() + 300_000; status.phase !== 'awaiting_approval' && Date.now() < until; ) {
-      await new Promise((r) => setTimeout(r, 1_000));
-      status = await quarter.query(statusQuery);
-    }
-    expect(status.phase).toBe('awaiting_approval');
-    expect(status.groups).toBe(COUNT > GROUP_SIZE ? Math.ceil(COUNT / GROUP_SIZE) : 0);
-    expect(status.counts).toEqual({ accepted: COUNT });
-
-    const result = await quarter.executeUpdate(approveUpdate, { args: [{ signer: 'Тест', position: null, actor: 'test' }] });
-    expect(result.eventCount).toBe(withEvent.size);
-    await quarter.result();
-
-    // No execution comes near the 10,240-event warning: the quarter, every group, a municipality.
-    const lengths = {
-      quarter: await historyLength(quarterWorkflowId(QUARTER)),
-      groups: await Promise.all(Array.from({ length: status.groups }, (_, g) => historyLength(groupWorkflowId(QUARTER, g)))),
-      municipality: await historyLength(submissionWorkflowId(QUARTER, registry[0]!.code)),
-    };
-    console.log(`history lengths: ${JSON.stringify(lengths)}`);
-    expect(lengths.quarter).toBeLessThan(2_000);
-    for (const g of lengths.groups) expect(g).toBeLessThan(10_240 / 2);
-    expect(lengths.municipality).toBeLessThan(200);
-  });
+        municipality: await historyLength(submissionWorkflowId(QUARTER, registry[0]!.code)),
+      };
+      console.log(`history lengths: ${JSON.stringify(lengths)}`);
+      expect(lengths.quarter).toBeLessThan(2_000);
+      for (const g of lengths.groups) expect(g).toBeLessThan(10_240 / 2);
+      expect(lengths.municipality).toBeLessThan(200);
+    },
+  );
 });

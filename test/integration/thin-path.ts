@@ -30,11 +30,16 @@ function shuffleKeepingTies(rows: EventRow[], seed: number): EventRow[] {
 
 async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  for (let i = 0; i < items.length; i += size)
+    out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
   return out;
 }
 
-async function pollStatus(stack: Stack, predicate: (s: QuarterStatus) => boolean, timeoutMs = 60_000): Promise<QuarterStatus> {
+async function pollStatus(
+  stack: Stack,
+  predicate: (s: QuarterStatus) => boolean,
+  timeoutMs = 60_000,
+): Promise<QuarterStatus> {
   const until = Date.now() + timeoutMs;
   let last: QuarterStatus | null = null;
   while (Date.now() < until) {
@@ -45,7 +50,9 @@ async function pollStatus(stack: Stack, predicate: (s: QuarterStatus) => boolean
     }
     await new Promise((res) => setTimeout(res, 500));
   }
-  throw new Error(`status condition not met; last: ${JSON.stringify(last?.municipalities.map((m) => m.state))}`);
+  throw new Error(
+    `status condition not met; last: ${JSON.stringify(last?.municipalities.map((m) => m.state))}`,
+  );
 }
 
 export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
@@ -65,119 +72,156 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
     await stack?.stop();
   });
 
-  it('runs Q2 2023 for 27 municipalities from launch to a signed-off report', { timeout: 300_000 }, async () => {
-    // Launch, and launching again does not start a second quarter.
-    const start = await stack.cli(['quarter', 'start', '2023-Q2', '--deadline', '2099-07-10']);
-    expect(start.code, start.stderr).toBe(0);
-    expect(start.stdout).toContain('запущен');
-    const again = await stack.cli(['quarter', 'start', '2023-Q2']);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('уже был запущен');
+  it(
+    'runs Q2 2023 for 27 municipalities from launch to a signed-off report',
+    { timeout: 300_000 },
+    async () => {
+      // Launch, and launching again does not start a second quarter.
+      const start = await stack.cli(['quarter', 'start', '2023-Q2', '--deadline', '2099-07-10']);
+      expect(start.code, start.stderr).toBe(0);
+      expect(start.stdout).toContain('запущен');
+      const again = await stack.cli(['quarter', 'start', '2023-Q2']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain('уже был запущен');
 
-    // Every municipality gets its request by email, with the template attached.
-    await stack.mail.waitFor((all) => all.filter((m) => m.subject.startsWith('Запрос сведений')).length === 27);
-    const requests = stack.mail.messages.filter((m) => m.subject.startsWith('Запрос сведений'));
-    expect(new Set(requests.map((m) => m.to))).toEqual(new Set(SMOLENSK_MUNICIPALITIES.map((m) => m.email)));
-    expect(requests.every((m) => m.attachments.some((a) => a.filename.endsWith('.docx')))).toBe(true);
+      // Every municipality gets its request by email, with the template attached.
+      await stack.mail.waitFor(
+        (all) => all.filter((m) => m.subject.startsWith('Запрос сведений')).length === 27,
+      );
+      const requests = stack.mail.messages.filter((m) => m.subject.startsWith('Запрос сведений'));
+      expect(new Set(requests.map((m) => m.to))).toEqual(
+        new Set(SMOLENSK_MUNICIPALITIES.map((m) => m.email)),
+      );
+      expect(requests.every((m) => m.attachments.some((a) => a.filename.endsWith('.docx')))).toBe(true);
 
-    // One clerk first sends a file that is not a Word document: rejected, with a reason in Russian.
-    const bad = path.join(stack.dir, 'not-a-docx.docx');
-    writeFileSync(bad, '%PDF-1.4\n% not really a docx\n');
-    const rejected = await stack.cli(['submit', '2023-Q2', 'vyazma', '--file', bad]);
-    expect(rejected.code).toBe(1);
-    expect(rejected.stdout).toMatch(/НЕ приняты/);
-    expect(rejected.stdout).toMatch(/PDF/);
+      // One clerk first sends a file that is not a Word document: rejected, with a reason in Russian.
+      const bad = path.join(stack.dir, 'not-a-docx.docx');
+      writeFileSync(bad, '%PDF-1.4\n% not really a docx\n');
+      const rejected = await stack.cli(['submit', '2023-Q2', 'vyazma', '--file', bad]);
+      expect(rejected.code).toBe(1);
+      expect(rejected.stdout).toMatch(/НЕ приняты/);
+      expect(rejected.stdout).toMatch(/PDF/);
 
-    // The eight municipalities of the reference answer with their events (rows shuffled, made as
-    // Word and as LibreOffice would, with and without the № column); the other nineteen, nil.
-    const files = await Promise.all(
-      reference.sections.map(async (section, i) => {
-        const rows = shuffleKeepingTies(
-          section.rows.map((r) => r.row),
-          i + 7,
-        );
-        const bytes =
-          i % 2 === 0
-            ? await wordSubmission({ rows, numberColumn: i % 4 === 0, before: [`Сведения: ${section.title}`] })
-            : libreOfficeSubmission({ rows, numberColumn: i % 3 !== 0, after: ['Исполнитель: специалист'] });
-        const file = path.join(stack.dir, `${section.code}.docx`);
-        writeFileSync(file, bytes);
-        return { code: section.code, file, count: section.rows.length };
-      }),
-    );
-    const fileResults = await inBatches(files, 4, async (f) => ({ ...f, result: await stack.cli(['submit', '2023-Q2', f.code, '--file', f.file, '--json']) }));
-    for (const f of fileResults) {
-      expect(f.result.code, `${f.code}: ${f.result.stdout}${f.result.stderr}`).toBe(0);
-      const parsed = JSON.parse(f.result.stdout) as { accepted: boolean; rowCount: number };
-      expect(parsed).toMatchObject({ accepted: true, rowCount: f.count });
-    }
-    const nilCodes = SMOLENSK_MUNICIPALITIES.map((m) => m.code).filter((c) => !withEvents.has(c));
-    expect(nilCodes).toHaveLength(19);
-    const nilResults = await inBatches(nilCodes, 4, (code) => stack.cli(['submit', '2023-Q2', code, '--nil']));
-    for (const r of nilResults) {
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('мероприятия не проводились');
-    }
+      // The eight municipalities of the reference answer with their events (rows shuffled, made as
+      // Word and as LibreOffice would, with and without the № column); the other nineteen, nil.
+      const files = await Promise.all(
+        reference.sections.map(async (section, i) => {
+          const rows = shuffleKeepingTies(
+            section.rows.map((r) => r.row),
+            i + 7,
+          );
+          const bytes =
+            i % 2 === 0
+              ? await wordSubmission({
+                  rows,
+                  numberColumn: i % 4 === 0,
+                  before: [`Сведения: ${section.title}`],
+                })
+              : libreOfficeSubmission({
+                  rows,
+                  numberColumn: i % 3 !== 0,
+                  after: ['Исполнитель: специалист'],
+                });
+          const file = path.join(stack.dir, `${section.code}.docx`);
+          writeFileSync(file, bytes);
+          return { code: section.code, file, count: section.rows.length };
+        }),
+      );
+      const fileResults = await inBatches(files, 4, async (f) => ({
+        ...f,
+        result: await stack.cli(['submit', '2023-Q2', f.code, '--file', f.file, '--json']),
+      }));
+      for (const f of fileResults) {
+        expect(f.result.code, `${f.code}: ${f.result.stdout}${f.result.stderr}`).toBe(0);
+        const parsed = JSON.parse(f.result.stdout) as { accepted: boolean; rowCount: number };
+        expect(parsed).toMatchObject({ accepted: true, rowCount: f.count });
+      }
+      const nilCodes = SMOLENSK_MUNICIPALITIES.map((m) => m.code).filter((c) => !withEvents.has(c));
+      expect(nilCodes).toHaveLength(19);
+      const nilResults = await inBatches(nilCodes, 4, (code) =>
+        stack.cli(['submit', '2023-Q2', code, '--nil']),
+      );
+      for (const r of nilResults) {
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain('мероприятия не проводились');
+      }
 
-    // Every municipality is accepted and the draft is ready to sign.
-    const ready = await pollStatus(stack, (s) => s.phase === 'awaiting_approval');
-    expect(ready.municipalities.map((m) => m.state)).toEqual(Array(27).fill('accepted'));
-    expect(ready.municipalities.find((m) => m.code === 'vyazma')?.versions).toBe(2);
-    const human = await stack.cli(['quarter', 'status', '2023-Q2']);
-    expect(human.stdout).toContain('Вяземский район');
-    expect(human.stdout).toContain('принято');
+      // Every municipality is accepted and the draft is ready to sign.
+      const ready = await pollStatus(stack, (s) => s.phase === 'awaiting_approval');
+      expect(ready.municipalities.map((m) => m.state)).toEqual(Array(27).fill('accepted'));
+      expect(ready.municipalities.find((m) => m.code === 'vyazma')?.versions).toBe(2);
+      const human = await stack.cli(['quarter', 'status', '2023-Q2']);
+      expect(human.stdout).toContain('Вяземский район');
+      expect(human.stdout).toContain('принято');
 
-    // Sign-off writes the final report.
-    const finalFile = path.join(stack.dir, 'final.docx');
-    const approve = await stack.cli([
-      'report', 'approve', '2023-Q2', '--signer', 'И. И. Иванов', '--position', 'Начальник департамента', '--out', finalFile,
-    ]);
-    expect(approve.code, approve.stderr).toBe(0);
-    expect(approve.stdout).toMatch(/SHA-256: [0-9a-f]{64}/);
+      // Sign-off writes the final report.
+      const finalFile = path.join(stack.dir, 'final.docx');
+      const approve = await stack.cli([
+        'report',
+        'approve',
+        '2023-Q2',
+        '--signer',
+        'И. И. Иванов',
+        '--position',
+        'Начальник департамента',
+        '--out',
+        finalFile,
+      ]);
+      expect(approve.code, approve.stderr).toBe(0);
+      expect(approve.stdout).toMatch(/SHA-256: [0-9a-f]{64}/);
 
-    // The final report, read back cell by cell, is the reference: sections in region order, 65 rows.
-    const report = readReportDocx(readFileSync(finalFile));
-    expect(normalizeText(report.title)).toBe(normalizeText(reference.title));
-    expect(report.headers.map(normalizeText)).toEqual(REPORT_COLUMNS.map(normalizeText));
-    expect(report.sections.map((s) => s.title)).toEqual(reference.sections.map((s) => s.title));
-    const got = report.sections.flatMap((s) => s.rows.map((r) => [r.number, ...r.cells].map(normalizeText)));
-    const want = reference.sections.flatMap((s) =>
-      s.rows.map((r) => [`${r.number}.`, r.row.title, r.row.place, r.row.dates, r.row.purpose, r.row.participants].map(normalizeText)),
-    );
-    expect(got).toHaveLength(65);
-    expect(got).toEqual(want);
+      // The final report, read back cell by cell, is the reference: sections in region order, 65 rows.
+      const report = readReportDocx(readFileSync(finalFile));
+      expect(normalizeText(report.title)).toBe(normalizeText(reference.title));
+      expect(report.headers.map(normalizeText)).toEqual(REPORT_COLUMNS.map(normalizeText));
+      expect(report.sections.map((s) => s.title)).toEqual(reference.sections.map((s) => s.title));
+      const got = report.sections.flatMap((s) =>
+        s.rows.map((r) => [r.number, ...r.cells].map(normalizeText)),
+      );
+      const want = reference.sections.flatMap((s) =>
+        s.rows.map((r) =>
+          [`${r.number}.`, r.row.title, r.row.place, r.row.dates, r.row.purpose, r.row.participants].map(
+            normalizeText,
+          ),
+        ),
+      );
+      expect(got).toHaveLength(65);
+      expect(got).toEqual(want);
 
-    // The quarter is locked: a late answer is told so and changes nothing.
-    const final = await pollStatus(stack, (s) => s.phase === 'approved');
-    expect(final.finalSha256).toMatch(/^[0-9a-f]{64}$/);
-    const late = await stack.cli(['submit', '2023-Q2', 'velizh', '--nil']);
-    expect(late.code).toBe(1);
-    expect(late.stderr).toMatch(/закрыт/);
+      // The quarter is locked: a late answer is told so and changes nothing.
+      const final = await pollStatus(stack, (s) => s.phase === 'approved');
+      expect(final.finalSha256).toMatch(/^[0-9a-f]{64}$/);
+      const late = await stack.cli(['submit', '2023-Q2', 'velizh', '--nil']);
+      expect(late.code).toBe(1);
+      expect(late.stderr).toMatch(/закрыт/);
 
-    // The signed file verifies, hash and Ed25519 signature (written beside it); an altered copy does not.
-    const verify = await stack.cli(['report', 'verify', finalFile]);
-    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-    expect(verify.stdout).toContain('Подпись Ed25519 верна');
-    expect(readFileSync(`${finalFile}.sig`, 'utf8').trim()).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    const altered = path.join(stack.dir, 'altered.docx');
-    writeFileSync(altered, Buffer.concat([readFileSync(finalFile), Buffer.from([0])]));
-    writeFileSync(`${altered}.sig`, readFileSync(`${finalFile}.sig`));
-    const verifyAltered = await stack.cli(['report', 'verify', altered]);
-    expect(verifyAltered.code).toBe(1);
-    expect(verifyAltered.stdout).toContain('НЕ совпадает');
-    expect(verifyAltered.stdout).toContain('Подпись Ed25519 НЕ верна');
+      // The signed file verifies, hash and Ed25519 signature (written beside it); an altered copy does not.
+      const verify = await stack.cli(['report', 'verify', finalFile]);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+      expect(verify.stdout).toContain('Подпись Ed25519 верна');
+      expect(readFileSync(`${finalFile}.sig`, 'utf8').trim()).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      const altered = path.join(stack.dir, 'altered.docx');
+      writeFileSync(altered, Buffer.concat([readFileSync(finalFile), Buffer.from([0])]));
+      writeFileSync(`${altered}.sig`, readFileSync(`${finalFile}.sig`));
+      const verifyAltered = await stack.cli(['report', 'verify', altered]);
+      expect(verifyAltered.code).toBe(1);
+      expect(verifyAltered.stdout).toContain('НЕ совпадает');
+      expect(verifyAltered.stdout).toContain('Подпись Ed25519 НЕ верна');
 
-    // Mail: one result per answer (28), the final report to the coordinator, nothing twice.
-    await stack.mail.waitFor((all) => all.some((m) => m.subject.includes('подписан')));
-    const results = stack.mail.messages.filter((m) => /^Сведения (приняты|не приняты)/.test(m.subject));
-    expect(results).toHaveLength(28);
-    const ids = stack.mail.messages.map((m) => m.messageId);
-    expect(new Set(ids).size).toBe(ids.length);
-    const finalMail = stack.mail.messages.find((m) => m.subject.includes('подписан'))!;
-    expect(finalMail.attachments[0]?.content.equals(readFileSync(finalFile))).toBe(true);
+      // Mail: one result per answer (28), the final report to the coordinator, nothing twice.
+      await stack.mail.waitFor((all) => all.some((m) => m.subject.includes('подписан')));
+      const results = stack.mail.messages.filter((m) => /^Сведения (приняты|не приняты)/.test(m.subject));
+      expect(results).toHaveLength(28);
+      const ids = stack.mail.messages.map((m) => m.messageId);
+      expect(new Set(ids).size).toBe(ids.length);
+      const finalMail = stack.mail.messages.find((m) => m.subject.includes('подписан'))!;
+      expect(finalMail.attachments[0]?.content.equals(readFileSync(finalFile))).toBe(true);
 
-    // The rows are stored: 65 accepted events across the eight final versions.
-    const stored = await stack.db.submissionRow.count({ where: { submission: { quarter: '2023-Q2', status: 'accepted' } } });
-    expect(stored).toBe(65);
-  });
+      // The rows are stored: 65 accepted events across the eight final versions.
+      const stored = await stack.db.submissionRow.count({
+        where: { submission: { quarter: '2023-Q2', status: 'accepted' } },
+      });
+      expect(stored).toBe(65);
+    },
+  );
 }

@@ -4,7 +4,15 @@ import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-export type ReceivedMail = { to: string; cc: string; subject: string; text: string; messageId: string; headers: Map<string, unknown>; attachments: { filename: string; content: Buffer }[] };
+export type ReceivedMail = {
+  to: string;
+  cc: string;
+  subject: string;
+  text: string;
+  messageId: string;
+  headers: Map<string, unknown>;
+  attachments: { filename: string; content: Buffer }[];
+};
 
 export type MailSink = {
   url: string;
@@ -30,7 +38,8 @@ export async function startMailSink(): Promise<MailSink> {
     logger: false,
     size: 50 * 1024 * 1024,
     onConnect(_session, callback) {
-      if (down) return callback(Object.assign(new Error('Service temporarily unavailable'), { responseCode: 421 }));
+      if (down)
+        return callback(Object.assign(new Error('Service temporarily unavailable'), { responseCode: 421 }));
       callback();
     },
     onData(stream, _session, callback) {
@@ -62,7 +71,8 @@ export async function startMailSink(): Promise<MailSink> {
     async waitFor(predicate, timeoutMs = 60_000) {
       const until = Date.now() + timeoutMs;
       while (!predicate(messages)) {
-        if (Date.now() > until) throw new Error(`mail sink: condition not met in ${timeoutMs} ms (${messages.length} messages)`);
+        if (Date.now() > until)
+          throw new Error(`mail sink: condition not met in ${timeoutMs} ms (${messages.length} messages)`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

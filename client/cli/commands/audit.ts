@@ -7,7 +7,9 @@ import { getClient, getDb, printJson, quarterArg } from '../context';
 export function registerAuditCommands(program: Command): void {
   const audit = program
     .command('audit')
-    .description('хронология квартала: запросы, напоминания, ответы, решения, подписание (история Temporal + журнал)')
+    .description(
+      'хронология квартала: запросы, напоминания, ответы, решения, подписание (история Temporal + журнал)',
+    )
     .argument('[quarter]', 'квартал, например 2023-Q2')
     .option('--municipality <code>', 'только одно муниципальное образование')
     .option('--json', 'вывод в JSON')
@@ -21,7 +23,9 @@ export function registerAuditCommands(program: Command): void {
       if (opts.json) return printJson(timeline);
       for (const e of timeline) {
         const who = e.actor ? ` — ${e.actor}${e.origin ? ` (${e.origin})` : ''}` : '';
-        console.log(`${e.at.replace('T', ' ').slice(0, 19)}  ${(e.municipality ?? 'квартал').padEnd(16)}  ${e.text}${who}`);
+        console.log(
+          `${e.at.replace('T', ' ').slice(0, 19)}  ${(e.municipality ?? 'квартал').padEnd(16)}  ${e.text}${who}`,
+        );
       }
       if (timeline.length === 0) console.log(`Событий по ${quarter} нет.`);
     });
@@ -33,7 +37,8 @@ export function registerAuditCommands(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const check = await verifyAuditChain(await getDb());
       if (opts.json) printJson(check);
-      else if (check.ok) console.log(`Журнал аудита цел: ${check.entries} записей, цепочка хешей не нарушена.`);
+      else if (check.ok)
+        console.log(`Журнал аудита цел: ${check.entries} записей, цепочка хешей не нарушена.`);
       else {
         console.log(`Журнал аудита НАРУШЕН (${check.entries} записей):`);
         for (const p of check.problems) console.log(`  • ${p}`);

@@ -34,8 +34,15 @@ export function registerDbCommands(program: Command): void {
         role: opts.role,
         password: await readPassword(),
       });
-      await audit({ quarter: null, municipality: null, action: 'user.add', detail: { login, role: created.role } });
-      console.log(`Учетная запись «${created.login}» (${created.role === 'coordinator' ? 'координатор' : 'аудитор'}) создана.`);
+      await audit({
+        quarter: null,
+        municipality: null,
+        action: 'user.add',
+        detail: { login, role: created.role },
+      });
+      console.log(
+        `Учетная запись «${created.login}» (${created.role === 'coordinator' ? 'координатор' : 'аудитор'}) создана.`,
+      );
     });
 
   program
@@ -57,7 +64,8 @@ export function registerDbCommands(program: Command): void {
         );
       if (rows.length === 0) return console.log('Реестр пуст: выполните «npx svodka db setup».');
       const width = Math.max(...rows.map((r) => r.code.length));
-      for (const r of rows) console.log(`${String(r.position).padStart(2)}. ${r.code.padEnd(width)}  ${r.name}  <${r.email}>`);
+      for (const r of rows)
+        console.log(`${String(r.position).padStart(2)}. ${r.code.padEnd(width)}  ${r.name}  <${r.email}>`);
     });
 
   program

@@ -14,7 +14,19 @@ import {
   submissionWorkflowId,
 } from '../../../workflows/api';
 import type { MunicipalitySummary, QuarterStatus, SubmissionState } from '../../../workflows/api';
-import { actor, audit, explainTemporalError, origin, getClient, getDb, municipalityArg, positiveInt, printJson, quarterArg, UserError } from '../context';
+import {
+  actor,
+  audit,
+  explainTemporalError,
+  origin,
+  getClient,
+  getDb,
+  municipalityArg,
+  positiveInt,
+  printJson,
+  quarterArg,
+  UserError,
+} from '../context';
 
 export const STATE_LABELS: Record<SubmissionState, string> = {
   requested: 'запрошено',
@@ -59,17 +71,30 @@ export function printStatus(status: QuarterStatus, names: Map<string, string>): 
   const settled = counts
     .filter(([state]) => ['accepted', 'excused', 'not_submitted'].includes(state))
     .reduce((n, [, k]) => n + k, 0);
-  console.log(`Квартал ${status.quarter}: ${PHASE_LABELS[status.phase]}${status.closed ? ' (сбор закрыт)' : ''}`);
-  console.log(`Срок: ${russianDate(status.deadline)}${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}`);
-  console.log(`Готово ${settled} из ${status.total}: ${counts.map(([s, n]) => `${STATE_LABELS[s]} — ${n}`).join(', ')}`);
+  console.log(
+    `Квартал ${status.quarter}: ${PHASE_LABELS[status.phase]}${status.closed ? ' (сбор закрыт)' : ''}`,
+  );
+  console.log(
+    `Срок: ${russianDate(status.deadline)}${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}`,
+  );
+  console.log(
+    `Готово ${settled} из ${status.total}: ${counts.map(([s, n]) => `${STATE_LABELS[s]} — ${n}`).join(', ')}`,
+  );
   if (status.groups > 0) {
-    console.log(`Регион большой: ${status.groups} групп по 1000; подробности по одному МО — npx svodka audit ${status.quarter} --municipality <код>`);
+    console.log(
+      `Регион большой: ${status.groups} групп по 1000; подробности по одному МО — npx svodka audit ${status.quarter} --municipality <код>`,
+    );
     if (status.finalReportId) console.log(`\nИтоговый отчет: SHA-256 ${status.finalSha256}`);
     return;
   }
   console.log('');
-  const nameWidth = Math.min(34, Math.max(...status.municipalities.map((m) => (names.get(m.code) ?? m.code).length)));
-  console.log(`${'Муниципальное образование'.padEnd(nameWidth)}  ${'Состояние'.padEnd(15)}  Напом.  Версии  Строк  Замеч.`);
+  const nameWidth = Math.min(
+    34,
+    Math.max(...status.municipalities.map((m) => (names.get(m.code) ?? m.code).length)),
+  );
+  console.log(
+    `${'Муниципальное образование'.padEnd(nameWidth)}  ${'Состояние'.padEnd(15)}  Напом.  Версии  Строк  Замеч.`,
+  );
   for (const m of status.municipalities) {
     const name = (names.get(m.code) ?? m.code).slice(0, nameWidth).padEnd(nameWidth);
     const rows = m.state === 'accepted' ? (m.nil ? 'нет' : String(m.rowCount)) : '';
@@ -78,10 +103,15 @@ export function printStatus(status: QuarterStatus, names: Map<string, string>): 
     );
   }
   if (status.finalReportId) console.log(`\nИтоговый отчет: SHA-256 ${status.finalSha256}`);
-  else if (status.draftReportId) console.log(`\nПроект отчета готов: npx svodka report draft ${status.quarter} --out проект.docx`);
+  else if (status.draftReportId)
+    console.log(`\nПроект отчета готов: npx svodka report draft ${status.quarter} --out проект.docx`);
 }
 
-async function childUpdate<T>(quarter: string, code: string, run: (h: ReturnType<Awaited<ReturnType<typeof getClient>>['workflow']['getHandle']>) => Promise<T>): Promise<T> {
+async function childUpdate<T>(
+  quarter: string,
+  code: string,
+  run: (h: ReturnType<Awaited<ReturnType<typeof getClient>>['workflow']['getHandle']>) => Promise<T>,
+): Promise<T> {
   const client = await getClient();
   try {
     return await run(client.workflow.getHandle(submissionWorkflowId(quarter, code)));
@@ -91,14 +121,24 @@ async function childUpdate<T>(quarter: string, code: string, run: (h: ReturnType
 }
 
 export function registerQuarterCommands(program: Command): void {
-  const quarter = program.command('quarter').description('сбор сведений за квартал: запуск, состояние, решения координатора');
+  const quarter = program
+    .command('quarter')
+    .description('сбор сведений за квартал: запуск, состояние, решения координатора');
 
   quarter
     .command('start')
     .description('запустить сбор сведений за квартал (повторный запуск ничего не дублирует)')
     .argument('<quarter>', 'квартал, например 2023-Q2')
-    .option('--deadline <date>', 'последний день приема сведений, ГГГГ-ММ-ДД (по умолчанию 10-е число месяца после квартала)')
-    .option('--time-scale <n>', 'ускорить все сроки политики в N раз (86400: сутки за секунду) — для демонстраций и тестов', positiveInt, 1)
+    .option(
+      '--deadline <date>',
+      'последний день приема сведений, ГГГГ-ММ-ДД (по умолчанию 10-е число месяца после квартала)',
+    )
+    .option(
+      '--time-scale <n>',
+      'ускорить все сроки политики в N раз (86400: сутки за секунду) — для демонстраций и тестов',
+      positiveInt,
+      1,
+    )
     .option('--json', 'вывод в JSON')
     .action(async (quarterText: string, opts: { deadline?: string; timeScale: number; json?: boolean }) => {
       const result = await startQuarter(await getClient(), await getDb(), {
@@ -111,10 +151,14 @@ export function registerQuarterCommands(program: Command): void {
       if (opts.json) return printJson(result);
       const q = result.quarter;
       if (result.started) {
-        console.log(`Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`);
+        console.log(
+          `Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`,
+        );
         console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
       } else {
-        console.log(`Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`);
+        console.log(
+          `Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`,
+        );
       }
     });
 
@@ -157,14 +201,19 @@ export function registerQuarterCommands(program: Command): void {
     'продлить срок одному муниципальному образованию',
     (c) => c.requiredOption('--until <date>', 'новый срок, ГГГГ-ММ-ДД'),
     (q, code, opts) =>
-      childUpdate(q, code, (h) => h.executeUpdate(extendUpdate, { args: [{ until: dateArg(opts.until!, '--until'), actor: actor() }] })),
+      childUpdate(q, code, (h) =>
+        h.executeUpdate(extendUpdate, { args: [{ until: dateArg(opts.until!, '--until'), actor: actor() }] }),
+      ),
     (name, s) => `${name}: срок продлен до ${russianDate(s.deadline)}.`,
   );
   decision(
     'excuse',
     'освободить от представления сведений за квартал',
     (c) => c.requiredOption('--reason <text>', 'причина'),
-    (q, code, opts) => childUpdate(q, code, (h) => h.executeUpdate(excuseUpdate, { args: [{ reason: opts.reason!, actor: actor() }] })),
+    (q, code, opts) =>
+      childUpdate(q, code, (h) =>
+        h.executeUpdate(excuseUpdate, { args: [{ reason: opts.reason!, actor: actor() }] }),
+      ),
     (name) => `${name}: освобождено от представления сведений.`,
   );
   decision(
@@ -178,7 +227,10 @@ export function registerQuarterCommands(program: Command): void {
     'reopen',
     'вернуть принятые сведения на доработку с комментарием',
     (c) => c.requiredOption('--comment <text>', 'что нужно исправить'),
-    (q, code, opts) => childUpdate(q, code, (h) => h.executeUpdate(reopenUpdate, { args: [{ comment: opts.comment!, actor: actor() }] })),
+    (q, code, opts) =>
+      childUpdate(q, code, (h) =>
+        h.executeUpdate(reopenUpdate, { args: [{ comment: opts.comment!, actor: actor() }] }),
+      ),
     (name) => `${name}: сведения возвращены на доработку, письмо отправлено.`,
   );
 
@@ -195,6 +247,8 @@ export function registerQuarterCommands(program: Command): void {
         throw await explainTemporalError(err, q);
       }
       await audit({ quarter: q, municipality: null, action: 'quarter.close' });
-      console.log(`Сбор сведений за ${q} закрыт. Не ответившие отмечены как «не представлено»; проект отчета формируется.`);
+      console.log(
+        `Сбор сведений за ${q} закрыт. Не ответившие отмечены как «не представлено»; проект отчета формируется.`,
+      );
     });
 }

@@ -6,7 +6,16 @@ import { reportBytes } from '../../../activities/reports';
 import { generateSigningKeys, verifyBytes, verifyKey } from '../../../activities/signing';
 import { approveUpdate, quarterWorkflowId } from '../../../workflows/api';
 import type { ApproveResult } from '../../../workflows/api';
-import { actor, audit, explainTemporalError, getClient, getDb, printJson, quarterArg, UserError } from '../context';
+import {
+  actor,
+  audit,
+  explainTemporalError,
+  getClient,
+  getDb,
+  printJson,
+  quarterArg,
+  UserError,
+} from '../context';
 import { fetchStatus } from './quarter';
 
 async function writeReport(reportId: string, out: string): Promise<void> {
@@ -30,14 +39,21 @@ export function registerReportCommands(program: Command): void {
       const status = await fetchStatus(quarter);
       const reportId = status.finalReportId ?? status.draftReportId;
       if (!reportId) {
-        const waiting = status.municipalities.filter((m) => !['accepted', 'excused', 'not_submitted'].includes(m.state));
+        const waiting = status.municipalities.filter(
+          (m) => !['accepted', 'excused', 'not_submitted'].includes(m.state),
+        );
         throw new UserError(
           `Проект отчета за ${quarter} еще не готов: ждем ответа от ${waiting.length} муниципальных образований ` +
-            `(${waiting.slice(0, 5).map((m) => m.code).join(', ')}${waiting.length > 5 ? ', …' : ''}).`,
+            `(${waiting
+              .slice(0, 5)
+              .map((m) => m.code)
+              .join(', ')}${waiting.length > 5 ? ', …' : ''}).`,
         );
       }
       await writeReport(reportId, opts.out);
-      console.log(`${status.finalReportId ? 'Итоговый' : 'Проект'} отчет за ${quarter} записан в ${opts.out}`);
+      console.log(
+        `${status.finalReportId ? 'Итоговый' : 'Проект'} отчет за ${quarter} записан в ${opts.out}`,
+      );
     });
 
   report
@@ -48,24 +64,36 @@ export function registerReportCommands(program: Command): void {
     .option('--position <text>', 'должность подписывающего')
     .option('--out <file>', 'записать итоговый отчет в файл')
     .option('--json', 'вывод в JSON')
-    .action(async (quarterText: string, opts: { signer: string; position?: string; out?: string; json?: boolean }) => {
-      const quarter = quarterArg(quarterText);
-      const client = await getClient();
-      let result: ApproveResult;
-      try {
-        result = await client.workflow
-          .getHandle(quarterWorkflowId(quarter))
-          .executeUpdate(approveUpdate, { args: [{ signer: opts.signer, position: opts.position ?? null, actor: actor() }] });
-      } catch (err) {
-        throw await explainTemporalError(err, quarter);
-      }
-      await audit({ quarter, municipality: null, action: 'report.approve', detail: { ...result, signer: opts.signer, position: opts.position ?? null } });
-      if (opts.out) await writeReport(result.reportId, opts.out);
-      if (opts.json) return printJson({ ...result, out: opts.out ?? null });
-      console.log(`Отчет за ${quarter} подписан: ${opts.signer}. Мероприятий: ${result.eventCount}.`);
-      console.log(`SHA-256: ${result.sha256}`);
-      if (opts.out) console.log(`Итоговый отчет записан в ${opts.out}`);
-    });
+    .action(
+      async (
+        quarterText: string,
+        opts: { signer: string; position?: string; out?: string; json?: boolean },
+      ) => {
+        const quarter = quarterArg(quarterText);
+        const client = await getClient();
+        let result: ApproveResult;
+        try {
+          result = await client.workflow
+            .getHandle(quarterWorkflowId(quarter))
+            .executeUpdate(approveUpdate, {
+              args: [{ signer: opts.signer, position: opts.position ?? null, actor: actor() }],
+            });
+        } catch (err) {
+          throw await explainTemporalError(err, quarter);
+        }
+        await audit({
+          quarter,
+          municipality: null,
+          action: 'report.approve',
+          detail: { ...result, signer: opts.signer, position: opts.position ?? null },
+        });
+        if (opts.out) await writeReport(result.reportId, opts.out);
+        if (opts.json) return printJson({ ...result, out: opts.out ?? null });
+        console.log(`Отчет за ${quarter} подписан: ${opts.signer}. Мероприятий: ${result.eventCount}.`);
+        console.log(`SHA-256: ${result.sha256}`);
+        if (opts.out) console.log(`Итоговый отчет записан в ${opts.out}`);
+      },
+    );
 
   report
     .command('verify')
@@ -107,11 +135,17 @@ export function registerReportCommands(program: Command): void {
         });
       else {
         if (match)
-          console.log(`Совпадает: подписанный отчет за ${match.quarter}; подписал ${match.signer}${match.position ? `, ${match.position}` : ''}, ${match.signedAt?.toISOString().slice(0, 10)}. SHA-256 ${sha256}`);
-        else console.log(`НЕ совпадает: файл не является подписанным отчетом (SHA-256 ${sha256}). Возможно, он изменен после подписания.`);
+          console.log(
+            `Совпадает: подписанный отчет за ${match.quarter}; подписал ${match.signer}${match.position ? `, ${match.position}` : ''}, ${match.signedAt?.toISOString().slice(0, 10)}. SHA-256 ${sha256}`,
+          );
+        else
+          console.log(
+            `НЕ совпадает: файл не является подписанным отчетом (SHA-256 ${sha256}). Возможно, он изменен после подписания.`,
+          );
         if (signature === 'valid') console.log('Подпись Ed25519 верна.');
         if (signature === 'invalid') console.log('Подпись Ed25519 НЕ верна: файл или подпись изменены.');
-        if (signature === 'no-key') console.log('Подпись есть, но ключ для проверки не задан (SVODKA_VERIFY_KEY).');
+        if (signature === 'no-key')
+          console.log('Подпись есть, но ключ для проверки не задан (SVODKA_VERIFY_KEY).');
       }
       process.exitCode = verified ? 0 : 1;
     });
@@ -119,7 +153,10 @@ export function registerReportCommands(program: Command): void {
   report
     .command('keygen')
     .description('создать пару ключей Ed25519 для подписи итоговых отчетов')
-    .requiredOption('--out <prefix>', 'путь без расширения: будут созданы PREFIX.pem (закрытый) и PREFIX.pub.pem')
+    .requiredOption(
+      '--out <prefix>',
+      'путь без расширения: будут созданы PREFIX.pem (закрытый) и PREFIX.pub.pem',
+    )
     .action((opts: { out: string }) => {
       const { privatePem, publicPem } = generateSigningKeys();
       writeFileSync(`${opts.out}.pem`, privatePem, { mode: 0o600 });
