@@ -150,6 +150,11 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
       const ready = await pollStatus(stack, (s) => s.phase === 'awaiting_approval');
       expect(ready.municipalities.map((m) => m.state)).toEqual(Array(27).fill('accepted'));
       expect(ready.municipalities.find((m) => m.code === 'vyazma')?.versions).toBe(2);
+      // The coordinator sees what changed between vyazma's rejected file and its accepted one.
+      const diff = await stack.cli(['quarter', 'diff', '2023-Q2', 'vyazma']);
+      expect(diff.code, diff.stderr).toBe(0);
+      expect(diff.stdout).toContain('версия 1 (отклонена) → версия 2 (принята)');
+      expect(diff.stdout).toContain('добавлено: 4');
       const human = await stack.cli(['quarter', 'status', '2023-Q2']);
       expect(human.stdout).toContain('Вяземский район');
       expect(human.stdout).toContain('принято');

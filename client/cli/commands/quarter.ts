@@ -1,6 +1,8 @@
 // `svodka quarter start|status|extend|excuse|remind|reopen|close`.
 import type { Command } from 'commander';
+import { diffVersions } from '../../../domain/diff';
 import { parseIsoDate } from '../../../domain/schedule';
+import { COLUMN_TITLES } from '../../../domain/validate';
 import { startQuarter } from '../../quarters';
 import { russianDate } from '../../../domain/emails';
 import {
@@ -233,6 +235,56 @@ export function registerQuarterCommands(program: Command): void {
       ),
     (name) => `${name}: сведения возвращены на доработку, письмо отправлено.`,
   );
+
+  quarter
+    .command('diff')
+    .description('что изменилось между версиями сведений: строки добавлены, удалены, изменены')
+    .argument('<quarter>', 'квартал, например 2023-Q2')
+    .argument('<code>', 'код муниципального образования')
+    .option('--from <n>', 'с какой версии (по умолчанию — предпоследняя)', positiveInt)
+    .option('--to <n>', 'по какую версию (по умолчанию — последняя)', positiveInt)
+    .option('--json', 'вывод в JSON')
+    .action(
+      async (quarterText: string, code: string, opts: { from?: number; to?: number; json?: boolean }) => {
+        const q = quarterArg(quarterText);
+        const m = await municipalityArg(code);
+        const db = await getDb();
+        const versions = await db.submission.findMany({
+          where: { quarter: q, municipality: m.code },
+          orderBy: { version: 'asc' },
+          include: { rows: { orderBy: { position: 'asc' } } },
+        });
+        if (versions.length < 2 && !(opts.from && opts.to))
+          throw new UserError(
+            `У «${m.name}» за ${q} ${versions.length === 0 ? 'нет ни одной версии' : 'только одна версия'}: сравнивать не с чем.`,
+          );
+        const to = opts.to ?? versions.at(-1)!.version;
+        const from = opts.from ?? to - 1;
+        const pick = (n: number) => {
+          const v = versions.find((x) => x.version === n);
+          if (!v)
+            throw new UserError(`Нет версии ${n}; есть: ${versions.map((x) => x.version).join(', ')}.`, 2);
+          return v;
+        };
+        const [a, b] = [pick(from), pick(to)];
+        const diff = diffVersions(a.rows, b.rows);
+        if (opts.json) return printJson({ quarter: q, municipality: m.code, from, to, ...diff });
+        const status = (v: typeof a) => (v.status === 'accepted' ? 'принята' : 'отклонена');
+        console.log(`${m.name}, ${q}: версия ${from} (${status(a)}) → версия ${to} (${status(b)})`);
+        console.log(
+          `Без изменений: ${diff.unchanged}; добавлено: ${diff.added.length}; удалено: ${diff.removed.length}; изменено: ${diff.changed.length}`,
+        );
+        for (const r of diff.added) console.log(`  + ${r.title} — ${r.dates.replace(/\n/g, ' ')}`);
+        for (const r of diff.removed) console.log(`  − ${r.title} — ${r.dates.replace(/\n/g, ' ')}`);
+        for (const c of diff.changed) {
+          console.log(`  ~ ${c.after.title}: ${c.columns.map((col) => COLUMN_TITLES[col]).join(', ')}`);
+          for (const col of c.columns)
+            console.log(
+              `      было: ${c.before[col].replace(/\n/g, ' ')}\n      стало: ${c.after[col].replace(/\n/g, ' ')}`,
+            );
+        }
+      },
+    );
 
   quarter
     .command('close')
