@@ -4,7 +4,6 @@
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { runPrisma } from '../activities/db/prisma-cli';
-import { setupDatabase } from '../activities/db/setup';
 import { writePostgresSchema } from './prisma-sync';
 import { resolveTemporalCli } from '../worker/temporal-cli';
 
@@ -29,6 +28,8 @@ runPrisma(['generate', '--schema', 'prisma/postgresql/schema.prisma'], {
 if (process.env.SVODKA_SKIP_DB_SETUP) {
   say('База данных: пропущено (SVODKA_SKIP_DB_SETUP); позже выполните «npx svodka db setup».');
 } else {
+  // Imported only now: it loads the Prisma client generated just above.
+  const { setupDatabase } = await import('../activities/db/setup');
   const db = await setupDatabase();
   say(
     `База данных: ${db.url} — миграции ${db.migrations}; реестр: добавлено ${db.seeded}, уже было ${db.kept}.`,
