@@ -77,7 +77,9 @@ export async function launchBrowser(): Promise<Browser> {
     context,
     async newPage() {
       const page = await context.newPage();
-      page.setDefaultTimeout(30_000);
+      // Generous: an upload runs a Temporal Update, and CI runs other test files beside this one.
+      page.setDefaultTimeout(120_000);
+      page.setDefaultNavigationTimeout(120_000);
       return page;
     },
     async close() {
