@@ -105,7 +105,7 @@ export type QuarterInput = {
   municipalities?: string[];
   /**
    * A parent starts at most this many children (Temporal advises ≤ 1,000); a larger region is run
-   * as a tree: the quarter starts groups, each group its municipalities. Default 1,000.
+   * as a tree: the quarter starts groups, each group its municipalities. Default 500.
    */
   groupSize?: number;
 };
