@@ -45,7 +45,7 @@ import { submissionGroup } from './submission-group';
 
 /**
  * Temporal advises a parent to start no more than about a thousand children; a group's history
- * grows by ~15 events per municipality (start, answers, lock, end), so 500 keeps it near 7,500,
+ * grows by ~17 events per municipality (start, answers, lock, end), so 500 keeps it near 8,500,
  * under the 10,240-event warning.
  */
 export const DEFAULT_GROUP_SIZE = 500;
