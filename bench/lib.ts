@@ -1,14 +1,16 @@
 // What every part of the benchmark shares: result rows, statistics, child processes (each section,
 // each worker and each render runs in its own process, for clean timings and peak memory), the
 // embedded Temporal dev server on free ports, and a counting SMTP sink.
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
-import { startDevServer } from '../worker/dev-server';
+import { startDevServer, waitForTemporal } from '../worker/dev-server';
+import { resolveTemporalCli } from '../worker/temporal-cli';
+import { SEARCH_ATTRIBUTES } from '../workflows/api';
 import type { DevServer } from '../worker/dev-server';
 import { freePort } from '../test/support/stack';
 
@@ -76,11 +78,15 @@ export function mb(bytes: number): number {
   return Math.round((bytes / 1024 / 1024) * 10) / 10;
 }
 
-/** Node flags for a child: --cpu-prof into bench/profiles/ when BENCH_PROFILE=1. */
+/**
+ * Node flags for a child: with BENCH_PROFILE=1, --cpu-prof into bench/profiles/<name>/ (one file
+ * per thread: a worker's workflows run in worker threads).
+ */
 export function profileArgs(name: string): string[] {
   if (process.env.BENCH_PROFILE !== '1') return [];
-  mkdirSync(profileDir, { recursive: true });
-  return ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`];
+  const dir = path.join(profileDir, name);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', dir];
 }
 
 /** Forks `node bin/run.js script args…` with an IPC channel. */
@@ -93,7 +99,8 @@ export function forkTs(
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     execArgv: options.execArgv ?? [],
-    stdio: ['ignore', options.silent ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+    // A child's stdout goes to our stderr: stdout carries only results.
+    stdio: ['ignore', options.silent ? 'ignore' : 2, 2, 'ipc'],
   });
 }
 
@@ -159,10 +166,77 @@ export async function runChildResult<T>(
 
 // --- Temporal ---------------------------------------------------------------------------------
 
-export async function startTemporal(dir: string): Promise<DevServer> {
+export type BenchServer = DevServer & { pid: number | null; variant: string };
+
+/** The pid of the dev server listening on `port` (its command line names the port). */
+function findServerPid(port: number): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const at = args.indexOf('--port');
+      if (args.includes('start-dev') && at >= 0 && args[at + 1] === String(port)) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return null;
+}
+
+/** CPU time (user + system) a process has used so far, ms; null when unknown. */
+export function processCpuMs(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat; after the command they are at 11 and 12.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The embedded dev server as Svodka starts it (worker/dev-server.ts: a persistent SQLite file), or
+ * with `pragmas`, the same CLI and file with SQLite in WAL mode and synchronous=NORMAL — to show
+ * what the dev server's storage settings cost.
+ */
+export async function startTemporal(dir: string, options: { pragmas?: boolean } = {}): Promise<BenchServer> {
   const port = await freePort();
   const uiPort = await freePort();
-  return startDevServer({ port, uiPort, dbFile: path.join(dir, 'temporal.db'), ui: false });
+  const dbFile = path.join(dir, options.pragmas ? 'temporal-wal.db' : 'temporal.db');
+  if (!options.pragmas) {
+    const server = await startDevServer({ port, uiPort, dbFile, ui: false });
+    return { ...server, pid: findServerPid(port), variant: 'embedded dev server (worker/dev-server.ts)' };
+  }
+  const cli = resolveTemporalCli({ install: false });
+  if (!cli.path) throw new Error('no Temporal CLI for the pragma variant');
+  const child = spawn(
+    cli.path,
+    [
+      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error',
+      '--db-filename', dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal',
+      ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const address = `127.0.0.1:${port}`;
+  await waitForTemporal(address);
+  return {
+    address,
+    uiUrl: null,
+    route: cli.route,
+    pid: child.pid ?? null,
+    variant: 'same CLI, SQLite journal_mode=wal, synchronous=normal',
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 export type WorkerStats = {
@@ -175,6 +249,8 @@ export type WorkerStats = {
   /** Peak V8 heap used, sampled, MB. */
   peakHeapMb: number;
   bundleMs: number;
+  /** CPU time (user + system, every thread) the worker used after it was ready, ms. */
+  cpuMs: number;
 };
 
 export type WorkerProcess = { stop(): Promise<WorkerStats>; child: ChildProcess };
@@ -188,7 +264,11 @@ export async function spawnWorker(
   env: NodeJS.ProcessEnv,
   name: string = kind,
 ): Promise<WorkerProcess> {
-  const child = forkTs('bench/worker-child.ts', [kind], { env, execArgv: profileArgs(`worker-${name}`) });
+  const execArgv = profileArgs(`worker-${name}`);
+  const child = forkTs('bench/worker-child.ts', [kind], {
+    env: { ...env, ...(execArgv.length ? { BENCH_PROFILE_DIR: execArgv[2] } : {}) },
+    execArgv,
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
     child.on('message', (m: { type: string; error?: string }) => {
@@ -268,4 +348,25 @@ export function fmtMs(ms: number | null): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 10) return `${ms.toFixed(0)} ms`;
   return `${ms.toFixed(2)} ms`;
+}
+
+/**
+ * With BENCH_PROFILE=1, a CPU profile of this process's main thread while fn runs (the inspector's
+ * Profiler), written to bench/profiles/<name>.cpuprofile; otherwise just fn.
+ */
+export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (process.env.BENCH_PROFILE !== '1') return fn();
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(profileDir, { recursive: true });
+    writeFileSync(path.join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }

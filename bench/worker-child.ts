@@ -2,6 +2,7 @@
 // production runs it) or `floor` (the empty workflows of bench/floor-workflows.ts on their own
 // task queue). Speaks to bench/lib.ts spawnWorker over IPC: 'ready', then 'stop' → 'stats'.
 // Environment: BENCH_TEMPORAL, DATABASE_URL and SMTP_URL (svodka), plus what the activities read.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createSvodkaWorker } from '../worker/worker';
@@ -42,6 +43,14 @@ async function main(): Promise<void> {
   }
   const bundleMs = performance.now() - started;
   const readyRss = process.memoryUsage().rss;
+  const readyCpu = process.cpuUsage();
+  // With BENCH_PROFILE=1: when the worker became ready, on the profiles' clock (CLOCK_MONOTONIC,
+  // µs), so bench/profile-top.ts can leave out start-up and bundling.
+  if (process.env.BENCH_PROFILE_DIR)
+    writeFileSync(
+      path.join(process.env.BENCH_PROFILE_DIR, `ready-${process.pid}.json`),
+      JSON.stringify({ readyUs: Number(process.hrtime.bigint() / 1000n) }),
+    );
   let peakRss = readyRss;
   let peakHeap = process.memoryUsage().heapUsed;
   const sampler = setInterval(() => {
@@ -65,6 +74,7 @@ async function main(): Promise<void> {
     );
   });
   clearInterval(sampler);
+  const cpu = process.cpuUsage(readyCpu);
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running.catch(() => {});
   await close();
@@ -74,6 +84,7 @@ async function main(): Promise<void> {
     readyRssMb: Math.round(readyRss / 1024 / 1024),
     peakHeapMb: Math.round(peakHeap / 1024 / 1024),
     bundleMs: Math.round(bundleMs),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
   };
   if (process.connected) await new Promise<void>((resolve) => process.send!({ type: 'stats', stats }, () => resolve()));
   process.exit(0);

@@ -1,0 +1,397 @@
+// Section 5: the municipality upload endpoint (POST /m/:token/upload) under load on loopback.
+//
+// End to end: the portal in this process on the real stack (embedded dev server, the Svodka worker
+// in its own process, SQLite, SMTP sink), a quarter of BENCH_PORTAL_MUNICIPALITIES synthetic
+// municipalities, one upload of a small Word file per municipality, sent by
+// bench/loadgen-child.ts (a separate process) over BENCH_PORTAL_CONNECTIONS keep-alive connections.
+// Each upload is what a browser sends: the form's CSRF token (read from the page, as the e2e test
+// does) and the file. Each accepted upload runs two Temporal queries and a Temporal Update.
+//
+// Then the endpoint's own work, on the same database with Temporal stubbed: (a) the stub answers
+// at once; (b) the stub runs the real recordSubmission activity in process (parse, validate, rows).
+// The per-IP rate limit (60 a minute on /m/…) is raised for the load: every request comes from
+// 127.0.0.1.
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { createDbBlobStore } from '../activities/blobs';
+import { createDb } from '../activities/db/client';
+import type { Db } from '../activities/db/client';
+import { migrate } from '../activities/db/setup';
+import { recordSubmission } from '../activities/submissions';
+import { issueToken } from '../activities/tokens';
+import { startQuarter } from '../client/quarters';
+import { startPortal } from '../client/web/server';
+import type { PortalConfig } from '../client/web/server';
+import { generateRegistry } from '../domain/registry/synthetic';
+import type { MunicipalitySummary, QuarterStatus, SubmissionPayload, SubmissionResult } from '../workflows/api';
+import { hiddenValue, multipartBody } from '../test/e2e/fakes';
+import {
+  childMain,
+  envInt,
+  freePort,
+  log,
+  percentile,
+  profiled,
+  runChildResult,
+  sleep,
+  spawnWorker,
+  startCountingSink,
+  startTemporal,
+  tempDir,
+} from './lib';
+import type { Row } from './lib';
+import type { LoadResult, LoadSpec } from './loadgen-child';
+import { smallSubmission } from './submissions';
+
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const SECRET = 'bench-secret-of-at-least-32-bytes!!';
+const REQUEST_ID = /^Message-ID:\s*<([^.>]+)\.([^.>]+)\.request\.\d+@/im;
+
+type CallTimes = { query: number[]; executeUpdate: number[] };
+
+/** The client with the time of every query and update recorded (what the portal waits on Temporal). */
+function timedClient(client: Client, times: CallTimes): Client {
+  const bindAll = (target: object, prop: string | symbol) => {
+    const value = (target as Record<string | symbol, unknown>)[prop];
+    return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  };
+  const handle = (h: object) =>
+    new Proxy(h, {
+      get(target, prop) {
+        if (prop === 'query' || prop === 'executeUpdate') {
+          const fn = bindAll(target, prop) as (...a: unknown[]) => Promise<unknown>;
+          return async (...args: unknown[]) => {
+            const t = performance.now();
+            try {
+              return await fn(...args);
+            } finally {
+              times[prop].push(performance.now() - t);
+            }
+          };
+        }
+        return bindAll(target, prop);
+      },
+    });
+  const workflow = new Proxy(client.workflow, {
+    get(target, prop) {
+      if (prop === 'getHandle')
+        return (...args: unknown[]) => handle((target.getHandle as (...a: unknown[]) => object)(...args));
+      return bindAll(target, prop);
+    },
+  });
+  return new Proxy(client, {
+    get(target, prop) {
+      return prop === 'workflow' ? workflow : bindAll(target, prop);
+    },
+  });
+}
+
+/**
+ * The database with the time of every call the portal makes recorded: model operations
+ * (db.upload.create, …) and whole interactive transactions ($transaction).
+ */
+function timedDb(db: Db, times: number[]): Db {
+  const timed = (fn: (...a: unknown[]) => unknown) =>
+    async (...args: unknown[]) => {
+      const t = performance.now();
+      try {
+        return await fn(...args);
+      } finally {
+        times.push(performance.now() - t);
+      }
+    };
+  const bind = (target: object, prop: string | symbol) => {
+    const value = (target as Record<string | symbol, unknown>)[prop];
+    return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+  };
+  return new Proxy(db, {
+    get(target, prop) {
+      const value = bind(target, prop);
+      if (prop === '$transaction' || prop === '$queryRawUnsafe') return timed(value as (...a: unknown[]) => unknown);
+      if (typeof prop === 'string' && !prop.startsWith('$') && value && typeof value === 'object')
+        return new Proxy(value, {
+          get(model, op) {
+            const fn = bind(model, op);
+            return typeof fn === 'function' ? timed(fn as (...a: unknown[]) => unknown) : fn;
+          },
+        });
+      return value;
+    },
+  });
+}
+
+function summaryOf(code: string): MunicipalitySummary {
+  return {
+    code,
+    state: 'requested',
+    deadline: '2099-07-10',
+    reminders: 0,
+    escalations: 0,
+    versions: 0,
+    acceptedSubmissionId: null,
+    nil: false,
+    rowCount: 0,
+    warnings: 0,
+    lastAnswerAt: null,
+    excuseReason: null,
+  };
+}
+
+/**
+ * Temporal stubbed: queries answer «collecting» and the municipality's summary; the submit update
+ * answers at once (`instant`) or runs the real recordSubmission in this process (`record`).
+ */
+function stubClient(db: Db, quarter: string, mode: 'instant' | 'record'): Client {
+  const files = createDbBlobStore(db);
+  const versions = new Map<string, number>();
+  const status = {
+    quarter,
+    phase: 'collecting',
+    deadline: '2099-07-10',
+    timeScale: 1,
+    closed: false,
+    municipalities: [],
+    counts: {},
+    total: 0,
+    groups: 0,
+    draftReportId: null,
+    finalReportId: null,
+    finalSha256: null,
+  } as unknown as QuarterStatus;
+  const client = {
+    options: { namespace: 'default' },
+    withDeadline: <T>(_deadline: number | Date, fn: () => Promise<T>) => fn(),
+    workflow: {
+      getHandle(workflowId: string) {
+        const code = workflowId.split('/')[2] ?? null;
+        return {
+          async query() {
+            return code ? summaryOf(code) : status;
+          },
+          async executeUpdate(_def: unknown, options: { args: unknown[] }): Promise<SubmissionResult> {
+            const version = (versions.get(code!) ?? 0) + 1;
+            versions.set(code!, version);
+            if (mode === 'instant')
+              return { accepted: true, version, submissionId: `${quarter}/${code}/v${version}`, nil: false, rowCount: 1, findings: [] };
+            return recordSubmission(db, files, {
+              quarter,
+              municipality: code!,
+              version,
+              payload: options.args[0] as SubmissionPayload,
+            });
+          },
+        };
+      },
+    },
+  };
+  return client as unknown as Client;
+}
+
+type LoadRun = { result: LoadResult | null; error: string | null };
+
+/** Tokens, CSRF tokens read from each page, and upload bodies for `count` uploads. */
+async function prepareUploads(
+  db: Db,
+  url: string,
+  quarter: string,
+  codes: string[],
+  count: number,
+  bytes: Uint8Array,
+): Promise<LoadSpec['requests']> {
+  const forms: { token: string; csrf: string }[] = [];
+  for (const code of codes) {
+    const token = await issueToken(db, { quarter, municipality: code });
+    const page = await fetch(`${url}/m/${token}`);
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`GET /m/… for ${code}: HTTP ${page.status}: ${html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 200)}`);
+    forms.push({ token, csrf: hiddenValue(html, '_csrf') });
+  }
+  return Array.from({ length: count }, (_, i) => {
+    const f = forms[i % forms.length]!;
+    const { payload, headers } = multipartBody(
+      { _csrf: f.csrf },
+      { name: 'file', fileName: 'сведения.docx', bytes, type: DOCX },
+    );
+    return { path: `/m/${f.token}/upload`, contentType: headers['content-type'], body: payload.toString('base64') };
+  });
+}
+
+async function load(dir: string, name: string, spec: LoadSpec): Promise<LoadRun> {
+  const file = path.join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  try {
+    const result = await runChildResult<LoadResult>('bench/loadgen-child.ts', [file], {
+      timeoutMs: spec.timeoutMs + 90_000,
+    });
+    log(
+      `portal ${name}: ${result.ok}/${result.sent} ok in ${Math.round(result.wallMs)} ms; p50 ${Math.round(percentile(result.latenciesMs, 50))} ms, p99 ${Math.round(percentile(result.latenciesMs, 99))} ms${result.firstError ? `; ${result.firstError}` : ''}`,
+    );
+    return { result, error: null };
+  } catch (err) {
+    return { result: null, error: String(err) };
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+function loadRow(measure: string, run: LoadRun, target: boolean, note: string): Row {
+  const r = run.result;
+  const rate = r ? (r.ok / r.wallMs) * 1000 : null;
+  const p50 = r ? percentile(r.latenciesMs, 50) : null;
+  const p99 = r ? percentile(r.latenciesMs, 99) : null;
+  return {
+    section: '5. Portal upload endpoint',
+    measure,
+    value: rate,
+    unit: 'req/s',
+    display: r
+      ? `${rate!.toFixed(1)} req/s; p50 ${Math.round(p50!)} ms, p99 ${Math.round(p99!)} ms; ${r.errors} errors of ${r.sent}${r.timedOut ? ' (time bound hit)' : ''}`
+      : `failed: ${run.error}`,
+    ...(target
+      ? {
+          target: '≥ 200 req/s, p99 < 500 ms, 0 errors',
+          met: r !== null && rate! >= 200 && p99! < 500 && r.errors === 0 && !r.timedOut,
+        }
+      : {}),
+    note: `${note}${r?.firstError ? `; first error: ${r.firstError}` : ''}`,
+  };
+}
+
+await childMain(async (): Promise<Row[]> => {
+  const municipalities = Math.max(1, envInt('BENCH_PORTAL_MUNICIPALITIES', 100));
+  const connections = Math.max(1, envInt('BENCH_PORTAL_CONNECTIONS', 16));
+  const stubUploads = Math.max(1, envInt('BENCH_PORTAL_STUB_UPLOADS', 2000));
+  const boundMs = envInt('BENCH_PORTAL_TIMEOUT_S', 180) * 1000;
+  const dir = tempDir('portal');
+  const databaseUrl = `file:${dir.dir}/svodka.db`;
+  await migrate(databaseUrl);
+  const registry = generateRegistry(municipalities);
+  const codes = registry.map((m) => m.code);
+  const db = await createDb(databaseUrl);
+  await db.municipality.createMany({ data: registry });
+  const bytes = smallSubmission();
+  const rateLimits: PortalConfig['rateLimits'] = { token: { limit: 1e9, windowMs: 60_000 } };
+  const rows: Row[] = [];
+
+  // --- end to end ---
+  const quarter = '2023-Q2';
+  let requests = 0;
+  const sink = await startCountingSink((head) => {
+    const m = REQUEST_ID.exec(head);
+    if (m && m[1]!.toUpperCase() === quarter) requests++;
+  });
+  const server = await startTemporal(dir.dir);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const worker = await spawnWorker(
+    'svodka',
+    { BENCH_TEMPORAL: server.address, DATABASE_URL: databaseUrl, SMTP_URL: sink.url, SVODKA_PUBLIC_URL: url, SVODKA_LOG_LEVEL: 'ERROR' },
+    'portal-svodka',
+  );
+  const connection = await Connection.connect({ address: server.address });
+  const times: CallTimes = { query: [], executeUpdate: [] };
+  const dbTimes: number[] = [];
+  const temporal = new TemporalClient({ connection, namespace: 'default' });
+  const portal = await startPortal({
+    port,
+    host: '127.0.0.1',
+    db: timedDb(db, dbTimes),
+    temporal: timedClient(temporal, times),
+    config: { publicUrl: url, temporalUiUrl: null, secret: SECRET, rateLimits },
+  });
+  let e2e: LoadRun = { result: null, error: null };
+  try {
+    await startQuarter(temporal, db, { quarter, deadline: '2099-07-10', actor: 'bench', origin: 'bench' });
+    const until = Date.now() + boundMs;
+    while (requests < municipalities && Date.now() < until) await sleep(200);
+    if (requests < municipalities) throw new Error(`only ${requests} of ${municipalities} request emails in ${boundMs / 1000} s`);
+    log(`portal: ${municipalities} municipalities asked; reading ${municipalities} pages for their CSRF tokens…`);
+    const specRequests = await prepareUploads(db, url, quarter, codes, municipalities, bytes);
+    times.query.length = 0;
+    times.executeUpdate.length = 0;
+    dbTimes.length = 0;
+    e2e = await profiled('portal-e2e', () =>
+      load(dir.dir, 'e2e', {
+        url,
+        connections,
+        timeoutMs: boundMs,
+        expectStatus: 303,
+        requests: specRequests,
+      }),
+    );
+  } catch (err) {
+    e2e = { result: null, error: String(err) };
+  } finally {
+    await portal.close().catch(() => {});
+    await worker.stop().catch(() => null);
+    await connection.close().catch(() => {});
+    await server.stop().catch(() => {});
+    await sink.stop().catch(() => {});
+  }
+  const accepted = await db.submission.count({ where: { quarter, status: 'accepted', channel: 'web' } });
+  const rejected = await db.submission.findMany({ where: { quarter, status: { not: 'accepted' } }, take: 1 });
+  const rejectedCount = await db.submission.count({ where: { quarter, status: { not: 'accepted' } } });
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  const meanLatency = e2e.result ? mean(e2e.result.latenciesMs) : NaN;
+  rows.push(
+    loadRow(
+      `end to end: ${municipalities} uploads (1 per municipality), ${connections} connections`,
+      e2e,
+      true,
+      `${accepted} accepted, ${rejectedCount} rejected in the database` +
+        (rejected[0] ? ` (${rejected[0].findings.slice(0, 160)})` : '') +
+        `; of a mean latency of ${Math.round(meanLatency)} ms per upload the portal waited ` +
+        `${Math.round(mean(times.executeUpdate))} ms on the Update, ` +
+        `${Math.round((mean(times.query) * times.query.length) / Math.max(1, times.executeUpdate.length))} ms on 2 queries, ` +
+        `${Math.round((dbTimes.reduce((a, b) => a + b, 0)) / Math.max(1, times.executeUpdate.length))} ms on the database`,
+    ),
+  );
+
+  // --- the endpoint's own work, Temporal stubbed ---
+  for (const mode of ['instant', 'record'] as const) {
+    const q = mode === 'instant' ? '2024-Q1' : '2024-Q2';
+    const stubPort = await freePort();
+    const stubUrl = `http://127.0.0.1:${stubPort}`;
+    const stub = await startPortal({
+      port: stubPort,
+      host: '127.0.0.1',
+      db,
+      temporal: stubClient(db, q, mode),
+      config: { publicUrl: stubUrl, temporalUiUrl: null, secret: SECRET, rateLimits },
+    });
+    let run: LoadRun;
+    try {
+      const specRequests = await prepareUploads(db, stubUrl, q, codes, stubUploads, bytes);
+      run = await profiled(`portal-stub-${mode}`, () =>
+        load(dir.dir, `stub-${mode}`, {
+          url: stubUrl,
+          connections,
+          timeoutMs: Math.min(boundMs, 120_000),
+          expectStatus: 303,
+          requests: specRequests,
+        }),
+      );
+    } catch (err) {
+      run = { result: null, error: String(err) };
+    } finally {
+      await stub.close().catch(() => {});
+    }
+    rows.push(
+      loadRow(
+        mode === 'instant'
+          ? `endpoint alone (Temporal stubbed, answers at once): ${stubUploads} uploads`
+          : `endpoint + recordSubmission in process (no Temporal): ${stubUploads} uploads`,
+        run,
+        false,
+        mode === 'instant'
+          ? 'token, multipart, CSRF, blob + upload rows, audit row, redirect'
+          : 'the above plus the activity the Update runs on the worker: parse, validate, store the rows',
+      ),
+    );
+  }
+  await db.$disconnect();
+  dir.remove();
+  return rows;
+});
