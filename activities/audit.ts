@@ -33,11 +33,33 @@ export function entryHash(
     .digest('hex');
 }
 
+/** Whether a client talks to PostgreSQL (asked once per client: SQLite has no version()). */
+const postgres = new WeakMap<object, Promise<boolean>>();
+function isPostgres(db: Db): Promise<boolean> {
+  let known = postgres.get(db);
+  if (!known) {
+    known = db.$queryRawUnsafe<{ v: string }[]>('SELECT version() AS v').then(
+      (rows) => /postgres/i.test(String(rows[0]?.v ?? '')),
+      () => false,
+    );
+    postgres.set(db, known);
+  }
+  return known;
+}
+
+/** Any constant will do: it names the audit log's lock among PostgreSQL's advisory locks. */
+const AUDIT_LOCK = 7_311_978;
+
 export async function appendAudit(db: Db, input: AuditInput): Promise<void> {
-  // Two writers may race for the same predecessor: the unique hash makes one of them retry.
+  // Two writers may race for the same predecessor. Their hashes differ, so no unique index stops
+  // the second one: on PostgreSQL (READ COMMITTED) both would commit and fork the chain, and
+  // `svodka audit verify` would report a tampered log. There, appends take a transaction-scoped
+  // advisory lock and so run one at a time; SQLite runs one writer at a time by itself.
+  const serialize = await isPostgres(db);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       await db.$transaction(async (tx) => {
+        if (serialize) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
         const last = await tx.auditEntry.findFirst({ orderBy: { id: 'desc' } });
         const prevHash = last?.hash ?? GENESIS_HASH;
         const at = new Date();

@@ -35,6 +35,20 @@ export function isBusy(err: unknown): boolean {
 }
 
 /**
+ * The database cannot be reached or refuses connections (PostgreSQL down, restarting, or closed to
+ * connections; Prisma's P1001/P1002/P1017): a matter of waiting, not of the request.
+ */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; cause?: { originalCode?: string } } | null;
+  if (['P1001', 'P1002', 'P1017'].includes(e?.code ?? '')) return true;
+  if (['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(e?.cause?.originalCode ?? ''))
+    return true;
+  return /not currently accepting connections|the database system is (starting up|shutting down)|ECONNREFUSED|Connection terminated|terminating connection due to administrator command|Can't reach database server/i.test(
+    e?.message ?? '',
+  );
+}
+
+/**
  * In WAL mode a transaction that read before writing gets SQLITE_BUSY at once (not after the busy
  * timeout) when another process wrote in between; the cure is to run it again.
  */

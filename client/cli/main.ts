@@ -1,6 +1,7 @@
 // `npx svodka …` — the command-line contract of DESIGN.md. Exit codes: 0 success, 1 a rejected
 // submission or a failed check, 2 bad usage.
 import { Command, CommanderError, Help } from 'commander';
+import { isUnavailable } from '../../activities/db/client';
 import { closeAll, UserError } from './context';
 import { registerAuditCommands } from './commands/audit';
 import { registerDbCommands } from './commands/db';
@@ -88,6 +89,15 @@ export async function run(argv: string[]): Promise<number> {
     if (err instanceof UserError) {
       process.stderr.write(`Ошибка: ${err.message}\n`);
       return err.exitCode;
+    }
+    if (isUnavailable(err)) {
+      // The database is down or restarting: say so, without a stack trace for the person at the terminal.
+      const reason = ((err as Error).message ?? String(err)).split('\n')[0];
+      process.stderr.write(
+        `Ошибка: база данных Svodka недоступна (${reason}). Повторите команду позже; перед повторной ` +
+          'отправкой сведений проверьте «npx svodka quarter status».\n',
+      );
+      return 1;
     }
     process.stderr.write(`Ошибка: ${(err as Error)?.stack ?? String(err)}\n`);
     return 1;

@@ -17,7 +17,7 @@ export type ReceivedMail = {
 export type MailSink = {
   url: string;
   messages: ReceivedMail[];
-  /** While down, every connection is refused with a temporary error (a relay that is out). */
+  /** While down, every connection and every message is refused with a temporary error (a relay that is out). */
   setDown(down: boolean): void;
   waitFor(predicate: (all: ReceivedMail[]) => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -38,6 +38,12 @@ export async function startMailSink(): Promise<MailSink> {
     logger: false,
     size: 50 * 1024 * 1024,
     onConnect(_session, callback) {
+      if (down)
+        return callback(Object.assign(new Error('Service temporarily unavailable'), { responseCode: 421 }));
+      callback();
+    },
+    // A connection opened before the outage (a client's pool keeps them) is refused mail too.
+    onMailFrom(_address, _session, callback) {
       if (down)
         return callback(Object.assign(new Error('Service temporarily unavailable'), { responseCode: 421 }));
       callback();

@@ -34,9 +34,10 @@ export function registerAuditCommands(program: Command): void {
     .command('verify')
     .description('проверить целостность журнала аудита (цепочку хешей)')
     .option('--json', 'вывод в JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }, command: Command) => {
       const check = await verifyAuditChain(await getDb());
-      if (opts.json) printJson(check);
+      // `audit` has a --json of its own, and commander gives it the flag: ask the globals too.
+      if (opts.json || command.optsWithGlobals<{ json?: boolean }>().json) printJson(check);
       else if (check.ok)
         console.log(`Журнал аудита цел: ${check.entries} записей, цепочка хешей не нарушена.`);
       else {
