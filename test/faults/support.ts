@@ -17,11 +17,18 @@ import type { EventRow } from '../../domain/types';
 import {
   quarterWorkflowId,
   statusQuery,
+  submissionStatusQuery,
   submissionWorkflowId,
   submitUpdate,
   TASK_QUEUE,
 } from '../../workflows/api';
-import type { Channel, QuarterInput, QuarterStatus, SubmissionPayload, SubmissionResult } from '../../workflows/api';
+import type {
+  Channel,
+  QuarterInput,
+  QuarterStatus,
+  SubmissionPayload,
+  SubmissionResult,
+} from '../../workflows/api';
 import type { ReceivedMail } from '../support/mail-sink';
 import { freePort, repoRoot, startStack } from '../support/stack';
 import type { CliResult, Stack } from '../support/stack';
@@ -48,7 +55,9 @@ export async function waitUntil<T>(
       lastError = err;
     }
     if (Date.now() > until)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     await sleep(everyMs);
   }
 }
@@ -70,17 +79,29 @@ export type WorkerProcess = {
 
 let workerSerial = 0;
 
+/**
+ * Loaded into each worker process before worker/main.ts: the worker exits when its stdin (a pipe
+ * from this test process) closes, so a test process that dies does not leave workers behind on a
+ * machine others share. Unreferenced, it does not keep a stopped worker alive.
+ */
+const ORPHAN_GUARD =
+  "data:text/javascript,process.stdin.on('end',()=>process.exit(1));process.stdin.resume();process.stdin.unref();";
+
 /** `node bin/run.js worker/main.ts` with the stack's TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL. */
 export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Promise<WorkerProcess> {
   mkdirSync(LOG_DIR, { recursive: true });
   const name = `${label}-${process.pid}-${++workerSerial}`;
   const logFile = path.join(LOG_DIR, `${name}.log`);
   writeFileSync(logFile, '');
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/run.js'), 'worker/main.ts'], {
-    cwd: repoRoot,
-    env: { ...env, SVODKA_LOG_LEVEL: env.SVODKA_LOG_LEVEL ?? 'WARN' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', ORPHAN_GUARD, path.join(repoRoot, 'bin/run.js'), 'worker/main.ts'],
+    {
+      cwd: repoRoot,
+      env: { ...env, SVODKA_LOG_LEVEL: env.SVODKA_LOG_LEVEL ?? 'WARN' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -102,6 +123,7 @@ export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Pro
       reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal}):\n${output}`)),
     );
   });
+  ready.catch(() => {});
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -128,6 +150,8 @@ export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Pro
     },
     async stop() {
       if (!alive()) return;
+      // A worker a test froze (SIGSTOP) must run again to act on SIGTERM.
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const force = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;
@@ -258,7 +282,9 @@ export async function waitForPhase(
       500,
     );
   } catch (err) {
-    const states = (last as QuarterStatus | null)?.municipalities.map((m) => `${m.code}:${m.state}`).join(' ');
+    const states = (last as QuarterStatus | null)?.municipalities
+      .map((m) => `${m.code}:${m.state}`)
+      .join(' ');
     throw new Error(`${(err as Error).message}; last: ${states ?? 'none'}`);
   }
 }
@@ -340,18 +366,22 @@ export async function checkSubmissions(stack: Stack, expected: Expected): Promis
       problems.push(`${code}: ${accepted.length} accepted versions, expected ${want.accepted}`);
     const last = accepted[accepted.length - 1];
     if (want.accepted > 0 && last && (last.rowCount !== want.finalRows || (last.kind === 'nil') !== want.nil))
-      problems.push(`${code}: accepted version has ${last.rowCount} rows (${last.kind}), expected ${want.finalRows}`);
+      problems.push(
+        `${code}: accepted version has ${last.rowCount} rows (${last.kind}), expected ${want.finalRows}`,
+      );
   }
   return { submissions, lost, doubled, problems };
 }
 
 export type MailCheck = {
+  /** Distinct emails (by Message-ID): what a receiver that drops repeated Message-IDs shows. */
   messages: number;
-  /** Logical duplicates: the same (recipient, subject, X-Svodka-*) under different Message-IDs. */
+  /** Logical duplicates: the same (recipient, subject, X-Svodka-*, text) under different Message-IDs. */
   duplicated: number;
-  /** The same Message-ID delivered more than once (a resend a receiver drops by Message-ID). */
+  /** Extra SMTP deliveries of a Message-ID already delivered, and the outbox's attempts for each. */
   redelivered: number;
-  outboxNotSent: number;
+  redeliveries: { messageId: string; times: number; attempts: number }[];
+  /** Everything wrong except redeliveries: duplicates, outbox rows not sent or never received. */
   problems: string[];
 };
 
@@ -360,23 +390,42 @@ function header(m: ReceivedMail, name: string): string {
   return typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v);
 }
 
-/** No email twice: unique Message-IDs, unique (recipient, subject, X-Svodka-*), the outbox all sent. */
+/**
+ * No email twice: one Message-ID per (recipient, subject, X-Svodka-*, text), every outbox row sent and
+ * received. A Message-ID delivered again is reported apart: the outbox marks an email sent after
+ * the relay took it, so a worker killed between the two sends it again, under the same Message-ID
+ * (activities/email/send.ts) — the receiver's to drop.
+ */
 export async function checkMail(stack: Stack, quarters: string[]): Promise<MailCheck> {
   const problems: string[] = [];
-  const messages = stack.mail.messages.filter((m) =>
-    quarters.includes(header(m, 'x-svodka-quarter')) || quarters.some((q) => m.messageId.startsWith(`<${q.toLowerCase()}.`)),
+  const messages = stack.mail.messages.filter(
+    (m) =>
+      quarters.includes(header(m, 'x-svodka-quarter')) ||
+      quarters.some((q) => m.messageId.startsWith(`<${q.toLowerCase()}.`)),
   );
+  const outbox = await stack.db.emailOutbox.findMany({ where: { quarter: { in: quarters } } });
   const byId = new Map<string, number>();
   for (const m of messages) byId.set(m.messageId, (byId.get(m.messageId) ?? 0) + 1);
-  let redelivered = 0;
-  for (const [id, n] of byId)
-    if (n > 1) {
-      redelivered += n - 1;
-      problems.push(`Message-ID ${id} delivered ${n} times`);
-    }
+  const redeliveries = [...byId]
+    .filter(([, n]) => n > 1)
+    .map(([messageId, times]) => ({
+      messageId,
+      times,
+      attempts: outbox.find((o) => o.messageId === messageId)?.attempts ?? 0,
+    }));
   const byKey = new Map<string, Set<string>>();
   for (const m of messages) {
-    const key = [m.to, m.cc, m.subject, header(m, 'x-svodka-quarter'), header(m, 'x-svodka-municipality')].join('|');
+    // The text too: a second rejection has the subject of the first, not its version. Links carry
+    // a token minted per attempt, so they are left out.
+    const text = m.text.replace(/\/m\/[A-Za-z0-9_-]{43}/g, '/m/…');
+    const key = [
+      m.to,
+      m.cc,
+      m.subject,
+      header(m, 'x-svodka-quarter'),
+      header(m, 'x-svodka-municipality'),
+      text,
+    ].join('|');
     const ids = byKey.get(key) ?? new Set<string>();
     ids.add(m.messageId);
     byKey.set(key, ids);
@@ -387,14 +436,19 @@ export async function checkMail(stack: Stack, quarters: string[]): Promise<MailC
       duplicated += ids.size - 1;
       problems.push(`${ids.size} different Message-IDs for one email: ${key}`);
     }
-  const outbox = await stack.db.emailOutbox.findMany({ where: { quarter: { in: quarters } } });
-  const notSent = outbox.filter((o) => o.status !== 'sent');
-  for (const o of notSent) problems.push(`outbox ${o.key}: ${o.status} (${o.lastError ?? ''})`);
-  const delivered = new Set(messages.map((m) => m.messageId));
-  for (const o of outbox) if (!delivered.has(o.messageId)) problems.push(`outbox ${o.key} marked ${o.status}, never received`);
-  if (delivered.size !== outbox.length)
-    problems.push(`${delivered.size} distinct Message-IDs received, ${outbox.length} outbox rows`);
-  return { messages: messages.length, duplicated, redelivered, outboxNotSent: notSent.length, problems };
+  for (const o of outbox.filter((o) => o.status !== 'sent'))
+    problems.push(`outbox ${o.key}: ${o.status} (${o.lastError ?? ''})`);
+  for (const o of outbox)
+    if (!byId.has(o.messageId)) problems.push(`outbox ${o.key} marked ${o.status}, never received`);
+  if (byId.size !== outbox.length)
+    problems.push(`${byId.size} distinct Message-IDs received, ${outbox.length} outbox rows`);
+  return {
+    messages: byId.size,
+    duplicated,
+    redelivered: redeliveries.reduce((n, r) => n + r.times - 1, 0),
+    redeliveries,
+    problems,
+  };
 }
 
 /** Approves through the CLI and reads the final report back: its event rows, section by section. */
@@ -409,4 +463,60 @@ export async function approveAndRead(
   const sections = new Map(report.sections.map((s) => [s.title, s.rows.length]));
   const events = report.sections.reduce((n, s) => n + s.rows.length, 0);
   return { code: 0, output: r.stdout, events, sections };
+}
+
+export type HistoryStats = {
+  /** Activities that ran more than once, and how many extra attempts they took. */
+  activitiesRetried: number;
+  extraAttempts: number;
+  /** Of those, the ones whose last failure was a timeout (a worker gone with the task). */
+  retriedAfterTimeout: number;
+  workflowTaskTimeouts: number;
+  workflowTaskFailures: number;
+};
+
+/**
+ * What the server saw of the faults, from the quarter's histories. A retried activity leaves no
+ * event per attempt: its ActivityTaskStarted carries the attempt number and the last failure.
+ */
+export async function historyStats(client: Client, quarter: string, codes: string[]): Promise<HistoryStats> {
+  const stats: HistoryStats = {
+    activitiesRetried: 0,
+    extraAttempts: 0,
+    retriedAfterTimeout: 0,
+    workflowTaskTimeouts: 0,
+    workflowTaskFailures: 0,
+  };
+  for (const id of [quarterWorkflowId(quarter), ...codes.map((c) => submissionWorkflowId(quarter, c))]) {
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    for (const e of history.events ?? []) {
+      const started = e.activityTaskStartedEventAttributes;
+      if (started && (started.attempt ?? 1) > 1) {
+        stats.activitiesRetried++;
+        stats.extraAttempts += (started.attempt ?? 1) - 1;
+        if (started.lastFailure?.timeoutFailureInfo) stats.retriedAfterTimeout++;
+      }
+      if (e.workflowTaskTimedOutEventAttributes) stats.workflowTaskTimeouts++;
+      if (e.workflowTaskFailedEventAttributes) stats.workflowTaskFailures++;
+    }
+  }
+  return stats;
+}
+
+/** Until every municipality's workflow of the quarter answers its status query. */
+export async function waitForChildren(
+  client: Client,
+  quarter: string,
+  codes: string[],
+  timeoutMs = 120_000,
+): Promise<void> {
+  for (const code of codes)
+    await waitUntil(
+      `${submissionWorkflowId(quarter, code)} to start`,
+      async () =>
+        (await client.workflow
+          .getHandle(submissionWorkflowId(quarter, code))
+          .query(submissionStatusQuery)) !== null,
+      timeoutMs,
+    );
 }
