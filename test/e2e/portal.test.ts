@@ -224,7 +224,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
     expect(timeline).toContain('сбор сведений запущен');
     expect(timeline).toContain('версия 1 отклонена');
     expect(timeline).toContain('подписание: И. И. Иванов, Начальник департамента');
-    expect(timeline).toContain('журнал: report.approve');
+    expect(timeline).toContain('журнал: подписание отчета');
     expect(timeline).toContain('Журнал аудита цел');
     expect(
       await auditor.getAttribute('a[href*="namespaces/default/workflows/quarter%2F2023-Q2"]', 'href'),

@@ -82,10 +82,15 @@ let workerSerial = 0;
 /**
  * Loaded into each worker process before worker/main.ts: the worker exits when its stdin (a pipe
  * from this test process) closes, so a test process that dies does not leave workers behind on a
- * machine others share. Unreferenced, it does not keep a stopped worker alive.
+ * machine others share. Unreferenced, it does not keep a stopped worker alive; the workflow threads
+ * (which load it too) leave it alone.
  */
 const ORPHAN_GUARD =
-  "data:text/javascript,process.stdin.on('end',()=>process.exit(1));process.stdin.resume();process.stdin.unref();";
+  'data:text/javascript,' +
+  encodeURIComponent(
+    "const { isMainThread } = await import('node:worker_threads');" +
+      "if (isMainThread) { process.stdin.on('end', () => process.exit(1)); process.stdin.resume(); process.stdin.unref?.(); }",
+  );
 
 /** `node bin/run.js worker/main.ts` with the stack's TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL. */
 export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Promise<WorkerProcess> {
@@ -221,7 +226,13 @@ export async function startFaultStack(options: {
       await baseStop();
     },
   });
-  for (let i = 0; i < (options.workers ?? 0); i++) await fault.addWorker();
+  try {
+    for (let i = 0; i < (options.workers ?? 0); i++) await fault.addWorker();
+  } catch (err) {
+    // The caller never gets the stack to stop: stop it here, server and all.
+    await fault.stop().catch(() => {});
+    throw err;
+  }
   return fault;
 }
 
@@ -259,7 +270,7 @@ export async function startQuarter(client: Client, quarter: string, municipaliti
   });
 }
 
-/** The quarter's status, retried through a server restart. */
+/** The quarter's status (statusQuery). */
 export async function quarterStatus(client: Client, quarter: string): Promise<QuarterStatus> {
   return client.workflow.getHandle(quarterWorkflowId(quarter)).query(statusQuery);
 }
