@@ -109,9 +109,14 @@ export function openDocxPackage(bytes: Uint8Array, limits: PackageLimits): Scann
     );
   }
   if (bytes.length > limits.maxBytes) {
+    // Just over the limit both round alike («10 МБ при допустимых 10 МБ»): then say «больше».
+    const size = formatSize(bytes.length);
+    const limit = formatSize(limits.maxBytes);
     throw new DocxRejection(
       'too-large',
-      `Файл слишком большой: ${formatSize(bytes.length)} при допустимых ${formatSize(limits.maxBytes)}. ` +
+      (size === limit
+        ? `Файл слишком большой: больше допустимых ${limit}. `
+        : `Файл слишком большой: ${size} при допустимых ${limit}. `) +
         'Нужна только таблица мероприятий: уберите из документа изображения и вложения и отправьте снова.',
     );
   }

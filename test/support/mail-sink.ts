@@ -66,6 +66,9 @@ export async function startMailSink(): Promise<MailSink> {
       );
     },
   });
+  // A client that dies mid-session (a worker killed by a fault test) resets its connection; a relay
+  // shrugs that off, and without a listener it would be an uncaught exception in the test process.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as AddressInfo).port;
   return {
