@@ -1,8 +1,9 @@
 // The floor of the quarter benchmarks: an empty parent that starts `count` empty children and waits
 // for them to complete — Temporal's own cost of the same number of child workflows on the same
 // server, with nothing of Svodka's in it. Above `groupSize` children the parent starts groups of
-// at most `groupSize` (each an empty workflow that starts its share), the tree Temporal's limits ask
-// for (≤ 2,000 pending children per execution; ~1,000 advised), so the floor stays within them.
+// at most `groupSize` (each an empty workflow that starts its share): the shape of Svodka's own
+// tree (bench/quarter.ts passes the quarter's group size), which Temporal's limits ask for
+// (≤ 2,000 pending children per execution; ~1,000 advised).
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 
 export type FloorInput = { prefix: string; count: number; groupSize: number };

@@ -300,6 +300,9 @@ describe('bad input through every channel', () => {
           if (Date.now() - started > 10_000) out.push(`took ${Date.now() - started} ms`);
           if (!parsed.ok) {
             if (!CYRILLIC.test(parsed.message)) out.push(`message not Russian: ${parsed.message}`);
+            // «10 МБ при допустимых 10 МБ» told a clerk nothing.
+            if (/(\d+(?:,\d)? [КМ]?Б) при допустимых \1/.test(parsed.message))
+              out.push(`size message contradicts itself: ${parsed.message}`);
           } else if (!validateRows(parsed.rows, quarter).findings.some((x) => x.severity === 'error')) {
             out.push(`accepted: ${parsed.rows.length} rows`);
           }

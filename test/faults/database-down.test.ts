@@ -1,8 +1,9 @@
 // The application's database is unavailable while municipalities submit. SQLite: another process
 // holds BEGIN EXCLUSIVE (in WAL mode readers go on, every writer waits; an exclusive locking mode
-// cannot be had while the worker keeps the file open). PostgreSQL (when TEST_POSTGRES_URL is set): the database stops taking connections and
-// every open one is terminated. Submissions made during the outage wait — inside SQLite's busy
-// timeout, or as activity retries on PostgreSQL — and land exactly once when the database is back.
+// cannot be had while the worker keeps the file open). PostgreSQL (when TEST_POSTGRES_URL is set):
+// the database stops taking connections and every open one is terminated. Submissions made during
+// the outage wait — inside SQLite's busy timeout, or as activity retries on PostgreSQL — and land
+// exactly once when the database is back.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -130,8 +131,8 @@ function outageSuite(database: 'sqlite' | 'postgresql') {
         files.set(code, file);
       }
 
-      // The outage. From here until it ends the test itself keeps off the database: on SQLite its
-      // own queries would wait too.
+      // The outage. From here until it ends the test itself keeps off the database (its writes
+      // would wait on SQLite, fail on PostgreSQL).
       await outage.begin();
       const down = Date.now();
       report.note(`${database}: outage began at ${at()}`);

@@ -2,9 +2,18 @@
 // Lines file of the current run under test-results/reliability/, and prints the run's totals so far
 // when it ends. Test files run in separate processes of one vitest run: they share the run's file,
 // named after the vitest process (their parent) and its start time.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
-import { RESULTS_DIR } from './support';
+import { LOG_DIR, RESULTS_DIR } from './support';
 
 export type Tally = {
   /** Faults injected: worker kills, server restarts, outages. */
@@ -61,7 +70,25 @@ export type Reliability = {
   finish(): void;
 };
 
+/** Runs and worker logs older than a day go: every `npm test` on the machine leaves some. */
+function pruneOld(): void {
+  const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+  for (const dir of [RESULTS_DIR, LOG_DIR]) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (!/^run-.*\.jsonl$|\.log$/.test(name)) continue;
+      const file = path.join(dir, name);
+      try {
+        if (statSync(file).mtimeMs < dayAgo) rmSync(file, { force: true });
+      } catch {
+        // another run's file, gone meanwhile
+      }
+    }
+  }
+}
+
 export function reliability(file: string): Reliability {
+  pruneOld();
   const started = Date.now();
   const tally: Tally = { ...ZERO };
   const notes: string[] = [];
