@@ -8,7 +8,7 @@ import type { MunicipalityEmail, RenderRequest, RenderResult, SubmissionResult }
 import type { BlobStore } from './blobs';
 import type { AppConfig } from './config';
 import type { Db } from './db/client';
-import { buildTemplate } from './docx/template';
+import { createTemplateFactory } from './docx/template-cache';
 import type { Mailer } from './email/mailer';
 import { sendOnce } from './email/send';
 import type { SendOutcome } from './email/send';
@@ -45,6 +45,7 @@ export function plusAddress(address: string, token: string): string {
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 export function createActivities({ prisma, mailer, files, config }: ActivityDeps) {
+  const buildTemplate = createTemplateFactory();
   return {
     async listMunicipalities(): Promise<string[]> {
       const rows = await prisma.municipality.findMany({

@@ -22,15 +22,25 @@ export async function loadRegistry(db: Db): Promise<Municipality[]> {
   }));
 }
 
+/** Under SQLite's historical limit of 999 bound parameters. */
+const IDS_PER_QUERY = 500;
+
 export async function loadEvents(
   db: Db,
   submissionIds: { code: string; id: string }[],
 ): Promise<SubmittedEvent[]> {
   if (submissionIds.length === 0) return [];
-  const rows = await db.submissionRow.findMany({
-    where: { submissionId: { in: submissionIds.map((s) => s.id) } },
-    orderBy: [{ submissionId: 'asc' }, { position: 'asc' }],
-  });
+  // A national report names tens of thousands of submissions; one IN list that long exceeds the
+  // database's bound-parameter limit. Chunks of sorted ids concatenate in the same order.
+  const ids = submissionIds.map((s) => s.id).sort();
+  const rows: Awaited<ReturnType<typeof db.submissionRow.findMany>> = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = await db.submissionRow.findMany({
+      where: { submissionId: { in: ids.slice(i, i + IDS_PER_QUERY) } },
+      orderBy: [{ submissionId: 'asc' }, { position: 'asc' }],
+    });
+    for (const row of chunk) rows.push(row);
+  }
   const codeOf = new Map(submissionIds.map((s) => [s.id, s.code]));
   return rows.map((r) => ({
     municipality: codeOf.get(r.submissionId)!,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSubmissionDocx } from '../../activities/docx/parse';
 import { readReportDocx } from '../../activities/docx/read';
 import { buildTemplate, templateHeading, templateInstructions } from '../../activities/docx/template';
+import { createTemplateFactory } from '../../activities/docx/template-cache';
 import { REPORT_COLUMNS } from '../../domain/quarter';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import type { EventRow, Quarter } from '../../domain/types';
@@ -101,5 +102,33 @@ describe('buildTemplate', () => {
     );
     expect(read.title).toMatch(/— Город Смоленск — в III квартале 2024 года$/);
     expect(read.trailing.join(' ')).toContain('«3 апреля 2024 года»');
+  });
+});
+
+describe('createTemplateFactory', () => {
+  it('gives each municipality the same package buildTemplate would, name and code put in', async () => {
+    const template = createTemplateFactory();
+    const odd = { ...vyazma, code: 'odd&co', sectionTitle: 'Поселение «Тест» & <Ко> \'А\' "Б"' };
+    for (const municipality of [vyazma, SMOLENSK_MUNICIPALITIES[0]!, odd]) {
+      const fast = docxParts(await template({ municipality, quarter: Q2 }));
+      const direct = docxParts(await buildTemplate({ municipality, quarter: Q2 }));
+      expect(Object.keys(fast).sort()).toEqual(Object.keys(direct).sort());
+      for (const name of Object.keys(direct)) {
+        // docx stamps the creation time into core.xml; the rest is byte for byte the same.
+        const strip = (xml: string) => xml.replace(/<dcterms:(created|modified)[^>]*>[^<]*<\/dcterms:\1>/g, '');
+        expect(strip(fast[name]!), name).toBe(strip(direct[name]!));
+      }
+      const read = readReportDocx(await template({ municipality, quarter: Q2 }));
+      expect(read.title).toBe(templateHeading({ municipality, quarter: Q2 }));
+      expect(parseSubmissionDocx(await template({ municipality, quarter: Q2 }))).toMatchObject({ ok: true, rows: [] });
+    }
+  });
+
+  it('keeps quarters apart', async () => {
+    const template = createTemplateFactory();
+    const q3: Quarter = { year: 2024, quarter: 3 };
+    await template({ municipality: vyazma, quarter: Q2 });
+    const read = readReportDocx(await template({ municipality: vyazma, quarter: q3 }));
+    expect(read.title).toMatch(/в III квартале 2024 года$/);
   });
 });
