@@ -42,7 +42,7 @@ import type { FloorInput } from './floor-workflows';
 import { DEFAULT_GROUP_SIZE } from '../workflows/quarterly-report';
 
 /** The floor's tree is Svodka's: groups of as many children as the quarter puts in a group. */
-const GROUP_SIZE = DEFAULT_GROUP_SIZE;
+const GROUP_SIZE = envInt('BENCH_GROUP_SIZE', DEFAULT_GROUP_SIZE);
 
 type CycleResult = {
   ok: boolean;
@@ -258,7 +258,13 @@ async function runCycle(options: {
   const handle = client.workflow.getHandle(quarterWorkflowId(quarter));
   try {
     t0 = performance.now();
-    await startQuarter(client, db, { quarter, deadline: '2099-07-10', actor: 'bench', origin: 'bench' });
+    await startQuarter(client, db, {
+      quarter,
+      deadline: '2099-07-10',
+      actor: 'bench',
+      origin: 'bench',
+      groupSize: GROUP_SIZE,
+    });
     await bounded('waiting for every answer', allAnsweredP);
 
     // The draft is in the database as soon as the quarter renders it.

@@ -22,6 +22,8 @@ export type StartQuarterInput = {
   actor: string;
   origin: string;
   now?: number;
+  /** Municipalities per group of a tree-run region; the workflow's default when absent. */
+  groupSize?: number;
 };
 
 export type StartQuarterResult = {
@@ -72,6 +74,7 @@ export async function startQuarter(
     policy: DEFAULT_POLICY,
     timeScale,
     startedAt: new Date(now).toISOString(),
+    ...(input.groupSize ? { groupSize: input.groupSize } : {}),
   };
   let started = true;
   try {
