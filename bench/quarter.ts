@@ -39,7 +39,7 @@ import {
 import { smallSubmission } from './submissions';
 import type { BenchServer, Row, WorkerStats } from './lib';
 import type { FloorInput } from './floor-workflows';
-import { DEFAULT_GROUP_SIZE } from '../workflows/quarterly-report';
+import { DEFAULT_GROUP_SIZE } from '../workflows/api';
 
 /** The floor's tree is Svodka's: groups of as many children as the quarter puts in a group. */
 const GROUP_SIZE = envInt('BENCH_GROUP_SIZE', DEFAULT_GROUP_SIZE);

@@ -7,7 +7,7 @@ import { appendAudit } from '../activities/audit';
 import type { Db } from '../activities/db/client';
 import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
 import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../domain/schedule';
-import { QuarterAttribute, quarterWorkflowId, TASK_QUEUE } from '../workflows/api';
+import { DEFAULT_GROUP_SIZE, QuarterAttribute, quarterWorkflowId, TASK_QUEUE } from '../workflows/api';
 import type { QuarterInput } from '../workflows/api';
 import type { quarterlyReport } from '../workflows/quarterly-report';
 import { UserError } from './temporal';
@@ -74,7 +74,8 @@ export async function startQuarter(
     policy: DEFAULT_POLICY,
     timeScale,
     startedAt: new Date(now).toISOString(),
-    ...(input.groupSize ? { groupSize: input.groupSize } : {}),
+    // Stated, so a later change of the default never reshapes a running quarter's tree.
+    groupSize: input.groupSize ?? DEFAULT_GROUP_SIZE,
   };
   let started = true;
   try {

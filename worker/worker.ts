@@ -28,6 +28,11 @@ function installRuntime(): void {
   }
 }
 
+function workflowCacheSize(): number {
+  const configured = Number(process.env.SVODKA_WORKFLOW_CACHE);
+  return Number.isInteger(configured) && configured >= 2 ? configured : 1000;
+}
+
 export type WorkerHandle = { worker: Worker; close(): Promise<void> };
 
 export async function createSvodkaWorker(options: {
@@ -56,6 +61,10 @@ export async function createSvodkaWorker(options: {
     workflowsPath,
     activities: createActivities(deps),
     bundlerOptions: { ignoreModules: [] },
+    // The SDK sizes its cache by the V8 heap limit (~2,300 executions here): a national quarter
+    // fills it and the worker passes 1 GB. A thousand keeps it well under; an evicted execution is
+    // rebuilt from its history when it next has work. SVODKA_WORKFLOW_CACHE overrides.
+    maxCachedWorkflows: workflowCacheSize(),
   });
   return {
     worker,

@@ -43,12 +43,8 @@ import type {
 import { municipalitySubmission } from './municipality-submission';
 import { submissionGroup } from './submission-group';
 
-/**
- * Temporal advises a parent to start no more than about a thousand children; a group's history
- * grows by ~17 events per municipality (start, answers, lock, end), so 500 keeps it near 8,500,
- * under the 10,240-event warning.
- */
-export const DEFAULT_GROUP_SIZE = 500;
+/** What a quarter started without a group size used before: its replay must see the same tree. */
+const UNSTATED_GROUP_SIZE = 500;
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -62,7 +58,8 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   const codes: string[] = input.municipalities ?? (await listMunicipalities());
   const summaries = new Map<string, MunicipalitySummary>();
   // A region larger than a group runs as a tree: quarter → groups → municipalities.
-  const groupSize = input.groupSize ?? DEFAULT_GROUP_SIZE;
+  // New quarters carry their group size (client/quarters.ts); older ones did not.
+  const groupSize = input.groupSize ?? UNSTATED_GROUP_SIZE;
   const groupCodes: string[][] = [];
   if (codes.length > groupSize) {
     for (let i = 0; i < codes.length; i += groupSize) groupCodes.push(codes.slice(i, i + groupSize));

@@ -6,6 +6,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   setHandler,
   sleep,
   startChild,
@@ -26,6 +27,8 @@ import { municipalitySubmission } from './municipality-submission';
 
 /** Changes within this window reach the quarter as one signal. */
 const BATCH_MS = 1_000;
+/** Progress reaches the quarter each time another tenth of the group has settled. */
+const PROGRESS_STEPS = 10;
 
 export async function submissionGroup(input: GroupInput): Promise<GroupSummary> {
   const { quarter, codes } = input;
@@ -84,6 +87,20 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
   );
   const parent = workflowInfo().parent!;
   const quarterHandle = getExternalWorkflowHandle(parent.workflowId);
+  // Quarters started before this change heard from each group every second it had news; over a
+  // long national round that alone outgrows the quarter's history. Now a group speaks when it
+  // settles or unsettles and when another tenth of it has settled: at most a dozen or so signals.
+  const milestones = patched('group-progress-milestones');
+  const stepOf = (): number => {
+    const settledCount = codes.filter((code) =>
+      SETTLED_STATES.includes(states.get(code)?.state ?? 'requested'),
+    ).length;
+    return Math.floor((settledCount * PROGRESS_STEPS) / codes.length);
+  };
+  // The quarter counts a group it has not heard from as all 'requested': nothing to tell yet.
+  let told: { settled: boolean; step: number } | null = milestones ? { settled: false, step: 0 } : null;
+  const worthTelling = (now: GroupSummary): boolean =>
+    told === null || now.settled !== told.settled || stepOf() !== told.step;
 
   while (!locked) {
     await condition(() => dirty || locked || reopenQueue.length > 0 || (closeRequested && !closeForwarded));
@@ -107,10 +124,14 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
       });
     }
     if (dirty && !locked) {
+      dirty = false;
+      if (!worthTelling(summary())) continue;
       // Let the answers of the next second join this batch.
       await sleep(BATCH_MS);
       dirty = false;
-      await quarterHandle.signal(groupChangedSignal, summary());
+      const now = summary();
+      if (milestones) told = { settled: now.settled, step: stepOf() };
+      await quarterHandle.signal(groupChangedSignal, now);
     }
   }
 

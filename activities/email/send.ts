@@ -25,9 +25,8 @@ export async function sendOnce(
 ): Promise<SendOutcome> {
   const id = outboxKey(key);
   const messageId = stableMessageId(key, messageIdDomain);
-  const existing = await db.emailOutbox.findUnique({ where: { key: id } });
-  if (existing?.status === 'sent') return { key: id, messageId, sent: false };
-  await db.emailOutbox.upsert({
+  // One statement records the attempt and tells whether an earlier one already sent it.
+  const row = await db.emailOutbox.upsert({
     where: { key: id },
     create: {
       key: id,
@@ -44,6 +43,7 @@ export async function sendOnce(
     },
     update: { attempts: { increment: 1 } },
   });
+  if (row.status === 'sent') return { key: id, messageId, sent: false };
   try {
     await mailer.sendMail({ ...message, messageId });
   } catch (err) {
