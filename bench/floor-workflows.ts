@@ -4,7 +4,7 @@
 // at most `groupSize` (each an empty workflow that starts its share): the shape of Svodka's own
 // tree (bench/quarter.ts passes the quarter's group size), which Temporal's limits ask for
 // (≤ 2,000 pending children per execution; ~1,000 advised).
-import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, ParentClosePolicy, setHandler, startChild } from '@temporalio/workflow';
 
 export type FloorInput = { prefix: string; count: number; groupSize: number };
 
@@ -38,4 +38,17 @@ export async function floorParent(input: FloorInput): Promise<number> {
   );
   const done = await Promise.all(handles.map((h) => h.result()));
   return done.reduce((a, b) => a + b, 0);
+}
+
+/** The floor of the portal's upload: an Update that an empty workflow answers at once. */
+export const floorUpdate = defineUpdate<number, [number]>('floorUpdate');
+export const floorStopSignal = defineSignal('floorStopSignal');
+
+export async function floorUpdateTarget(): Promise<void> {
+  let stopped = false;
+  setHandler(floorUpdate, (n) => n);
+  setHandler(floorStopSignal, () => {
+    stopped = true;
+  });
+  await condition(() => stopped);
 }

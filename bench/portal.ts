@@ -30,6 +30,7 @@ import { hiddenValue, multipartBody } from '../test/e2e/fakes';
 import {
   childMain,
   envInt,
+  FLOOR_TASK_QUEUE,
   freePort,
   log,
   percentile,
@@ -43,6 +44,7 @@ import {
 } from './lib';
 import type { Row } from './lib';
 import type { LoadResult, LoadSpec } from './loadgen-child';
+import { floorStopSignal, floorUpdate, floorUpdateTarget } from './floor-workflows';
 import { smallSubmission } from './submissions';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -259,6 +261,44 @@ function loadRow(measure: string, run: LoadRun, target: boolean, note: string): 
   };
 }
 
+type UpdateFloor = { ok: number; errors: number; wallMs: number; latenciesMs: number[]; firstError: string | null };
+
+/**
+ * The floor of the end-to-end upload: as many Updates as uploads, each to its own empty workflow that
+ * answers at once, over as many concurrent callers, on the same server — Temporal's own price of the
+ * round trip the portal waits on, with nothing of Svodka's in it.
+ */
+async function updateFloor(client: Client, count: number, concurrency: number, boundMs: number): Promise<UpdateFloor> {
+  const ids = Array.from({ length: count }, (_, i) => `floor/update/${i}`);
+  const handles = await Promise.all(
+    ids.map((workflowId) => client.workflow.start(floorUpdateTarget, { taskQueue: FLOOR_TASK_QUEUE, workflowId })),
+  );
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  let firstError: string | null = null;
+  let next = 0;
+  const until = Date.now() + boundMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < handles.length && Date.now() < until) {
+        const i = next++;
+        const t = performance.now();
+        try {
+          await handles[i]!.executeUpdate(floorUpdate, { args: [i] });
+          latenciesMs.push(performance.now() - t);
+        } catch (err) {
+          errors++;
+          firstError ??= String(err).slice(0, 200);
+        }
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  await Promise.all(handles.map((h) => h.signal(floorStopSignal).catch(() => {})));
+  return { ok: latenciesMs.length, errors, wallMs, latenciesMs, firstError };
+}
+
 await childMain(async (): Promise<Row[]> => {
   const municipalities = Math.max(1, envInt('BENCH_PORTAL_MUNICIPALITIES', 100));
   const connections = Math.max(1, envInt('BENCH_PORTAL_CONNECTIONS', 16));
@@ -302,6 +342,8 @@ await childMain(async (): Promise<Row[]> => {
     config: { publicUrl: url, temporalUiUrl: null, secret: SECRET, rateLimits },
   });
   let e2e: LoadRun = { result: null, error: null };
+  let floor: UpdateFloor | null = null;
+  let floorError: string | null = null;
   try {
     await startQuarter(temporal, db, { quarter, deadline: '2099-07-10', actor: 'bench', origin: 'bench' });
     const until = Date.now() + boundMs;
@@ -323,6 +365,17 @@ await childMain(async (): Promise<Row[]> => {
     );
   } catch (err) {
     e2e = { result: null, error: String(err) };
+  }
+  try {
+    log(`portal: floor, ${municipalities} Updates to empty workflows over ${connections} callers…`);
+    const floorWorker = await spawnWorker('floor', { BENCH_TEMPORAL: server.address }, 'portal-floor');
+    try {
+      floor = await updateFloor(temporal, municipalities, connections, boundMs);
+    } finally {
+      await floorWorker.stop().catch(() => null);
+    }
+  } catch (err) {
+    floorError = String(err);
   } finally {
     await portal.close().catch(() => {});
     await worker.stop().catch(() => null);
@@ -347,6 +400,23 @@ await childMain(async (): Promise<Row[]> => {
         `${Math.round((dbTimes.reduce((a, b) => a + b, 0)) / Math.max(1, times.executeUpdate.length))} ms on the database`,
     );
   rows.push(e2eRow);
+  const floorRate = floor && floor.ok > 0 ? (floor.ok / floor.wallMs) * 1000 : null;
+  rows.push({
+    section: '5. Portal upload endpoint',
+    measure: `floor: ${municipalities} Temporal Updates answered at once by empty workflows, ${connections} callers, same server`,
+    value: floorRate,
+    unit: 'req/s',
+    display:
+      floor && floorRate !== null
+        ? `${floorRate.toFixed(1)} req/s; p50 ${Math.round(percentile(floor.latenciesMs, 50))} ms, p99 ${Math.round(percentile(floor.latenciesMs, 99))} ms; ${floor.errors} errors`
+        : `failed: ${floorError ?? floor?.firstError ?? '?'}`,
+    note: 'the ceiling any upload that waits on a Temporal Update has on this server',
+  });
+  if (floorRate !== null && e2eRow.value !== null) {
+    e2eRow.peer = { name: 'floor: empty Updates, row below', value: floorRate, unit: 'req/s' };
+    e2eRow.ratio = floorRate / e2eRow.value;
+    e2eRow.ratioNote = 'floor ÷ end to end (times slower)';
+  }
 
   // --- the endpoint's own work, Temporal stubbed ---
   for (const mode of ['instant', 'record'] as const) {
@@ -377,7 +447,7 @@ await childMain(async (): Promise<Row[]> => {
     } finally {
       await stub.close().catch(() => {});
     }
-    if (mode === 'instant' && run.result && e2eRow.value !== null) {
+    if (mode === 'instant' && run.result && e2eRow.value !== null && !e2eRow.peer) {
       // The end-to-end figure beside the endpoint's own work.
       const alone = (run.result.ok / run.result.wallMs) * 1000;
       e2eRow.peer = { name: 'the endpoint alone (Temporal stubbed), below', value: alone, unit: 'req/s' };

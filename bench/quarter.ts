@@ -695,7 +695,7 @@ const NATIONAL_WAL = process.env.BENCH_NATIONAL_WAL !== '0';
 async function national(): Promise<Row[]> {
   const count = envInt('BENCH_NATIONAL', 20_000);
   if (count === 0) return [];
-  const boundS = envInt('BENCH_NATIONAL_TIMEOUT_S', 900);
+  const boundS = envInt('BENCH_NATIONAL_TIMEOUT_S', 3600);
   const floorBoundMs = Math.round(boundS * 1000 * 0.35);
   const svodkaBoundMs = boundS * 1000 - floorBoundMs;
   const section = `2. National scale, ${count.toLocaleString('en')} municipalities`;

@@ -3,8 +3,11 @@
 // Line separators that Word, mail clients and browsers put into cell text: all become "\n".
 const LINE_BREAKS = /\r\n|[\r\v\f\u2028\u2029\u0085]/g;
 // Control characters except \t and \n, plus invisible format characters (zero-width spaces, BOM,
-// word joiner, soft hyphen) that make equal-looking texts compare unequal.
-const INVISIBLE = /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u200b\u2060\ufeff]/g;
+// word joiner, soft hyphen) that make equal-looking texts compare unequal, and the bidirectional
+// embeddings, overrides and isolates, which make a cell display other than it reads (a Russian
+// report has no right-to-left text to protect).
+const INVISIBLE =
+  /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 /**
  * The canonical form of a cell's text: control characters stripped, tabs made spaces, runs of

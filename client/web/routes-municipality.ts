@@ -3,7 +3,7 @@
 // opens one municipality of one quarter; everything here is read and written under that scope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { appendAudit } from '../../activities/audit';
-import { buildTemplate } from '../../activities/docx/template';
+import { createTemplateFactory } from '../../activities/docx/template-cache';
 import { resolveToken, tokenHash } from '../../activities/tokens';
 import type { TokenScope } from '../../activities/tokens';
 import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../activities/uploads';
@@ -456,6 +456,7 @@ ${row[key]}</textarea>`,
 // --- routes -------------------------------------------------------------------------------------
 
 export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalContext): void {
+  const buildTemplate = createTemplateFactory();
   app.get<TokenParams>('/m/:token', async (request, reply) => {
     const tp = await openToken(ctx, request);
     const standing = await standingOf(ctx, tp);

@@ -610,6 +610,9 @@ describe('bad input through every channel', () => {
         HOSTILE[2]!.title,
       ])
         expect(cells).toContain(text);
+      // Bidirectional overrides are gone: the cell reads in the report as it displays.
+      expect(cells).toContain('Дружба народов 🤝 (текст справа налево)');
+      expect(documentXml).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
       await waitForPhase(stack.client, Q, 'approved');
       report.add({ quartersCompleted: 1 });
 

@@ -34,6 +34,8 @@ describe('normalizeCell', () => {
     expect(normalizeCell('г.\u0007 Смоленск\u0000')).toBe('г. Смоленск');
     expect(normalizeCell('Участие\tв\u200b конкурсе')).toBe('Участие в конкурсе');
     expect(normalizeCell('\ufeffАпрель\u00ad 2023 года')).toBe('Апрель 2023 года');
+    // A right-to-left override would show «Смоленск» reversed in the report and hide what it says.
+    expect(normalizeCell('г. \u202eксненомС\u202c, \u2067Вязьма\u2069\u200f')).toBe('г. ксненомС, Вязьма');
   });
 
   it('makes every kind of line break "\\n", trims lines, collapses spaces, drops empty end lines', () => {
