@@ -1,6 +1,7 @@
 // Small wordings shared by the pages: states, phases, dates in Moscow time, quarter names.
 import { russianDate } from '../../domain/emails';
 import { parseQuarter, quarterRoman } from '../../domain/quarter';
+import { plural as pluralForm } from '../../domain/text';
 import type { QuarterPhase, SubmissionState } from '../../workflows/api';
 import { STATE_LABELS } from '../cli/commands/quarter';
 import { html } from './html';
@@ -66,11 +67,7 @@ export function stateBadge(state: SubmissionState): Html {
 
 /** Russian plural: plural(5, 'мероприятие', 'мероприятия', 'мероприятий'). */
 export function plural(n: number, one: string, few: string, many: string): string {
-  const mod10 = n % 10;
-  const mod100 = n % 100;
-  if (mod10 === 1 && mod100 !== 11) return one;
-  if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
-  return many;
+  return pluralForm(n, [one, few, many]);
 }
 
 /** A Content-Disposition for a download: an ASCII fallback and the UTF-8 name. */

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { diffVersions } from '../../../domain/diff';
 import { parseIsoDate } from '../../../domain/schedule';
 import { COLUMN_TITLES } from '../../../domain/validate';
+import { plural } from '../../../domain/text';
 import { startQuarter } from '../../quarters';
 import { russianDate } from '../../../domain/emails';
 import {
@@ -84,7 +85,9 @@ export function printStatus(status: QuarterStatus, names: Map<string, string>): 
   );
   if (status.groups > 0) {
     console.log(
-      `Регион большой: ${status.groups} групп по 1000; подробности по одному МО — npx svodka audit ${status.quarter} --municipality <код>`,
+      `Регион большой: ${status.groups} ${plural(status.groups, ['группа', 'группы', 'групп'])}, до ${Math.ceil(status.total / status.groups)} МО в каждой. ` +
+        'Счетчики обновляются, когда группа проходит очередные 10 % или завершает сбор. ' +
+        `Подробности по одному МО — npx svodka audit ${status.quarter} --municipality <код>`,
     );
     if (status.finalReportId) console.log(`\nИтоговый отчет: SHA-256 ${status.finalSha256}`);
     return;
