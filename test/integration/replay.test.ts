@@ -19,7 +19,7 @@ describe('saved histories', () => {
 
   it('replay without nondeterminism against the current workflow code', { timeout: 120_000 }, async () => {
     const histories = files.map((f) => ({
-      workflowId: f.replace(/\.json$/, '').replaceAll('_', '/'),
+      workflowId: f.replace(/(@[^@]*)?\.json$/, '').replaceAll('_', '/'),
       history: historyFromJSON(JSON.parse(readFileSync(path.join(dir, f), 'utf8'))),
     }));
     const results = [];

@@ -8,6 +8,7 @@ import { startQuarter } from '../../quarters';
 import { russianDate } from '../../../domain/emails';
 import {
   closeSignal,
+  DEFAULT_GROUP_SIZE,
   excuseUpdate,
   extendUpdate,
   quarterWorkflowId,
@@ -144,28 +145,39 @@ export function registerQuarterCommands(program: Command): void {
       positiveInt,
       1,
     )
+    .option(
+      '--group-size <n>',
+      `для больших регионов: сколько МО в одной группе (по умолчанию ${DEFAULT_GROUP_SIZE}; регион не больше группы идет без групп)`,
+      positiveInt,
+    )
     .option('--json', 'вывод в JSON')
-    .action(async (quarterText: string, opts: { deadline?: string; timeScale: number; json?: boolean }) => {
-      const result = await startQuarter(await getClient(), await getDb(), {
-        quarter: quarterText,
-        deadline: opts.deadline,
-        timeScale: opts.timeScale,
-        actor: actor(),
-        origin: origin(),
-      });
-      if (opts.json) return printJson(result);
-      const q = result.quarter;
-      if (result.started) {
-        console.log(
-          `Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`,
-        );
-        console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
-      } else {
-        console.log(
-          `Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`,
-        );
-      }
-    });
+    .action(
+      async (
+        quarterText: string,
+        opts: { deadline?: string; timeScale: number; groupSize?: number; json?: boolean },
+      ) => {
+        const result = await startQuarter(await getClient(), await getDb(), {
+          quarter: quarterText,
+          deadline: opts.deadline,
+          timeScale: opts.timeScale,
+          groupSize: opts.groupSize,
+          actor: actor(),
+          origin: origin(),
+        });
+        if (opts.json) return printJson(result);
+        const q = result.quarter;
+        if (result.started) {
+          console.log(
+            `Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`,
+          );
+          console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
+        } else {
+          console.log(
+            `Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`,
+          );
+        }
+      },
+    );
 
   quarter
     .command('status')
