@@ -1,5 +1,6 @@
 // One Prisma client type for both providers: the two generated clients come from the same models,
 // so the PostgreSQL one is used through the SQLite one's type.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaClient } from '../../generated/prisma-sqlite/client';
@@ -23,7 +24,7 @@ export async function createDb(url: string = databaseUrl()): Promise<Db> {
   // let readers proceed while one writes (WAL).
   const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 30_000 }) });
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-  return retryingBusy(db);
+  return oneAtATime(db);
 }
 
 /** SQLite's "database is locked" as the adapter reports it (SQLITE_BUSY → SocketTimeout, P1008). */
@@ -63,18 +64,41 @@ export async function retryBusy<T>(fn: () => Promise<T>, attempts = 20): Promise
   }
 }
 
-function retryingBusy(db: PrismaClient): Db {
+/** Runs callbacks one after another, in the order they asked. */
+class Turns {
+  private last: Promise<unknown> = Promise.resolve();
+  take<T>(fn: () => Promise<T>): Promise<T> {
+    const mine = this.last.then(fn);
+    this.last = mine.catch(() => undefined);
+    return mine;
+  }
+}
+
+/**
+ * The SQLite client as every process uses it. The adapter keeps one connection per client, and its
+ * transactions take turns with each other but not with plain queries: a query sent while another
+ * activity's transaction is open runs inside it — reading that transaction's old snapshot (an
+ * upload the portal had just stored looked missing) and rolled back with it if it fails. So every
+ * query and transaction takes its turn; a transaction's own queries run within its turn. SQLite has
+ * one writer at a time anyway. SQLITE_BUSY from other processes is retried (see retryBusy).
+ */
+function oneAtATime(db: PrismaClient): Db {
+  const turns = new Turns();
+  const inTransaction = new AsyncLocalStorage<true>();
   const extended = db.$extends({
     query: {
       async $allOperations({ args, query }) {
-        return retryBusy(() => query(args));
+        if (inTransaction.getStore()) return query(args);
+        return retryBusy(() => turns.take(() => query(args)));
       },
     },
   });
   const transaction = extended.$transaction.bind(extended) as (...a: unknown[]) => Promise<unknown>;
+  const run = (arg: unknown, options?: unknown) =>
+    turns.take(() => inTransaction.run(true, () => transaction(arg, options)));
   // Interactive transactions are retried whole: a statement alone cannot be retried inside one.
   return Object.assign(extended, {
     $transaction: (arg: unknown, options?: unknown) =>
-      typeof arg === 'function' ? retryBusy(() => transaction(arg, options)) : transaction(arg, options),
+      typeof arg === 'function' ? retryBusy(() => run(arg, options)) : run(arg, options),
   }) as unknown as Db;
 }
