@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Db } from '../activities/db/client';
+import type { SendOutcome } from '../activities/email/send';
 import { quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
 import type { MunicipalityEmail, SubmissionPayload, SubmissionResult } from '../workflows/api';
 
@@ -47,6 +48,9 @@ const ACTION_LABELS: Record<string, string> = {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
+/** The marker Temporal's core SDK records for each local activity. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
 function decode<T>(payloads: temporal.api.common.v1.IPayloads | null | undefined): T | undefined {
   const first = payloads?.payloads?.[0];
   return first ? (defaultPayloadConverter.fromPayload(first) as T) : undefined;
@@ -85,6 +89,17 @@ function describe(
     if (type === 'renderReport') return entry('render', 'формируется отчет');
     if (type === 'distributeReport') return entry('distribute', 'итоговый отчет разослан получателям');
     return null;
+  }
+  if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+    // A local activity's marker names its type and keeps its result, not its input: an email's
+    // outcome carries its outbox key, quarter/municipality/kind/seq.
+    const details = e.markerRecordedEventAttributes.details ?? {};
+    const data = decode<{ activity_type?: string; activityType?: string }>(details.data);
+    if ((data?.activity_type ?? data?.activityType) !== 'sendMunicipalityEmail') return null;
+    const outcome = decode<SendOutcome>(details.result);
+    const [, , kind, seq] = outcome?.key.split('/') ?? [];
+    if (!kind) return null;
+    return entry(`email.${kind}`, `${EMAIL_LABELS[kind] ?? kind} (№ ${seq})`);
   }
   if (e.workflowExecutionUpdateAcceptedEventAttributes) {
     const a = e.workflowExecutionUpdateAcceptedEventAttributes;
