@@ -282,7 +282,7 @@ export function readSubmissionTable(document: ScannedDocument, maxRows: number):
   if (rows.length === 0 && !nil) {
     warnings.push(
       'В таблице нет ни одного мероприятия. Если мероприятия не проводились, напишите в первой ячейке ' +
-        'пустой строки «Мероприятия не проводились» или отправьте отчёт об отсутствии мероприятий.',
+        'пустой строки «Мероприятия не проводились» или отправьте отчет об отсутствии мероприятий.',
     );
   }
   return { rows, nil, numberColumn: header.numberColumn, warnings: capWarnings(warnings) };

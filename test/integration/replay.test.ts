@@ -12,9 +12,12 @@ const dir = path.resolve(import.meta.dirname, '../histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 describe('saved histories', () => {
-  it('exist: one quarter and municipalities that were rejected, reminded and escalated', () => {
+  it('exist: quarters, a group, and municipalities that were rejected, reminded and escalated', () => {
     expect(files).toContain('quarter_2023-Q2.json');
     expect(files.length).toBeGreaterThanOrEqual(3);
+    // Quarters of every shape the code has run: before and after local side effects, and a tree.
+    expect(files).toContain('quarter_2024-Q1@local-side-effects.json');
+    expect(files.some((f) => /_group-\d+@/.test(f))).toBe(true);
   });
 
   it('replay without nondeterminism against the current workflow code', { timeout: 120_000 }, async () => {

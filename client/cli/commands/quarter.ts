@@ -86,7 +86,7 @@ export function printStatus(status: QuarterStatus, names: Map<string, string>): 
   );
   if (status.groups > 0) {
     console.log(
-      `Регион большой: ${status.groups} ${plural(status.groups, ['группа', 'группы', 'групп'])}, до ${Math.ceil(status.total / status.groups)} МО в каждой. ` +
+      `Регион большой: МО собраны в ${status.groups} ${plural(status.groups, ['группу', 'группы', 'групп'])}. ` +
         'Счетчики обновляются, когда группа проходит очередные 10 % или завершает сбор. ' +
         `Подробности по одному МО — npx svodka audit ${status.quarter} --municipality <код>`,
     );
