@@ -151,6 +151,20 @@ export const groupReopenSignal =
 
 // --- one municipality (child) ---
 export const submissionStatusQuery = defineQuery<MunicipalitySummary>('submissionStatusQuery');
+/**
+ * Whether the municipality's workflow takes an answer now, and if not, why. A municipality already
+ * settled may also be held by the quarter's close, which only the quarter knows.
+ */
+export type Answerable = {
+  accepting: boolean;
+  reason: 'locked' | 'closed' | 'excused' | null;
+  state: SubmissionState;
+};
+/**
+ * Asked by the portal before it stores an upload: the municipality's own workflow answers alone,
+ * so a busy quarter (signalled by every municipality) is not asked on every upload.
+ */
+export const answerableQuery = defineQuery<Answerable>('answerableQuery');
 export const submitUpdate = defineUpdate<SubmissionResult, [SubmissionPayload]>('submitUpdate');
 export const extendUpdate = defineUpdate<MunicipalitySummary, [{ until: string; actor: string }]>(
   'extendUpdate',

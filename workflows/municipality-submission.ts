@@ -16,6 +16,7 @@ import type { createActivities } from '../activities';
 import { endOfMoscowDay, plannedReminders, realDelayUntil, toVirtual } from '../domain/schedule';
 import type { PlannedReminder, VirtualClock } from '../domain/schedule';
 import {
+  answerableQuery,
   closeSubmissionSignal,
   excuseUpdate,
   extendUpdate,
@@ -30,7 +31,7 @@ import {
   submissionStatusQuery,
   submitUpdate,
 } from './api';
-import type { EmailKind, MunicipalitySummary, SubmissionInput, SubmissionResult } from './api';
+import type { Answerable, EmailKind, MunicipalitySummary, SubmissionInput, SubmissionResult } from './api';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -103,6 +104,11 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
   };
 
   setHandler(submissionStatusQuery, () => summary);
+  // The same refusals as submitUpdate's validator, asked before anything is stored.
+  setHandler(answerableQuery, (): Answerable => {
+    const reason = locked ? 'locked' : closed ? 'closed' : summary.state === 'excused' ? 'excused' : null;
+    return { accepting: reason === null, reason, state: summary.state };
+  });
 
   setHandler(
     submitUpdate,

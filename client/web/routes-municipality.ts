@@ -11,7 +11,7 @@ import { parseQuarter, quarterPhrase } from '../../domain/quarter';
 import { COLUMN_KEYS } from '../../domain/types';
 import type { ColumnKey, EventRow, Finding } from '../../domain/types';
 import { COLUMN_TITLES, formatFinding } from '../../domain/validate';
-import { submissionWorkflowId, submitUpdate } from '../../workflows/api';
+import { SETTLED_STATES, submissionWorkflowId, submitUpdate } from '../../workflows/api';
 import type { SubmissionPayload, SubmissionResult } from '../../workflows/api';
 import { describeResult } from '../cli/commands/submit';
 import { badRequest, PortalError, tooLarge } from './errors';
@@ -31,7 +31,7 @@ import type { Html } from './html';
 import { readUploadForm } from './multipart';
 import { FORM_BODY_LIMIT, formField } from './context';
 import type { PortalContext } from './context';
-import { municipalityStanding, temporalCall } from './workflow';
+import { fetchAnswerable, municipalityStanding, temporalCall } from './workflow';
 import type { Standing } from './workflow';
 
 type MunicipalityRow = {
@@ -119,6 +119,18 @@ async function openForAnswers(ctx: PortalContext, tp: TokenPage): Promise<Standi
     );
   }
   return standing;
+}
+
+/**
+ * Before an answer is stored: a municipality that has not answered yet is asked alone — a quarter
+ * closed or signed off has told it so, and the quarter itself (the busiest execution, signalled by
+ * every municipality) is spared a query per upload. One that has answered, or cannot say, goes
+ * through the quarter as the page does: only the quarter knows whether its close holds them too.
+ */
+async function mayAnswer(ctx: PortalContext, tp: TokenPage): Promise<void> {
+  const own = await fetchAnswerable(ctx.temporal, tp.scope.quarter, tp.scope.municipality);
+  if (own?.accepting && !SETTLED_STATES.includes(own.state)) return;
+  await openForAnswers(ctx, tp);
 }
 
 function shell(
@@ -525,7 +537,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     const tp = await openToken(ctx, request);
     const form = await readUploadForm(request);
     ctx.checkCsrf(tp.csrf, form.fields._csrf);
-    await openForAnswers(ctx, tp);
+    await mayAnswer(ctx, tp);
     if (!form.file)
       throw badRequest(
         'Файл не выбран или пуст. Нажмите «Выберите файл», укажите заполненный шаблон (.docx) и отправьте снова.',
@@ -558,7 +570,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
   app.post<TokenParams>('/m/:token/nil', async (request, reply) => {
     const tp = await openToken(ctx, request);
     ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
-    await openForAnswers(ctx, tp);
+    await mayAnswer(ctx, tp);
     if (formField(request.body, 'confirm') !== 'yes') {
       throw badRequest(
         'Отметьте, что мероприятия в международной сфере не проводились, и нажмите кнопку снова.',

@@ -4,12 +4,13 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from '../../activities/db/client';
 import {
+  answerableQuery,
   quarterWorkflowId,
   statusQuery,
   submissionStatusQuery,
   submissionWorkflowId,
 } from '../../workflows/api';
-import type { MunicipalitySummary, QuarterStatus } from '../../workflows/api';
+import type { Answerable, MunicipalitySummary, QuarterStatus } from '../../workflows/api';
 import { PortalError, temporalError } from './errors';
 
 /** How long a page waits for a query before it says Temporal is unreachable. */
@@ -52,6 +53,17 @@ export async function fetchSubmissionSummary(
   try {
     return await withDeadline(client, QUERY_DEADLINE_MS, () =>
       client.workflow.getHandle(submissionWorkflowId(quarter, code)).query(submissionStatusQuery),
+    );
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the municipality's workflow takes an answer (answerableQuery); null when it cannot say. */
+export async function fetchAnswerable(client: Client, quarter: string, code: string): Promise<Answerable | null> {
+  try {
+    return await withDeadline(client, QUERY_DEADLINE_MS, () =>
+      client.workflow.getHandle(submissionWorkflowId(quarter, code)).query(answerableQuery),
     );
   } catch {
     return null;

@@ -107,6 +107,20 @@ export function fakeTemporal(db: Db): FakeTemporal {
             if (!code) return structuredClone(status);
             const s = status.municipalities.find((x) => x.code === code);
             if (!s) throw new WorkflowNotFoundError('workflow not found', workflowId, undefined);
+            if (def.name === 'answerableQuery') {
+              // As the child sees it: locked once signed off; closed only if it had not settled
+              // when the quarter closed (and not reopened since).
+              const settled = ['accepted', 'excused', 'not_submitted'].includes(s.state);
+              const reason =
+                status.phase === 'approved'
+                  ? 'locked'
+                  : status.closed && !settled && s.state !== 'reopened'
+                    ? 'closed'
+                    : s.state === 'excused'
+                      ? 'excused'
+                      : null;
+              return { accepting: reason === null, reason, state: s.state };
+            }
             return structuredClone(s);
           },
           async executeUpdate(def: { name: string }, options: { args: unknown[] }) {
