@@ -54,7 +54,13 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
   // Quarters started before this change keep their shape on replay: scheduled activities, and every
   // state (the first 'requested' and the passing 'submitted' too) signalled to the parent.
   const lean = patched('local-side-effects');
-  const { sendMunicipalityEmail, recordSubmission } = lean ? local : scheduled;
+  // An Update is accepted only when the workflow task that runs its handler completes, and a task
+  // with a local activity in it waits for that activity: a worker killed during an email or a
+  // recording in that task took the Update down with it («Workflow Update failed» to the clerk).
+  // Quarters started since run every side effect as a scheduled activity again, so an answer is
+  // accepted at once and survives the worker; the signals they skip stay skipped.
+  const inTask = lean && !patched('side-effects-scheduled');
+  const { sendMunicipalityEmail, recordSubmission } = inTask ? local : scheduled;
   const clock: VirtualClock = { originReal: Date.parse(input.startedAt), scale: input.timeScale };
   const summary: MunicipalitySummary = {
     code: municipality,
