@@ -2,7 +2,7 @@
 // TEMPORAL_ADDRESS names a cluster), the dev mailbox (unless SMTP_URL names a relay) and the worker.
 // Ctrl-C stops everything; the next start finds every running quarter where it was.
 import { dataDir, databaseUrl } from '../activities/db/settings';
-import { redactUrl } from '../activities/db/setup';
+import { redactUrl, setupDatabase } from '../activities/db/setup';
 import { startServices } from '../worker/services';
 import type { Services } from '../worker/services';
 import { TASK_QUEUE } from '../workflows/api';
@@ -13,6 +13,9 @@ let services: Services | null = null;
 async function main(): Promise<void> {
   say(`Данные: ${dataDir()}`);
   say(`База данных: ${redactUrl(databaseUrl())}`);
+  // A data directory of its own (SVODKA_DATA_DIR) starts empty: migrate and seed it, as npm install
+  // did for the default one. Both steps leave a prepared database as it is.
+  await setupDatabase();
   services = await startServices({
     dataDir: dataDir(),
     temporalAddress: process.env.TEMPORAL_ADDRESS,
