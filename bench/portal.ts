@@ -25,7 +25,8 @@ import { startQuarter } from '../client/quarters';
 import { startPortal } from '../client/web/server';
 import type { PortalConfig } from '../client/web/server';
 import { generateRegistry } from '../domain/registry/synthetic';
-import type { MunicipalitySummary, QuarterStatus, SubmissionPayload, SubmissionResult } from '../workflows/api';
+import { requestedSummary } from '../workflows/api';
+import type { QuarterStatus, SubmissionPayload, SubmissionResult } from '../workflows/api';
 import { hiddenValue, multipartBody } from '../test/e2e/fakes';
 import {
   childMain,
@@ -95,7 +96,8 @@ function timedClient(client: Client, times: CallTimes): Client {
  * (db.upload.create, …) and whole interactive transactions ($transaction).
  */
 function timedDb(db: Db, times: number[]): Db {
-  const timed = (fn: (...a: unknown[]) => unknown) =>
+  const timed =
+    (fn: (...a: unknown[]) => unknown) =>
     async (...args: unknown[]) => {
       const t = performance.now();
       try {
@@ -111,7 +113,8 @@ function timedDb(db: Db, times: number[]): Db {
   return new Proxy(db, {
     get(target, prop) {
       const value = bind(target, prop);
-      if (prop === '$transaction' || prop === '$queryRawUnsafe') return timed(value as (...a: unknown[]) => unknown);
+      if (prop === '$transaction' || prop === '$queryRawUnsafe')
+        return timed(value as (...a: unknown[]) => unknown);
       if (typeof prop === 'string' && !prop.startsWith('$') && value && typeof value === 'object')
         return new Proxy(value, {
           get(model, op) {
@@ -122,23 +125,6 @@ function timedDb(db: Db, times: number[]): Db {
       return value;
     },
   });
-}
-
-function summaryOf(code: string): MunicipalitySummary {
-  return {
-    code,
-    state: 'requested',
-    deadline: '2099-07-10',
-    reminders: 0,
-    escalations: 0,
-    versions: 0,
-    acceptedSubmissionId: null,
-    nil: false,
-    rowCount: 0,
-    warnings: 0,
-    lastAnswerAt: null,
-    excuseReason: null,
-  };
 }
 
 /**
@@ -170,13 +156,20 @@ function stubClient(db: Db, quarter: string, mode: 'instant' | 'record'): Client
         const code = workflowId.split('/')[2] ?? null;
         return {
           async query() {
-            return code ? summaryOf(code) : status;
+            return code ? requestedSummary(code, '2099-07-10') : status;
           },
           async executeUpdate(_def: unknown, options: { args: unknown[] }): Promise<SubmissionResult> {
             const version = (versions.get(code!) ?? 0) + 1;
             versions.set(code!, version);
             if (mode === 'instant')
-              return { accepted: true, version, submissionId: `${quarter}/${code}/v${version}`, nil: false, rowCount: 1, findings: [] };
+              return {
+                accepted: true,
+                version,
+                submissionId: `${quarter}/${code}/v${version}`,
+                nil: false,
+                rowCount: 1,
+                findings: [],
+              };
             return recordSubmission(db, files, {
               quarter,
               municipality: code!,
@@ -207,7 +200,13 @@ async function prepareUploads(
     const token = await issueToken(db, { quarter, municipality: code });
     const page = await fetch(`${url}/m/${token}`);
     const html = await page.text();
-    if (page.status !== 200) throw new Error(`GET /m/… for ${code}: HTTP ${page.status}: ${html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 200)}`);
+    if (page.status !== 200)
+      throw new Error(
+        `GET /m/… for ${code}: HTTP ${page.status}: ${html
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .slice(0, 200)}`,
+      );
     forms.push({ token, csrf: hiddenValue(html, '_csrf') });
   }
   return Array.from({ length: count }, (_, i) => {
@@ -216,7 +215,11 @@ async function prepareUploads(
       { _csrf: f.csrf },
       { name: 'file', fileName: 'сведения.docx', bytes, type: DOCX },
     );
-    return { path: `/m/${f.token}/upload`, contentType: headers['content-type'], body: payload.toString('base64') };
+    return {
+      path: `/m/${f.token}/upload`,
+      contentType: headers['content-type'],
+      body: payload.toString('base64'),
+    };
   });
 }
 
@@ -261,17 +264,30 @@ function loadRow(measure: string, run: LoadRun, target: boolean, note: string): 
   };
 }
 
-type UpdateFloor = { ok: number; errors: number; wallMs: number; latenciesMs: number[]; firstError: string | null };
+type UpdateFloor = {
+  ok: number;
+  errors: number;
+  wallMs: number;
+  latenciesMs: number[];
+  firstError: string | null;
+};
 
 /**
  * The floor of the end-to-end upload: as many Updates as uploads, each to its own empty workflow that
  * answers at once, over as many concurrent callers, on the same server — Temporal's own price of the
  * round trip the portal waits on, with nothing of Svodka's in it.
  */
-async function updateFloor(client: Client, count: number, concurrency: number, boundMs: number): Promise<UpdateFloor> {
+async function updateFloor(
+  client: Client,
+  count: number,
+  concurrency: number,
+  boundMs: number,
+): Promise<UpdateFloor> {
   const ids = Array.from({ length: count }, (_, i) => `floor/update/${i}`);
   const handles = await Promise.all(
-    ids.map((workflowId) => client.workflow.start(floorUpdateTarget, { taskQueue: FLOOR_TASK_QUEUE, workflowId })),
+    ids.map((workflowId) =>
+      client.workflow.start(floorUpdateTarget, { taskQueue: FLOOR_TASK_QUEUE, workflowId }),
+    ),
   );
   const latenciesMs: number[] = [];
   let errors = 0;
@@ -327,7 +343,13 @@ await childMain(async (): Promise<Row[]> => {
   const url = `http://127.0.0.1:${port}`;
   const worker = await spawnWorker(
     'svodka',
-    { BENCH_TEMPORAL: server.address, DATABASE_URL: databaseUrl, SMTP_URL: sink.url, SVODKA_PUBLIC_URL: url, SVODKA_LOG_LEVEL: 'ERROR' },
+    {
+      BENCH_TEMPORAL: server.address,
+      DATABASE_URL: databaseUrl,
+      SMTP_URL: sink.url,
+      SVODKA_PUBLIC_URL: url,
+      SVODKA_LOG_LEVEL: 'ERROR',
+    },
     'portal-svodka',
   );
   const connection = await Connection.connect({ address: server.address });
@@ -348,8 +370,11 @@ await childMain(async (): Promise<Row[]> => {
     await startQuarter(temporal, db, { quarter, deadline: '2099-07-10', actor: 'bench', origin: 'bench' });
     const until = Date.now() + boundMs;
     while (requests < municipalities && Date.now() < until) await sleep(200);
-    if (requests < municipalities) throw new Error(`only ${requests} of ${municipalities} request emails in ${boundMs / 1000} s`);
-    log(`portal: ${municipalities} municipalities asked; reading ${municipalities} pages for their CSRF tokens…`);
+    if (requests < municipalities)
+      throw new Error(`only ${requests} of ${municipalities} request emails in ${boundMs / 1000} s`);
+    log(
+      `portal: ${municipalities} municipalities asked; reading ${municipalities} pages for their CSRF tokens…`,
+    );
     const specRequests = await prepareUploads(db, url, quarter, codes, municipalities, bytes);
     times.query.length = 0;
     times.executeUpdate.length = 0;
@@ -389,16 +414,16 @@ await childMain(async (): Promise<Row[]> => {
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   const meanLatency = e2e.result ? mean(e2e.result.latenciesMs) : NaN;
   const e2eRow = loadRow(
-      `end to end: ${municipalities} uploads (1 per municipality), ${connections} connections`,
-      e2e,
-      true,
-      `${accepted} accepted, ${rejectedCount} rejected in the database` +
-        (rejected[0] ? ` (${rejected[0].findings.slice(0, 160)})` : '') +
-        `; of a mean latency of ${Math.round(meanLatency)} ms per upload the portal waited ` +
-        `${Math.round(mean(times.executeUpdate))} ms on the Update, ` +
-        `${Math.round((mean(times.query) * times.query.length) / Math.max(1, times.executeUpdate.length))} ms on queries (${(times.query.length / Math.max(1, times.executeUpdate.length)).toFixed(1)} per upload), ` +
-        `${Math.round((dbTimes.reduce((a, b) => a + b, 0)) / Math.max(1, times.executeUpdate.length))} ms on the database`,
-    );
+    `end to end: ${municipalities} uploads (1 per municipality), ${connections} connections`,
+    e2e,
+    true,
+    `${accepted} accepted, ${rejectedCount} rejected in the database` +
+      (rejected[0] ? ` (${rejected[0].findings.slice(0, 160)})` : '') +
+      `; of a mean latency of ${Math.round(meanLatency)} ms per upload the portal waited ` +
+      `${Math.round(mean(times.executeUpdate))} ms on the Update, ` +
+      `${Math.round((mean(times.query) * times.query.length) / Math.max(1, times.executeUpdate.length))} ms on queries (${(times.query.length / Math.max(1, times.executeUpdate.length)).toFixed(1)} per upload), ` +
+      `${Math.round(dbTimes.reduce((a, b) => a + b, 0) / Math.max(1, times.executeUpdate.length))} ms on the database`,
+  );
   rows.push(e2eRow);
   const floorRate = floor && floor.ok > 0 ? (floor.ok / floor.wallMs) * 1000 : null;
   rows.push({

@@ -225,3 +225,21 @@ export type RenderResult = { reportId: string; sha256: string; eventCount: numbe
  * near 2,500 events and a national quarter (20,000) at 100 groups.
  */
 export const DEFAULT_GROUP_SIZE = 200;
+
+/** A municipality as its quarter starts: requested, nothing sent back yet. */
+export function requestedSummary(code: string, deadline: string): MunicipalitySummary {
+  return {
+    code,
+    state: 'requested',
+    deadline,
+    reminders: 0,
+    escalations: 0,
+    versions: 0,
+    acceptedSubmissionId: null,
+    nil: false,
+    rowCount: 0,
+    warnings: 0,
+    lastAnswerAt: null,
+    excuseReason: null,
+  };
+}

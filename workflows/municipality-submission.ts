@@ -17,6 +17,7 @@ import { endOfMoscowDay, plannedReminders, realDelayUntil, toVirtual } from '../
 import type { PlannedReminder, VirtualClock } from '../domain/schedule';
 import {
   answerableQuery,
+  requestedSummary,
   closeSubmissionSignal,
   excuseUpdate,
   extendUpdate,
@@ -62,20 +63,7 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
   const inTask = lean && !patched('side-effects-scheduled');
   const { sendMunicipalityEmail, recordSubmission } = inTask ? local : scheduled;
   const clock: VirtualClock = { originReal: Date.parse(input.startedAt), scale: input.timeScale };
-  const summary: MunicipalitySummary = {
-    code: municipality,
-    state: 'requested',
-    deadline: input.deadline,
-    reminders: 0,
-    escalations: 0,
-    versions: 0,
-    acceptedSubmissionId: null,
-    nil: false,
-    rowCount: 0,
-    warnings: 0,
-    lastAnswerAt: null,
-    excuseReason: null,
-  };
+  const summary: MunicipalitySummary = requestedSummary(municipality, input.deadline);
   let locked = false;
   let closed = false;
   let dirty = true;
@@ -238,7 +226,7 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     locked = true;
   });
 
-  // The parent counts every municipality as freshly requested until told otherwise (pendingSummary).
+  // The parent counts every municipality as freshly requested until told otherwise (requestedSummary).
   const parentAssumes = () =>
     summary.state === 'requested' &&
     summary.reminders === 0 &&

@@ -14,6 +14,7 @@ import {
 import type { createActivities } from '../activities';
 import {
   approveUpdate,
+  requestedSummary,
   closeSignal,
   groupChangedSignal,
   groupReopenSignal,
@@ -105,7 +106,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     closed,
     municipalities: tree
       ? []
-      : codes.map((code) => summaries.get(code) ?? pendingSummary(code, input.deadline)),
+      : codes.map((code) => summaries.get(code) ?? requestedSummary(code, input.deadline)),
     counts: counts(),
     total: codes.length,
     groups: groupCodes.length,
@@ -290,21 +291,4 @@ async function signalAll(ids: string[], send: (id: string) => Promise<void>): Pr
     return;
   }
   for (const id of ids) await send(id);
-}
-
-function pendingSummary(code: string, deadline: string): MunicipalitySummary {
-  return {
-    code,
-    state: 'requested',
-    deadline,
-    reminders: 0,
-    escalations: 0,
-    versions: 0,
-    acceptedSubmissionId: null,
-    nil: false,
-    rowCount: 0,
-    warnings: 0,
-    lastAnswerAt: null,
-    excuseReason: null,
-  };
 }

@@ -5,6 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from '../../activities/db/client';
 import {
   answerableQuery,
+  requestedSummary,
   quarterWorkflowId,
   statusQuery,
   submissionStatusQuery,
@@ -60,7 +61,11 @@ export async function fetchSubmissionSummary(
 }
 
 /** Whether the municipality's workflow takes an answer (answerableQuery); null when it cannot say. */
-export async function fetchAnswerable(client: Client, quarter: string, code: string): Promise<Answerable | null> {
+export async function fetchAnswerable(
+  client: Client,
+  quarter: string,
+  code: string,
+): Promise<Answerable | null> {
   try {
     return await withDeadline(client, QUERY_DEADLINE_MS, () =>
       client.workflow.getHandle(submissionWorkflowId(quarter, code)).query(answerableQuery),
@@ -117,32 +122,15 @@ export async function municipalityStanding(
         finalReportId: final.id,
         finalSha256: final.blobSha256,
       },
-      summary: emptySummary(code),
+      summary: requestedSummary(code, ''),
       closed: true,
     };
   }
   const fromParent =
-    status.municipalities.find((m) => m.code === code) ?? emptySummary(code, status.deadline);
+    status.municipalities.find((m) => m.code === code) ?? requestedSummary(code, status.deadline);
   const signedOff = status.phase === 'approved' || status.finalReportId !== null;
   // After sign-off the parent's summary is final (the child has ended).
   const summary = signedOff ? fromParent : (own ?? fromParent);
   const closed = signedOff || (status.closed && summary.state !== 'reopened');
   return { status, summary, closed };
-}
-
-function emptySummary(code: string, deadline = ''): MunicipalitySummary {
-  return {
-    code,
-    state: 'requested',
-    deadline,
-    reminders: 0,
-    escalations: 0,
-    versions: 0,
-    acceptedSubmissionId: null,
-    nil: false,
-    rowCount: 0,
-    warnings: 0,
-    lastAnswerAt: null,
-    excuseReason: null,
-  };
 }
