@@ -1,16 +1,24 @@
 // Every side effect of the workflows, built from their dependencies: the worker passes the real
 // database, SMTP transport and blob store; unit tests pass small fakes.
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { composeEmail } from '../domain/emails';
 import { parseQuarter, quarterPhrase } from '../domain/quarter';
-import type { Finding } from '../domain/types';
-import type { MunicipalityEmail, RenderRequest, RenderResult, SubmissionResult } from '../workflows/api';
+import type { Finding, Municipality } from '../domain/types';
+import type {
+  AcknowledgedResult,
+  AcknowledgementSeq,
+  MunicipalityEmail,
+  RenderRequest,
+  RenderResult,
+  RequestRound,
+  SubmissionResult,
+} from '../workflows/api';
 import type { BlobStore } from './blobs';
 import type { AppConfig } from './config';
 import type { Db } from './db/client';
 import { createTemplateFactory } from './docx/template-cache';
 import type { Mailer } from './email/mailer';
-import { sendOnce } from './email/send';
+import { outboxKey, sendOnce } from './email/send';
 import type { SendOutcome } from './email/send';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
@@ -44,8 +52,92 @@ export function plusAddress(address: string, token: string): string {
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
+/** Request emails in flight at once: the pooled transport's connections (email/mailer.ts). */
+const REQUEST_LANES = 5;
+/**
+ * How long an answer's Update waits for its acknowledgement email; a relay slower than this gets
+ * the email from the workflow instead. Above the transport's 10 s connect and greeting timeouts.
+ */
+const ACKNOWLEDGE_BOUND_MS = 12_000;
+
+function withinBound<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`нет ответа за ${ms / 1000} с`)), ms);
+  });
+  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
+}
+
 export function createActivities({ prisma, mailer, files, config }: ActivityDeps) {
   const buildTemplate = createTemplateFactory();
+
+  /** Composes and sends one municipality email through the outbox; `known` spares a lookup. */
+  async function sendEmail(mail: MunicipalityEmail, known?: Municipality): Promise<SendOutcome> {
+    const municipality =
+      known ?? (await prisma.municipality.findUnique({ where: { code: mail.municipality } }));
+    if (!municipality) throw new Error(`Нет муниципального образования ${mail.municipality} в реестре`);
+    const quarter = parseQuarter(mail.quarter);
+    let findings: Finding[] | undefined;
+    let submission: { version: number; rowCount: number; kind: string } | null = null;
+    if (mail.submissionId) {
+      const row = await prisma.submission.findUnique({ where: { id: mail.submissionId } });
+      if (row) {
+        findings = JSON.parse(row.findings) as Finding[];
+        submission = row;
+      }
+    }
+    // The link to the municipality's own page; a retried activity mints another valid token, which
+    // is harmless (only hashes are stored, all expire with the quarter).
+    const token =
+      (config.publicUrl || config.replyTo) && LINKED_KINDS.has(mail.kind)
+        ? await issueToken(prisma, { quarter: mail.quarter, municipality: municipality.code })
+        : null;
+    const portalUrl = token && config.publicUrl ? `${config.publicUrl}/m/${token}` : null;
+    const replyTo = token && config.replyTo ? plusAddress(config.replyTo, token) : undefined;
+    const { subject, text } = composeEmail(mail.kind, {
+      quarter: mail.quarter,
+      quarterPhrase: quarterPhrase(quarter, { vo: true }),
+      municipalityName: municipality.name,
+      deadline: mail.deadline,
+      portalUrl,
+      repliesAccepted: Boolean(replyTo),
+      version: submission?.version,
+      rowCount: submission?.rowCount,
+      nil: submission?.kind === 'nil',
+      findings,
+      comment: mail.comment,
+    });
+    const escalation = mail.kind === 'escalation';
+    const attachments =
+      mail.kind === 'request' || mail.kind === 'reopened'
+        ? [
+            {
+              filename: `шаблон-${mail.quarter}-${municipality.code}.docx`,
+              content: await buildTemplate({ municipality, quarter }),
+              contentType: DOCX,
+            },
+          ]
+        : undefined;
+    const outcome = await sendOnce(
+      prisma,
+      mailer,
+      mail,
+      {
+        from: config.mailFrom,
+        to: escalation && municipality.headEmail ? municipality.headEmail : municipality.email,
+        cc: escalation ? config.coordinatorEmail : undefined,
+        subject,
+        text,
+        replyTo,
+        headers: { 'X-Svodka-Quarter': mail.quarter, 'X-Svodka-Municipality': municipality.code },
+        attachments,
+      },
+      config.messageIdDomain,
+    );
+    log.info('email', { key: outcome.key, sent: outcome.sent });
+    return outcome;
+  }
+
   return {
     async listMunicipalities(): Promise<string[]> {
       const rows = await prisma.municipality.findMany({
@@ -58,68 +150,81 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
     },
 
     async sendMunicipalityEmail(mail: MunicipalityEmail): Promise<SendOutcome> {
-      const municipality = await prisma.municipality.findUnique({ where: { code: mail.municipality } });
-      if (!municipality) throw new Error(`Нет муниципального образования ${mail.municipality} в реестре`);
-      const quarter = parseQuarter(mail.quarter);
-      let findings: Finding[] | undefined;
-      let submission: { version: number; rowCount: number; kind: string } | null = null;
-      if (mail.submissionId) {
-        const row = await prisma.submission.findUnique({ where: { id: mail.submissionId } });
-        if (row) {
-          findings = JSON.parse(row.findings) as Finding[];
-          submission = row;
-        }
-      }
-      // The link to the municipality's own page; a retried activity mints another valid token, which
-      // is harmless (only hashes are stored, all expire with the quarter).
-      const token =
-        (config.publicUrl || config.replyTo) && LINKED_KINDS.has(mail.kind)
-          ? await issueToken(prisma, { quarter: mail.quarter, municipality: municipality.code })
-          : null;
-      const portalUrl = token && config.publicUrl ? `${config.publicUrl}/m/${token}` : null;
-      const replyTo = token && config.replyTo ? plusAddress(config.replyTo, token) : undefined;
-      const { subject, text } = composeEmail(mail.kind, {
-        quarter: mail.quarter,
-        quarterPhrase: quarterPhrase(quarter, { vo: true }),
-        municipalityName: municipality.name,
-        deadline: mail.deadline,
-        portalUrl,
-        repliesAccepted: Boolean(replyTo),
-        version: submission?.version,
-        rowCount: submission?.rowCount,
-        nil: submission?.kind === 'nil',
-        findings,
-        comment: mail.comment,
-      });
-      const escalation = mail.kind === 'escalation';
-      const attachments =
-        mail.kind === 'request' || mail.kind === 'reopened'
-          ? [
-              {
-                filename: `шаблон-${mail.quarter}-${municipality.code}.docx`,
-                content: await buildTemplate({ municipality, quarter }),
-                contentType: DOCX,
-              },
-            ]
-          : undefined;
-      const outcome = await sendOnce(
-        prisma,
-        mailer,
-        mail,
-        {
-          from: config.mailFrom,
-          to: escalation && municipality.headEmail ? municipality.headEmail : municipality.email,
-          cc: escalation ? config.coordinatorEmail : undefined,
-          subject,
-          text,
-          replyTo,
-          headers: { 'X-Svodka-Quarter': mail.quarter, 'X-Svodka-Municipality': municipality.code },
-          attachments,
-        },
-        config.messageIdDomain,
+      return sendEmail(mail);
+    },
+
+    /**
+     * The request round of a quarter or a group in one activity: each email still has its own
+     * outbox key, so a retry sends only what has not gone. A failed address does not hold up the
+     * rest; the activity fails after trying them all, and its retry tries the failed ones again.
+     */
+    async sendRequestEmails({ quarter, deadline, codes }: RequestRound): Promise<{ sent: number }> {
+      const keys = codes.map((code) => outboxKey({ quarter, municipality: code, kind: 'request', seq: 1 }));
+      const done = new Set(
+        (
+          await prisma.emailOutbox.findMany({
+            where: { key: { in: keys }, status: 'sent' },
+            select: { municipality: true },
+          })
+        ).map((r) => r.municipality),
       );
-      log.info('email', { key: outcome.key, sent: outcome.sent });
-      return outcome;
+      const registry = new Map(
+        (await prisma.municipality.findMany({ where: { code: { in: codes } } })).map((m) => [m.code, m]),
+      );
+      const pending = codes.filter((code) => !done.has(code));
+      const failures: string[] = [];
+      let sent = 0;
+      let next = 0;
+      // As many at once as the pooled transport has connections.
+      const lane = async () => {
+        while (next < pending.length) {
+          const code = pending[next++]!;
+          try {
+            await sendEmail(
+              { quarter, municipality: code, kind: 'request', seq: 1, deadline },
+              registry.get(code),
+            );
+            sent++;
+          } catch (err) {
+            failures.push(`${code}: ${String(err).slice(0, 200)}`);
+          }
+          Context.current().heartbeat(sent);
+        }
+      };
+      await Promise.all(Array.from({ length: REQUEST_LANES }, lane));
+      if (failures.length > 0)
+        throw new Error(
+          `Не отправлено запросов: ${failures.length} из ${pending.length}; первый: ${failures[0]}`,
+        );
+      return { sent };
+    },
+
+    /**
+     * Records an answer and, in the same activity, sends the municipality its result: one round
+     * trip to the server instead of two. If the email cannot go now, the answer still stands and
+     * the workflow sends the email itself (acknowledged: false), retrying as long as it takes.
+     */
+    async recordAndAcknowledge(
+      input: RecordSubmissionInput & { deadline: string; ackSeq: AcknowledgementSeq },
+    ): Promise<AcknowledgedResult> {
+      const { deadline, ackSeq, ...record } = input;
+      const result = await recordSubmission(prisma, files, record);
+      const kind = result.accepted ? 'accepted' : 'rejected';
+      const mail: MunicipalityEmail = {
+        quarter: input.quarter,
+        municipality: input.municipality,
+        kind,
+        seq: ackSeq[kind],
+        deadline,
+        submissionId: result.submissionId,
+      };
+      try {
+        await withinBound(sendEmail(mail), ACKNOWLEDGE_BOUND_MS);
+        return { ...result, acknowledged: true };
+      } catch (err) {
+        log.warn('acknowledgement deferred', { municipality: input.municipality, error: String(err) });
+        return { ...result, acknowledged: false };
+      }
     },
 
     async recordSubmission(input: RecordSubmissionInput): Promise<SubmissionResult> {

@@ -1,17 +1,18 @@
 // The story of a quarter: the workflow histories (what happened — the system of record) joined
-// with the database's audit log (who did it, from where).
+// with the database's audit log (who did it, from where) and its outbox (which email went when).
+// Emails come from the outbox because a workflow's history does not show them all: a request
+// round is one activity of the parent, an answer's result goes out in the activity recording it.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Db } from '../activities/db/client';
-import type { SendOutcome } from '../activities/email/send';
 import { quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
-import type { MunicipalityEmail, SubmissionPayload, SubmissionResult } from '../workflows/api';
+import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
 
 export type TimelineEntry = {
   at: string;
   municipality: string | null;
-  source: 'history' | 'audit-log';
+  source: 'history' | 'audit-log' | 'outbox';
   kind: string;
   text: string;
   actor?: string;
@@ -48,9 +49,6 @@ const ACTION_LABELS: Record<string, string> = {
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** The marker Temporal's core SDK records for each local activity. */
-const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
-
 function decode<T>(payloads: temporal.api.common.v1.IPayloads | null | undefined): T | undefined {
   const first = payloads?.payloads?.[0];
   return first ? (defaultPayloadConverter.fromPayload(first) as T) : undefined;
@@ -81,25 +79,9 @@ function describe(
   if (e.activityTaskScheduledEventAttributes) {
     const a = e.activityTaskScheduledEventAttributes;
     const type = a.activityType?.name;
-    if (type === 'sendMunicipalityEmail') {
-      const mail = decode<MunicipalityEmail>(a.input);
-      if (!mail) return null;
-      return entry(`email.${mail.kind}`, `${EMAIL_LABELS[mail.kind] ?? mail.kind} (№ ${mail.seq})`);
-    }
     if (type === 'renderReport') return entry('render', 'формируется отчет');
     if (type === 'distributeReport') return entry('distribute', 'итоговый отчет разослан получателям');
     return null;
-  }
-  if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
-    // A local activity's marker names its type and keeps its result, not its input: an email's
-    // outcome carries its outbox key, quarter/municipality/kind/seq.
-    const details = e.markerRecordedEventAttributes.details ?? {};
-    const data = decode<{ activity_type?: string; activityType?: string }>(details.data);
-    if ((data?.activity_type ?? data?.activityType) !== 'sendMunicipalityEmail') return null;
-    const outcome = decode<SendOutcome>(details.result);
-    const [, , kind, seq] = outcome?.key.split('/') ?? [];
-    if (!kind) return null;
-    return entry(`email.${kind}`, `${EMAIL_LABELS[kind] ?? kind} (№ ${seq})`);
   }
   if (e.workflowExecutionUpdateAcceptedEventAttributes) {
     const a = e.workflowExecutionUpdateAcceptedEventAttributes;
@@ -213,5 +195,18 @@ export async function buildTimeline(
     actor: e.actor,
     origin: e.origin,
   }));
-  return [...histories.flat(), ...fromLog].sort((a, b) => a.at.localeCompare(b.at));
+  const emails = await db.emailOutbox.findMany({
+    where: { quarter, municipality: municipality ?? { not: 'region' } },
+    orderBy: { createdAt: 'asc' },
+  });
+  const fromOutbox: TimelineEntry[] = emails.map((m) => ({
+    at: (m.sentAt ?? m.createdAt).toISOString(),
+    municipality: m.municipality,
+    source: 'outbox',
+    kind: `email.${m.kind}`,
+    text:
+      `${EMAIL_LABELS[m.kind] ?? m.kind} (№ ${m.seq})` +
+      (m.status === 'sent' ? '' : ` — не отправлено${m.lastError ? `: ${m.lastError}` : ''}`),
+  }));
+  return [...histories.flat(), ...fromLog, ...fromOutbox].sort((a, b) => a.at.localeCompare(b.at));
 }

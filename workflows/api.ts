@@ -2,6 +2,7 @@
 // workflows, the worker, the CLI, the portal and the tests all import it.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributePair } from '@temporalio/common';
 import type { EventRow, Finding, QuarterId } from '../domain/types';
 import type { ReminderPolicy } from '../domain/schedule';
 
@@ -21,6 +22,13 @@ export const SubmissionStatusAttribute = defineSearchAttributeKey(
   SearchAttributeType.KEYWORD,
 );
 export const SEARCH_ATTRIBUTES = ['Quarter', 'Municipality', 'SubmissionStatus'] as const;
+
+/** What a freshly requested municipality's execution is found by, set by its parent at start. */
+export const announcedAttributes = (quarter: QuarterId, municipality: string): SearchAttributePair[] => [
+  { key: QuarterAttribute, value: quarter },
+  { key: MunicipalityAttribute, value: municipality },
+  { key: SubmissionStatusAttribute, value: 'requested' },
+];
 
 /** The state of one municipality in one quarter. */
 export type SubmissionState =
@@ -129,6 +137,12 @@ export type SubmissionInput = {
   policy: ReminderPolicy;
   timeScale: number;
   startedAt: string;
+  /**
+   * The parent sent this municipality's request email and set its search attributes when it
+   * started it (quarters started since 'requests-from-parent'); the child then has nothing to do
+   * until an answer, a reminder or a decision comes.
+   */
+  announcedByParent?: boolean;
 };
 
 export type ApproveRequest = { signer: string; position: string | null; actor: string };
@@ -205,6 +219,15 @@ export type MunicipalityEmail = {
   submissionId?: string;
   comment?: string;
 };
+
+/** The request emails of a quarter's municipalities (or of one group), sent in one activity. */
+export type RequestRound = { quarter: QuarterId; deadline: string; codes: string[] };
+
+/** The next sequence number of each email a recorded answer can be acknowledged with. */
+export type AcknowledgementSeq = { accepted: number; rejected: number };
+
+/** A recorded answer, and whether its acknowledgement email went out in the same activity. */
+export type AcknowledgedResult = SubmissionResult & { acknowledged: boolean };
 
 /** What the report is made of: each municipality's standing, in region order. */
 export type ReportEntry = { code: string; state: SubmissionState; submissionId: string | null; nil: boolean };

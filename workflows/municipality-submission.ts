@@ -13,6 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { sideEffectOptions } from './activity-options';
 import { endOfMoscowDay, plannedReminders, realDelayUntil, toVirtual } from '../domain/schedule';
 import type { PlannedReminder, VirtualClock } from '../domain/schedule';
 import {
@@ -36,11 +37,6 @@ import type { Answerable, EmailKind, MunicipalitySummary, SubmissionInput, Submi
 
 type Activities = ReturnType<typeof createActivities>;
 
-const sideEffectOptions = {
-  startToCloseTimeout: '2 minutes',
-  // An SMTP relay or a database can be down for hours; the quarter just waits for it.
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-} as const;
 /** Quarters started before 'local-side-effects' scheduled each email and record on the server. */
 const scheduled = proxyActivities<Activities>(sideEffectOptions);
 /**
@@ -62,13 +58,18 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
   // accepted at once and survives the worker; the signals they skip stay skipped.
   const inTask = lean && !patched('side-effects-scheduled');
   const { sendMunicipalityEmail, recordSubmission } = inTask ? local : scheduled;
+  // Quarters started since record an answer and send its result in one activity; the workflow
+  // sends the result itself only when the relay could not take it then.
+  const acknowledgeWithRecord = patched('acknowledge-with-record');
+  const { recordAndAcknowledge } = scheduled;
   const clock: VirtualClock = { originReal: Date.parse(input.startedAt), scale: input.timeScale };
   const summary: MunicipalitySummary = requestedSummary(municipality, input.deadline);
   let locked = false;
   let closed = false;
   let dirty = true;
   let busy = false;
-  const outbox: { kind: EmailKind; submissionId?: string; comment?: string }[] = [];
+  type QueuedEmail = { kind: EmailKind; submissionId?: string; comment?: string; seq?: number };
+  const outbox: QueuedEmail[] = [];
   const sequence = new Map<EmailKind, number>();
 
   // Reminders are owed only while the municipality has not answered acceptably.
@@ -86,8 +87,9 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     Object.assign(summary, patch);
     dirty = true;
   };
-  const queueEmail = (kind: EmailKind, extra: { submissionId?: string; comment?: string } = {}) =>
+  const queueEmail = (kind: EmailKind, extra: Omit<QueuedEmail, 'kind'> = {}) =>
     outbox.push({ kind, ...extra });
+  const nextSeq = (kind: EmailKind) => (sequence.get(kind) ?? 0) + 1;
 
   const reopen = (comment: string) => {
     if (locked) return;
@@ -114,7 +116,21 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
         // 'submitted' lasts as long as the check; the parent needs only its outcome.
         if (lean) Object.assign(summary, { versions: version, state: 'submitted' });
         else change({ versions: version, state: 'submitted' });
-        const result = await recordSubmission({ quarter, municipality, version, payload });
+        const record = { quarter, municipality, version, payload };
+        let result: SubmissionResult;
+        let acknowledged = false;
+        const ackSeq = { accepted: nextSeq('accepted'), rejected: nextSeq('rejected') };
+        if (acknowledgeWithRecord) {
+          const { acknowledged: sent, ...recorded } = await recordAndAcknowledge({
+            ...record,
+            deadline: summary.deadline,
+            ackSeq,
+          });
+          result = recorded;
+          acknowledged = sent;
+        } else {
+          result = await recordSubmission(record);
+        }
         const at = new Date().toISOString();
         if (result.accepted) {
           change({
@@ -129,7 +145,13 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
           // A rejected correction does not take back an answer that was accepted before.
           change({ state: 'rejected', lastAnswerAt: at });
         }
-        queueEmail(result.accepted ? 'accepted' : 'rejected', { submissionId: result.submissionId });
+        const kind = result.accepted ? 'accepted' : 'rejected';
+        if (!acknowledgeWithRecord) queueEmail(kind, { submissionId: result.submissionId });
+        else {
+          // The number is taken now, sent or not, so the next answer's result never reuses it.
+          sequence.set(kind, ackSeq[kind]);
+          if (!acknowledged) queueEmail(kind, { submissionId: result.submissionId, seq: ackSeq[kind] });
+        }
         return result;
       } finally {
         busy = false;
@@ -244,14 +266,21 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
       await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, { ...summary });
   };
 
-  const send = async (kind: EmailKind, extra: { submissionId?: string; comment?: string } = {}) => {
-    const seq = (sequence.get(kind) ?? 0) + 1;
-    sequence.set(kind, seq);
-    await sendMunicipalityEmail({ quarter, municipality, kind, seq, deadline: summary.deadline, ...extra });
+  const send = async (kind: EmailKind, extra: Omit<QueuedEmail, 'kind'> = {}) => {
+    const { seq: reserved, ...rest } = extra;
+    const seq = reserved ?? nextSeq(kind);
+    if (reserved === undefined) sequence.set(kind, seq);
+    await sendMunicipalityEmail({ quarter, municipality, kind, seq, deadline: summary.deadline, ...rest });
   };
 
-  await send('request');
-  await publish();
+  if (input.announcedByParent) {
+    // The parent sent request № 1 and set the search attributes this summary would publish.
+    sequence.set('request', 1);
+    dirty = false;
+  } else {
+    await send('request');
+    await publish();
+  }
 
   while (!locked) {
     const next = remindable() ? plan[0] : undefined;

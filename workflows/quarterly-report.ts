@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
+  announcedAttributes,
   approveUpdate,
   requestedSummary,
   closeSignal,
@@ -41,6 +42,7 @@ import type {
   RenderResult,
   ReportEntry,
 } from './api';
+import { requestRoundOptions } from './activity-options';
 import { municipalitySubmission } from './municipality-submission';
 import { submissionGroup } from './submission-group';
 
@@ -53,6 +55,7 @@ const { listMunicipalities, renderReport, distributeReport } = proxyActivities<A
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const { sendRequestEmails } = proxyActivities<Activities>(requestRoundOptions);
 
 export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatus> {
   const { quarter } = input;
@@ -201,6 +204,9 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     timeScale: input.timeScale,
     startedAt: input.startedAt,
   };
+  // Quarters started since send the request round themselves, in one activity, and start each
+  // municipality with its search attributes set: a child has nothing to do until someone answers.
+  const announce = patched('requests-from-parent');
   // All children start in one workflow task: their start commands go to the server together.
   // The children end when the quarter is signed off; they never outlive it.
   const children: { result(): Promise<unknown> }[] = tree
@@ -217,11 +223,16 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
         codes.map((code) =>
           startChild(municipalitySubmission, {
             workflowId: submissionWorkflowId(quarter, code),
-            args: [{ ...childInput, municipality: code }],
+            args: [{ ...childInput, municipality: code, ...(announce ? { announcedByParent: true } : {}) }],
             parentClosePolicy: ParentClosePolicy.TERMINATE,
+            ...(announce ? { typedSearchAttributes: announcedAttributes(quarter, code) } : {}),
           }),
         ),
       );
+  // Not awaited here: with the relay down the round retries for as long as it takes, and the
+  // quarter goes on taking answers meanwhile.
+  const requestRound =
+    announce && !tree ? sendRequestEmails({ quarter, deadline: input.deadline, codes }) : undefined;
   /** The executions the quarter signals directly: its groups, or its municipalities. */
   const memberIds = tree
     ? groupCodes.map((_, group) => groupWorkflowId(quarter, group))
@@ -276,6 +287,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   await condition(() => final !== null);
   await signalAll(memberIds, (id) => getExternalWorkflowHandle(id).signal(lockSignal));
   await Promise.all(children.map((child) => child.result()));
+  await requestRound;
   await distributeReport({ quarter, reportId: final!.reportId });
   await condition(allHandlersFinished);
   return status();

@@ -7,12 +7,16 @@ import {
   getExternalWorkflowHandle,
   ParentClosePolicy,
   patched,
+  proxyActivities,
   setHandler,
   sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { requestRoundOptions } from './activity-options';
 import {
+  announcedAttributes,
   closeSubmissionSignal,
   groupChangedSignal,
   groupReopenSignal,
@@ -24,6 +28,8 @@ import {
 } from './api';
 import type { GroupInput, GroupSummary, MunicipalitySummary, SubmissionState } from './api';
 import { municipalitySubmission } from './municipality-submission';
+
+const { sendRequestEmails } = proxyActivities<ReturnType<typeof createActivities>>(requestRoundOptions);
 
 /** Changes within this window reach the quarter as one signal. */
 const BATCH_MS = 1_000;
@@ -67,6 +73,8 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
     locked = true;
   });
 
+  // Groups started since send their municipalities' request round in one activity (see the quarter).
+  const announce = patched('requests-from-parent');
   const handles = await Promise.all(
     codes.map((code) =>
       startChild(municipalitySubmission, {
@@ -79,12 +87,15 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
             policy: input.policy,
             timeScale: input.timeScale,
             startedAt: input.startedAt,
+            ...(announce ? { announcedByParent: true } : {}),
           },
         ],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
+        ...(announce ? { typedSearchAttributes: announcedAttributes(quarter, code) } : {}),
       }),
     ),
   );
+  const requestRound = announce ? sendRequestEmails({ quarter, deadline: input.deadline, codes }) : undefined;
   const parent = workflowInfo().parent!;
   const quarterHandle = getExternalWorkflowHandle(parent.workflowId);
   // Quarters started before this change heard from each group every second it had news; over a
@@ -139,6 +150,7 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
     codes.map((code) => getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(lockSignal)),
   );
   await Promise.all(handles.map((h) => h.result()));
+  await requestRound;
   await condition(allHandlersFinished);
   return summary();
 }

@@ -7,6 +7,7 @@ import { verifyAuditChain } from '../../activities/audit';
 import { sha256Hex } from '../../activities/blobs';
 import { quarterWorkflowId, submissionWorkflowId } from '../../workflows/api';
 import { buildTimeline } from '../audit-timeline';
+import type { TimelineEntry } from '../audit-timeline';
 import type { Viewer } from './auth';
 import type { PortalContext } from './context';
 import { badRequest, notFound } from './errors';
@@ -16,6 +17,12 @@ import type { Html } from './html';
 import { readUploadForm } from './multipart';
 import { municipalityNames, quarterParam } from './routes-coordinator';
 import { fetchQuarterStatus } from './workflow';
+
+const SOURCE_LABELS: Record<TimelineEntry['source'], string> = {
+  history: 'история',
+  'audit-log': 'журнал',
+  outbox: 'почта',
+};
 
 type QParams = { Params: { quarter: string } };
 
@@ -105,7 +112,7 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
                         <td>
                           ${e.actor ?? ''}${e.origin ? html` <span class="muted">(${e.origin})</span>` : ''}
                         </td>
-                        <td>${e.source === 'history' ? 'история' : 'журнал'}</td>
+                        <td>${SOURCE_LABELS[e.source]}</td>
                       </tr>`,
                   )}
                 </tbody>
