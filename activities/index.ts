@@ -54,19 +54,6 @@ const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 
 /** Request emails in flight at once: the pooled transport's connections (email/mailer.ts). */
 const REQUEST_LANES = 5;
-/**
- * How long an answer's Update waits for its acknowledgement email; a relay slower than this gets
- * the email from the workflow instead. Above the transport's 10 s connect and greeting timeouts.
- */
-const ACKNOWLEDGE_BOUND_MS = 12_000;
-
-function withinBound<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`нет ответа за ${ms / 1000} с`)), ms);
-  });
-  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
-}
 
 export function createActivities({ prisma, mailer, files, config }: ActivityDeps) {
   const buildTemplate = createTemplateFactory();
@@ -186,7 +173,7 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
             );
             sent++;
           } catch (err) {
-            failures.push(`${code}: ${String(err).slice(0, 200)}`);
+            failures.push(`${code}: ${(err instanceof Error ? err.message : String(err)).slice(0, 200)}`);
           }
           Context.current().heartbeat(sent);
         }
@@ -218,8 +205,10 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
         deadline,
         submissionId: result.submissionId,
       };
+      // No timer of our own around the send: one that gave up while the send went on would leave
+      // the workflow sending the same email again. The transport's timeouts bound it (mailer.ts).
       try {
-        await withinBound(sendEmail(mail), ACKNOWLEDGE_BOUND_MS);
+        await sendEmail(mail);
         return { ...result, acknowledged: true };
       } catch (err) {
         log.warn('acknowledgement deferred', { municipality: input.municipality, error: String(err) });

@@ -109,7 +109,11 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
   setHandler(
     submitUpdate,
     async (payload): Promise<SubmissionResult> => {
-      await condition(() => !busy);
+      // Answers are checked one at a time. Two waiting answers wake in the same activation, so each
+      // looks again once it runs; quarters started before 'acknowledge-with-record' did not, and
+      // replay that way.
+      if (acknowledgeWithRecord) while (busy) await condition(() => !busy);
+      else await condition(() => !busy);
       busy = true;
       try {
         const version = summary.versions + 1;
