@@ -30,7 +30,7 @@ function installRuntime(): void {
 
 function workflowCacheSize(): number {
   const configured = Number(process.env.SVODKA_WORKFLOW_CACHE);
-  return Number.isInteger(configured) && configured >= 2 ? configured : 1000;
+  return Number.isInteger(configured) && configured >= 2 ? configured : 500;
 }
 
 export type WorkerHandle = { worker: Worker; close(): Promise<void> };
@@ -62,8 +62,8 @@ export async function createSvodkaWorker(options: {
     activities: createActivities(deps),
     bundlerOptions: { ignoreModules: [] },
     // The SDK sizes its cache by the V8 heap limit (~2,300 executions here): a national quarter
-    // fills it and the worker passes 1 GB. A thousand keeps it well under; an evicted execution is
-    // rebuilt from its history when it next has work. SVODKA_WORKFLOW_CACHE overrides.
+    // fills it and the worker passes 1 GB; with 1,000 it still peaked at 1.3 GB. An evicted
+    // execution is rebuilt from its history when it next has work. SVODKA_WORKFLOW_CACHE overrides.
     maxCachedWorkflows: workflowCacheSize(),
   });
   return {
