@@ -32,6 +32,20 @@ const EMAIL_LABELS: Record<string, string> = {
   reopened: 'письмо: возвращено на доработку',
 };
 
+/** What each email is, for one that has not gone yet. */
+const EMAIL_NAMES: Record<string, string> = {
+  request: 'запрос сведений',
+  reminder: 'напоминание',
+  deadline: 'напоминание в день срока',
+  overdue: 'напоминание о просрочке',
+  escalation: 'эскалация руководителю',
+  accepted: 'сведения приняты',
+  rejected: 'сведения не приняты',
+  extended: 'срок продлен',
+  excused: 'освобождено от представления',
+  reopened: 'возвращено на доработку',
+};
+
 /** The audit log's actions, as the timeline names them. */
 const ACTION_LABELS: Record<string, string> = {
   'quarter.start': 'запуск сбора сведений',
@@ -205,8 +219,10 @@ export async function buildTimeline(
     source: 'outbox',
     kind: `email.${m.kind}`,
     text:
-      `${EMAIL_LABELS[m.kind] ?? m.kind} (№ ${m.seq})` +
-      (m.status === 'sent' ? '' : ` — не отправлено${m.lastError ? `: ${m.lastError}` : ''}`),
+      m.status === 'sent'
+        ? `${EMAIL_LABELS[m.kind] ?? m.kind} (№ ${m.seq})`
+        : `не отправлено письмо «${EMAIL_NAMES[m.kind] ?? m.kind}» (№ ${m.seq}), попыток: ${m.attempts}` +
+          (m.lastError ? `; последняя ошибка: ${m.lastError}` : ''),
   }));
   return [...histories.flat(), ...fromLog, ...fromOutbox].sort((a, b) => a.at.localeCompare(b.at));
 }

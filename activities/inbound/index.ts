@@ -4,4 +4,4 @@ export type { ImapSettings } from './config';
 export { matchMunicipality, plusTokens, subjectTokens } from './match';
 export { messageIdHash, pollMailbox, replySeq, startInboundPoller } from './poll';
 export type { InboundDeps, InboundPoller, InboundStatus, PollResult } from './poll';
-export { describeSubmission, refusedReply, resultReply } from './reply';
+export { refusedReply, resultReply } from './reply';

@@ -1,25 +1,7 @@
 // The answer to a municipality's email, in Russian: accepted, or what to fix by row and column.
 import { parseQuarter, quarterPhrase } from '../../domain/quarter';
-import { formatFinding } from '../../domain/validate';
+import { describeSubmission } from '../../domain/submission-text';
 import type { SubmissionResult } from '../../workflows/api';
-
-export function describeSubmission(name: string, r: SubmissionResult): string[] {
-  const lines: string[] = [];
-  if (r.accepted) {
-    lines.push(
-      r.nil
-        ? `${name}: принято сообщение «мероприятия не проводились» (версия ${r.version}).`
-        : `${name}: сведения приняты — версия ${r.version}, мероприятий: ${r.rowCount}.`,
-    );
-  } else {
-    lines.push(`${name}: сведения НЕ приняты (версия ${r.version}). Исправьте и отправьте снова:`);
-  }
-  for (const f of r.findings) {
-    const mark = f.severity === 'error' ? 'ошибка' : f.severity === 'warning' ? 'замечание' : 'к сведению';
-    lines.push(`  • ${mark}: ${formatFinding(f)}`);
-  }
-  return lines;
-}
 
 function phrase(quarter: string): string {
   try {

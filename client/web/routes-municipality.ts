@@ -13,7 +13,7 @@ import type { ColumnKey, EventRow, Finding } from '../../domain/types';
 import { COLUMN_TITLES, formatFinding } from '../../domain/validate';
 import { SETTLED_STATES, submissionWorkflowId, submitUpdate } from '../../workflows/api';
 import type { SubmissionPayload, SubmissionResult } from '../../workflows/api';
-import { describeResult } from '../cli/commands/submit';
+import { describeSubmission } from '../../domain/submission-text';
 import { badRequest, PortalError, tooLarge } from './errors';
 import {
   attachmentDisposition,
@@ -680,7 +680,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         rowCount: row.rowCount,
         findings,
       };
-      const [headline] = describeResult(tp.municipality.name, result);
+      const [headline] = describeSubmission(tp.municipality.name, result);
       const upload = row.uploadId ? await ctx.db.upload.findUnique({ where: { id: row.uploadId } }) : null;
       const warnings = findings.filter((f) => f.severity !== 'error');
       const body = html`<h1>

@@ -3,6 +3,7 @@
 // 8 s …); once the relay is back every email arrives exactly once, under its stable Message-ID,
 // and the outbox shows the failed attempts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTimeline } from '../../client/audit-timeline';
 import { reliability } from './report';
 import {
   approveAndRead,
@@ -66,6 +67,11 @@ describe('SMTP relay down', () => {
       await waitUntil('the outage to last long enough', () => Date.now() - down1 >= OUTAGE_MS, 60_000);
       expect(stack.mail.messages).toHaveLength(0);
       const duringOutage = await failing();
+      // The auditor's timeline shows the email that has not gone, and why.
+      const timeline = await buildTimeline(stack.client, stack.db, Q, CODES[0]);
+      expect(timeline.find((e) => e.kind === 'email.request')?.text).toMatch(
+        /^не отправлено письмо «запрос сведений» \(№ 1\), попыток: \d+; последняя ошибка: .*421/,
+      );
       stack.mail.setDown(false);
       report.note(
         `outage 1: ${((Date.now() - down1) / 1000).toFixed(1)} s, ${duringOutage.length} emails failing, up to ${Math.max(...duringOutage.map((r) => r.attempts))} attempts each`,

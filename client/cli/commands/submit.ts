@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createDbBlobStore } from '../../../activities/blobs';
 import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../../activities/uploads';
-import { formatFinding } from '../../../domain/validate';
+import { describeSubmission } from '../../../domain/submission-text';
 import { submissionWorkflowId, submitUpdate } from '../../../workflows/api';
 import type { SubmissionPayload, SubmissionResult } from '../../../workflows/api';
 import {
@@ -19,24 +19,6 @@ import {
   quarterArg,
   UserError,
 } from '../context';
-
-export function describeResult(name: string, r: SubmissionResult): string[] {
-  const lines: string[] = [];
-  if (r.accepted) {
-    lines.push(
-      r.nil
-        ? `${name}: принято сообщение «мероприятия не проводились» (версия ${r.version}).`
-        : `${name}: сведения приняты — версия ${r.version}, мероприятий: ${r.rowCount}.`,
-    );
-  } else {
-    lines.push(`${name}: сведения НЕ приняты (версия ${r.version}). Исправьте и отправьте снова:`);
-  }
-  for (const f of r.findings) {
-    const mark = f.severity === 'error' ? 'ошибка' : f.severity === 'warning' ? 'замечание' : 'к сведению';
-    lines.push(`  • ${mark}: ${formatFinding(f)}`);
-  }
-  return lines;
-}
 
 export function registerSubmitCommand(program: Command): void {
   program
@@ -94,7 +76,7 @@ export function registerSubmitCommand(program: Command): void {
           detail: { version: result.version, accepted: result.accepted, channel: 'cli', kind: payload.kind },
         });
         if (opts.json) printJson(result);
-        else for (const line of describeResult(m.name, result)) console.log(line);
+        else for (const line of describeSubmission(m.name, result)) console.log(line);
         process.exitCode = result.accepted ? 0 : 1;
       },
     );
