@@ -15,8 +15,7 @@ import type { SubmissionResult } from '../../workflows/api';
 import { reliability } from './report';
 import {
   approveAndRead,
-  checkMail,
-  checkSubmissions,
+  checkDelivered,
   historyStats,
   sleep,
   startFaultStack,
@@ -219,8 +218,7 @@ function outageSuite(database: 'sqlite' | 'postgresql') {
       });
       await stack.mail.waitFor((all) => all.some((m) => m.subject.includes('подписан')), 120_000);
 
-      const db = await checkSubmissions(stack, expected);
-      const mail = await checkMail(stack, [Q]);
+      const { db, mail } = await checkDelivered(stack, expected, report);
       const h = await historyStats(stack.client, Q, CODES);
       report.note(
         `${database}: completed at ${at()}; ${h.activitiesRetried} activities retried (${h.extraAttempts} extra attempts)`,
@@ -228,12 +226,6 @@ function outageSuite(database: 'sqlite' | 'postgresql') {
       report.add({
         faultsInjected: 1,
         quartersCompleted: 1,
-        submissionsSent: db.submissions,
-        submissionsLost: db.lost,
-        submissionsDoubled: db.doubled,
-        emailsReceived: mail.messages,
-        emailsDuplicated: mail.duplicated,
-        emailsRedelivered: mail.redelivered,
       });
       expect(db.problems).toEqual([]);
       expect(mail.problems).toEqual([]);

@@ -14,8 +14,7 @@ import type { SubmissionResult } from '../../workflows/api';
 import { reliability } from './report';
 import {
   approveAndRead,
-  checkMail,
-  checkSubmissions,
+  checkDelivered,
   historyStats,
   sleep,
   startFaultStack,
@@ -202,20 +201,11 @@ describe('Temporal dev server restarted mid-quarter', () => {
       expect(stack.workers).toHaveLength(1);
 
       await stack.mail.waitFor((all) => all.some((m) => m.subject.includes('подписан')), 120_000);
-      const db = await checkSubmissions(stack, expected);
-      const mail = await checkMail(stack, [Q]);
+      const { db, mail } = await checkDelivered(stack, expected, report);
       const h = await historyStats(stack.client, Q, CODES);
       report.note(
         `completed at ${at()}; ${h.activitiesRetried} activities retried, ${h.workflowTaskTimeouts} workflow task timeouts`,
       );
-      report.add({
-        submissionsSent: db.submissions,
-        submissionsLost: db.lost,
-        submissionsDoubled: db.doubled,
-        emailsReceived: mail.messages,
-        emailsDuplicated: mail.duplicated,
-        emailsRedelivered: mail.redelivered,
-      });
       expect(db.problems).toEqual([]);
       expect(mail.problems).toEqual([]);
       // Nothing here kills a worker, so not even a same-Message-ID resend.

@@ -30,6 +30,7 @@ import type {
   SubmissionResult,
 } from '../../workflows/api';
 import type { ReceivedMail } from '../support/mail-sink';
+import type { Reliability } from './report';
 import { freePort, repoRoot, startStack } from '../support/stack';
 import type { CliResult, Stack } from '../support/stack';
 
@@ -460,6 +461,28 @@ export async function checkMail(stack: Stack, quarters: string[]): Promise<MailC
     redeliveries,
     problems,
   };
+}
+
+/**
+ * Every fault test's closing count: the submissions stored against those sent, the emails received
+ * against the outbox, added to the reliability report. The test then says what it tolerates.
+ */
+export async function checkDelivered(
+  stack: Stack,
+  expected: Expected,
+  report: Reliability,
+): Promise<{ db: DbCheck; mail: MailCheck }> {
+  const db = await checkSubmissions(stack, expected);
+  const mail = await checkMail(stack, [expected.quarter]);
+  report.add({
+    submissionsSent: db.submissions,
+    submissionsLost: db.lost,
+    submissionsDoubled: db.doubled,
+    emailsReceived: mail.messages,
+    emailsDuplicated: mail.duplicated,
+    emailsRedelivered: mail.redelivered,
+  });
+  return { db, mail };
 }
 
 /** Approves through the CLI and reads the final report back: its event rows, section by section. */

@@ -16,8 +16,7 @@ import type { SubmissionResult } from '../../workflows/api';
 import { reliability } from './report';
 import {
   approveAndRead,
-  checkMail,
-  checkSubmissions,
+  checkDelivered,
   historyStats,
   startFaultStack,
   startQuarter,
@@ -192,16 +191,7 @@ describe('worker killed with SIGKILL mid-quarter', () => {
 
     // Every submission exactly once; every email exactly once.
     await stack.mail.waitFor((all) => all.some((m) => m.subject.includes('подписан')), 120_000);
-    const db = await checkSubmissions(stack, expected);
-    const mail = await checkMail(stack, [Q]);
-    report.add({
-      submissionsSent: db.submissions,
-      submissionsLost: db.lost,
-      submissionsDoubled: db.doubled,
-      emailsReceived: mail.messages,
-      emailsDuplicated: mail.duplicated,
-      emailsRedelivered: mail.redelivered,
-    });
+    const { db, mail } = await checkDelivered(stack, expected, report);
     expect(db.problems).toEqual([]);
     expect(mail.problems).toEqual([]);
     // A kill between the relay taking an email and the outbox marking it sent makes the retry send
