@@ -17,12 +17,13 @@ import type { BlobStore } from './blobs';
 import type { AppConfig } from './config';
 import type { Db } from './db/client';
 import { createTemplateFactory } from './docx/template-cache';
-import type { Mailer } from './email/mailer';
-import { outboxKey, sendOnce } from './email/send';
+import type { Mailer, MailMessage } from './email/mailer';
+import { markSent, outboxKey, recordAttempts, sendOnce, stableMessageId } from './email/send';
+import type { OutboxItem } from './email/send';
 import type { SendOutcome } from './email/send';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
-import { issueToken } from './tokens';
+import { issueToken, issueTokens } from './tokens';
 
 export type ActivityDeps = {
   prisma: Db;
@@ -54,15 +55,27 @@ const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 
 /** Request emails in flight at once: the pooled transport's connections (email/mailer.ts). */
 const REQUEST_LANES = 5;
+/** A request round composes and records this many emails at a time. */
+const ROUND_SLICE = 100;
+/**
+ * Sent marks written together. An email sent but not yet marked is sent again, under the same
+ * Message-ID, only if the worker dies in between: the window sendOnce has too, a little wider.
+ */
+const SENT_MARKS_PER_WRITE = 10;
 
 export function createActivities({ prisma, mailer, files, config }: ActivityDeps) {
   const buildTemplate = createTemplateFactory();
 
-  /** Composes and sends one municipality email through the outbox; `known` spares a lookup. */
-  async function sendEmail(mail: MunicipalityEmail, known?: Municipality): Promise<SendOutcome> {
-    const municipality =
-      known ?? (await prisma.municipality.findUnique({ where: { code: mail.municipality } }));
-    if (!municipality) throw new Error(`Нет муниципального образования ${mail.municipality} в реестре`);
+  /** Whether an email of this kind carries the municipality's link (and so needs a token). */
+  const linked = (kind: string): boolean =>
+    Boolean(config.publicUrl || config.replyTo) && LINKED_KINDS.has(kind);
+
+  /** One municipality email, ready for the outbox but for its Message-ID. */
+  async function composeMessage(
+    mail: MunicipalityEmail,
+    municipality: Municipality,
+    token: string | null,
+  ): Promise<Omit<MailMessage, 'messageId'>> {
     const quarter = parseQuarter(mail.quarter);
     let findings: Finding[] | undefined;
     let submission: { version: number; rowCount: number; kind: string } | null = null;
@@ -73,12 +86,6 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
         submission = row;
       }
     }
-    // The link to the municipality's own page; a retried activity mints another valid token, which
-    // is harmless (only hashes are stored, all expire with the quarter).
-    const token =
-      (config.publicUrl || config.replyTo) && LINKED_KINDS.has(mail.kind)
-        ? await issueToken(prisma, { quarter: mail.quarter, municipality: municipality.code })
-        : null;
     const portalUrl = token && config.publicUrl ? `${config.publicUrl}/m/${token}` : null;
     const replyTo = token && config.replyTo ? plusAddress(config.replyTo, token) : undefined;
     const { subject, text } = composeEmail(mail.kind, {
@@ -105,22 +112,29 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
             },
           ]
         : undefined;
-    const outcome = await sendOnce(
-      prisma,
-      mailer,
-      mail,
-      {
-        from: config.mailFrom,
-        to: escalation && municipality.headEmail ? municipality.headEmail : municipality.email,
-        cc: escalation ? config.coordinatorEmail : undefined,
-        subject,
-        text,
-        replyTo,
-        headers: { 'X-Svodka-Quarter': mail.quarter, 'X-Svodka-Municipality': municipality.code },
-        attachments,
-      },
-      config.messageIdDomain,
-    );
+    return {
+      from: config.mailFrom,
+      to: escalation && municipality.headEmail ? municipality.headEmail : municipality.email,
+      cc: escalation ? config.coordinatorEmail : undefined,
+      subject,
+      text,
+      replyTo,
+      headers: { 'X-Svodka-Quarter': mail.quarter, 'X-Svodka-Municipality': municipality.code },
+      attachments,
+    };
+  }
+
+  /** Composes and sends one municipality email through the outbox. */
+  async function sendEmail(mail: MunicipalityEmail): Promise<SendOutcome> {
+    const municipality = await prisma.municipality.findUnique({ where: { code: mail.municipality } });
+    if (!municipality) throw new Error(`Нет муниципального образования ${mail.municipality} в реестре`);
+    // The link to the municipality's own page; a retried activity mints another valid token, which
+    // is harmless (only hashes are stored, all expire with the quarter).
+    const token = linked(mail.kind)
+      ? await issueToken(prisma, { quarter: mail.quarter, municipality: municipality.code })
+      : null;
+    const message = await composeMessage(mail, municipality, token);
+    const outcome = await sendOnce(prisma, mailer, mail, message, config.messageIdDomain);
     log.info('email', { key: outcome.key, sent: outcome.sent });
     return outcome;
   }
@@ -144,45 +158,78 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
      * The request round of a quarter or a group in one activity: each email still has its own
      * outbox key, so a retry sends only what has not gone. A failed address does not hold up the
      * rest; the activity fails after trying them all, and its retry tries the failed ones again.
+     * The database is written a slice at a time (links, attempts, then the sent marks in batches)
+     * rather than three commits an email, each of which waits on the disk.
      */
     async sendRequestEmails({ quarter, deadline, codes }: RequestRound): Promise<{ sent: number }> {
-      const keys = codes.map((code) => outboxKey({ quarter, municipality: code, kind: 'request', seq: 1 }));
-      const done = new Set(
-        (
-          await prisma.emailOutbox.findMany({
-            where: { key: { in: keys }, status: 'sent' },
-            select: { municipality: true },
-          })
-        ).map((r) => r.municipality),
-      );
-      const registry = new Map(
-        (await prisma.municipality.findMany({ where: { code: { in: codes } } })).map((m) => [m.code, m]),
-      );
-      const pending = codes.filter((code) => !done.has(code));
       const failures: string[] = [];
       let sent = 0;
-      let next = 0;
-      // As many at once as the pooled transport has connections.
-      const lane = async () => {
-        while (next < pending.length) {
-          const code = pending[next++]!;
-          try {
-            await sendEmail(
-              { quarter, municipality: code, kind: 'request', seq: 1, deadline },
-              registry.get(code),
-            );
-            sent++;
-          } catch (err) {
-            failures.push(`${code}: ${(err instanceof Error ? err.message : String(err)).slice(0, 200)}`);
-          }
-          Context.current().heartbeat(sent);
-        }
-      };
-      await Promise.all(Array.from({ length: REQUEST_LANES }, lane));
-      if (failures.length > 0)
-        throw new Error(
-          `Не отправлено запросов: ${failures.length} из ${pending.length}; первый: ${failures[0]}`,
+      let tried = 0;
+      for (let at = 0; at < codes.length; at += ROUND_SLICE) {
+        const slice = codes.slice(at, at + ROUND_SLICE);
+        const keys = new Map(
+          slice.map((code) => [code, { quarter, municipality: code, kind: 'request', seq: 1 } as const]),
         );
+        const done = new Set(
+          (
+            await prisma.emailOutbox.findMany({
+              where: { key: { in: [...keys.values()].map(outboxKey) }, status: 'sent' },
+              select: { municipality: true },
+            })
+          ).map((r) => r.municipality),
+        );
+        const registry = new Map(
+          (await prisma.municipality.findMany({ where: { code: { in: slice } } })).map((m) => [m.code, m]),
+        );
+        const pending = slice.filter((code) => !done.has(code));
+        for (const code of pending.filter((c) => !registry.has(c))) {
+          failures.push(`${code}: нет в реестре`);
+          tried++;
+        }
+        const known = pending.filter((code) => registry.has(code));
+        const tokens = linked('request')
+          ? await issueTokens(
+              prisma,
+              known.map((code) => ({ quarter, municipality: code })),
+            )
+          : null;
+        const items: OutboxItem[] = [];
+        for (const [i, code] of known.entries()) {
+          const mail: MunicipalityEmail = { quarter, municipality: code, kind: 'request', seq: 1, deadline };
+          items.push({
+            key: keys.get(code)!,
+            message: await composeMessage(mail, registry.get(code)!, tokens?.[i] ?? null),
+          });
+        }
+        await recordAttempts(prisma, items, config.messageIdDomain);
+
+        const taken: string[] = [];
+        const flush = () => markSent(prisma, taken.splice(0));
+        let next = 0;
+        // As many at once as the pooled transport has connections.
+        const lane = async () => {
+          while (next < items.length) {
+            const { key, message } = items[next++]!;
+            const id = outboxKey(key);
+            try {
+              await mailer.sendMail({ ...message, messageId: stableMessageId(key, config.messageIdDomain) });
+              taken.push(id);
+              sent++;
+              if (taken.length >= SENT_MARKS_PER_WRITE) await flush();
+            } catch (err) {
+              const reason = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+              failures.push(`${key.municipality}: ${reason}`);
+              await prisma.emailOutbox.update({ where: { key: id }, data: { lastError: reason } });
+            }
+            Context.current().heartbeat(++tried);
+          }
+        };
+        await Promise.all(Array.from({ length: REQUEST_LANES }, lane));
+        await flush();
+      }
+      log.info('request round', { quarter, sent, failed: failures.length });
+      if (failures.length > 0)
+        throw new Error(`Не отправлено запросов: ${failures.length} из ${tried}; первый: ${failures[0]}`);
       return { sent };
     },
 

@@ -34,6 +34,20 @@ export async function issueToken(
   return token;
 }
 
+/** A token for each scope, stored in one statement: a request round's links. */
+export async function issueTokens(db: Db, scopes: TokenScope[]): Promise<string[]> {
+  const tokens = scopes.map(() => randomBytes(32).toString('base64url'));
+  await db.accessToken.createMany({
+    data: scopes.map((scope, i) => ({
+      hash: tokenHash(tokens[i]!),
+      quarter: scope.quarter,
+      municipality: scope.municipality,
+      expiresAt: null,
+    })),
+  });
+  return tokens;
+}
+
 /** The quarter and municipality a token opens, or null: unknown, malformed, revoked or expired. */
 export async function resolveToken(
   db: Db,

@@ -56,3 +56,47 @@ export async function sendOnce(
   });
   return { key: id, messageId, sent: true };
 }
+
+export type OutboxItem = { key: OutboxKey; message: Omit<MailMessage, 'messageId'> };
+
+/**
+ * Records an attempt at each of many emails in two statements, where sendOnce takes one each: new
+ * keys as pending, the ones tried before counted again. The caller has left out those already sent.
+ */
+export async function recordAttempts(db: Db, items: OutboxItem[], messageIdDomain: string): Promise<void> {
+  const ids = items.map((i) => outboxKey(i.key));
+  const known = new Set(
+    (await db.emailOutbox.findMany({ where: { key: { in: ids } }, select: { key: true } })).map((r) => r.key),
+  );
+  const fresh = items.filter((_, n) => !known.has(ids[n]!));
+  if (known.size > 0)
+    await db.emailOutbox.updateMany({
+      where: { key: { in: [...known] } },
+      data: { attempts: { increment: 1 } },
+    });
+  if (fresh.length > 0)
+    await db.emailOutbox.createMany({
+      data: fresh.map(({ key, message }) => ({
+        key: outboxKey(key),
+        quarter: key.quarter,
+        municipality: key.municipality,
+        kind: key.kind,
+        seq: key.seq,
+        to: message.to,
+        cc: message.cc ?? null,
+        subject: message.subject,
+        messageId: stableMessageId(key, messageIdDomain),
+        status: 'pending',
+        attempts: 1,
+      })),
+    });
+}
+
+/** Marks emails the relay has taken as sent, several in one statement. */
+export async function markSent(db: Db, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.emailOutbox.updateMany({
+    where: { key: { in: ids } },
+    data: { status: 'sent', sentAt: new Date(), lastError: null },
+  });
+}
