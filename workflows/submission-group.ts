@@ -28,6 +28,7 @@ import {
 } from './api';
 import type { GroupInput, GroupSummary, MunicipalitySummary, SubmissionState } from './api';
 import { municipalitySubmission } from './municipality-submission';
+import { startAndRequest } from './request-rounds';
 
 const { sendRequestEmails } = proxyActivities<ReturnType<typeof createActivities>>(requestRoundOptions);
 
@@ -75,27 +76,28 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
 
   // Groups started since send their municipalities' request round in one activity (see the quarter).
   const announce = patched('requests-from-parent');
-  const handles = await Promise.all(
-    codes.map((code) =>
-      startChild(municipalitySubmission, {
-        workflowId: submissionWorkflowId(quarter, code),
-        args: [
-          {
-            quarter,
-            municipality: code,
-            deadline: input.deadline,
-            policy: input.policy,
-            timeScale: input.timeScale,
-            startedAt: input.startedAt,
-            ...(announce ? { announcedByParent: true } : {}),
-          },
-        ],
-        parentClosePolicy: ParentClosePolicy.TERMINATE,
-        ...(announce ? { typedSearchAttributes: announcedAttributes(quarter, code) } : {}),
-      }),
-    ),
-  );
-  const requestRound = announce ? sendRequestEmails({ quarter, deadline: input.deadline, codes }) : undefined;
+  const startOne = (code: string) =>
+    startChild(municipalitySubmission, {
+      workflowId: submissionWorkflowId(quarter, code),
+      args: [
+        {
+          quarter,
+          municipality: code,
+          deadline: input.deadline,
+          policy: input.policy,
+          timeScale: input.timeScale,
+          startedAt: input.startedAt,
+          ...(announce ? { announcedByParent: true } : {}),
+        },
+      ],
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      ...(announce ? { typedSearchAttributes: announcedAttributes(quarter, code) } : {}),
+    });
+  const { handles, rounds: requestRound } = announce
+    ? await startAndRequest(codes, startOne, (started) =>
+        sendRequestEmails({ quarter, deadline: input.deadline, codes: started }),
+      )
+    : { handles: await Promise.all(codes.map(startOne)), rounds: undefined };
   const parent = workflowInfo().parent!;
   const quarterHandle = getExternalWorkflowHandle(parent.workflowId);
   // Quarters started before this change heard from each group every second it had news; over a
