@@ -14,6 +14,23 @@ export function stableMessageId(k: OutboxKey, domain: string): string {
   return `<${k.quarter}.${k.municipality}.${k.kind}.${k.seq}@${domain}>`.toLowerCase();
 }
 
+/** The outbox row of an email's first attempt. */
+function pendingRow(key: OutboxKey, message: Omit<MailMessage, 'messageId'>, messageIdDomain: string) {
+  return {
+    key: outboxKey(key),
+    quarter: key.quarter,
+    municipality: key.municipality,
+    kind: key.kind,
+    seq: key.seq,
+    to: message.to,
+    cc: message.cc ?? null,
+    subject: message.subject,
+    messageId: stableMessageId(key, messageIdDomain),
+    status: 'pending',
+    attempts: 1,
+  };
+}
+
 export type SendOutcome = { key: string; messageId: string; sent: boolean };
 
 export async function sendOnce(
@@ -28,19 +45,7 @@ export async function sendOnce(
   // One statement records the attempt and tells whether an earlier one already sent it.
   const row = await db.emailOutbox.upsert({
     where: { key: id },
-    create: {
-      key: id,
-      quarter: key.quarter,
-      municipality: key.municipality,
-      kind: key.kind,
-      seq: key.seq,
-      to: message.to,
-      cc: message.cc ?? null,
-      subject: message.subject,
-      messageId,
-      status: 'pending',
-      attempts: 1,
-    },
+    create: pendingRow(key, message, messageIdDomain),
     update: { attempts: { increment: 1 } },
   });
   if (row.status === 'sent') return { key: id, messageId, sent: false };
@@ -76,19 +81,7 @@ export async function recordAttempts(db: Db, items: OutboxItem[], messageIdDomai
     });
   if (fresh.length > 0)
     await db.emailOutbox.createMany({
-      data: fresh.map(({ key, message }) => ({
-        key: outboxKey(key),
-        quarter: key.quarter,
-        municipality: key.municipality,
-        kind: key.kind,
-        seq: key.seq,
-        to: message.to,
-        cc: message.cc ?? null,
-        subject: message.subject,
-        messageId: stableMessageId(key, messageIdDomain),
-        status: 'pending',
-        attempts: 1,
-      })),
+      data: fresh.map(({ key, message }) => pendingRow(key, message, messageIdDomain)),
     });
 }
 

@@ -12,6 +12,7 @@ import type { Db } from '../../activities/db/client';
 import { setupDatabase } from '../../activities/db/setup';
 import { recordSubmission } from '../../activities/submissions';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
+import { requestedSummary } from '../../workflows/api';
 import type { MunicipalitySummary, QuarterStatus, SubmissionPayload } from '../../workflows/api';
 import { buildPortal } from '../../client/web/server';
 import type { PortalConfig } from '../../client/web/server';
@@ -42,21 +43,7 @@ export type FakeCall = {
 };
 
 export function summary(code: string, patch: Partial<MunicipalitySummary> = {}): MunicipalitySummary {
-  return {
-    code,
-    state: 'requested',
-    deadline: '2099-07-10',
-    reminders: 0,
-    escalations: 0,
-    versions: 0,
-    acceptedSubmissionId: null,
-    nil: false,
-    rowCount: 0,
-    warnings: 0,
-    lastAnswerAt: null,
-    excuseReason: null,
-    ...patch,
-  };
+  return { ...requestedSummary(code, '2099-07-10'), ...patch };
 }
 
 export function quarterStatus(quarter: string, patch: Partial<QuarterStatus> = {}): QuarterStatus {
