@@ -248,6 +248,10 @@ export type WorkerStats = {
   readyRssMb: number;
   /** Peak V8 heap used, sampled, MB. */
   peakHeapMb: number;
+  /** At the sample of highest RSS: the main thread's V8 heap (total) and its external memory (Buffers,
+   * WebAssembly such as Prisma's query compiler), MB; the rest of RSS is the workflow thread and the
+   * SDK's Rust core. */
+  atPeak?: { heapTotalMb: number; externalMb: number; cachedWorkflows: number };
   bundleMs: number;
   /** CPU time (user + system, every thread) the worker used after it was ready, ms. */
   cpuMs: number;

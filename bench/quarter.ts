@@ -745,7 +745,8 @@ async function national(): Promise<Row[]> {
   let floorDone: number | null = null;
   let floorHistory: Histories | null = null;
   let floorStats: WorkerStats | null = null;
-  {
+  // BENCH_NATIONAL_FLOOR=0 skips the floor, for trying a change to Svodka alone (no ratio then).
+  if (process.env.BENCH_NATIONAL_FLOOR !== '0') {
     const f = await startServices('national-floor', 0, { workers: ['floor'], pragmas: NATIONAL_WAL });
     try {
       log(`national: floor, ${count} empty children in groups of ${GROUP_SIZE}, bound ${floorBoundMs / 1000} s…`);
@@ -859,7 +860,12 @@ async function national(): Promise<Row[]> {
       target: '< 1 GB',
       met: stats.svodka.maxRssMb < 1024,
       note:
-        `V8 heap peak ${stats.svodka.peakHeapMb} MB; RSS at ready ${stats.svodka.readyRssMb} MB; CPU during the run: ` +
+        `V8 heap peak ${stats.svodka.peakHeapMb} MB; RSS at ready ${stats.svodka.readyRssMb} MB; ` +
+        (stats.svodka.atPeak
+          ? `at the peak: main heap ${stats.svodka.atPeak.heapTotalMb} MB, external ${stats.svodka.atPeak.externalMb} MB, ` +
+            `${stats.svodka.atPeak.cachedWorkflows} executions cached; `
+          : '') +
+        `CPU during the run: ` +
         `worker ${(stats.svodka.cpuMs / 1000).toFixed(0)} s, dev server ${serverCpuMs !== null ? (serverCpuMs / 1000).toFixed(0) : '—'} s, ` +
         `of ${Math.round((r.finalMs ?? svodkaBoundMs) / 1000)} s wall on 2 cores`,
     });

@@ -53,8 +53,12 @@ async function main(): Promise<void> {
     );
   let peakRss = readyRss;
   let peakHeap = process.memoryUsage().heapUsed;
+  let atPeak: WorkerStats['atPeak'];
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
+    if (m.rss > peakRss)
+      atPeak = { heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), cachedWorkflows: worker.getStatus().numCachedWorkflows };
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 200);
@@ -83,6 +87,7 @@ async function main(): Promise<void> {
     peakRunRssMb: Math.round(peakRss / 1024 / 1024),
     readyRssMb: Math.round(readyRss / 1024 / 1024),
     peakHeapMb: Math.round(peakHeap / 1024 / 1024),
+    atPeak,
     bundleMs: Math.round(bundleMs),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
   };
