@@ -252,6 +252,9 @@ export type WorkerStats = {
    * WebAssembly such as Prisma's query compiler), MB; the rest of RSS is the workflow thread and the
    * SDK's Rust core. */
   atPeak?: { heapTotalMb: number; externalMb: number; cachedWorkflows: number };
+  /** How long the main thread's event loop was held up (activities run there, and every
+   * activation passes through it on its way to the workflow thread): p99 and max, ms. */
+  loopDelay?: { p99Ms: number; maxMs: number };
   bundleMs: number;
   /** CPU time (user + system, every thread) the worker used after it was ready, ms. */
   cpuMs: number;

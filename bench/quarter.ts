@@ -865,6 +865,9 @@ async function national(): Promise<Row[]> {
           ? `at the peak: main heap ${stats.svodka.atPeak.heapTotalMb} MB, external ${stats.svodka.atPeak.externalMb} MB, ` +
             `${stats.svodka.atPeak.cachedWorkflows} executions cached; `
           : '') +
+        (stats.svodka.loopDelay
+          ? `main event loop held up p99 ${stats.svodka.loopDelay.p99Ms} ms, max ${stats.svodka.loopDelay.maxMs} ms; `
+          : '') +
         `CPU during the run: ` +
         `worker ${(stats.svodka.cpuMs / 1000).toFixed(0)} s, dev server ${serverCpuMs !== null ? (serverCpuMs / 1000).toFixed(0) : '—'} s, ` +
         `of ${Math.round((r.finalMs ?? svodkaBoundMs) / 1000)} s wall on 2 cores`,

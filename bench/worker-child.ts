@@ -4,6 +4,7 @@
 // Environment: BENCH_TEMPORAL, DATABASE_URL and SMTP_URL (svodka), plus what the activities read.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createSvodkaWorker } from '../worker/worker';
 import { FLOOR_TASK_QUEUE } from './lib';
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 200);
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
   const running = worker.run();
   process.send!({ type: 'ready' });
   await new Promise<void>((resolve) => {
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     );
   });
   clearInterval(sampler);
+  loop.disable();
   const cpu = process.cpuUsage(readyCpu);
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running.catch(() => {});
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
     readyRssMb: Math.round(readyRss / 1024 / 1024),
     peakHeapMb: Math.round(peakHeap / 1024 / 1024),
     atPeak,
+    loopDelay: { p99Ms: Math.round(loop.percentile(99) / 1e6), maxMs: Math.round(loop.max / 1e6) },
     bundleMs: Math.round(bundleMs),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
   };
