@@ -2,7 +2,10 @@
 // production runs it) or `floor` (the empty workflows of bench/floor-workflows.ts on their own
 // task queue). Speaks to bench/lib.ts spawnWorker over IPC: 'ready', then 'stop' → 'stats'.
 // Environment: BENCH_TEMPORAL, DATABASE_URL and SMTP_URL (svodka), plus what the activities read.
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { pipeline } from 'node:stream/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -63,6 +66,12 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 200);
+  // BENCH_HEAP_SNAPSHOT_S=N: N seconds after ready, heap snapshots of the main thread and of the
+  // workflow thread (reached through the SDK's internals; diagnostics only) into BENCH_PROFILE_DIR or
+  // the temp directory, for bench/heap-top.ts.
+  const snapshotAfterS = Number(process.env.BENCH_HEAP_SNAPSHOT_S ?? 0);
+  if (snapshotAfterS > 0)
+    setTimeout(() => void writeHeapSnapshots(worker, kind!), snapshotAfterS * 1000).unref();
   const loop = monitorEventLoopDelay({ resolution: 20 });
   loop.enable();
   const running = worker.run();
@@ -98,6 +107,22 @@ async function main(): Promise<void> {
   };
   if (process.connected) await new Promise<void>((resolve) => process.send!({ type: 'stats', stats }, () => resolve()));
   process.exit(0);
+}
+
+async function writeHeapSnapshots(worker: Worker, name: string): Promise<void> {
+  const dir = process.env.BENCH_PROFILE_DIR ?? tmpdir();
+  const stamp = Date.now();
+  const mainFile = path.join(dir, `heap-${name}-main-${stamp}.heapsnapshot`);
+  writeHeapSnapshot(mainFile);
+  console.error(`[bench] heap snapshot ${mainFile}`);
+  type Internals = { workflowCreator?: { workerThreadClients?: { workerThread: import('node:worker_threads').Worker }[] } };
+  const threads = (worker as unknown as Internals).workflowCreator?.workerThreadClients ?? [];
+  for (const [i, client] of threads.entries()) {
+    const file = path.join(dir, `heap-${name}-workflows${i}-${stamp}.heapsnapshot`);
+    const stream = await client.workerThread.getHeapSnapshot();
+    await pipeline(stream, createWriteStream(file));
+    console.error(`[bench] heap snapshot ${file}`);
+  }
 }
 
 main().catch((err: unknown) => {
