@@ -6,6 +6,7 @@ import { createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { writeHeapSnapshot } from 'node:v8';
+import type { Worker as ThreadWorker } from 'node:worker_threads';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -115,7 +116,7 @@ async function writeHeapSnapshots(worker: Worker, name: string): Promise<void> {
   const mainFile = path.join(dir, `heap-${name}-main-${stamp}.heapsnapshot`);
   writeHeapSnapshot(mainFile);
   console.error(`[bench] heap snapshot ${mainFile}`);
-  type Internals = { workflowCreator?: { workerThreadClients?: { workerThread: import('node:worker_threads').Worker }[] } };
+  type Internals = { workflowCreator?: { workerThreadClients?: { workerThread: ThreadWorker }[] } };
   const threads = (worker as unknown as Internals).workflowCreator?.workerThreadClients ?? [];
   for (const [i, client] of threads.entries()) {
     const file = path.join(dir, `heap-${name}-workflows${i}-${stamp}.heapsnapshot`);
