@@ -8,6 +8,15 @@ import type { ReminderPolicy } from '../domain/schedule';
 
 export const TASK_QUEUE = 'svodka';
 
+/**
+ * The workflow task timeout of a quarter and of its groups (the server's default is 10 s). A group
+ * hears from hundreds of municipalities; at national scale one of its tasks can wait longer than
+ * 10 s for the worker's workflow thread. When the server then times the task out, the worker drops
+ * the group from its cache and the next attempt replays its whole history (a thousand events and
+ * more), which takes longer still: the 20,000 run saw tasks retried seven times.
+ */
+export const PARENT_WORKFLOW_TASK_TIMEOUT = '60s';
+
 export const quarterWorkflowId = (quarter: QuarterId): string => `quarter/${quarter}`;
 export const submissionWorkflowId = (quarter: QuarterId, municipality: string): string =>
   `quarter/${quarter}/${municipality}`;

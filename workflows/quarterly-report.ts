@@ -26,6 +26,7 @@ import {
   QuarterAttribute,
   reopenSignal,
   requestChangesUpdate,
+  PARENT_WORKFLOW_TASK_TIMEOUT,
   SETTLED_STATES,
   statusQuery,
   submissionWorkflowId,
@@ -216,6 +217,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
             workflowId: groupWorkflowId(quarter, group),
             args: [{ ...childInput, group, codes: members }],
             parentClosePolicy: ParentClosePolicy.TERMINATE,
+            workflowTaskTimeout: PARENT_WORKFLOW_TASK_TIMEOUT,
           }),
         ),
       )
