@@ -1,5 +1,4 @@
 // The Svodka worker: bundled workflows plus activities built from real dependencies.
-import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -11,8 +10,9 @@ import type { Db } from '../activities/db/client';
 import { createMailer } from '../activities/email/mailer';
 import type { Mailer } from '../activities/email/mailer';
 import { TASK_QUEUE } from '../workflows/api';
+import { workflowBundleCode } from './bundle';
 
-export const workflowsPath = path.resolve(import.meta.dirname, '../workflows/index.ts');
+export { workflowsPath } from './workflows-path';
 
 let runtimeInstalled = false;
 
@@ -44,6 +44,7 @@ export async function createSvodkaWorker(options: {
   deps?: Partial<ActivityDeps>;
 }): Promise<WorkerHandle> {
   installRuntime();
+  const bundle = workflowBundleCode();
   const connection = await NativeConnection.connect({ address: options.address });
   const prisma: Db = options.deps?.prisma ?? (await createDb(options.databaseUrl));
   const mailer: Mailer = options.deps?.mailer ?? createMailer(options.smtpUrl);
@@ -58,9 +59,8 @@ export async function createSvodkaWorker(options: {
     connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    workflowsPath,
+    workflowBundle: { code: await bundle },
     activities: createActivities(deps),
-    bundlerOptions: { ignoreModules: [] },
     // The SDK sizes its cache by the V8 heap limit (~2,300 executions here): a national quarter
     // fills it and the worker passes 1 GB; with 1,000 it still peaked at 1.3 GB. An evicted
     // execution is rebuilt from its history when it next has work. SVODKA_WORKFLOW_CACHE overrides.

@@ -1,0 +1,3 @@
+import path from 'node:path';
+
+export const workflowsPath = path.resolve(import.meta.dirname, '../workflows/index.ts');
