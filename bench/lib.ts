@@ -10,6 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { startDevServer, waitForTemporal } from '../worker/dev-server';
 import { resolveTemporalCli } from '../worker/temporal-cli';
+import { WORKER_NODE_FLAGS } from '../worker/node-flags';
 import { SEARCH_ATTRIBUTES } from '../workflows/api';
 import type { DevServer } from '../worker/dev-server';
 import { freePort } from '../test/support/stack';
@@ -271,10 +272,11 @@ export async function spawnWorker(
   env: NodeJS.ProcessEnv,
   name: string = kind,
 ): Promise<WorkerProcess> {
-  const execArgv = profileArgs(`worker-${name}`);
+  const profile = profileArgs(`worker-${name}`);
+  // Both workers run as docker-compose runs Svodka's: the floor under the same heap ceiling.
   const child = forkTs('bench/worker-child.ts', [kind], {
-    env: { ...env, ...(execArgv.length ? { BENCH_PROFILE_DIR: execArgv[2] } : {}) },
-    execArgv,
+    env: { ...env, ...(profile.length ? { BENCH_PROFILE_DIR: profile[2] } : {}) },
+    execArgv: [...WORKER_NODE_FLAGS, ...profile],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
