@@ -36,5 +36,7 @@ for (let i = 0; i < snap.nodes.length; i += width) {
 }
 const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
 console.log(`${file}: ${mb(total)} MB in ${snap.nodes.length / width} objects`);
-for (const [kind, { size, count }] of [...byKind].sort((a, b) => b[1].size - a[1].size).slice(0, Number(countArg ?? 25)))
+for (const [kind, { size, count }] of [...byKind]
+  .sort((a, b) => b[1].size - a[1].size)
+  .slice(0, Number(countArg ?? 25)))
   console.log(`${mb(size).padStart(8)} MB ${String(count).padStart(9)}  ${kind.slice(0, 100)}`);

@@ -7,7 +7,13 @@ import { appendAudit } from '../activities/audit';
 import type { Db } from '../activities/db/client';
 import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
 import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../domain/schedule';
-import { DEFAULT_GROUP_SIZE, PARENT_WORKFLOW_TASK_TIMEOUT, QuarterAttribute, quarterWorkflowId, TASK_QUEUE } from '../workflows/api';
+import {
+  DEFAULT_GROUP_SIZE,
+  PARENT_WORKFLOW_TASK_TIMEOUT,
+  QuarterAttribute,
+  quarterWorkflowId,
+  TASK_QUEUE,
+} from '../workflows/api';
 import type { QuarterInput } from '../workflows/api';
 import type { quarterlyReport } from '../workflows/quarterly-report';
 import { UserError } from './temporal';

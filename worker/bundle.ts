@@ -19,7 +19,12 @@ export function workflowBundleCode(): Promise<string> {
     child.once('error', reject);
     child.once('exit', (exitCode) => {
       if (code !== undefined) resolve(code);
-      else reject(new Error(`Сборка кода процессов (workflows) не удалась: процесс завершился с кодом ${exitCode}`));
+      else
+        reject(
+          new Error(
+            `Не удалось собрать код процессов Temporal (каталог workflows/): сборщик завершился с кодом ${exitCode}, его сообщения выше.`,
+          ),
+        );
     });
   });
   bundled.catch(() => {
