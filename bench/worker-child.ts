@@ -98,9 +98,9 @@ async function main(): Promise<void> {
   await close();
   const stats: WorkerStats = {
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    peakRunRssMb: Math.round(peakRss / 1024 / 1024),
-    readyRssMb: Math.round(readyRss / 1024 / 1024),
-    peakHeapMb: Math.round(peakHeap / 1024 / 1024),
+    peakRunRssMb: mb(peakRss),
+    readyRssMb: mb(readyRss),
+    peakHeapMb: mb(peakHeap),
     atPeak,
     loopDelay: { p99Ms: Math.round(loop.percentile(99) / 1e6), maxMs: Math.round(loop.max / 1e6) },
     bundleMs: Math.round(bundleMs),

@@ -12,8 +12,6 @@ import type { Mailer } from '../activities/email/mailer';
 import { TASK_QUEUE } from '../workflows/api';
 import { workflowBundleCode } from './bundle';
 
-export { workflowsPath } from './workflows-path';
-
 let runtimeInstalled = false;
 
 /** The SDK logs every activity at INFO; a coordinator's terminal wants warnings only (SVODKA_LOG_LEVEL). */

@@ -33,6 +33,7 @@ import type { ReceivedMail } from '../support/mail-sink';
 import type { Reliability } from './report';
 import { freePort, repoRoot, startStack } from '../support/stack';
 import type { CliResult, Stack } from '../support/stack';
+import { WORKER_NODE_FLAGS } from '../../worker/node-flags';
 
 export const RESULTS_DIR = path.join(repoRoot, 'test-results', 'reliability');
 export const LOG_DIR = path.join(RESULTS_DIR, 'logs');
@@ -93,7 +94,10 @@ const ORPHAN_GUARD =
       "if (isMainThread) { process.stdin.on('end', () => process.exit(1)); process.stdin.resume(); process.stdin.unref?.(); }",
   );
 
-/** `node bin/run.js worker/main.ts` with the stack's TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL. */
+/**
+ * `node bin/run.js worker/main.ts` as docker-compose runs it (WORKER_NODE_FLAGS), with the stack's
+ * TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL.
+ */
 export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Promise<WorkerProcess> {
   mkdirSync(LOG_DIR, { recursive: true });
   const name = `${label}-${process.pid}-${++workerSerial}`;
@@ -101,7 +105,7 @@ export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Pro
   writeFileSync(logFile, '');
   const child = spawn(
     process.execPath,
-    ['--import', ORPHAN_GUARD, path.join(repoRoot, 'bin/run.js'), 'worker/main.ts'],
+    [...WORKER_NODE_FLAGS, '--import', ORPHAN_GUARD, path.join(repoRoot, 'bin/run.js'), 'worker/main.ts'],
     {
       cwd: repoRoot,
       env: { ...env, SVODKA_LOG_LEVEL: env.SVODKA_LOG_LEVEL ?? 'WARN' },

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowsPath } from '../../worker/worker';
+import { workflowsPath } from '../../worker/workflows-path';
 
 const dir = path.resolve(import.meta.dirname, '../histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
