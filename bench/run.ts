@@ -19,7 +19,7 @@ import { topFunctions } from './profile-top';
 
 type Section = { key: string; title: string; script: string; args: string[]; timeoutMs: number };
 
-const nationalBound = Number(process.env.BENCH_NATIONAL_TIMEOUT_S || 3600) * 1000;
+const nationalBound = Number(process.env.BENCH_NATIONAL_TIMEOUT_S || 5400) * 1000;
 const SECTIONS: Section[] = [
   { key: 'parse', title: '4. Parsing a submission', script: 'bench/parse.ts', args: [], timeoutMs: 5 * 60_000 },
   { key: 'render', title: '3. Rendering the DOCX', script: 'bench/render.ts', args: [], timeoutMs: 20 * 60_000 },
