@@ -10,7 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { startDevServer, waitForTemporal } from '../worker/dev-server';
 import { resolveTemporalCli } from '../worker/temporal-cli';
-import { WORKER_NODE_FLAGS } from '../worker/node-flags';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../worker/node-flags';
 import { SEARCH_ATTRIBUTES } from '../workflows/api';
 import type { DevServer } from '../worker/dev-server';
 import { freePort } from '../test/support/stack';
@@ -275,7 +275,7 @@ export async function spawnWorker(
   const profile = profileArgs(`worker-${name}`);
   // Both workers run as docker-compose runs Svodka's: the floor under the same heap ceiling.
   const child = forkTs('bench/worker-child.ts', [kind], {
-    env: { ...env, ...(profile.length ? { BENCH_PROFILE_DIR: profile[2] } : {}) },
+    env: { ...WORKER_ENV, ...env, ...(profile.length ? { BENCH_PROFILE_DIR: profile[2] } : {}) },
     execArgv: [...WORKER_NODE_FLAGS, ...profile],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -33,7 +33,7 @@ import type { ReceivedMail } from '../support/mail-sink';
 import type { Reliability } from './report';
 import { freePort, repoRoot, startStack } from '../support/stack';
 import type { CliResult, Stack } from '../support/stack';
-import { WORKER_NODE_FLAGS } from '../../worker/node-flags';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../worker/node-flags';
 
 export const RESULTS_DIR = path.join(repoRoot, 'test-results', 'reliability');
 export const LOG_DIR = path.join(RESULTS_DIR, 'logs');
@@ -95,7 +95,7 @@ const ORPHAN_GUARD =
   );
 
 /**
- * `node bin/run.js worker/main.ts` as docker-compose runs it (WORKER_NODE_FLAGS), with the stack's
+ * `node bin/run.js worker/main.ts` as docker-compose runs it (WORKER_NODE_FLAGS, WORKER_ENV), with the stack's
  * TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL.
  */
 export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Promise<WorkerProcess> {
@@ -108,7 +108,7 @@ export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Pro
     [...WORKER_NODE_FLAGS, '--import', ORPHAN_GUARD, path.join(repoRoot, 'bin/run.js'), 'worker/main.ts'],
     {
       cwd: repoRoot,
-      env: { ...env, SVODKA_LOG_LEVEL: env.SVODKA_LOG_LEVEL ?? 'WARN' },
+      env: { ...WORKER_ENV, ...env, SVODKA_LOG_LEVEL: env.SVODKA_LOG_LEVEL ?? 'WARN' },
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
