@@ -22,6 +22,8 @@ export const runner = path.join(repoRoot, 'bin/run.js');
 export const profileDir = path.join(repoRoot, 'bench/profiles');
 /** The task queue of the empty floor workflows (bench/floor-workflows.ts). */
 export const FLOOR_TASK_QUEUE = 'bench-floor';
+/** Section 2's bound unless BENCH_NATIONAL_TIMEOUT_S says otherwise: room for a 20,000 quarter to complete. */
+export const NATIONAL_BOUND_S = envInt('BENCH_NATIONAL_TIMEOUT_S', 5400);
 
 /** One line of the table: Svodka's figure, its peer or floor measured in the same run, their ratio. */
 export type Row = {

@@ -36,6 +36,7 @@ import {
   FLOOR_TASK_QUEUE,
   log,
   median,
+  NATIONAL_BOUND_S,
   processCpuMs,
   sleep,
   spawnWorker,
@@ -733,7 +734,7 @@ const NATIONAL_WAL = process.env.BENCH_NATIONAL_WAL !== '0';
 async function national(): Promise<Row[]> {
   const count = envInt('BENCH_NATIONAL', 20_000);
   if (count === 0) return [];
-  const boundS = envInt('BENCH_NATIONAL_TIMEOUT_S', 5400);
+  const boundS = NATIONAL_BOUND_S;
   const floorBoundMs = Math.round(boundS * 1000 * 0.35);
   const svodkaBoundMs = boundS * 1000 - floorBoundMs;
   const section = `2. National scale, ${count.toLocaleString('en')} municipalities`;

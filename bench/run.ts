@@ -13,13 +13,13 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fmtMs, log, profileDir, repoRoot, runChildResult } from './lib';
+import { fmtMs, log, NATIONAL_BOUND_S, profileDir, repoRoot, runChildResult } from './lib';
 import type { Row } from './lib';
 import { topFunctions } from './profile-top';
 
 type Section = { key: string; title: string; script: string; args: string[]; timeoutMs: number };
 
-const nationalBound = Number(process.env.BENCH_NATIONAL_TIMEOUT_S || 5400) * 1000;
+const nationalBound = NATIONAL_BOUND_S * 1000;
 const SECTIONS: Section[] = [
   { key: 'parse', title: '4. Parsing a submission', script: 'bench/parse.ts', args: [], timeoutMs: 5 * 60_000 },
   { key: 'render', title: '3. Rendering the DOCX', script: 'bench/render.ts', args: [], timeoutMs: 20 * 60_000 },

@@ -1,5 +1,5 @@
-// Node flags for a worker in a process of its own: docker-compose.yml's svodka-worker passes the
-// same ones on its command line, and the bench starts its workers with them.
+// Node flags and environment for a worker in a process of its own: docker-compose.yml's
+// svodka-worker passes the same ones, and the bench and the fault tests start their workers with them.
 //
 // The V8 flag applies to each isolate, the main thread's and the workflow thread's alike. Without
 // it V8 let each heap grow to several times what it kept alive: at 2,000 municipalities the main
