@@ -1,5 +1,5 @@
 # The Svodka image for docker-compose.yml: worker, portal and one-off database set-up.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .

@@ -216,7 +216,7 @@ describe('concurrent writers keep the audit chain intact', () => {
       await a.close();
     }
   });
-  it.runIf(Boolean(process.env.TEST_POSTGRES_URL))('on PostgreSQL', { timeout: 60_000 }, async () => {
+  it('on PostgreSQL', { timeout: 60_000 }, async () => {
     const a = await postgresAuditDb();
     try {
       await concurrentAppends(a);

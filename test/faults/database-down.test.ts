@@ -238,6 +238,6 @@ function outageSuite(database: 'sqlite' | 'postgresql') {
 }
 
 describe('database down: SQLite locked by another process', () => outageSuite('sqlite'));
-describe.runIf(Boolean(process.env.TEST_POSTGRES_URL))('database down: PostgreSQL refuses connections', () =>
+describe('database down: PostgreSQL refuses connections', () =>
   outageSuite('postgresql'),
 );

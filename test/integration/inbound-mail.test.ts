@@ -12,7 +12,7 @@ import { inboundConfigFromEnv, pollMailbox, startInboundPoller } from '../../act
 import type { InboundDeps } from '../../activities/inbound';
 import { submissionStatusQuery, submissionWorkflowId } from '../../workflows/api';
 import { sampleRow, wordSubmission } from '../fixtures/docx-builders';
-import { dovecotAvailable, startDovecot } from '../support/dovecot';
+import { startDovecot } from '../support/dovecot';
 import type { Dovecot } from '../support/dovecot';
 import type { ReceivedMail } from '../support/mail-sink';
 import { startStack } from '../support/stack';
@@ -79,7 +79,7 @@ function replyToOf(mail: ReceivedMail): string {
 
 const replies = (all: ReceivedMail[]) => all.filter((m) => m.messageId.includes('.email-reply.'));
 
-describe.skipIf(!dovecotAvailable() && !process.env.CI)('inbound email channel (Dovecot IMAP)', () => {
+describe('inbound email channel (Dovecot IMAP)', () => {
   let stack: Stack;
   let dovecot: Dovecot;
   let connection: Connection;
