@@ -100,9 +100,14 @@ export function plannedReminders(
     plan.push({ kind: 'overdue', at });
     overdueSent++;
   }
-  // Weekend shifts can make two reminders land on one day: keep the first of each instant.
-  const seen = new Set<number>();
-  return plan.filter((p) => (seen.has(p.at) ? false : (seen.add(p.at), true))).sort((a, b) => a.at - b.at);
+  // Weekend shifts can make two reminders land on one day: keep one of each instant, the
+  // escalation if it is one of them (an overdue reminder shifted onto its day must not swallow it).
+  const byInstant = new Map<number, PlannedReminder>();
+  for (const p of plan) {
+    const kept = byInstant.get(p.at);
+    if (!kept || (p.kind === 'escalation' && kept.kind !== 'escalation')) byInstant.set(p.at, p);
+  }
+  return [...byInstant.values()].sort((a, b) => a.at - b.at);
 }
 
 /**

@@ -33,7 +33,11 @@ function systemUser(name: string): { uid: number; gid: number } | null {
   return null;
 }
 
-export function startPostgresCluster(options: { dir: string; port: number; log?: (line: string) => void }): PostgresCluster {
+export function startPostgresCluster(options: {
+  dir: string;
+  port: number;
+  log?: (line: string) => void;
+}): PostgresCluster {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL не установлен: apt-get install -y postgresql');
   const { dir, port } = options;
@@ -42,14 +46,26 @@ export function startPostgresCluster(options: { dir: string; port: number; log?:
   const owner = asRoot ? systemUser('postgres') : null;
   if (asRoot && !owner) throw new Error('нет системного пользователя postgres (пакет postgresql)');
   const run = (file: string, args: string[]) => {
-    const r = spawnSync(file, args, { encoding: 'utf8', ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) });
+    const r = spawnSync(file, args, {
+      encoding: 'utf8',
+      ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
+    });
     if (r.status !== 0) throw new Error(`${path.basename(file)} ${args.join(' ')}: ${r.stderr || r.stdout}`);
   };
   mkdirSync(dir, { recursive: true });
   if (owner) chownSync(dir, owner.uid, owner.gid);
   if (!existsSync(path.join(data, 'PG_VERSION'))) {
     options.log?.(`PostgreSQL: initdb ${data}`);
-    run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+    run(path.join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
     writeFileSync(
       path.join(data, 'postgresql.auto.conf'),
       // Tests and the topology create and drop many databases; fsync buys nothing for them.
@@ -60,7 +76,16 @@ export function startPostgresCluster(options: { dir: string; port: number; log?:
     const conf = path.join(data, 'postgresql.auto.conf');
     writeFileSync(conf, readFileSync(conf, 'utf8').replace(/^port = \d+$/m, `port = ${port}`));
   }
-  run(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'postgres.log'), '-w', '-t', '60', 'start']);
+  run(path.join(bin, 'pg_ctl'), [
+    '-D',
+    data,
+    '-l',
+    path.join(dir, 'postgres.log'),
+    '-w',
+    '-t',
+    '60',
+    'start',
+  ]);
   options.log?.(`PostgreSQL: 127.0.0.1:${port}`);
   return {
     dir,

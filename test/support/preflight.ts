@@ -18,22 +18,32 @@ function onPath(program: string): boolean {
 
 export const REQUIREMENTS: Requirement[] = [
   { what: 'LibreOffice (soffice)', pkg: 'libreoffice-writer-nogui', present: () => onPath('soffice') },
-  { what: 'pdftoppm и pdftotext', pkg: 'poppler-utils', present: () => onPath('pdftoppm') && onPath('pdftotext') },
+  {
+    what: 'pdftoppm и pdftotext',
+    pkg: 'poppler-utils',
+    present: () => onPath('pdftoppm') && onPath('pdftotext'),
+  },
   {
     what: 'Chromium',
     pkg: 'chromium',
     present: () => existsSync(process.env.SVODKA_CHROMIUM || '/usr/bin/chromium'),
   },
-  { what: 'Dovecot IMAP', pkg: 'dovecot-imapd', present: () => existsSync(process.env.DOVECOT_BINARY || '/usr/sbin/dovecot') },
-  { what: 'PostgreSQL', pkg: 'postgresql', present: () => Boolean(process.env.TEST_POSTGRES_URL) || postgresBinDir() !== null },
+  {
+    what: 'Dovecot IMAP',
+    pkg: 'dovecot-imapd',
+    present: () => existsSync(process.env.DOVECOT_BINARY || '/usr/sbin/dovecot'),
+  },
+  {
+    what: 'PostgreSQL',
+    pkg: 'postgresql',
+    present: () => Boolean(process.env.TEST_POSTGRES_URL) || postgresBinDir() !== null,
+  },
   { what: 'nginx', pkg: 'nginx', present: () => onPath('nginx') || existsSync('/usr/sbin/nginx') },
 ];
 
 /** One line per missing program, naming the package; empty when all are there. */
 export function missingPrograms(requirements: Requirement[] = REQUIREMENTS): string[] {
-  return requirements
-    .filter((r) => !r.present())
-    .map((r) => `нет ${r.what}: apt-get install -y ${r.pkg}`);
+  return requirements.filter((r) => !r.present()).map((r) => `нет ${r.what}: apt-get install -y ${r.pkg}`);
 }
 
 // Not stack.ts's freePort: that module loads the worker, which the set-up process does not need.

@@ -32,6 +32,16 @@ describe('reminder plan', () => {
     ]);
   });
 
+  it('escalates even when a weekend shift puts an overdue reminder on the escalation day', () => {
+    // Deadline Tue 15 Dec 2026: overdue reminders fall on Thu 17 and Sat 19 → Mon 21, and the
+    // escalation, due Mon 21 as well, was dropped as a duplicate of that day (npm run demo saw it).
+    const plan = plannedReminders(DEFAULT_POLICY, '2026-12-15');
+    const escalations = plan.filter((p) => p.kind === 'escalation');
+    expect(escalations).toHaveLength(1);
+    expect(new Date(escalations[0]!.at).toISOString()).toBe('2026-12-21T06:00:00.000Z');
+    expect(plan.filter((p) => p.at === escalations[0]!.at)).toHaveLength(1);
+  });
+
   it('goes out at 09:00 Moscow time', () => {
     for (const p of plan) expect(new Date(p.at).getUTCHours()).toBe(6);
   });
