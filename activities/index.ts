@@ -1,6 +1,7 @@
 // Every side effect of the workflows, built from their dependencies: the worker passes the real
 // database, SMTP transport and blob store; unit tests pass small fakes.
 import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { composeEmail } from '../domain/emails';
 import { parseQuarter, quarterPhrase } from '../domain/quarter';
 import type { Finding, Municipality } from '../domain/types';
@@ -127,7 +128,11 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
   /** Composes and sends one municipality email through the outbox. */
   async function sendEmail(mail: MunicipalityEmail): Promise<SendOutcome> {
     const municipality = await prisma.municipality.findUnique({ where: { code: mail.municipality } });
-    if (!municipality) throw new Error(`Нет муниципального образования ${mail.municipality} в реестре`);
+    if (!municipality)
+      throw ApplicationFailure.nonRetryable(
+        `Нет муниципального образования ${mail.municipality} в реестре`,
+        'UnknownMunicipality',
+      );
     // The link to the municipality's own page; a retried activity mints another valid token, which
     // is harmless (only hashes are stored, all expire with the quarter).
     const token = linked(mail.kind)
