@@ -20,10 +20,7 @@ type Part = [name: string, content: Uint8Array | string];
 
 /** As `docx` escapes (apostrophes too, unlike xml-text's escapeXml), so copies equal direct builds. */
 function escapeXml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`,
-  );
+  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
 }
 
 async function skeleton(input: TemplateInput): Promise<Part[]> {
@@ -59,12 +56,7 @@ export function createTemplateFactory(): TemplateFactory {
     return writeZip(
       (await parts).map(([name, content]): [string, Uint8Array] => [
         name,
-        typeof content === 'string'
-          ? Buffer.from(
-              content.replace(PLACEHOLDERS, (p) => values[p]!),
-              'utf8',
-            )
-          : content,
+        typeof content === 'string' ? Buffer.from(content.replace(PLACEHOLDERS, (p) => values[p]!), 'utf8') : content,
       ]),
     );
   };
