@@ -23,6 +23,7 @@ import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import type { Mailer } from '../email/mailer';
 import { sendOnce } from '../email/send';
+import { tlsOptions } from '../email/tls';
 import { plusAddress } from '../index';
 import { storeUpload, UploadTooLargeError } from '../uploads';
 import type { ImapSettings } from './config';
@@ -257,8 +258,8 @@ export async function pollMailbox(deps: InboundDeps): Promise<PollResult> {
     secure: deps.imap.secure,
     auth: { user: deps.imap.user, pass: deps.imap.pass },
     logger: false,
-    // Intranet mail servers often present self-signed certificates (as the SMTP transport allows).
-    tls: { rejectUnauthorized: false },
+    // The server's certificate is verified (STARTTLS too) unless SVODKA_TLS_INSECURE=1 says otherwise.
+    tls: tlsOptions(deps.imap.insecure === true),
   });
   // A dropped connection is reported through the pending command; keep the emitter from throwing.
   client.on('error', (err: Error) => log(`IMAP: ${err.message}`));
