@@ -12,6 +12,11 @@ export type ImapSettings = {
   mailbox?: string;
   /** SVODKA_TLS_INSECURE=1: the server's certificate is not verified (a lab only). */
   insecure?: true;
+  /**
+   * SVODKA_AUTHSERV_ID: the authserv-id our receiving mail server writes into Authentication-Results.
+   * Set, a reply is held unless that server's header is there and says neither DKIM nor DMARC failed.
+   */
+  authservId?: string;
 };
 
 export function inboundConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ImapSettings | null {
@@ -38,5 +43,6 @@ export function inboundConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Imap
     pass: decodeURIComponent(u.password),
     ...(mailbox ? { mailbox } : {}),
     ...(tlsInsecure(env) ? { insecure: true as const } : {}),
+    ...(env.SVODKA_AUTHSERV_ID?.trim() ? { authservId: env.SVODKA_AUTHSERV_ID.trim() } : {}),
   };
 }
