@@ -130,7 +130,10 @@ export async function reportBytes(db: Db, files: BlobStore, reportId: string): P
   if (!report || !bytes)
     throw ApplicationFailure.nonRetryable(`Отчет ${reportId} не найден в базе данных`, 'ReportMissing');
   if (sha256Hex(bytes) !== report.blobSha256)
-    throw ApplicationFailure.nonRetryable(`Файл отчета ${reportId} поврежден: хеш не совпадает`, 'ReportCorrupt');
+    throw ApplicationFailure.nonRetryable(
+      `Файл отчета ${reportId} поврежден: хеш не совпадает`,
+      'ReportCorrupt',
+    );
   return bytes;
 }
 
