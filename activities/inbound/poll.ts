@@ -141,7 +141,13 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
       action: 'email.held',
       actor: from || 'email',
       origin: `email:${from}`,
-      detail: { messageId, reason: sender.reason, from: fromAddresses(parsed) },
+      detail: {
+        messageId: messageId.slice(0, 500),
+        reason: sender.reason.slice(0, 1000),
+        from: fromAddresses(parsed)
+          .slice(0, 10)
+          .map((a) => a.slice(0, 320)),
+      },
     });
     return { status: 'held', quarter, municipality, mark: 'flagged', detail };
   }

@@ -92,6 +92,9 @@ export function checkSender(input: {
 }): SenderCheck {
   const { registry } = input;
   const known = [registry.email, registry.headEmail].filter((a): a is string => Boolean(a?.trim()));
+  // Two From: headers: mail programs differ in which one they show (RFC 5322 allows one).
+  if (input.headerLines.filter((h) => h.key.toLowerCase() === 'from').length > 1)
+    return { ok: false, reason: 'в письме несколько заголовков From' };
   const from = input.from.map(bareAddress).filter(Boolean);
   if (from.length !== 1) {
     return {

@@ -75,6 +75,12 @@ describe('who may submit', () => {
     expect(result).toEqual({ ok: true, answerTo: 'vyazma@mo.example.ru' });
   });
 
+  it('holds a message with two From headers', async () => {
+    const result = await check({ headers: ['From: evil@attacker.example'] });
+    expect(result).toMatchObject({ ok: false });
+    expect(!result.ok && result.reason).toContain('несколько заголовков From');
+  });
+
   it('holds any other sender, and a From with two addresses', async () => {
     const other = await check({ from: 'Вязьма <vyazma@attacker.example>' });
     expect(other).toMatchObject({ ok: false });
