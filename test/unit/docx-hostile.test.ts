@@ -55,7 +55,8 @@ describe('the parser against hostile element names', () => {
 
   it('reads it in linear time even with the bound on names lifted', () => {
     const { result, ms } = timed(() => parseSubmissionDocx(file, { xml: { maxNames: 1_000_000 } }));
-    expect(ms).toBeLessThan(500);
+    // Some 40 ms on a quiet machine; the bound is loose for a busy one (the chain took 4–6 s).
+    expect(ms).toBeLessThan(1000);
     expect(result).toMatchObject({ ok: true, rows: [sampleRow()] });
   });
 });
