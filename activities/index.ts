@@ -1,6 +1,7 @@
 // Every side effect of the workflows, built from their dependencies: the worker passes the real
 // database, SMTP transport and blob store; unit tests pass small fakes.
 import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { composeEmail } from '../domain/emails';
 import { parseQuarter, quarterPhrase } from '../domain/quarter';
 import type { Finding, Municipality } from '../domain/types';
@@ -127,7 +128,11 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
   /** Composes and sends one municipality email through the outbox. */
   async function sendEmail(mail: MunicipalityEmail): Promise<SendOutcome> {
     const municipality = await prisma.municipality.findUnique({ where: { code: mail.municipality } });
-    if (!municipality) throw new Error(`Нет муниципального образования ${mail.municipality} в реестре`);
+    if (!municipality)
+      throw ApplicationFailure.nonRetryable(
+        `Нет муниципального образования ${mail.municipality} в реестре`,
+        'UnknownMunicipality',
+      );
     // The link to the municipality's own page; a retried activity mints another valid token, which
     // is harmless (only hashes are stored, all expire with the quarter).
     const token = linked(mail.kind)
@@ -163,6 +168,8 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
      */
     async sendRequestEmails({ quarter, deadline, codes }: RequestRound): Promise<{ sent: number }> {
       const failures: string[] = [];
+      /** Codes not in the registry: no retry will find them. */
+      let unknown = 0;
       let sent = 0;
       let tried = 0;
       for (let at = 0; at < codes.length; at += ROUND_SLICE) {
@@ -184,6 +191,7 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
         const pending = slice.filter((code) => !done.has(code));
         for (const code of pending.filter((c) => !registry.has(c))) {
           failures.push(`${code}: нет в реестре`);
+          unknown++;
           tried++;
         }
         const known = pending.filter((code) => registry.has(code));
@@ -228,8 +236,13 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
         await flush();
       }
       log.info('request round', { quarter, sent, failed: failures.length });
-      if (failures.length > 0)
-        throw new Error(`Не отправлено запросов: ${failures.length} из ${tried}; первый: ${failures[0]}`);
+      if (failures.length > 0) {
+        const message = `Не отправлено запросов: ${failures.length} из ${tried}; первый: ${failures[0]}`;
+        // A relay that refused may take the email on the next try; a code missing from the registry never appears.
+        if (unknown === failures.length)
+          throw ApplicationFailure.nonRetryable(message, 'UnknownMunicipality');
+        throw new Error(message);
+      }
       return { sent };
     },
 

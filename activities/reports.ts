@@ -1,5 +1,6 @@
 // Compiling the consolidated report from the accepted submissions the workflow names, and
 // distributing the signed-off one.
+import { ApplicationFailure } from '@temporalio/common';
 import { buildReport } from '../domain/merge';
 import { parseQuarter } from '../domain/quarter';
 import type { DatePrecision, Municipality, SubmittedEvent } from '../domain/types';
@@ -125,9 +126,14 @@ export async function compileReport(db: Db, files: BlobStore, request: RenderReq
 export async function reportBytes(db: Db, files: BlobStore, reportId: string): Promise<Buffer> {
   const report = await db.report.findUnique({ where: { id: reportId } });
   const bytes = report ? await files.get(report.blobSha256) : null;
-  if (!report || !bytes) throw new Error(`Отчет ${reportId} не найден в базе данных`);
+  // Neither heals by waiting: a retry would fail the same way for ever.
+  if (!report || !bytes)
+    throw ApplicationFailure.nonRetryable(`Отчет ${reportId} не найден в базе данных`, 'ReportMissing');
   if (sha256Hex(bytes) !== report.blobSha256)
-    throw new Error(`Файл отчета ${reportId} поврежден: хеш не совпадает`);
+    throw ApplicationFailure.nonRetryable(
+      `Файл отчета ${reportId} поврежден: хеш не совпадает`,
+      'ReportCorrupt',
+    );
   return bytes;
 }
 

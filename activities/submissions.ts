@@ -1,6 +1,7 @@
 // Recording one version of a municipality's answer: read the file (if any), validate the rows, and
 // keep the version with its rows and findings. Keyed by (quarter, municipality, version), so a
 // retried activity returns what it stored the first time instead of storing twice.
+import { ApplicationFailure } from '@temporalio/common';
 import { parseQuarter } from '../domain/quarter';
 import { hasErrors, normalizeCell, validateRows } from '../domain/validate';
 import { COLUMN_KEYS } from '../domain/types';
@@ -8,7 +9,7 @@ import type { EventRow, Finding } from '../domain/types';
 import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
 import type { BlobStore } from './blobs';
 import type { Db } from './db/client';
-import { parseSubmissionDocx } from './docx/parse';
+import { parseSubmissionOffThread } from './docx/parse-pool';
 
 export type RecordSubmissionInput = {
   quarter: string;
@@ -44,7 +45,9 @@ async function extract(db: Db, files: BlobStore, payload: SubmissionPayload): Pr
       findings: [fileError('missing-upload', message)],
     };
   }
-  const parsed = parseSubmissionDocx(bytes);
+  // Off the main thread and within a time budget: a hostile file is refused, it never stalls the
+  // worker's other activities and heartbeats.
+  const parsed = await parseSubmissionOffThread(bytes);
   if (!parsed.ok)
     return { rows: [], nil: false, uploadId: upload.id, findings: [fileError(parsed.code, parsed.message)] };
   // What the parser noticed but could read (merged cells copied down, tracked changes…) reaches the
@@ -81,7 +84,13 @@ export async function recordSubmission(
     };
   }
 
-  const quarter = parseQuarter(input.quarter);
+  let quarter;
+  try {
+    quarter = parseQuarter(input.quarter);
+  } catch (error) {
+    // The same input fails the same way on every retry.
+    throw ApplicationFailure.nonRetryable((error as Error).message, 'BadQuarter');
+  }
   const extracted = await extract(db, files, input.payload);
   const unreadable = hasErrors(extracted.findings);
   const validation =

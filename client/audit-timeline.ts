@@ -56,6 +56,7 @@ const ACTION_LABELS: Record<string, string> = {
   'quarter.reopen': 'возврат на доработку',
   'report.approve': 'подписание отчета',
   submission: 'отправка сведений',
+  'email.held': 'письмо со сведениями задержано для координатора',
   'token.issue': 'выдача новой ссылки',
   'user.add': 'создание учетной записи',
   'web.login': 'вход в портал',

@@ -1,14 +1,15 @@
 // Opening a DOCX package: what the bytes are, whether the archive is sane, where the main document
 // part is, and its XML scanned. Shared by the submission parser and the report reader.
 
-import { DocxRejection, formatSize } from './rejection';
+import { DocxRejection, formatCount, formatSize } from './rejection';
 import { rejectNonZip } from './sniff';
 import { scanDocumentXml } from './xml-scan';
 import { XmlScanError } from './xml-text';
-import type { ScannedDocument } from './xml-scan';
+import type { ScanLimit } from './xml-text';
+import type { ScanLimits, ScannedDocument } from './xml-scan';
 import { looksLikeZip, ZipArchive } from './zip-read';
 
-export type PackageLimits = { maxBytes: number; maxUncompressed: number };
+export type PackageLimits = { maxBytes: number; maxUncompressed: number; xml?: Partial<ScanLimits> };
 
 export const MiB = 1024 * 1024;
 
@@ -26,6 +27,25 @@ function corruptXml(): DocxRejection {
   return new DocxRejection(
     'corrupt',
     `Файл повреждён: текст документа внутри него не читается (ошибка в разметке XML). ${SAVE_AS_DOCX}`,
+  );
+}
+
+const OVER: Record<ScanLimit, (n: number) => string> = {
+  elements: (n) => `в нём больше ${formatCount(n)} элементов разметки`,
+  depth: (n) => `элементы разметки вложены друг в друга глубже ${formatCount(n)} уровней`,
+  names: (n) => `в нём больше ${formatCount(n)} разных видов элементов разметки`,
+  attributes: (n) => `у одного из элементов разметки больше ${formatCount(n)} атрибутов`,
+  text: (n) => `в нём больше ${formatCount(n)} знаков текста`,
+  namespaces: (n) => `в нём больше ${formatCount(n)} объявлений пространств имён XML`,
+};
+
+/** A document past one of the scan's bounds: no real submission comes close to any of them. */
+export function tooComplexRejection(limit: ScanLimit, value: number): DocxRejection {
+  return new DocxRejection(
+    'too-complex',
+    `Документ устроен слишком сложно, и читать его мы не стали: ${OVER[limit](value)}. ` +
+      'Заполненный шаблон с таблицей мероприятий так не выглядит: проверьте, тот ли файл выбран. ' +
+      SAVE_AS_DOCX,
   );
 }
 
@@ -150,9 +170,11 @@ export function openDocxPackage(bytes: Uint8Array, limits: PackageLimits): Scann
   }
   const xml = decodeXml(part);
   try {
-    return scanDocumentXml(xml);
+    return scanDocumentXml(xml, limits.xml);
   } catch (error) {
-    if (error instanceof XmlScanError) throw error.kind === 'doctype' ? doctypeRejection() : corruptXml();
-    throw error;
+    if (!(error instanceof XmlScanError)) throw error;
+    if (error.kind === 'doctype') throw doctypeRejection();
+    if (error.kind === 'limit' && error.over) throw tooComplexRejection(error.over.limit, error.over.value);
+    throw corruptXml();
   }
 }

@@ -5,6 +5,7 @@ import type { EventRow } from '../../domain/types';
 import { MiB, openDocxPackage } from './package';
 import { DocxRejection } from './rejection';
 import { readSubmissionTable } from './submission-table';
+import type { ScanLimits } from './xml-scan';
 
 export type ParseLimits = {
   /** The largest upload accepted, bytes (10 MiB). */
@@ -13,9 +14,11 @@ export type ParseLimits = {
   maxUncompressed?: number;
   /** The most event rows (2000). */
   maxRows?: number;
+  /** Bounds on the document's XML: elements, depth, names, attributes, text (xml-scan.ts). */
+  xml?: Partial<ScanLimits>;
 };
 
-export const DEFAULT_PARSE_LIMITS: Required<ParseLimits> = {
+export const DEFAULT_PARSE_LIMITS: Required<Omit<ParseLimits, 'xml'>> = {
   maxBytes: 10 * MiB,
   maxUncompressed: 50 * MiB,
   maxRows: 2000,
@@ -30,6 +33,7 @@ export function parseSubmissionDocx(bytes: Uint8Array, limits: ParseLimits = {})
     const document = openDocxPackage(bytes, {
       maxBytes: limits.maxBytes ?? DEFAULT_PARSE_LIMITS.maxBytes,
       maxUncompressed: limits.maxUncompressed ?? DEFAULT_PARSE_LIMITS.maxUncompressed,
+      ...(limits.xml ? { xml: limits.xml } : {}),
     });
     const table = readSubmissionTable(document, limits.maxRows ?? DEFAULT_PARSE_LIMITS.maxRows);
     return { ok: true, ...table };

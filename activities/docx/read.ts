@@ -52,6 +52,9 @@ export function readReportDocx(
     document = openDocxPackage(bytes, {
       maxBytes: limits.maxBytes ?? 1024 * MiB,
       maxUncompressed: limits.maxUncompressed ?? 2048 * MiB,
+      // A national report holds millions of elements and characters; the bounds on depth, names
+      // and attributes (the shapes no report of ours has) still apply, and the scan stays linear.
+      xml: { maxElements: Number.MAX_SAFE_INTEGER, maxText: Number.MAX_SAFE_INTEGER },
     });
   } catch (error) {
     if (error instanceof DocxRejection) throw new ReportReadError(error.code, error.message);

@@ -12,7 +12,10 @@ export type RejectionCode =
   | 'doctype'
   | 'corrupt'
   | 'no-table'
-  | 'too-many-rows';
+  | 'too-many-rows'
+  | 'too-complex'
+  | 'duplicate-entry'
+  | 'timeout';
 
 export class DocxRejection extends Error {
   constructor(

@@ -13,8 +13,14 @@
 // - a table inside a cell is reported separately (ScannedDocument.nested), not as the cell's text.
 // Elements are recognised by namespace, not by prefix, so any prefix bound to the WordprocessingML
 // namespace works (transitional or strict).
+//
+// The work is linear in the input whatever a hostile file holds: element names are looked up in a
+// Map keyed by the name itself (an earlier hand-rolled hash chained collisions, and names built of
+// "Aa"/"BB" blocks made every tag walk the chain), and elements, depth, distinct names, attributes
+// and text are bounded (ScanLimits) besides the bytes the package layer already bounds.
 
 import { decodeXmlText, XmlScanError } from './xml-text';
+import type { ScanLimit } from './xml-text';
 
 export type ScannedCell = {
   paragraphs: string[];
@@ -37,6 +43,35 @@ export type ScannedRow = {
 export type ScannedTable = { rows: ScannedRow[]; depth: number };
 
 export type BodyBlock = { kind: 'paragraph'; text: string } | { kind: 'table'; table: ScannedTable };
+
+/** What one document may hold; past any of these the scan stops with XmlScanError('limit'). */
+export type ScanLimits = {
+  /** Start tags in the whole part. */
+  maxElements: number;
+  /** Elements open at once. */
+  maxDepth: number;
+  /** Different element names (qualified, as written). */
+  maxNames: number;
+  /** Attributes on one element. */
+  maxAttributes: number;
+  /** Characters of text and CDATA between tags, in the whole part. */
+  maxText: number;
+  /** Elements that declare namespaces (each makes the names after it be looked up afresh). */
+  maxNamespaceScopes: number;
+};
+
+/**
+ * A Word submission of 2,000 rows holds some 400,000 elements, nests tables a dozen levels deep
+ * and uses a few hundred names: the bounds leave it ample room and nothing more.
+ */
+export const DEFAULT_SCAN_LIMITS: ScanLimits = {
+  maxElements: 1_000_000,
+  maxDepth: 256,
+  maxNames: 2_000,
+  maxAttributes: 256,
+  maxText: 20_000_000,
+  maxNamespaceScopes: 10_000,
+};
 
 export type ScannedDocument = {
   /** The body's paragraphs and top-level tables, in document order. */
@@ -128,6 +163,10 @@ function malformed(detail: string): never {
   throw new XmlScanError('malformed', detail);
 }
 
+function overLimit(limit: ScanLimit, value: number): never {
+  throw new XmlScanError('limit', `${limit} over ${value}`, { limit, value });
+}
+
 function isOn(value: string | null): boolean {
   return value === null || !(value === '0' || value === 'false' || value === 'off');
 }
@@ -138,8 +177,8 @@ function isSpace(ch: number): boolean {
 
 type OpenTable = { table: ScannedTable; row: ScannedRow | null; cell: ScannedCell | null };
 
-/** A tag name seen before, found by a hash of its characters (no slicing per tag). */
-type TagInfo = { name: string; kind: number; next: TagInfo | null };
+/** A tag name seen before, with its kind under the namespaces in scope when it was first seen. */
+type TagInfo = { name: string; kind: number };
 
 class Scanner {
   readonly blocks: BodyBlock[] = [];
@@ -150,7 +189,13 @@ class Scanner {
   private readonly names: string[] = [];
   private readonly kinds: number[] = [];
   private readonly frames: { depth: number; map: Map<string, string> }[] = [];
-  private readonly tagCache = new Map<number, TagInfo>();
+  /** Keyed by the name itself: no hash of ours an attacker could aim collisions at. */
+  private readonly tagCache = new Map<string, TagInfo>();
+  /** Every distinct name seen, across namespace scopes (the cache is cleared on xmlns). */
+  private readonly seenNames = new Set<string>();
+  private elements = 0;
+  private scopes = 0;
+  private textChars = 0;
   /** Positions of the current start tag's attributes: name start, name end, value start, value end. */
   private attrPos: number[] = [];
   private attrCount = 0;
@@ -163,7 +208,10 @@ class Scanner {
   private paragraph: string[] | null = null;
   private readonly tables: OpenTable[] = [];
 
-  constructor(private readonly xml: string) {}
+  constructor(
+    private readonly xml: string,
+    private readonly limits: ScanLimits,
+  ) {}
 
   run(): void {
     const xml = this.xml;
@@ -207,6 +255,7 @@ class Scanner {
       if (this.names.length === 0) malformed('CDATA outside the root element');
       const end = xml.indexOf(']]>', lt + 9);
       if (end < 0) malformed('unterminated CDATA section');
+      this.countText(end - lt - 9);
       if (this.capturing()) this.emit(xml.slice(lt + 9, end));
       return end + 3;
     }
@@ -217,6 +266,11 @@ class Scanner {
     malformed('unexpected <!');
   }
 
+  private countText(chars: number): void {
+    this.textChars += chars;
+    if (this.textChars > this.limits.maxText) overLimit('text', this.limits.maxText);
+  }
+
   private text(from: number, to: number): void {
     if (this.names.length === 0) {
       for (let k = from; k < to; k++) {
@@ -224,6 +278,7 @@ class Scanner {
       }
       return;
     }
+    this.countText(to - from);
     if (this.capturing()) this.emit(decodeXmlText(this.xml.slice(from, to)));
   }
 
@@ -240,16 +295,16 @@ class Scanner {
     const xml = this.xml;
     let p = lt + 1;
     let ch = 0;
-    let hash = 0;
     while (p < n) {
       ch = xml.charCodeAt(p);
       if (isSpace(ch) || ch === 62 || ch === 47) break;
       if (ch === 61 || ch === 34 || ch === 39) malformed('bad element name');
-      hash = (Math.imul(hash, 31) + ch) | 0;
       p++;
     }
     if (p === lt + 1 || p >= n) malformed('bad start tag');
-    const nameLength = p - lt - 1;
+    if (++this.elements > this.limits.maxElements) overLimit('elements', this.limits.maxElements);
+    if (this.names.length >= this.limits.maxDepth) overLimit('depth', this.limits.maxDepth);
+    const nameEnd = p;
     let count = 0;
     let declares = false;
     let selfClosing = false;
@@ -274,6 +329,7 @@ class Scanner {
         p++;
       }
       if (p === attrStart) malformed('bad attribute');
+      if (count >= this.limits.maxAttributes) overLimit('attributes', this.limits.maxAttributes);
       const attrEnd = p;
       while (isSpace(ch)) ch = xml.charCodeAt(++p);
       if (ch !== 61 /* = */) malformed('attribute without a value');
@@ -300,18 +356,15 @@ class Scanner {
       this.rootSeen = true;
     }
     if (declares) this.declareNamespaces();
-    let info: TagInfo | null | undefined = this.tagCache.get(hash);
-    while (
-      info !== undefined &&
-      info !== null &&
-      !(info.name.length === nameLength && xml.startsWith(info.name, lt + 1))
-    ) {
-      info = info.next;
-    }
-    if (info === undefined || info === null) {
-      const name = xml.slice(lt + 1, lt + 1 + nameLength);
-      info = { name, kind: this.kindOf(name), next: this.tagCache.get(hash) ?? null };
-      this.tagCache.set(hash, info);
+    const name = xml.slice(lt + 1, nameEnd);
+    let info = this.tagCache.get(name);
+    if (info === undefined) {
+      if (!this.seenNames.has(name)) {
+        if (this.seenNames.size >= this.limits.maxNames) overLimit('names', this.limits.maxNames);
+        this.seenNames.add(name);
+      }
+      info = { name, kind: this.kindOf(name) };
+      this.tagCache.set(name, info);
     }
     const kind = info.kind;
     this.names.push(info.name);
@@ -367,6 +420,8 @@ class Scanner {
       }
     }
     if (map !== null) {
+      if (++this.scopes > this.limits.maxNamespaceScopes)
+        overLimit('namespaces', this.limits.maxNamespaceScopes);
       this.frames.push({ depth: this.names.length, map });
       this.tagCache.clear();
     }
@@ -549,9 +604,12 @@ function toCount(value: string | null, fallback: number): number {
   return Number.isFinite(n) && n >= 0 && n <= 1000 ? n : fallback;
 }
 
-/** Scans word/document.xml. Throws XmlScanError on a DOCTYPE/ENTITY or malformed XML. */
-export function scanDocumentXml(xml: string): ScannedDocument {
-  const scanner = new Scanner(xml);
+/**
+ * Scans word/document.xml. Throws XmlScanError on a DOCTYPE/ENTITY, malformed XML, or a document
+ * past the limits.
+ */
+export function scanDocumentXml(xml: string, limits: Partial<ScanLimits> = {}): ScannedDocument {
+  const scanner = new Scanner(xml, { ...DEFAULT_SCAN_LIMITS, ...limits });
   scanner.run();
   return {
     blocks: scanner.blocks,

@@ -21,11 +21,15 @@ export function escapeXml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
-/** Malformed XML, or a DOCTYPE / ENTITY declaration (refused, never expanded). */
+/** Which bound of the scan a document went past (xml-scan.ts ScanLimits). */
+export type ScanLimit = 'elements' | 'depth' | 'names' | 'attributes' | 'text' | 'namespaces';
+
+/** Malformed XML, a DOCTYPE / ENTITY declaration (refused, never expanded), or a document past a bound. */
 export class XmlScanError extends Error {
   constructor(
-    readonly kind: 'doctype' | 'malformed',
+    readonly kind: 'doctype' | 'malformed' | 'limit',
     detail: string,
+    readonly over?: { limit: ScanLimit; value: number },
   ) {
     super(detail);
     this.name = 'XmlScanError';

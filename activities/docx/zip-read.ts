@@ -1,6 +1,9 @@
 // A small, defensive ZIP reader for uploaded DOCX files. It reads the central directory, checks the
 // declared sizes against the limits and inflates only the parts asked for, with the real output
 // capped (zlib's maxOutputLength): headers that lie about sizes cannot make it expand a bomb.
+// An ambiguous archive is refused: two entries whose names match once case, slashes and Unicode
+// normalisation are set aside, or an entry whose local header names another file than the central
+// directory does. Word and Svodka could each read a different part from such a file.
 
 import { crc32, inflateRawSync } from 'node:zlib';
 import { DocxRejection, formatSize } from './rejection';
@@ -47,6 +50,7 @@ function bomb(limit: number): DocxRejection {
 
 export class ZipArchive {
   readonly entries = new Map<string, ZipEntry>();
+  private readonly directories = new Set<string>();
   private readonly view: DataView;
   private inflated = 0;
 
@@ -58,9 +62,9 @@ export class ZipArchive {
     this.readDirectory();
   }
 
-  /** Part names are case-insensitive in OPC; a leading slash or backslashes do not matter. */
+  /** Part names are case-insensitive in OPC; a leading slash, backslashes and Unicode normal form do not matter. */
   static key(name: string): string {
-    return name.replace(/\\/g, '/').replace(/^\/+/, '').toLowerCase();
+    return name.normalize('NFC').replace(/\\/g, '/').replace(/^\/+/, '').toLowerCase();
   }
 
   has(name: string): boolean {
@@ -191,9 +195,27 @@ export class ZipArchive {
       declared += uncompressed;
       if (declared > this.limits.maxUncompressed) throw bomb(this.limits.maxUncompressed);
       const entry: ZipEntry = { name, flags, method, crc, compressedSize, size: uncompressed, localOffset };
-      if (!name.endsWith('/')) this.entries.set(ZipArchive.key(name), entry);
+      if (!this.localNameMatches(localOffset, nameBytes)) throw ambiguous(name);
+      const key = ZipArchive.key(name);
+      if (key.endsWith('/')) {
+        const directory = key.replace(/\/+$/, '');
+        if (this.entries.has(directory)) throw ambiguous(name);
+        this.directories.add(directory);
+      } else {
+        if (this.entries.has(key) || this.directories.has(key)) throw ambiguous(name);
+        this.entries.set(key, entry);
+      }
       at += 46 + nameLength + extraLength + commentLength;
     }
+  }
+
+  /** The local header at `at` exists and names the same bytes as the central directory. */
+  private localNameMatches(at: number, central: Uint8Array): boolean {
+    if (!this.inRange(at, 30) || this.u32(at) !== LOCAL) throw corrupt();
+    const length = this.u16(at + 26);
+    if (length !== central.length || !this.inRange(at + 30, length)) return false;
+    for (let k = 0; k < length; k++) if (this.bytes[at + 30 + k] !== central[k]) return false;
+    return true;
   }
 
   private compressedData(entry: ZipEntry): Uint8Array {
@@ -203,6 +225,15 @@ export class ZipArchive {
     if (!this.inRange(start, entry.compressedSize)) throw corrupt();
     return this.bytes.subarray(start, start + entry.compressedSize);
   }
+}
+
+function ambiguous(name: string): DocxRejection {
+  return new DocxRejection(
+    'duplicate-entry',
+    `Архив документа устроен неоднозначно: файл «${name.slice(0, 200)}» записан в нём дважды или под ` +
+      'разными именами. Word и Сводка могли бы прочитать из такого архива разное, поэтому он не принимается. ' +
+      'Откройте документ в Word, сохраните его заново как «Документ Word (.docx)» и отправьте снова.',
+  );
 }
 
 function encryptedZip(): DocxRejection {

@@ -1,5 +1,6 @@
 // The SMTP transport: SMTP_URL names the relay; without it, the dev mailbox on loopback.
 import nodemailer from 'nodemailer';
+import { tlsInsecure, tlsOptions } from './tls';
 
 export type MailMessage = {
   from: string;
@@ -21,7 +22,7 @@ export function smtpUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.SMTP_URL || DEV_MAILBOX_URL;
 }
 
-export function createMailer(url: string = smtpUrl()): Mailer {
+export function createMailer(url: string = smtpUrl(), env: NodeJS.ProcessEnv = process.env): Mailer {
   const u = new URL(url);
   const secure = u.protocol === 'smtps:';
   return nodemailer.createTransport({
@@ -37,7 +38,7 @@ export function createMailer(url: string = smtpUrl()): Mailer {
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
-    // Loopback and intranet relays often present self-signed certificates.
-    tls: { rejectUnauthorized: false },
+    // The relay's certificate is verified (STARTTLS too) unless SVODKA_TLS_INSECURE=1 says otherwise.
+    tls: tlsOptions(tlsInsecure(env)),
   });
 }

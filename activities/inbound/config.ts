@@ -1,5 +1,7 @@
 // Where the inbound mailbox is: SVODKA_IMAP_URL = imap://user:pass@host:port (or imaps://…),
 // optionally with the mailbox as the path (imap://…/INBOX). Unset: no inbound email channel.
+import { tlsInsecure } from '../email/tls';
+
 export type ImapSettings = {
   host: string;
   port: number;
@@ -8,6 +10,13 @@ export type ImapSettings = {
   pass: string;
   /** The folder replies arrive in; INBOX by default. */
   mailbox?: string;
+  /** SVODKA_TLS_INSECURE=1: the server's certificate is not verified (a lab only). */
+  insecure?: true;
+  /**
+   * SVODKA_AUTHSERV_ID: the authserv-id our receiving mail server writes into Authentication-Results.
+   * Set, a reply is held unless that server's header is there and says neither DKIM nor DMARC failed.
+   */
+  authservId?: string;
 };
 
 export function inboundConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ImapSettings | null {
@@ -33,5 +42,7 @@ export function inboundConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Imap
     user: decodeURIComponent(u.username),
     pass: decodeURIComponent(u.password),
     ...(mailbox ? { mailbox } : {}),
+    ...(tlsInsecure(env) ? { insecure: true as const } : {}),
+    ...(env.SVODKA_AUTHSERV_ID?.trim() ? { authservId: env.SVODKA_AUTHSERV_ID.trim() } : {}),
   };
 }

@@ -1,9 +1,14 @@
 // The inbound email channel: a municipality replies to its request email with the filled Word
 // template attached, and the reply is submitted as if it had been uploaded. The mailbox is read over
 // IMAP; every unread message is handled once (keyed by its Message-ID in InboundMail):
-//  - matched (token in the plus-address it was sent to, or in the subject) with a .docx attached →
-//    stored as an upload (channel 'email'), submitted through the municipality's workflow, the sender
-//    answered with the result (outbox-keyed: a re-poll never answers twice), the message marked \Seen;
+//  - matched (token in the plus-address of SVODKA_REPLY_TO it was sent to, the only place Svodka
+//    puts it), from one of the municipality's registry addresses, not failed by our server's
+//    DKIM/DMARC verdict, with a .docx attached → stored as an upload (channel 'email'), submitted
+//    through the municipality's workflow, the registry address answered with the result
+//    (outbox-keyed: a re-poll never answers twice), the message marked \Seen;
+//  - matched but from another address or failing authentication (held) → not submitted, not
+//    answered, recorded as held (InboundMail and the audit log) for the coordinator, and left
+//    unread and \Flagged in the mailbox;
 //  - a closed quarter (the Update is refused) → the sender is told so, the message marked \Seen;
 //  - no, unknown or expired token (unmatched), or no .docx attached (unreadable) → left in the
 //    mailbox unread and \Flagged for a person to look at; nothing is ever deleted or moved.
@@ -23,10 +28,12 @@ import type { AppConfig } from '../config';
 import type { Db } from '../db/client';
 import type { Mailer } from '../email/mailer';
 import { sendOnce } from '../email/send';
+import { tlsOptions } from '../email/tls';
 import { plusAddress } from '../index';
 import { storeUpload, UploadTooLargeError } from '../uploads';
 import type { ImapSettings } from './config';
 import { matchMunicipality } from './match';
+import { bareAddress, checkSender } from './screen';
 import { refusedReply, resultReply, tooLargeReply } from './reply';
 import type { ReplyText } from './reply';
 
@@ -43,10 +50,10 @@ export type InboundDeps = {
 
 export type PollResult = { processed: number; submitted: number; flagged: number };
 
-export type InboundStatus = 'submitted' | 'unmatched' | 'unreadable' | 'error';
+export type InboundStatus = 'submitted' | 'held' | 'unmatched' | 'unreadable' | 'error';
 
 /** Handled for good: never looked at again. ('error' is retried while the message is unread.) */
-const FINAL: readonly string[] = ['submitted', 'unmatched', 'unreadable'];
+const FINAL: readonly string[] = ['submitted', 'held', 'unmatched', 'unreadable'];
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -63,13 +70,21 @@ function isDocx(a: Attachment): boolean {
   return (a.filename ?? '').toLowerCase().endsWith('.docx') || a.contentType?.toLowerCase() === DOCX_MIME;
 }
 
-function firstAddress(value: ParsedMail['from'] | ParsedMail['replyTo']): string {
+function firstAddress(value: ParsedMail['from']): string {
   return value?.value.find((v) => v.address)?.address?.trim() ?? '';
 }
 
-function bareAddress(address: string): string {
-  const m = /<([^>]+)>/.exec(address);
-  return (m ? m[1]! : address).trim().toLowerCase();
+/** Every address of the From: header (a group's members too). */
+function fromAddresses(parsed: ParsedMail): string[] {
+  const out: string[] = [];
+  const walk = (list: { address?: string; group?: unknown[] }[]) => {
+    for (const v of list) {
+      if (v.address) out.push(v.address);
+      if (Array.isArray(v.group)) walk(v.group as { address?: string; group?: unknown[] }[]);
+    }
+  };
+  walk(parsed.from?.value ?? []);
+  return out;
 }
 
 /** Auto-replies (vacation notices, bounces) are never answered: two robots must not talk forever. */
@@ -91,9 +106,8 @@ type Outcome = {
 /** One message, parsed: match it, submit it, answer it. Throws only on failures worth a retry. */
 async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: string): Promise<Outcome> {
   const { db, files, temporal, mailer, config } = deps;
-  const subject = parsed.subject ?? '';
   const from = firstAddress(parsed.from);
-  const match = await matchMunicipality(db, parsed.headerLines, subject);
+  const match = await matchMunicipality(db, parsed.headerLines, config.replyTo);
   if (!match.ok) {
     return {
       status: 'unmatched',
@@ -102,13 +116,41 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
       mark: 'flagged',
       detail:
         match.reason === 'no-token'
-          ? 'Не удалось определить муниципальное образование: в адресе получателя и в теме нет ключа доступа (ответ не на письмо-запрос Сводки).'
-          : 'Не удалось определить муниципальное образование: ключ доступа в адресе или теме неизвестен, отозван или истек.',
+          ? 'Не удалось определить муниципальное образование: в адресе получателя нет ключа доступа (ответ не на письмо-запрос Сводки).'
+          : 'Не удалось определить муниципальное образование: ключ доступа в адресе получателя неизвестен, отозван или истек.',
     };
   }
   const { quarter, municipality } = match.scope;
   const registry = await db.municipality.findUnique({ where: { code: municipality } });
   const name = registry?.name ?? municipality;
+  const sender = registry
+    ? checkSender({
+        from: fromAddresses(parsed),
+        registry,
+        headerLines: parsed.headerLines,
+        authservId: deps.imap.authservId ?? null,
+      })
+    : ({ ok: false, reason: `муниципального образования ${municipality} нет в реестре` } as const);
+  if (!sender.ok) {
+    const detail =
+      `${name}, ${quarter}: письмо задержано для координатора — ${sender.reason}. ` +
+      'Сведения не приняты, ответ не отправлялся; письмо оставлено в ящике непрочитанным и помечено флажком.';
+    await appendAudit(db, {
+      quarter,
+      municipality,
+      action: 'email.held',
+      actor: from || 'email',
+      origin: `email:${from}`,
+      detail: {
+        messageId: messageId.slice(0, 500),
+        reason: sender.reason.slice(0, 1000),
+        from: fromAddresses(parsed)
+          .slice(0, 10)
+          .map((a) => a.slice(0, 320)),
+      },
+    });
+    return { status: 'held', quarter, municipality, mark: 'flagged', detail };
+  }
   const attachment = parsed.attachments.find(isDocx);
   if (!attachment) {
     const others = parsed.attachments.map((a) => a.filename).filter(Boolean);
@@ -123,9 +165,10 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
     };
   }
   const fileName = attachment.filename || 'сведения.docx';
-  const replyTarget = firstAddress(parsed.replyTo) || from;
-  const mayAnswer =
-    Boolean(replyTarget) && !isAutomatic(parsed) && bareAddress(replyTarget) !== bareAddress(config.mailFrom);
+  // The answer goes to the registry's address the mail came from, never to its Reply-To: a forged
+  // Reply-To must not turn Svodka into a sender of mail to strangers (backscatter).
+  const replyTarget = sender.answerTo;
+  const mayAnswer = !isAutomatic(parsed) && replyTarget !== bareAddress(config.mailFrom);
   // Answers carry the same plus-address back, so a corrected file can be sent by replying again.
   const replyTo = config.replyTo ? plusAddress(config.replyTo, match.token) : undefined;
   const answer = async (reply: ReplyText) => {
@@ -257,8 +300,8 @@ export async function pollMailbox(deps: InboundDeps): Promise<PollResult> {
     secure: deps.imap.secure,
     auth: { user: deps.imap.user, pass: deps.imap.pass },
     logger: false,
-    // Intranet mail servers often present self-signed certificates (as the SMTP transport allows).
-    tls: { rejectUnauthorized: false },
+    // The server's certificate is verified (STARTTLS too) unless SVODKA_TLS_INSECURE=1 says otherwise.
+    tls: tlsOptions(deps.imap.insecure === true),
   });
   // A dropped connection is reported through the pending command; keep the emitter from throwing.
   client.on('error', (err: Error) => log(`IMAP: ${err.message}`));
@@ -313,7 +356,7 @@ export async function pollMailbox(deps: InboundDeps): Promise<PollResult> {
         await mark(outcome.mark);
         counts.processed++;
         if (outcome.status === 'submitted') counts.submitted++;
-        if (outcome.status === 'unmatched' || outcome.status === 'unreadable') counts.flagged++;
+        if (outcome.mark === 'flagged') counts.flagged++;
       }
     } finally {
       lock.release();
