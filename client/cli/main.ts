@@ -4,6 +4,7 @@ import { Command, CommanderError, Help } from 'commander';
 import { isUnavailable } from '../../activities/db/client';
 import { closeAll, UserError } from './context';
 import { registerAuditCommands } from './commands/audit';
+import { registerCalendarCommands } from './commands/calendar';
 import { registerDbCommands } from './commands/db';
 import { registerQuarterCommands } from './commands/quarter';
 import { registerReportCommands } from './commands/report';
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerSubmitCommand(program);
   registerReportCommands(program);
   registerAuditCommands(program);
+  registerCalendarCommands(program);
   program.addHelpText(
     'after',
     `

@@ -171,6 +171,7 @@ export function registerQuarterCommands(program: Command): void {
             `Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`,
           );
           console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
+          if (result.calendarWarning) console.log(`\n${result.calendarWarning}`);
         } else {
           console.log(
             `Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`,
