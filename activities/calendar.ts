@@ -44,7 +44,11 @@ export async function saveImportedYears(db: Db, years: YearCalendar[], actor: st
         importedBy: actor,
         importedAt: new Date(),
       };
-      return db.calendarYear.upsert({ where: { year: y.year }, create: { year: y.year, ...data }, update: data });
+      return db.calendarYear.upsert({
+        where: { year: y.year },
+        create: { year: y.year, ...data },
+        update: data,
+      });
     }),
   );
 }

@@ -8,7 +8,12 @@ import { calendarYears } from '../activities/calendar';
 import type { Db } from '../activities/db/client';
 import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
 import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../domain/schedule';
-import { calendarForYears, uncoveredYearsWarning, workingCalendarOf, yearsSpanned } from '../domain/calendar/working-days';
+import {
+  calendarForYears,
+  uncoveredYearsWarning,
+  workingCalendarOf,
+  yearsSpanned,
+} from '../domain/calendar/working-days';
 import {
   DEFAULT_GROUP_SIZE,
   PARENT_WORKFLOW_TASK_TIMEOUT,

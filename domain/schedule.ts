@@ -135,7 +135,11 @@ export function realDelayUntil(clock: VirtualClock, nowReal: number, atVirtual: 
  * it is a day off (as a term ending on a day off does, Civil Code art. 193); or, if that has passed,
  * ten working days from today.
  */
-export function defaultDeadline(quarterEnd: string, now: number, calendar: WorkingCalendar = WEEKENDS_ONLY): string {
+export function defaultDeadline(
+  quarterEnd: string,
+  now: number,
+  calendar: WorkingCalendar = WEEKENDS_ONLY,
+): string {
   const { y, m } = parseIsoDate(quarterEnd);
   const tenth = workingDayFrom(new Date(Date.UTC(y, m, 10)).toISOString().slice(0, 10), calendar);
   if (endOfMoscowDay(tenth) > now) return tenth;

@@ -48,7 +48,10 @@ export const RU_CALENDAR: WorkingCalendar = workingCalendarOf([...RU_YEARS]);
 /**
  * The calendar in force: imported years take precedence over the shipped ones of the same year.
  */
-export function mergeYears(imported: YearCalendar[], shipped: readonly YearCalendar[] = RU_YEARS): YearCalendar[] {
+export function mergeYears(
+  imported: YearCalendar[],
+  shipped: readonly YearCalendar[] = RU_YEARS,
+): YearCalendar[] {
   const byYear = new Map<number, YearCalendar>();
   for (const y of shipped) byYear.set(y.year, y);
   for (const y of imported) byYear.set(y.year, y);

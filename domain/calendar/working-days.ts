@@ -113,7 +113,8 @@ export function previousWorkingDay(date: string, calendar: WorkingCalendar): str
  * 0: `date` itself, or the next working day when `date` is a day off.
  */
 export function addWorkingDays(date: string, n: number, calendar: WorkingCalendar): string {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`Число рабочих дней должно быть целым и неотрицательным: ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`Число рабочих дней должно быть целым и неотрицательным: ${n}`);
   if (n === 0) return workingDayFrom(date, calendar);
   let d = date;
   for (let i = 0; i < n; i++) d = nextWorkingDay(d, calendar);
@@ -150,6 +151,18 @@ export function yearsSpanned(start: string, deadline: string): number[] {
   return years;
 }
 
+/** «2027», «2028 и 2029», «2028–2031, 2035»: runs of years as ranges. */
+function yearList(years: number[]): string {
+  const runs: [number, number][] = [];
+  for (const y of [...years].sort((a, b) => a - b)) {
+    const last = runs[runs.length - 1];
+    if (last && y === last[1] + 1) last[1] = y;
+    else runs.push([y, y]);
+  }
+  if (runs.length === 1 && runs[0]![1] === runs[0]![0] + 1) return `${runs[0]![0]} и ${runs[0]![1]}`;
+  return runs.map(([a, b]) => (a === b ? `${a}` : b === a + 1 ? `${a}, ${b}` : `${a}–${b}`)).join(', ');
+}
+
 /**
  * The coordinator's warning when a quarter reaches into years the calendar does not cover, or
  * covers only with the Labour Code's holidays (no decree yet); null when there is nothing to say.
@@ -162,19 +175,21 @@ export function uncoveredYearsWarning(years: number[], known: readonly YearCalen
   if (missing.length > 0) {
     const one = missing.length === 1;
     parts.push(
-      `Внимание: производственного календаря на ${missing.join(' и ')} ${one ? 'год' : 'годы'} нет. ` +
+      `Внимание: производственного календаря на ${yearList(missing)} ${one ? 'год' : 'годы'} нет. ` +
         `Для ${one ? 'этого года' : 'этих лет'} выходными считаются только субботы и воскресенья — ` +
         'праздники и переносы не учитываются в напоминаниях и сроках.',
     );
   }
   if (statutory.length > 0) {
     parts.push(
-      `Внимание: на ${statutory.join(' и ')} ${statutory.length === 1 ? 'год' : 'годы'} известны только праздники ` +
+      `Внимание: на ${yearList(statutory)} ${statutory.length === 1 ? 'год' : 'годы'} известны только праздники ` +
         'по Трудовому кодексу; переносы выходных по постановлению Правительства не учтены.',
     );
   }
   if (parts.length === 0) return null;
-  parts.push('Загрузите календарь: npx svodka calendar import ФАЙЛ (XML производственного календаря или CSV).');
+  parts.push(
+    'Загрузите календарь: npx svodka calendar import ФАЙЛ (XML производственного календаря или CSV).',
+  );
   return parts.join('\n');
 }
 
@@ -183,7 +198,9 @@ export function workingCalendarOf(years: YearCalendar[], wanted?: number[]): Wor
   const chosen = wanted ? years.filter((y) => wanted.includes(y.year)) : years;
   return {
     years: chosen.map((y) => y.year).sort((a, b) => a - b),
-    daysOff: chosen.flatMap((y) => y.daysOff.filter((d) => !isWeekend(d) && !y.workingWeekends.includes(d))).sort(),
+    daysOff: chosen
+      .flatMap((y) => y.daysOff.filter((d) => !isWeekend(d) && !y.workingWeekends.includes(d)))
+      .sort(),
     workingWeekends: chosen.flatMap((y) => y.workingWeekends).sort(),
   };
 }

@@ -18,7 +18,13 @@ import {
   yearsSpanned,
 } from '../../domain/calendar/working-days';
 import type { YearCalendar } from '../../domain/calendar/working-days';
-import { DEFAULT_POLICY, defaultDeadline, moscowDate, moscowTime, plannedReminders } from '../../domain/schedule';
+import {
+  DEFAULT_POLICY,
+  defaultDeadline,
+  moscowDate,
+  moscowTime,
+  plannedReminders,
+} from '../../domain/schedule';
 
 const cal = RU_CALENDAR;
 const year = (y: number) => RU_YEARS.find((c) => c.year === y)!;
@@ -66,6 +72,7 @@ describe('working days per year against the official totals', () => {
 
 describe('the transfers of each year', () => {
   it('2022 (№ 1564): 1 and 2 January to 3 and 10 May, Saturday 5 March to 7 March', () => {
+    // prettier-ignore
     expect(weekdaysOff(2022)).toEqual([
       '2022-01-03', '2022-01-04', '2022-01-05', '2022-01-06', '2022-01-07',
       '2022-02-23', '2022-03-07', '2022-03-08',
@@ -75,6 +82,7 @@ describe('the transfers of each year', () => {
     expect(year(2022).workingWeekends).toEqual(['2022-03-05']);
   });
   it('2023 (№ 1505): 1 January to 24 February, 8 January to 8 May; 4 November (Saturday) to 6 November', () => {
+    // prettier-ignore
     expect(weekdaysOff(2023)).toEqual([
       '2023-01-02', '2023-01-03', '2023-01-04', '2023-01-05', '2023-01-06',
       '2023-02-23', '2023-02-24', '2023-03-08',
@@ -84,6 +92,7 @@ describe('the transfers of each year', () => {
     expect(year(2023).workingWeekends).toEqual([]);
   });
   it('2024 (№ 1314): five transfers, three working Saturdays', () => {
+    // prettier-ignore
     expect(weekdaysOff(2024)).toEqual([
       '2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08',
       '2024-02-23', '2024-03-08',
@@ -93,6 +102,7 @@ describe('the transfers of each year', () => {
     expect(year(2024).workingWeekends).toEqual(['2024-04-27', '2024-11-02', '2024-12-28']);
   });
   it('2025 (№ 1335): 4 January to 2 May, 5 January to 31 December, Saturday 1 November to 3 November; 23 February and 8 March move to Monday', () => {
+    // prettier-ignore
     expect(weekdaysOff(2025)).toEqual([
       '2025-01-01', '2025-01-02', '2025-01-03', '2025-01-06', '2025-01-07', '2025-01-08',
       '2025-02-24', '2025-03-10',
@@ -102,6 +112,7 @@ describe('the transfers of each year', () => {
     expect(year(2025).workingWeekends).toEqual(['2025-11-01']);
   });
   it('2026 (№ 1466): 3 January to 9 January, 4 January to 31 December; 8 March and 9 May move to Monday', () => {
+    // prettier-ignore
     expect(weekdaysOff(2026)).toEqual([
       '2026-01-01', '2026-01-02', '2026-01-05', '2026-01-06', '2026-01-07', '2026-01-08', '2026-01-09',
       '2026-02-23', '2026-03-09',
@@ -111,6 +122,7 @@ describe('the transfers of each year', () => {
     expect(year(2026).workingWeekends).toEqual([]);
   });
   it('2027 (art. 112 only): holidays on Saturdays and Sundays move to the next working day, January ones do not', () => {
+    // prettier-ignore
     expect(weekdaysOff(2027)).toEqual([
       '2027-01-01', '2027-01-04', '2027-01-05', '2027-01-06', '2027-01-07', '2027-01-08',
       '2027-02-23', '2027-03-08',
@@ -206,7 +218,11 @@ describe('reminders on the calendar', () => {
     // 6 and 8 January both move back to Friday 29 December: one reminder.
     expect(days(withCalendar, '2024-01-09', 0)).toEqual(['reminder 2023-12-29', 'deadline 2024-01-09']);
     expect(days(DEFAULT_POLICY, '2024-01-09', 0)).toContain('reminder 2024-01-05');
-    expect(days(withCalendar, '2025-01-10', 0)).toEqual(['reminder 2024-12-28', 'reminder 2025-01-09', 'deadline 2025-01-10']);
+    expect(days(withCalendar, '2025-01-10', 0)).toEqual([
+      'reminder 2024-12-28',
+      'reminder 2025-01-09',
+      'deadline 2025-01-10',
+    ]);
     expect(days(DEFAULT_POLICY, '2025-01-10', 0)).toContain('reminder 2025-01-07');
   });
   it('puts the default deadline on a working day, or ten working days ahead', () => {
@@ -215,5 +231,11 @@ describe('reminders on the calendar', () => {
     // Past the 10th: ten working days from Monday 29 April 2024, a day off.
     expect(defaultDeadline('2024-03-31', moscowTime('2024-04-29', 12), RU_CALENDAR)).toBe('2024-05-17');
     expect(defaultDeadline('2024-03-31', moscowTime('2024-04-29', 12))).toBe('2024-05-13');
+  });
+});
+
+describe('the warning names long runs of years briefly', () => {
+  it('gives a range for a far deadline', () => {
+    expect(uncoveredYearsWarning([2028, 2029, 2030, 2031], RU_YEARS)).toContain('на 2028–2031 годы нет');
   });
 });

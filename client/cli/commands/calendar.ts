@@ -3,7 +3,11 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { calendarYears, saveImportedYears } from '../../../activities/calendar';
-import { CalendarImportError, MAX_CALENDAR_BYTES, parseCalendarFile } from '../../../domain/calendar/import';
+import {
+  CalendarImportError,
+  MAX_CALENDAR_BYTES,
+  parseCalendarFile,
+} from '../../../activities/calendar-import';
 import { isWeekend, workingCalendarOf, workingDaysInYear } from '../../../domain/calendar/working-days';
 import type { YearCalendar } from '../../../domain/calendar/working-days';
 import { russianDate } from '../../../domain/emails';
@@ -17,7 +21,8 @@ function weekday(iso: string): string {
 }
 
 function yearArg(value: string): number {
-  if (!/^\d{4}$/.test(value.trim())) throw new UserError(`Год указывается четырьмя цифрами, например 2025; получено «${value}».`, 2);
+  if (!/^\d{4}$/.test(value.trim()))
+    throw new UserError(`Год указывается четырьмя цифрами, например 2025; получено «${value}».`, 2);
   return Number(value);
 }
 
@@ -29,13 +34,17 @@ function readCalendarFile(file: string): string {
     throw new UserError(`Файл «${file}» не найден.`, 2);
   }
   if (size > MAX_CALENDAR_BYTES) {
-    throw new UserError(`${path.basename(file)}: файл слишком большой для производственного календаря (больше 1 МБ).`);
+    throw new UserError(
+      `${path.basename(file)}: файл слишком большой для производственного календаря (больше 1 МБ).`,
+    );
   }
   const bytes = readFileSync(file);
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   // Files saved by Windows tools in CP1251 decode to replacement characters; say so plainly.
   if (text.includes('\ufffd')) {
-    throw new UserError(`${path.basename(file)}: файл не в кодировке UTF-8; сохраните его в UTF-8 и загрузите снова.`);
+    throw new UserError(
+      `${path.basename(file)}: файл не в кодировке UTF-8; сохраните его в UTF-8 и загрузите снова.`,
+    );
   }
   return text;
 }

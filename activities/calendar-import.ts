@@ -3,8 +3,8 @@
 // years or throws CalendarImportError with a message for the coordinator.
 import { SaxesParser } from 'saxes';
 import type { SaxesTagPlain } from 'saxes';
-import { isWeekend } from './working-days';
-import type { YearCalendar } from './working-days';
+import { isWeekend } from '../domain/calendar/working-days';
+import type { YearCalendar } from '../domain/calendar/working-days';
 
 export class CalendarImportError extends Error {
   constructor(message: string) {
@@ -38,7 +38,9 @@ class YearBuilder {
   add(date: string, kind: Kind, where: string): void {
     const before = this.days.get(date);
     if (before !== undefined && before !== kind) {
-      throw new CalendarImportError(`${where}: день ${russian(date)} указан дважды — и как ${KIND_WORDS[before]}, и как ${KIND_WORDS[kind]}.`);
+      throw new CalendarImportError(
+        `${where}: день ${russian(date)} указан дважды — и как ${KIND_WORDS[before]}, и как ${KIND_WORDS[kind]}.`,
+      );
     }
     if (kind === 'working' && !isWeekend(date)) {
       throw new CalendarImportError(
@@ -49,8 +51,13 @@ class YearBuilder {
   }
 
   build(): YearCalendar {
-    if (this.days.size === 0) throw new CalendarImportError(`В календаре на ${this.year} год нет ни одного дня.`);
-    const of = (k: Kind) => [...this.days].filter(([, v]) => v === k).map(([d]) => d).sort();
+    if (this.days.size === 0)
+      throw new CalendarImportError(`В календаре на ${this.year} год нет ни одного дня.`);
+    const of = (k: Kind) =>
+      [...this.days]
+        .filter(([, v]) => v === k)
+        .map(([d]) => d)
+        .sort();
     return {
       year: this.year,
       source: this.source,
@@ -69,7 +76,10 @@ function russian(iso: string): string {
 }
 
 function checkYear(value: string, where: string): number {
-  if (!/^\d{4}$/.test(value.trim())) throw new CalendarImportError(`${where}: год «${value}» не похож на год (нужно четыре цифры, например 2028).`);
+  if (!/^\d{4}$/.test(value.trim()))
+    throw new CalendarImportError(
+      `${where}: год «${value}» не похож на год (нужно четыре цифры, например 2028).`,
+    );
   const year = Number(value.trim());
   if (year < MIN_YEAR || year > MAX_YEAR) {
     throw new CalendarImportError(`${where}: год ${year} вне допустимых пределов (${MIN_YEAR}–${MAX_YEAR}).`);
@@ -101,10 +111,13 @@ export function parseCalendarXml(text: string, fileName: string): YearCalendar[]
       sawRoot = true;
       const country = attr('country');
       if (country !== undefined && country.toLowerCase() !== 'ru') {
-        throw new CalendarImportError(`${at()}: календарь другой страны (country="${country}"), нужен российский (country="ru").`);
+        throw new CalendarImportError(
+          `${at()}: календарь другой страны (country="${country}"), нужен российский (country="ru").`,
+        );
       }
       const year = attr('year');
-      if (year === undefined) throw new CalendarImportError(`${at()}: у элемента <calendar> нет атрибута year.`);
+      if (year === undefined)
+        throw new CalendarImportError(`${at()}: у элемента <calendar> нет атрибута year.`);
       const published = attr('date');
       builder = new YearBuilder(
         checkYear(year, at()),
@@ -123,18 +136,36 @@ export function parseCalendarXml(text: string, fileName: string): YearCalendar[]
     if (err instanceof CalendarImportError) throw err;
     throw new CalendarImportError(`${fileName}: файл не читается как XML — ${xmlReason(err as Error)}.`);
   }
-  if (!sawRoot || builder === null) throw new CalendarImportError(`${fileName}: в файле нет элемента <calendar>.`);
+  if (!sawRoot || builder === null)
+    throw new CalendarImportError(`${fileName}: в файле нет элемента <calendar>.`);
   return [(builder as YearBuilder).build()];
 }
 
+const SAXES_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/^unexpected close tag/, () => 'закрывающий тег не соответствует открытому'],
+  [/^unclosed tag: (.+?)\.?$/, (m) => `не закрыт элемент <${m[1]}>`],
+  [/^undefined entity/, () => 'неизвестная сущность вида &имя;'],
+  [/outside of root node/, () => 'текст или элемент вне корневого элемента'],
+  [/^document must contain a root element/, () => 'в документе нет корневого элемента'],
+];
+
+/** saxes says "line:column: message" in English; the coordinator reads Russian. */
 function xmlReason(err: Error): string {
-  // saxes says "file:line:col: message"; the position is what helps, the English is kept as is.
-  return err.message.replace(/^undefined:/, 'строка ');
+  const m = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/s.exec(err.message);
+  if (!m) return err.message;
+  const text = m[3]!.trim();
+  for (const [re, say] of SAXES_MESSAGES) {
+    const hit = re.exec(text);
+    if (hit) return `строка ${m[1]}, позиция ${m[2]}: ${say(hit)}`;
+  }
+  return `строка ${m[1]}, позиция ${m[2]}: ${text.replace(/\.+$/, '')}`;
 }
 
 function addXmlDay(builder: YearBuilder, d: string | undefined, t: string | undefined, where: string): void {
   if (d === undefined || t === undefined) {
-    throw new CalendarImportError(`${where}: у элемента <day> должны быть атрибуты d (ММ.ДД) и t (1, 2 или 3).`);
+    throw new CalendarImportError(
+      `${where}: у элемента <day> должны быть атрибуты d (ММ.ДД) и t (1, 2 или 3).`,
+    );
   }
   const m = /^(\d{2})\.(\d{2})$/.exec(d);
   const iso = m ? isoOf(builder.year, Number(m[1]), Number(m[2])) : null;
@@ -143,7 +174,9 @@ function addXmlDay(builder: YearBuilder, d: string | undefined, t: string | unde
       `${where}: дата дня «${d}» не читается — в этом формате она указывается как ММ.ДД (месяц, затем число), например 05.09 для 9 мая.`,
     );
   }
-  const kind: Kind | undefined = ({ '1': 'off', '2': 'short', '3': 'working' } as const)[t as '1' | '2' | '3'];
+  const kind: Kind | undefined = ({ '1': 'off', '2': 'short', '3': 'working' } as const)[
+    t as '1' | '2' | '3'
+  ];
   if (kind === undefined) {
     throw new CalendarImportError(
       `${where}: тип дня t="${t}" не известен: 1 — выходной, 2 — сокращенный рабочий день, 3 — рабочий выходной.`,
@@ -230,7 +263,9 @@ export function parseCalendarCsv(text: string, fileName: string): YearCalendar[]
     }
     const iso = csvDate(date);
     if (iso === null) {
-      throw new CalendarImportError(`${where}: дата «${date}» не читается; укажите ее как 2028-01-03 или 03.01.2028.`);
+      throw new CalendarImportError(
+        `${where}: дата «${date}» не читается; укажите ее как 2028-01-03 или 03.01.2028.`,
+      );
     }
     const kind = CSV_KINDS[kindText.toLowerCase().replace(/ё/g, 'е')];
     if (kind === undefined) {
@@ -247,7 +282,9 @@ export function parseCalendarCsv(text: string, fileName: string): YearCalendar[]
     builder.add(iso, kind, where);
   });
   if (years.size === 0) {
-    throw new CalendarImportError(`${fileName}: в файле нет ни одного дня (ожидаются строки «дата,вид[,примечание]»).`);
+    throw new CalendarImportError(
+      `${fileName}: в файле нет ни одного дня (ожидаются строки «дата,вид[,примечание]»).`,
+    );
   }
   return [...years.values()].map((b) => b.build()).sort((a, b) => a.year - b.year);
 }
@@ -255,9 +292,12 @@ export function parseCalendarCsv(text: string, fileName: string): YearCalendar[]
 /** XML when the file starts with «<», CSV otherwise. */
 export function parseCalendarFile(text: string, fileName: string): YearCalendar[] {
   if (new TextEncoder().encode(text).length > MAX_CALENDAR_BYTES) {
-    throw new CalendarImportError(`${fileName}: файл слишком большой для производственного календаря (больше 1 МБ).`);
+    throw new CalendarImportError(
+      `${fileName}: файл слишком большой для производственного календаря (больше 1 МБ).`,
+    );
   }
-  if (text.includes('\u0000')) throw new CalendarImportError(`${fileName}: это двоичный файл, а нужен XML или CSV.`);
+  if (text.includes('\u0000'))
+    throw new CalendarImportError(`${fileName}: это двоичный файл, а нужен XML или CSV.`);
   const body = text.replace(/^\ufeff/, '').trimStart();
   return body.startsWith('<') ? parseCalendarXml(body, fileName) : parseCalendarCsv(body, fileName);
 }
