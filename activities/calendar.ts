@@ -2,7 +2,12 @@
 // `svodka calendar import`, kept in the database so every portal and worker sees the same ones.
 import type { Db } from './db/client';
 import { mergeYears } from '../domain/calendar/russia';
-import { workingCalendarOf } from '../domain/calendar/working-days';
+import {
+  calendarForYears,
+  deadlineYears,
+  uncoveredYearsWarning,
+  workingCalendarOf,
+} from '../domain/calendar/working-days';
 import type { WorkingCalendar, YearCalendar } from '../domain/calendar/working-days';
 
 function dates(json: string): string[] {
@@ -51,4 +56,24 @@ export async function saveImportedYears(db: Db, years: YearCalendar[], actor: st
       });
     }),
   );
+}
+
+export type QuarterCalendar = {
+  /** What the quarter's policy carries (ReminderPolicy.calendar). */
+  calendar: WorkingCalendar;
+  /** For the coordinator, once, when the quarter starts: years without a calendar; null if none. */
+  warning: string | null;
+};
+
+/**
+ * The calendar a quarter with this deadline carries, and the warning to give when it starts.
+ * Whatever starts a quarter (the CLI, the portal, a schedule's activity) calls this.
+ */
+export async function calendarForQuarter(db: Db, deadline: string): Promise<QuarterCalendar> {
+  const known = await calendarYears(db);
+  const years = deadlineYears(deadline);
+  return {
+    calendar: calendarForYears(workingCalendarOf(known), years),
+    warning: uncoveredYearsWarning(years, known),
+  };
 }

@@ -1,16 +1,10 @@
 // The production calendar as the CLI and the portal show it: working days left, and the warning
 // about years the calendar does not cover.
-import { calendarYears } from '../activities/calendar';
+import { calendarForQuarter, calendarYears } from '../activities/calendar';
 import type { Db } from '../activities/db/client';
-import { quarterBounds, parseQuarter } from '../domain/quarter';
 import { moscowDate } from '../domain/schedule';
 import { plural } from '../domain/text';
-import {
-  uncoveredYearsWarning,
-  workingCalendarOf,
-  workingDaysLeft,
-  yearsSpanned,
-} from '../domain/calendar/working-days';
+import { workingCalendarOf, workingDaysLeft } from '../domain/calendar/working-days';
 
 /**
  * «Рабочих дней осталось: 4» for a quarter still collecting; null on a time-scaled quarter, whose
@@ -29,11 +23,6 @@ export async function workingDaysLeftText(
 }
 
 /** The warning startQuarter returned, said again on the page the coordinator lands on after starting. */
-export async function quarterCalendarWarning(
-  db: Db,
-  quarter: string,
-  deadline: string,
-): Promise<string | null> {
-  const years = yearsSpanned(quarterBounds(parseQuarter(quarter)).start, deadline);
-  return uncoveredYearsWarning(years, await calendarYears(db));
+export async function quarterCalendarWarning(db: Db, deadline: string): Promise<string | null> {
+  return (await calendarForQuarter(db, deadline)).warning;
 }

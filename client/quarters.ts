@@ -4,16 +4,10 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { appendAudit } from '../activities/audit';
-import { calendarYears } from '../activities/calendar';
+import { calendarForQuarter, workingCalendar } from '../activities/calendar';
 import type { Db } from '../activities/db/client';
 import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
 import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../domain/schedule';
-import {
-  calendarForYears,
-  uncoveredYearsWarning,
-  workingCalendarOf,
-  yearsSpanned,
-} from '../domain/calendar/working-days';
 import {
   DEFAULT_GROUP_SIZE,
   PARENT_WORKFLOW_TASK_TIMEOUT,
@@ -64,8 +58,7 @@ export async function startQuarter(
     throw new UserError((err as Error).message, 2);
   }
   const now = input.now ?? Date.now();
-  const known = await calendarYears(db);
-  const calendar = workingCalendarOf(known);
+  const calendar = await workingCalendar(db);
   let deadline: string;
   if (input.deadline) {
     try {
@@ -77,10 +70,8 @@ export async function startQuarter(
   } else {
     deadline = defaultDeadline(quarterBounds(parseQuarter(quarter)).end, now, calendar);
   }
-  // The workflow cannot read the calendar: it gets the years it touches in its policy.
-  const years = yearsSpanned(quarterBounds(parseQuarter(quarter)).start, deadline);
-  const quarterCalendar = calendarForYears(calendar, years);
-  const calendarWarning = uncoveredYearsWarning(years, known);
+  // The workflow cannot read the calendar: its policy carries the years around the deadline.
+  const { calendar: quarterCalendar, warning: calendarWarning } = await calendarForQuarter(db, deadline);
   const timeScale = input.timeScale ?? 1;
   if (!Number.isFinite(timeScale) || timeScale <= 0)
     throw new UserError('Ускорение времени должно быть положительным числом.', 2);

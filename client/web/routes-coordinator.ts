@@ -388,9 +388,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       status.phase === 'collecting' && !status.closed ? await workingDaysLeftText(ctx.db, status) : null;
     // Said where the coordinator lands right after starting the quarter, as `quarter start` says it.
     const calendarWarning =
-      request.query.done === 'started'
-        ? await quarterCalendarWarning(ctx.db, quarter, status.deadline)
-        : null;
+      request.query.done === 'started' ? await quarterCalendarWarning(ctx.db, status.deadline) : null;
     const body = html`<h1>${quarterName(quarter)}</h1>
       ${quarterNav(quarter, 'status')} ${doneMessage(request.query.done)}
       ${calendarWarning ? html`<div class="notice"><p>${calendarWarning}</p></div>` : ''} ${phaseBanner(status, daysLeft)}

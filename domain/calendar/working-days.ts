@@ -143,11 +143,14 @@ export function workingDaysInYear(year: number, calendar: WorkingCalendar): numb
   return workingDaysBetween(`${year - 1}-12-31`, `${year}-12-31`, calendar);
 }
 
-/** The years a quarter's dates touch: from its first day to a month past its deadline (overdue reminders). */
-export function yearsSpanned(start: string, deadline: string): number[] {
-  const last = yearOf(addDays(deadline, 31));
+/**
+ * The years a quarter's reminders can fall in: from three months before its deadline to three
+ * months after (overdue reminders, an extension). Only these travel in its workflow input, which
+ * every municipality's workflow copies: a quarter with a far deadline does not carry every year.
+ */
+export function deadlineYears(deadline: string): number[] {
   const years: number[] = [];
-  for (let y = yearOf(start); y <= last; y++) years.push(y);
+  for (let y = yearOf(addDays(deadline, -92)); y <= yearOf(addDays(deadline, 92)); y++) years.push(y);
   return years;
 }
 

@@ -15,7 +15,7 @@ import {
   workingDaysBetween,
   workingDaysInYear,
   workingDaysLeft,
-  yearsSpanned,
+  deadlineYears,
 } from '../../domain/calendar/working-days';
 import type { YearCalendar } from '../../domain/calendar/working-days';
 import {
@@ -174,8 +174,9 @@ describe('working-day arithmetic', () => {
     expect(isWorkingDay('2026-12-31', merged)).toBe(false);
   });
   it('gives a quarter only the years it touches', () => {
-    expect(yearsSpanned('2024-10-01', '2025-01-10')).toEqual([2024, 2025]);
-    expect(yearsSpanned('2024-04-01', '2024-07-10')).toEqual([2024]);
+    expect(deadlineYears('2025-01-10')).toEqual([2024, 2025]);
+    expect(deadlineYears('2024-10-10')).toEqual([2024, 2025]);
+    expect(deadlineYears('2024-07-10')).toEqual([2024]);
     const q = calendarForYears(cal, [2024]);
     expect(q.years).toEqual([2024]);
     expect([...q.daysOff, ...q.workingWeekends].every((d) => d.startsWith('2024-'))).toBe(true);

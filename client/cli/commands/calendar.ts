@@ -119,7 +119,9 @@ export function registerCalendarCommands(program: Command): void {
       console.log(`Источник: ${y.source}${y.kind === 'imported' ? ' (загружен)' : ''}`);
       if (y.note) console.log(`Примечание: ${y.note}`);
       console.log(`Рабочих дней: ${working}`);
-      console.log('\nВыходные и нерабочие праздничные дни, кроме обычных суббот и воскресений:');
+      console.log(
+        '\nНерабочие праздничные дни и выходные по переносу (обычные субботы и воскресенья не перечислены):',
+      );
       for (const d of y.daysOff) console.log(`  ${russianDate(d)}, ${weekday(d)}`);
       console.log('\nРабочие субботы и воскресенья:');
       if (y.workingWeekends.length === 0) console.log('  нет');
