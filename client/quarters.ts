@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { appendAudit } from '../activities/audit';
+import { calendarForQuarter, workingCalendar } from '../activities/calendar';
 import type { Db } from '../activities/db/client';
 import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
 import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../domain/schedule';
@@ -40,6 +41,8 @@ export type StartQuarterResult = {
   deadline: string;
   timeScale: number;
   municipalities: number;
+  /** Said once, at start: the quarter reaches into a year the production calendar does not cover. */
+  calendarWarning: string | null;
 };
 
 /** Throws UserError (exit code 2: bad usage) for a bad quarter, deadline or time scale. */
@@ -55,6 +58,7 @@ export async function startQuarter(
     throw new UserError((err as Error).message, 2);
   }
   const now = input.now ?? Date.now();
+  const calendar = await workingCalendar(db);
   let deadline: string;
   if (input.deadline) {
     try {
@@ -64,8 +68,10 @@ export async function startQuarter(
     }
     deadline = input.deadline;
   } else {
-    deadline = defaultDeadline(quarterBounds(parseQuarter(quarter)).end, now);
+    deadline = defaultDeadline(quarterBounds(parseQuarter(quarter)).end, now, calendar);
   }
+  // The workflow cannot read the calendar: its policy carries the years around the deadline.
+  const { calendar: quarterCalendar, warning: calendarWarning } = await calendarForQuarter(db, deadline);
   const timeScale = input.timeScale ?? 1;
   if (!Number.isFinite(timeScale) || timeScale <= 0)
     throw new UserError('Ускорение времени должно быть положительным числом.', 2);
@@ -82,7 +88,7 @@ export async function startQuarter(
   const args: QuarterInput = {
     quarter,
     deadline,
-    policy: DEFAULT_POLICY,
+    policy: { ...DEFAULT_POLICY, calendar: quarterCalendar },
     timeScale,
     startedAt: new Date(now).toISOString(),
     municipalities: codes,
@@ -110,8 +116,16 @@ export async function startQuarter(
       action: 'quarter.start',
       actor: input.actor,
       origin: input.origin,
-      detail: { deadline, timeScale },
+      detail: { deadline, timeScale, calendarYears: quarterCalendar.years, calendarWarning },
     });
   }
-  return { quarter, workflowId: quarterWorkflowId(quarter), started, deadline, timeScale, municipalities };
+  return {
+    quarter,
+    workflowId: quarterWorkflowId(quarter),
+    started,
+    deadline,
+    timeScale,
+    municipalities,
+    calendarWarning,
+  };
 }

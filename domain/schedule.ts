@@ -1,5 +1,7 @@
 // When a municipality is reminded: the reminder policy, Moscow working days, and the virtual clock
 // of a time-scaled quarter. Pure: every function takes the time it needs.
+import { addWorkingDays, isWorkingDay, WEEKENDS_ONLY, workingDayFrom } from './calendar/working-days';
+import type { WorkingCalendar } from './calendar/working-days';
 
 export type ReminderPolicy = {
   /** Reminders this many days before the deadline (default 3 and 1). */
@@ -12,8 +14,14 @@ export type ReminderPolicy = {
   escalateAfterOverdue: number;
   /** Hour of day, Moscow time, at which reminders go out. */
   sendHourMoscow: number;
-  /** Skip Saturdays and Sundays. */
+  /** Remind on working days only: skip Saturdays, Sundays and the calendar's days off. */
   workingDaysOnly: boolean;
+  /**
+   * The production calendar of the quarter's years, computed by the client at start (see
+   * client/calendar.ts) so the workflow never reads it from anywhere. Absent (quarters started
+   * before it existed): Saturdays and Sundays only, as those quarters were planned.
+   */
+  calendar?: WorkingCalendar;
 };
 
 export const DEFAULT_POLICY: ReminderPolicy = {
@@ -58,14 +66,9 @@ export function moscowDate(at: number): string {
   return new Date(at + MOSCOW_OFFSET).toISOString().slice(0, 10);
 }
 
-function isWeekend(at: number): boolean {
-  const day = new Date(at + MOSCOW_OFFSET).getUTCDay();
-  return day === 0 || day === 6;
-}
-
-function shiftToWorkingDay(at: number, direction: 1 | -1): number {
+function shiftToWorkingDay(at: number, direction: 1 | -1, calendar: WorkingCalendar): number {
   let t = at;
-  while (isWeekend(t)) t += direction * DAY;
+  while (!isWorkingDay(moscowDate(t), calendar)) t += direction * DAY;
   return t;
 }
 
@@ -81,8 +84,9 @@ export function plannedReminders(
 ): PlannedReminder[] {
   const hour = policy.sendHourMoscow;
   const deadlineAt = moscowTime(deadline, hour);
-  const back = (t: number) => (policy.workingDaysOnly ? shiftToWorkingDay(t, -1) : t);
-  const forward = (t: number) => (policy.workingDaysOnly ? shiftToWorkingDay(t, 1) : t);
+  const calendar = policy.calendar ?? WEEKENDS_ONLY;
+  const back = (t: number) => (policy.workingDaysOnly ? shiftToWorkingDay(t, -1, calendar) : t);
+  const forward = (t: number) => (policy.workingDaysOnly ? shiftToWorkingDay(t, 1, calendar) : t);
   const plan: PlannedReminder[] = [];
   for (const days of [...policy.beforeDeadlineDays].sort((a, b) => b - a)) {
     if (days > 0) plan.push({ kind: 'reminder', at: back(deadlineAt - days * DAY) });
@@ -90,8 +94,15 @@ export function plannedReminders(
   if (policy.onDeadline) plan.push({ kind: 'deadline', at: back(deadlineAt) });
   let overdueSent = 0;
   let escalated = false;
+  // Quarters planned on a calendar count an overdue reminder only once per day it goes out, so the
+  // escalation still follows `escalateAfterOverdue` real reminders after a run of days off. Older
+  // quarters counted the shifted duplicates too, and keep doing so for replay.
+  const countOnce = policy.calendar !== undefined;
+  let lastOverdue = -Infinity;
   for (let i = 1; i <= overdueCount; i++) {
     const at = forward(deadlineAt + i * Math.max(1, policy.overdueEveryDays) * DAY);
+    if (countOnce && at <= lastOverdue) continue;
+    lastOverdue = at;
     if (!escalated && overdueSent >= policy.escalateAfterOverdue) {
       plan.push({ kind: 'escalation', at });
       escalated = true;
@@ -100,7 +111,7 @@ export function plannedReminders(
     plan.push({ kind: 'overdue', at });
     overdueSent++;
   }
-  // Weekend shifts can make two reminders land on one day: keep one of each instant, the
+  // Shifts past days off can make two reminders land on one day: keep one of each instant, the
   // escalation if it is one of them (an overdue reminder shifted onto its day must not swallow it).
   const byInstant = new Map<number, PlannedReminder>();
   for (const p of plan) {
@@ -124,10 +135,18 @@ export function realDelayUntil(clock: VirtualClock, nowReal: number, atVirtual: 
   return Math.max(0, (atVirtual - toVirtual(clock, nowReal)) / clock.scale);
 }
 
-/** The default deadline: the 10th of the month after the quarter, or two weeks from now if that has passed. */
-export function defaultDeadline(quarterEnd: string, now: number): string {
+/**
+ * The default deadline: the 10th of the month after the quarter, moved to the next working day when
+ * it is a day off (as a term ending on a day off does, Civil Code art. 193); or, if that has passed,
+ * ten working days from today.
+ */
+export function defaultDeadline(
+  quarterEnd: string,
+  now: number,
+  calendar: WorkingCalendar = WEEKENDS_ONLY,
+): string {
   const { y, m } = parseIsoDate(quarterEnd);
-  const tenth = new Date(Date.UTC(y, m, 10)).toISOString().slice(0, 10);
+  const tenth = workingDayFrom(new Date(Date.UTC(y, m, 10)).toISOString().slice(0, 10), calendar);
   if (endOfMoscowDay(tenth) > now) return tenth;
-  return moscowDate(now + 14 * DAY);
+  return addWorkingDays(moscowDate(now), 10, calendar);
 }

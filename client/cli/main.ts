@@ -4,6 +4,7 @@ import { Command, CommanderError, Help } from 'commander';
 import { isUnavailable } from '../../activities/db/client';
 import { closeAll, UserError } from './context';
 import { registerAuditCommands } from './commands/audit';
+import { registerCalendarCommands } from './commands/calendar';
 import { registerDbCommands } from './commands/db';
 import { registerMailCommands } from './commands/mail';
 import { registerQuarterCommands } from './commands/quarter';
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerReportCommands(program);
   registerAuditCommands(program);
   registerMailCommands(program);
+  registerCalendarCommands(program);
   program.addHelpText(
     'after',
     `

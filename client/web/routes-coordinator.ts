@@ -23,6 +23,7 @@ import {
   submissionWorkflowId,
 } from '../../workflows/api';
 import type { MunicipalitySummary, QuarterStatus, SubmissionState } from '../../workflows/api';
+import { quarterCalendarWarning, workingDaysLeftText } from '../calendar';
 import { startQuarter } from '../quarters';
 import { UserError } from '../temporal';
 import type { Viewer } from './auth';
@@ -139,7 +140,7 @@ function progress(status: QuarterStatus): Html {
     </p>`;
 }
 
-function phaseBanner(status: QuarterStatus): Html {
+function phaseBanner(status: QuarterStatus, daysLeft: string | null = null): Html {
   const q = status.quarter;
   if (status.phase === 'approved' || status.finalReportId) {
     return html`<div class="ok">
@@ -164,7 +165,7 @@ function phaseBanner(status: QuarterStatus): Html {
     </p>
     <p>
       Срок: до ${russianDate(status.deadline)}
-      включительно${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}.
+      включительно${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}${daysLeft ? html`. ${daysLeft}` : ''}.
     </p>
   </div>`;
 }
@@ -383,8 +384,14 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     const coordinator = viewer.user.role === 'coordinator';
     const canClose = coordinator && !status.closed && status.phase === 'collecting' && !status.finalReportId;
     const live = status.phase !== 'approved' && !status.finalReportId;
+    const daysLeft =
+      status.phase === 'collecting' && !status.closed ? await workingDaysLeftText(ctx.db, status) : null;
+    // Said where the coordinator lands right after starting the quarter, as `quarter start` says it.
+    const calendarWarning =
+      request.query.done === 'started' ? await quarterCalendarWarning(ctx.db, status.deadline) : null;
     const body = html`<h1>${quarterName(quarter)}</h1>
-      ${quarterNav(quarter, 'status')} ${doneMessage(request.query.done)} ${phaseBanner(status)}
+      ${quarterNav(quarter, 'status')} ${doneMessage(request.query.done)}
+      ${calendarWarning ? html`<div class="notice"><p>${calendarWarning}</p></div>` : ''} ${phaseBanner(status, daysLeft)}
       ${progress(status)}
       ${live ? html`<p class="muted">Страница обновляется сама каждые 10 секунд. Время — московское.</p>` : ''}
       ${statusTable(status, names, viewer)}

@@ -66,7 +66,7 @@ describe('default deadline', () => {
   it('is the 10th of the month after the quarter while that is ahead', () => {
     expect(defaultDeadline('2023-06-30', moscowTime('2023-07-01', 12))).toBe('2023-07-10');
   });
-  it('is two weeks from now once that has passed', () => {
+  it('is ten working days from now once that has passed', () => {
     expect(defaultDeadline('2023-06-30', moscowTime('2026-11-25', 12))).toBe('2026-12-09');
   });
 });

@@ -4,6 +4,7 @@ import { diffVersions } from '../../../domain/diff';
 import { parseIsoDate } from '../../../domain/schedule';
 import { COLUMN_TITLES } from '../../../domain/validate';
 import { plural } from '../../../domain/text';
+import { workingDaysLeftText } from '../../calendar';
 import { startQuarter } from '../../quarters';
 import { russianDate } from '../../../domain/emails';
 import {
@@ -70,7 +71,11 @@ export async function fetchStatus(quarter: string): Promise<QuarterStatus> {
   }
 }
 
-export function printStatus(status: QuarterStatus, names: Map<string, string>): void {
+export function printStatus(
+  status: QuarterStatus,
+  names: Map<string, string>,
+  daysLeft: string | null = null,
+): void {
   const counts = Object.entries(status.counts) as [SubmissionState, number][];
   const settled = counts
     .filter(([state]) => ['accepted', 'excused', 'not_submitted'].includes(state))
@@ -79,7 +84,7 @@ export function printStatus(status: QuarterStatus, names: Map<string, string>): 
     `Квартал ${status.quarter}: ${PHASE_LABELS[status.phase]}${status.closed ? ' (сбор закрыт)' : ''}`,
   );
   console.log(
-    `Срок: ${russianDate(status.deadline)}${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}`,
+    `Срок: ${russianDate(status.deadline)}${status.timeScale !== 1 ? `; ускорение времени ×${status.timeScale}` : ''}${daysLeft ? `; ${daysLeft.toLowerCase()}` : ''}`,
   );
   console.log(
     `Готово ${settled} из ${status.total}: ${counts.map(([s, n]) => `${STATE_LABELS[s]} — ${n}`).join(', ')}`,
@@ -171,6 +176,7 @@ export function registerQuarterCommands(program: Command): void {
             `Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`,
           );
           console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
+          if (result.calendarWarning) console.log(`\n${result.calendarWarning}`);
         } else {
           console.log(
             `Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`,
@@ -188,8 +194,10 @@ export function registerQuarterCommands(program: Command): void {
       const q = quarterArg(quarterText);
       const status = await fetchStatus(q);
       if (opts.json) return printJson(status);
-      const names = new Map((await (await getDb()).municipality.findMany()).map((m) => [m.code, m.name]));
-      printStatus(status, names);
+      const db = await getDb();
+      const names = new Map((await db.municipality.findMany()).map((m) => [m.code, m.name]));
+      const open = status.phase === 'collecting' && !status.closed;
+      printStatus(status, names, open ? await workingDaysLeftText(db, status) : null);
     });
 
   const decision = (
