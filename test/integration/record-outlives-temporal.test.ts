@@ -19,6 +19,7 @@ import {
   TASK_QUEUE,
 } from '../../workflows/api';
 import type { QuarterInput, QuarterStatus } from '../../workflows/api';
+import { hiddenValue } from '../e2e/fakes';
 import { startStack } from '../support/stack';
 import type { Stack } from '../support/stack';
 import type { TimelineEntry } from '../../client/audit-timeline';
@@ -191,6 +192,10 @@ describe('the record of a signed-off quarter', () => {
       expect(restart.code).toBe(1);
       expect(restart.stderr).toContain(`Сбор сведений за ${QUARTER} уже завершен: итоговый отчет подписан`);
       expect(await gone(quarterWorkflowId(QUARTER))).toBe(true);
+      // A late answer hears that the quarter is signed off, not that it was never started.
+      const late = await stack.cli(['submit', QUARTER, 'gagarin', '--nil']);
+      expect(late.code).toBe(1);
+      expect(late.stderr).toContain('отчет подписан');
 
       // The portal: the auditor's timeline, the quarter page and the final report's download.
       const page = await portal.inject({ url: `/quarters/${QUARTER}/audit`, headers: asAuditor });
@@ -205,6 +210,18 @@ describe('the record of a signed-off quarter', () => {
       const quarterPage = await portal.inject({ url: `/quarters/${QUARTER}`, headers: asAuditor });
       expect(quarterPage.statusCode).toBe(200);
       expect(quarterPage.body).toContain(signed.finalSha256!);
+      // The coordinator's start form refuses it too.
+      const asCoordinator = { 'x-remote-user': 'coordinator', 'x-remote-role': 'coordinator' };
+      const list = await portal.inject({ url: '/quarters', headers: asCoordinator });
+      const restartForm = await portal.inject({
+        method: 'POST',
+        url: '/quarters',
+        headers: { ...asCoordinator, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: hiddenValue(list.body, '_csrf'), quarter: QUARTER }).toString(),
+      });
+      expect(restartForm.statusCode).toBe(400);
+      expect(restartForm.body).toContain('уже завершен');
+      expect(await gone(quarterWorkflowId(QUARTER))).toBe(true);
       const docx = await portal.inject({
         url: `/quarters/${QUARTER}/report.docx?kind=final`,
         headers: asAuditor,
