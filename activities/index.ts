@@ -8,11 +8,11 @@ import type { Finding, Municipality } from '../domain/types';
 import type {
   AcknowledgedResult,
   AcknowledgementSeq,
+  ArchiveRequest,
   MunicipalityEmail,
   RenderRequest,
   RenderResult,
   RequestRound,
-  SubmissionResult,
 } from '../workflows/api';
 import type { BlobStore } from './blobs';
 import type { AppConfig } from './config';
@@ -22,6 +22,7 @@ import type { Mailer, MailMessage } from './email/mailer';
 import { markSent, outboxKey, recordAttempts, sendOnce, stableMessageId } from './email/send';
 import type { OutboxItem } from './email/send';
 import type { SendOutcome } from './email/send';
+import { archiveQuarterHistories } from './history-archive';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens } from './tokens';
@@ -276,10 +277,6 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
       }
     },
 
-    async recordSubmission(input: RecordSubmissionInput): Promise<SubmissionResult> {
-      return recordSubmission(prisma, files, input);
-    },
-
     async renderReport(request: RenderRequest): Promise<RenderResult> {
       return compileReport(prisma, files, request);
     },
@@ -318,6 +315,16 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
         );
       }
       return outcomes;
+    },
+
+    /**
+     * Copies the quarter's workflow histories into the database (history-archive.ts). It reads from
+     * Temporal with the worker's client and writes to the database: nothing large passes through a
+     * workflow's history.
+     */
+    async archiveHistories(request: ArchiveRequest): Promise<{ archived: number }> {
+      const context = Context.current();
+      return archiveQuarterHistories(context.client, prisma, request, (done) => context.heartbeat(done));
     },
   };
 }

@@ -1,4 +1,5 @@
-// The story of a quarter: the workflow histories (what happened — the system of record) joined
+// The story of a quarter: the workflow histories (what happened — the system of record, read from
+// the database's archive once Temporal has forgotten them) joined
 // with the database's audit log (who did it, from where) and its outbox (which email went when).
 // Emails come from the outbox because a workflow's history does not show them all: a request
 // round is one activity of the parent, an answer's result goes out in the activity recording it.
@@ -6,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Db } from '../activities/db/client';
+import { archivedHistory } from '../activities/history-archive';
 import { quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
 import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
 
@@ -168,18 +170,20 @@ function describe(
   return null;
 }
 
+/** Temporal's history while it keeps one; the copy archived at close or sign-off after that. */
 async function historyOf(
   client: Client,
+  db: Db,
   workflowId: string,
   municipality: string | null,
 ): Promise<TimelineEntry[]> {
-  try {
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
-    const updates = new Map<string, string>();
-    return (history.events ?? []).flatMap((e) => describe(e, municipality, updates) ?? []);
-  } catch {
-    return [];
-  }
+  const history =
+    (await client.workflow
+      .getHandle(workflowId)
+      .fetchHistory()
+      .catch(() => null)) ?? (await archivedHistory(db, workflowId));
+  const updates = new Map<string, string>();
+  return (history?.events ?? []).flatMap((e) => describe(e, municipality, updates) ?? []);
 }
 
 export async function buildTimeline(
@@ -194,8 +198,8 @@ export async function buildTimeline(
         (m) => m.code,
       );
   const histories = await Promise.all([
-    municipality ? Promise.resolve([]) : historyOf(client, quarterWorkflowId(quarter), null),
-    ...codes.map((code) => historyOf(client, submissionWorkflowId(quarter, code), code)),
+    municipality ? Promise.resolve([]) : historyOf(client, db, quarterWorkflowId(quarter), null),
+    ...codes.map((code) => historyOf(client, db, submissionWorkflowId(quarter, code), code)),
   ]);
   const log = await db.auditEntry.findMany({
     where: { quarter, ...(municipality ? { municipality } : {}) },

@@ -6,6 +6,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { appendAudit } from '../activities/audit';
 import { calendarForQuarter, workingCalendar } from '../activities/calendar';
 import type { Db } from '../activities/db/client';
+import { quarterFinished } from '../activities/history-archive';
 import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
 import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../domain/schedule';
 import {
@@ -75,6 +76,13 @@ export async function startQuarter(
   const timeScale = input.timeScale ?? 1;
   if (!Number.isFinite(timeScale) || timeScale <= 0)
     throw new UserError('Ускорение времени должно быть положительным числом.', 2);
+
+  // Temporal forgets a finished quarter after its retention; the database does not. A second start
+  // would run the collection again and sign a second report for the same quarter.
+  if (await quarterFinished(db, quarter))
+    throw new UserError(
+      `Сбор сведений за ${quarter} уже завершен: итоговый отчет подписан, повторный запуск невозможен.`,
+    );
 
   // The registry as it stands at launch is the quarter's: read here, it saves the workflow a round
   // trip to the database before its first request goes out.

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { SEARCH_ATTRIBUTES } from '../workflows/api';
 import { resolveTemporalCli } from './temporal-cli';
 import type { CliRoute } from './temporal-cli';
@@ -36,6 +37,26 @@ export async function waitForTemporal(address: string, timeoutMs = 60_000): Prom
   throw new Error(`Temporal на ${address} не отвечает: ${String(lastError)}`);
 }
 
+/** Longer than a quarter lives (collection, corrections, sign-off) and the year it is audited in. */
+export const RETENTION_DAYS = 400;
+
+/**
+ * The dev server keeps a closed workflow's history for a day; an auditor reads a quarter for a year.
+ * Svodka archives every history at sign-off anyway (activities/history-archive.ts); this keeps the
+ * Web UI's view of a finished quarter too.
+ */
+export async function keepHistories(address: string, namespace = 'default'): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+  try {
+    await connection.workflowService.updateNamespace({
+      namespace,
+      config: { workflowExecutionRetentionTtl: msToTs(`${RETENTION_DAYS} days`) },
+    });
+  } finally {
+    await connection.close();
+  }
+}
+
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const log = options.log ?? (() => {});
   const address = `127.0.0.1:${options.port}`;
@@ -57,6 +78,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         searchAttributes: SEARCH_ATTRIBUTES.map((name) => ({ name, type: 'KEYWORD' as never })),
       },
     } as never);
+    await keepHistories(address);
     return {
       address,
       uiUrl: ui ? `http://127.0.0.1:${options.uiPort}` : null,
@@ -96,6 +118,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         `задайте другой через TEMPORAL_PORT. Вывод сервера:\n${stderr.trim()}`,
     );
   }
+  await keepHistories(address);
   return {
     address,
     uiUrl: ui ? `http://127.0.0.1:${options.uiPort}` : null,

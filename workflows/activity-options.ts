@@ -19,3 +19,13 @@ export const requestRoundOptions = {
   heartbeatTimeout: '30 seconds',
   retry: patientRetry,
 } as const satisfies ActivityOptions;
+
+/**
+ * Copying a quarter's histories into the database: one fetch and one write per execution, 20,000
+ * of them in a national quarter. A heartbeat per history, so a dead worker is noticed in seconds.
+ */
+export const archiveOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
+  retry: patientRetry,
+} as const satisfies ActivityOptions;

@@ -146,12 +146,6 @@ export type SubmissionInput = {
   policy: ReminderPolicy;
   timeScale: number;
   startedAt: string;
-  /**
-   * The parent sent this municipality's request email and set its search attributes when it
-   * started it (quarters started since 'requests-from-parent'); the child then has nothing to do
-   * until an answer, a reminder or a decision comes.
-   */
-  announcedByParent?: boolean;
 };
 
 export type ApproveRequest = { signer: string; position: string | null; actor: string };
@@ -249,6 +243,11 @@ export type RenderRequest = {
   fromDatabase?: { excused: string[]; notSubmitted: string[] };
   signOff?: { signer: string; position: string | null; date: string };
 };
+/**
+ * Copy the quarter's histories into the database: at close a snapshot, at sign-off the final record.
+ * The status is the quarter's own, small for any region (a tree's carries counts, not summaries).
+ */
+export type ArchiveRequest = { quarter: QuarterId; status: QuarterStatus; final: boolean };
 export type RenderResult = { reportId: string; sha256: string; eventCount: number };
 
 /**

@@ -5,9 +5,7 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
-  patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -37,36 +35,12 @@ import type { Answerable, EmailKind, MunicipalitySummary, SubmissionInput, Submi
 
 type Activities = ReturnType<typeof createActivities>;
 
-/** Quarters started before 'local-side-effects' scheduled each email and record on the server. */
-const scheduled = proxyActivities<Activities>(sideEffectOptions);
-/**
- * The same side effects run by the worker inside the workflow task: a marker in the history instead
- * of three events and two server round trips each. Each carries its own idempotency key, so a task
- * retried after a worker dies re-runs them harmlessly.
- */
-const local = proxyLocalActivities<Activities>(sideEffectOptions);
+// Scheduled, not local: an Update is accepted only when the workflow task running its handler
+// completes, and a local activity holds that task, so a worker killed mid-email took the Update down.
+const { sendMunicipalityEmail, recordAndAcknowledge } = proxyActivities<Activities>(sideEffectOptions);
 
 export async function municipalitySubmission(input: SubmissionInput): Promise<MunicipalitySummary> {
   const { quarter, municipality } = input;
-  // A municipality its parent announced belongs to a quarter started since 'requests-from-parent':
-  // its input says which revision it runs, so it asks patched() nothing. Each patched() costs every
-  // execution a marker and a search-attribute upsert (the SDK records the patch in
-  // TemporalChangeVersion): six events of some thirty per municipality, times 20,000 nationally.
-  const current = input.announcedByParent === true;
-  // Quarters started before this change keep their shape on replay: scheduled activities, and every
-  // state (the first 'requested' and the passing 'submitted' too) signalled to the parent.
-  const lean = current || patched('local-side-effects');
-  // An Update is accepted only when the workflow task that runs its handler completes, and a task
-  // with a local activity in it waits for that activity: a worker killed during an email or a
-  // recording in that task took the Update down with it («Workflow Update failed» to the clerk).
-  // Quarters started since run every side effect as a scheduled activity again, so an answer is
-  // accepted at once and survives the worker; the signals they skip stay skipped.
-  const inTask = !current && lean && !patched('side-effects-scheduled');
-  const { sendMunicipalityEmail, recordSubmission } = inTask ? local : scheduled;
-  // Quarters started since record an answer and send its result in one activity; the workflow
-  // sends the result itself only when the relay could not take it then.
-  const acknowledgeWithRecord = current || patched('acknowledge-with-record');
-  const { recordAndAcknowledge } = scheduled;
   const clock: VirtualClock = { originReal: Date.parse(input.startedAt), scale: input.timeScale };
   const summary: MunicipalitySummary = requestedSummary(municipality, input.deadline);
   let locked = false;
@@ -115,31 +89,24 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     submitUpdate,
     async (payload): Promise<SubmissionResult> => {
       // Answers are checked one at a time. Two waiting answers wake in the same activation, so each
-      // looks again once it runs; quarters started before 'acknowledge-with-record' did not, and
-      // replay that way.
-      if (acknowledgeWithRecord) while (busy) await condition(() => !busy);
-      else await condition(() => !busy);
+      // looks again once it runs.
+      while (busy) await condition(() => !busy);
       busy = true;
       try {
         const version = summary.versions + 1;
         // 'submitted' lasts as long as the check; the parent needs only its outcome.
-        if (lean) Object.assign(summary, { versions: version, state: 'submitted' });
-        else change({ versions: version, state: 'submitted' });
-        const record = { quarter, municipality, version, payload };
-        let result: SubmissionResult;
-        let acknowledged = false;
+        Object.assign(summary, { versions: version, state: 'submitted' });
+        // The answer is recorded and its result emailed in one activity; the workflow sends the
+        // email itself only when the relay could not take it then.
         const ackSeq = { accepted: nextSeq('accepted'), rejected: nextSeq('rejected') };
-        if (acknowledgeWithRecord) {
-          const { acknowledged: sent, ...recorded } = await recordAndAcknowledge({
-            ...record,
-            deadline: summary.deadline,
-            ackSeq,
-          });
-          result = recorded;
-          acknowledged = sent;
-        } else {
-          result = await recordSubmission(record);
-        }
+        const { acknowledged, ...result } = await recordAndAcknowledge({
+          quarter,
+          municipality,
+          version,
+          payload,
+          deadline: summary.deadline,
+          ackSeq,
+        });
         const at = new Date().toISOString();
         if (result.accepted) {
           change({
@@ -155,12 +122,9 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
           change({ state: 'rejected', lastAnswerAt: at });
         }
         const kind = result.accepted ? 'accepted' : 'rejected';
-        if (!acknowledgeWithRecord) queueEmail(kind, { submissionId: result.submissionId });
-        else {
-          // The number is taken now, sent or not, so the next answer's result never reuses it.
-          sequence.set(kind, ackSeq[kind]);
-          if (!acknowledged) queueEmail(kind, { submissionId: result.submissionId, seq: ackSeq[kind] });
-        }
+        // The number is taken now, sent or not, so the next answer's result never reuses it.
+        sequence.set(kind, ackSeq[kind]);
+        if (!acknowledged) queueEmail(kind, { submissionId: result.submissionId, seq: ackSeq[kind] });
         return result;
       } finally {
         busy = false;
@@ -271,7 +235,7 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
       { key: SubmissionStatusAttribute, value: summary.state },
     ]);
     const parent = workflowInfo().parent;
-    if (parent && !(lean && parentAssumes()))
+    if (parent && !parentAssumes())
       await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, { ...summary });
   };
 
@@ -282,14 +246,10 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     await sendMunicipalityEmail({ quarter, municipality, kind, seq, deadline: summary.deadline, ...rest });
   };
 
-  if (input.announcedByParent) {
-    // The parent sent request № 1 and set the search attributes this summary would publish.
-    sequence.set('request', 1);
-    dirty = false;
-  } else {
-    await send('request');
-    await publish();
-  }
+  // The parent sent request № 1 and set the search attributes this summary would publish: nothing
+  // to do until an answer, a reminder or a decision comes.
+  sequence.set('request', 1);
+  dirty = false;
 
   while (!locked) {
     const next = remindable() ? plan[0] : undefined;

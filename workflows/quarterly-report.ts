@@ -5,7 +5,6 @@ import {
   condition,
   getExternalWorkflowHandle,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -21,6 +20,7 @@ import {
   groupReopenSignal,
   groupWorkflowId,
   closeSubmissionSignal,
+  DEFAULT_GROUP_SIZE,
   lockSignal,
   municipalityChangedSignal,
   QuarterAttribute,
@@ -43,12 +43,9 @@ import type {
   RenderResult,
   ReportEntry,
 } from './api';
-import { requestRoundOptions } from './activity-options';
+import { archiveOptions, requestRoundOptions } from './activity-options';
 import { municipalitySubmission } from './municipality-submission';
 import { submissionGroup } from './submission-group';
-
-/** What a quarter started without a group size used before: its replay must see the same tree. */
-const UNSTATED_GROUP_SIZE = 500;
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -56,6 +53,7 @@ const { listMunicipalities, renderReport, distributeReport } = proxyActivities<A
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+const { archiveHistories } = proxyActivities<Activities>(archiveOptions);
 const { sendRequestEmails } = proxyActivities<Activities>(requestRoundOptions);
 
 export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatus> {
@@ -63,8 +61,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   const codes: string[] = input.municipalities ?? (await listMunicipalities());
   const summaries = new Map<string, MunicipalitySummary>();
   // A region larger than a group runs as a tree: quarter → groups → municipalities.
-  // New quarters carry their group size (client/quarters.ts); older ones did not.
-  const groupSize = input.groupSize ?? UNSTATED_GROUP_SIZE;
+  const groupSize = input.groupSize ?? DEFAULT_GROUP_SIZE;
   const groupCodes: string[][] = [];
   if (codes.length > groupSize) {
     for (let i = 0; i < codes.length; i += groupSize) groupCodes.push(codes.slice(i, i + groupSize));
@@ -75,6 +72,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   let phase: QuarterPhase = 'collecting';
   let closed = false;
   let closeForwarded = false;
+  let closeArchive: Promise<unknown> | undefined;
   let changes = 0;
   let draft: (RenderResult & { changes: number }) | null = null;
   let final: RenderResult | null = null;
@@ -205,9 +203,8 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     timeScale: input.timeScale,
     startedAt: input.startedAt,
   };
-  // Quarters started since send the request round themselves, in one activity, and start each
-  // municipality with its search attributes set: a child has nothing to do until someone answers.
-  const announce = patched('requests-from-parent');
+  // The quarter sends the request round itself, in one activity, and starts each municipality with
+  // its search attributes set: a child has nothing to do until someone answers.
   // All children start in one workflow task: their start commands go to the server together.
   // The children end when the quarter is signed off; they never outlive it.
   const children: { result(): Promise<unknown> }[] = tree
@@ -225,16 +222,15 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
         codes.map((code) =>
           startChild(municipalitySubmission, {
             workflowId: submissionWorkflowId(quarter, code),
-            args: [{ ...childInput, municipality: code, ...(announce ? { announcedByParent: true } : {}) }],
+            args: [{ ...childInput, municipality: code }],
             parentClosePolicy: ParentClosePolicy.TERMINATE,
-            ...(announce ? { typedSearchAttributes: announcedAttributes(quarter, code) } : {}),
+            typedSearchAttributes: announcedAttributes(quarter, code),
           }),
         ),
       );
   // Not awaited here: with the relay down the round retries for as long as it takes, and the
   // quarter goes on taking answers meanwhile.
-  const requestRound =
-    announce && !tree ? sendRequestEmails({ quarter, deadline: input.deadline, codes }) : undefined;
+  const requestRound = tree ? undefined : sendRequestEmails({ quarter, deadline: input.deadline, codes });
   /** The executions the quarter signals directly: its groups, or its municipalities. */
   const memberIds = tree
     ? groupCodes.map((_, group) => groupWorkflowId(quarter, group))
@@ -261,6 +257,8 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
       await signalAll(open, (id) =>
         getExternalWorkflowHandle(id).signal(closeSubmissionSignal, { actor: 'coordinator' }),
       );
+      // A snapshot of the record at close; the final copy replaces it at sign-off.
+      closeArchive = archiveHistories({ quarter, status: status(), final: false });
       continue;
     }
     while (reopenQueue.length > 0) {
@@ -292,17 +290,14 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   await requestRound;
   await distributeReport({ quarter, reportId: final!.reportId });
   await condition(allHandlersFinished);
+  // The record outlives Temporal: every history of the quarter, now complete but for the quarter's
+  // own last events, is copied into the database with the status the quarter returns.
+  await closeArchive;
+  await archiveHistories({ quarter, status: status(), final: true });
   return status();
 }
 
-/**
- * Signals many executions. Quarters started before this change signalled one at a time, a workflow
- * task each; patched() keeps their histories replayable while new quarters send all at once.
- */
+/** Signals many executions at once: their commands go to the server in one workflow task. */
 async function signalAll(ids: string[], send: (id: string) => Promise<void>): Promise<void> {
-  if (patched('signal-members-together')) {
-    await Promise.all(ids.map(send));
-    return;
-  }
-  for (const id of ids) await send(id);
+  await Promise.all(ids.map(send));
 }

@@ -6,7 +6,6 @@ import {
   condition,
   getExternalWorkflowHandle,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -74,8 +73,7 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
     locked = true;
   });
 
-  // Groups started since send their municipalities' request round in one activity (see the quarter).
-  const announce = patched('requests-from-parent');
+  // The group sends its municipalities' request round in one activity (see the quarter).
   const startOne = (code: string) =>
     startChild(municipalitySubmission, {
       workflowId: submissionWorkflowId(quarter, code),
@@ -87,23 +85,18 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
           policy: input.policy,
           timeScale: input.timeScale,
           startedAt: input.startedAt,
-          ...(announce ? { announcedByParent: true } : {}),
         },
       ],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
-      ...(announce ? { typedSearchAttributes: announcedAttributes(quarter, code) } : {}),
+      typedSearchAttributes: announcedAttributes(quarter, code),
     });
-  const { handles, rounds: requestRound } = announce
-    ? await startAndRequest(codes, startOne, (started) =>
-        sendRequestEmails({ quarter, deadline: input.deadline, codes: started }),
-      )
-    : { handles: await Promise.all(codes.map(startOne)), rounds: undefined };
+  const { handles, rounds: requestRound } = await startAndRequest(codes, startOne, (started) =>
+    sendRequestEmails({ quarter, deadline: input.deadline, codes: started }),
+  );
   const parent = workflowInfo().parent!;
   const quarterHandle = getExternalWorkflowHandle(parent.workflowId);
-  // Quarters started before this change heard from each group every second it had news; over a
-  // long national round that alone outgrows the quarter's history. Now a group speaks when it
-  // settles or unsettles and when another tenth of it has settled: at most a dozen or so signals.
-  const milestones = patched('group-progress-milestones');
+  // A group speaks when it settles or unsettles and when another tenth of it has settled: at most a
+  // dozen or so signals, however long a national round runs.
   const stepOf = (): number => {
     const settledCount = codes.filter((code) =>
       SETTLED_STATES.includes(states.get(code)?.state ?? 'requested'),
@@ -111,9 +104,8 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
     return Math.floor((settledCount * PROGRESS_STEPS) / codes.length);
   };
   // The quarter counts a group it has not heard from as all 'requested': nothing to tell yet.
-  let told: { settled: boolean; step: number } | null = milestones ? { settled: false, step: 0 } : null;
-  const worthTelling = (now: GroupSummary): boolean =>
-    told === null || now.settled !== told.settled || stepOf() !== told.step;
+  let told = { settled: false, step: 0 };
+  const worthTelling = (now: GroupSummary): boolean => now.settled !== told.settled || stepOf() !== told.step;
 
   while (!locked) {
     await condition(() => dirty || locked || reopenQueue.length > 0 || (closeRequested && !closeForwarded));
@@ -143,7 +135,7 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
       await sleep(BATCH_MS);
       dirty = false;
       const now = summary();
-      if (milestones) told = { settled: now.settled, step: stepOf() };
+      told = { settled: now.settled, step: stepOf() };
       await quarterHandle.signal(groupChangedSignal, now);
     }
   }

@@ -6,6 +6,7 @@ import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } 
 import { createDb } from '../../activities/db/client';
 import type { Db } from '../../activities/db/client';
 import { appendAudit } from '../../activities/audit';
+import { quarterFinished } from '../../activities/history-archive';
 import type { AuditInput } from '../../activities/audit';
 import { parseQuarter, formatQuarter } from '../../domain/quarter';
 import { quarterWorkflowId, statusQuery } from '../../workflows/api';
@@ -99,6 +100,11 @@ export async function explainTemporalError(err: unknown, quarter: string): Promi
       );
     return new UserError(`В квартале ${quarter} нет такого муниципального образования.`);
   } catch (describeError) {
+    // Temporal keeps a finished quarter only so long; the database remembers it was signed off.
+    if (describeError instanceof WorkflowNotFoundError && (await quarterFinished(await getDb(), quarter)))
+      return new UserError(
+        `Квартал ${quarter} закрыт: отчет подписан, сведения и изменения больше не принимаются.`,
+      );
     if (describeError instanceof WorkflowNotFoundError)
       return new UserError(
         `Квартал ${quarter} не запущен. Запустите его: npx svodka quarter start ${quarter}`,

@@ -126,7 +126,7 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
   });
 
   const finalOf = async (quarter: string) => {
-    const status = await fetchQuarterStatus(ctx.temporal, quarter).catch(() => null);
+    const status = await fetchQuarterStatus(ctx.temporal, quarter, ctx.db).catch(() => null);
     const row = status?.finalReportId
       ? await ctx.db.report.findUnique({ where: { id: status.finalReportId } })
       : await ctx.db.report.findFirst({ where: { quarter, kind: 'final' }, orderBy: { createdAt: 'desc' } });

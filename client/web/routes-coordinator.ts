@@ -379,7 +379,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     const viewer = await ctx.requireViewer(request, reply);
     if (!viewer) return reply;
     const quarter = quarterParam(request.params.quarter);
-    const status = await requireQuarterStatus(ctx.temporal, quarter);
+    const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
     const names = await municipalityNames(ctx);
     const coordinator = viewer.user.role === 'coordinator';
     const canClose = coordinator && !status.closed && status.phase === 'collecting' && !status.finalReportId;
@@ -430,7 +430,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       if (!viewer) return reply;
       const quarter = quarterParam(request.params.quarter);
       const m = await municipality(request.params.code);
-      const status = await requireQuarterStatus(ctx.temporal, quarter);
+      const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
       const s: MunicipalitySummary | undefined = status.municipalities.find((x) => x.code === m.code);
       if (!s) throw notFound('Это муниципальное образование не участвует в сборе сведений за этот квартал.');
       const versions = await ctx.db.submission.findMany({
@@ -651,7 +651,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
     const quarter = quarterParam(request.params.quarter);
     const m = await municipality(request.params.code);
-    await requireQuarterStatus(ctx.temporal, quarter);
+    await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
     const token = await issueToken(ctx.db, { quarter, municipality: m.code });
     await audit(request, viewer, { quarter, municipality: m.code, action: 'token.issue', detail: {} });
     const url = `${ctx.config.publicUrl.replace(/\/+$/, '')}/m/${token}`;
@@ -675,7 +675,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     request.svodkaBack = `/quarters/${quarter}`;
     if (formField(request.body, 'confirm') !== 'yes')
       throw badRequest('Отметьте подтверждение, чтобы закрыть прием сведений.');
-    await requireQuarterStatus(ctx.temporal, quarter);
+    await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
     await temporalCall(quarter, () =>
       ctx.temporal.workflow
         .getHandle(quarterWorkflowId(quarter))
@@ -692,7 +692,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       const viewer = await ctx.requireViewer(request, reply);
       if (!viewer) return reply;
       const quarter = quarterParam(request.params.quarter);
-      const status = await requireQuarterStatus(ctx.temporal, quarter);
+      const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
       const reportId = status.finalReportId ?? status.draftReportId;
       const coordinator = viewer.user.role === 'coordinator';
       let preview: Html = html``;
@@ -836,7 +836,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       if (!viewer) return reply;
       const quarter = quarterParam(request.params.quarter);
       const kind = request.query.kind === 'final' ? 'final' : 'draft';
-      const status = await requireQuarterStatus(ctx.temporal, quarter);
+      const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
       const reportId = kind === 'final' ? status.finalReportId : status.draftReportId;
       if (!reportId)
         throw notFound(kind === 'final' ? 'Итоговый отчет еще не подписан.' : 'Проект отчета еще не готов.');

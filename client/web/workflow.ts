@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from '../../activities/db/client';
+import { archivedQuarterStatus } from '../../activities/history-archive';
 import {
   answerableQuery,
   requestedSummary,
@@ -22,20 +23,27 @@ export function withDeadline<T>(client: Client, ms: number, fn: () => Promise<T>
   return client.withDeadline(Date.now() + ms, fn);
 }
 
-/** The quarter's status (statusQuery), or null when no such quarter was started. */
-export async function fetchQuarterStatus(client: Client, quarter: string): Promise<QuarterStatus | null> {
+/**
+ * The quarter's status (statusQuery); once Temporal has forgotten the quarter, the status archived
+ * with its histories at close or sign-off; null when no such quarter was started.
+ */
+export async function fetchQuarterStatus(
+  client: Client,
+  quarter: string,
+  db: Db,
+): Promise<QuarterStatus | null> {
   try {
     return await withDeadline(client, QUERY_DEADLINE_MS, () =>
       client.workflow.getHandle(quarterWorkflowId(quarter)).query(statusQuery),
     );
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return null;
+    if (err instanceof WorkflowNotFoundError) return archivedQuarterStatus(db, quarter);
     throw temporalError(err, quarter);
   }
 }
 
-export async function requireQuarterStatus(client: Client, quarter: string): Promise<QuarterStatus> {
-  const status = await fetchQuarterStatus(client, quarter);
+export async function requireQuarterStatus(client: Client, quarter: string, db: Db): Promise<QuarterStatus> {
+  const status = await fetchQuarterStatus(client, quarter, db);
   if (!status) {
     throw new PortalError(
       404,
@@ -100,7 +108,7 @@ export async function municipalityStanding(
 ): Promise<Standing | null> {
   // Both queries at once: the parent knows the phase, the child its own freshest summary.
   const [status, own] = await Promise.all([
-    fetchQuarterStatus(client, quarter),
+    fetchQuarterStatus(client, quarter, db),
     fetchSubmissionSummary(client, quarter, code),
   ]);
   if (!status) {

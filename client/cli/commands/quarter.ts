@@ -5,6 +5,8 @@ import { parseIsoDate } from '../../../domain/schedule';
 import { COLUMN_TITLES } from '../../../domain/validate';
 import { plural } from '../../../domain/text';
 import { workingDaysLeftText } from '../../calendar';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { archivedQuarterStatus } from '../../../activities/history-archive';
 import { startQuarter } from '../../quarters';
 import { russianDate } from '../../../domain/emails';
 import {
@@ -62,11 +64,15 @@ function dateArg(value: string, flag: string): string {
   }
 }
 
+/** The quarter's status from its workflow; once Temporal has forgotten it, as archived at sign-off. */
 export async function fetchStatus(quarter: string): Promise<QuarterStatus> {
   const client = await getClient();
   try {
     return await client.workflow.getHandle(quarterWorkflowId(quarter)).query(statusQuery);
   } catch (err) {
+    const archived =
+      err instanceof WorkflowNotFoundError ? await archivedQuarterStatus(await getDb(), quarter) : null;
+    if (archived) return archived;
     throw await explainTemporalError(err, quarter);
   }
 }
