@@ -469,7 +469,7 @@ ${row[key]}</textarea>`,
 
 export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalContext): void {
   const buildTemplate = createTemplateFactory();
-  app.get<TokenParams>('/m/:token', async (request, reply) => {
+  app.get<TokenParams>('/m/:token', ctx.limits.token, async (request, reply) => {
     const tp = await openToken(ctx, request);
     const standing = await standingOf(ctx, tp);
     const s = standing.summary;
@@ -514,7 +514,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     return shell(ctx, reply, tp, 200, 'Сведения', body);
   });
 
-  app.get<TokenParams>('/m/:token/template.docx', async (request, reply) => {
+  app.get<TokenParams>('/m/:token/template.docx', ctx.limits.token, async (request, reply) => {
     const tp = await openToken(ctx, request);
     await openForAnswers(ctx, tp);
     const bytes = await buildTemplate({
@@ -533,7 +533,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
       .send(bytes);
   });
 
-  app.post<TokenParams>('/m/:token/upload', async (request, reply) => {
+  app.post<TokenParams>('/m/:token/upload', ctx.limits.upload, async (request, reply) => {
     const tp = await openToken(ctx, request);
     const form = await readUploadForm(request);
     ctx.checkCsrf(tp.csrf, form.fields._csrf);
@@ -567,7 +567,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
 
-  app.post<TokenParams>('/m/:token/nil', async (request, reply) => {
+  app.post<TokenParams>('/m/:token/nil', ctx.limits.upload, async (request, reply) => {
     const tp = await openToken(ctx, request);
     ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
     await mayAnswer(ctx, tp);
@@ -584,7 +584,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
 
-  app.get<TokenParams & { Querystring: { saved?: string } }>('/m/:token/form', async (request, reply) => {
+  app.get<TokenParams & { Querystring: { saved?: string } }>('/m/:token/form', ctx.limits.token, async (request, reply) => {
     const tp = await openToken(ctx, request);
     await openForAnswers(ctx, tp);
     const { rows, from } = await formRows(ctx, tp);
@@ -601,7 +601,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     return shell(ctx, reply, tp, 200, 'Форма', formPage(tp, rows, message));
   });
 
-  app.post<TokenParams>('/m/:token/form', { bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {
+  app.post<TokenParams>('/m/:token/form', { ...ctx.limits.token, bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {
     const tp = await openToken(ctx, request);
     ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
     await openForAnswers(ctx, tp);
@@ -656,6 +656,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
 
   app.get<{ Params: { token: string; version: string } }>(
     '/m/:token/versions/:version',
+    ctx.limits.token,
     async (request, reply) => {
       const tp = await openToken(ctx, request);
       const version = Number(request.params.version);

@@ -36,13 +36,13 @@ beforeAll(async () => {
     login: 'coordinator',
     name: 'Ирина Петровна Смирнова',
     role: 'coordinator',
-    password: 'coordinator-pass',
+    password: 'Sinyaya-Reka-88',
   });
   await createUser(env.stack.db, {
     login: 'auditor',
     name: 'Олег Васильевич Кузнецов',
     role: 'auditor',
-    password: 'auditor-pass-1',
+    password: 'Tikhaya-Gavan-31',
   });
 });
 
@@ -87,7 +87,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
 
   // The coordinator signs in and sees the empty table.
   const coordinator = await browser.newPage();
-  await signIn(coordinator, env.url, 'coordinator', 'coordinator-pass');
+  await signIn(coordinator, env.url, 'coordinator', 'Sinyaya-Reka-88');
   await expect.poll(() => text(coordinator)).toContain('II квартал 2023 года');
   await screenshot(coordinator, '00-quarters');
   await coordinator.goto(`${env.url}/quarters/${Q}`);
@@ -218,7 +218,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   const auditorBrowser = await launchBrowser();
   const auditor = await auditorBrowser.newPage();
   try {
-    await signIn(auditor, env.url, 'auditor', 'auditor-pass-1');
+    await signIn(auditor, env.url, 'auditor', 'Tikhaya-Gavan-31');
     await auditor.goto(`${env.url}/quarters/${Q}/audit`);
     const timeline = await text(auditor, 'body');
     expect(timeline).toContain('сбор сведений запущен');

@@ -539,9 +539,9 @@ describe('bad input through every channel', () => {
         login: 'coord',
         name: 'Координатор',
         role: 'coordinator',
-        password: 'coord-password-1',
+        password: 'Krasnyi-Bor-1957',
       });
-      const cookies = await signIn('coord', 'coord-password-1');
+      const cookies = await signIn('coord', 'Krasnyi-Bor-1957');
       pages.push(
         `/quarters`,
         `/quarters/${Q}`,

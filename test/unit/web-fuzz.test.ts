@@ -46,7 +46,7 @@ beforeAll(async () => {
     login: 'coord',
     name: 'Координатор',
     role: 'coordinator',
-    password: 'coord-password',
+    password: 'Krasnyi-Bor-1957',
   });
   const login = await app.inject({
     method: 'POST',
