@@ -23,7 +23,7 @@ import type { OutboxItem } from './email/send';
 import type { SendOutcome } from './email/send';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
-import { issueToken, issueTokens } from './tokens';
+import { issueToken, issueTokens, linkExpiry } from './tokens';
 
 export type ActivityDeps = {
   prisma: Db;
@@ -128,10 +128,14 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
   async function sendEmail(mail: MunicipalityEmail): Promise<SendOutcome> {
     const municipality = await prisma.municipality.findUnique({ where: { code: mail.municipality } });
     if (!municipality) throw new Error(`Нет муниципального образования ${mail.municipality} в реестре`);
-    // The link to the municipality's own page; a retried activity mints another valid token, which
-    // is harmless (only hashes are stored, all expire with the quarter).
+    // The link to the municipality's own page, valid until a grace period after the deadline the
+    // email names; a retried activity mints another, which expires as well (only hashes are stored).
     const token = linked(mail.kind)
-      ? await issueToken(prisma, { quarter: mail.quarter, municipality: municipality.code })
+      ? await issueToken(prisma, {
+          quarter: mail.quarter,
+          municipality: municipality.code,
+          expiresAt: linkExpiry(mail.deadline, config.linkGraceDays),
+        })
       : null;
     const message = await composeMessage(mail, municipality, token);
     const outcome = await sendOnce(prisma, mailer, mail, message, config.messageIdDomain);
@@ -191,6 +195,7 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
           ? await issueTokens(
               prisma,
               known.map((code) => ({ quarter, municipality: code })),
+              linkExpiry(deadline, config.linkGraceDays),
             )
           : null;
         const items: OutboxItem[] = [];
