@@ -105,8 +105,7 @@ export function checkPasswordStrength(password: string, login = ''): string | nu
   const list = commonPasswords();
   if (list.has(lower) || (core && list.has(core)))
     return 'Этот пароль слишком распространен: его подбирают первым. Придумайте другой.';
-  if (login && lower.includes(login.toLowerCase()))
-    return 'Пароль не должен содержать имя пользователя.';
+  if (login && lower.includes(login.toLowerCase())) return 'Пароль не должен содержать имя пользователя.';
   if (new Set(lower).size < 5) return 'В пароле слишком мало разных символов. Придумайте другой.';
   return null;
 }

@@ -5,6 +5,7 @@ import { isUnavailable } from '../../activities/db/client';
 import { closeAll, UserError } from './context';
 import { registerAuditCommands } from './commands/audit';
 import { registerDbCommands } from './commands/db';
+import { registerLinkCommands } from './commands/link';
 import { registerQuarterCommands } from './commands/quarter';
 import { registerReportCommands } from './commands/report';
 import { registerSubmitCommand } from './commands/submit';
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerSubmitCommand(program);
   registerReportCommands(program);
   registerAuditCommands(program);
+  registerLinkCommands(program);
   program.addHelpText(
     'after',
     `

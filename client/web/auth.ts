@@ -4,7 +4,12 @@
 // trusted instead.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../activities/db/client';
-import { checkPasswordStrength, dummyPasswordHash, hashPassword, verifyPassword } from '../../activities/passwords';
+import {
+  checkPasswordStrength,
+  dummyPasswordHash,
+  hashPassword,
+  verifyPassword,
+} from '../../activities/passwords';
 import { UserError } from '../temporal';
 import { randomToken, sha256Hex } from './security';
 

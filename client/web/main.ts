@@ -24,7 +24,8 @@ export function portalConfigFromEnv(port: number, e: NodeJS.ProcessEnv = env): P
     const text = e[name];
     if (!text) return undefined;
     const n = Number(text);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}: ожидается положительное число, получено «${text}».`);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new Error(`${name}: ожидается положительное число, получено «${text}».`);
     return n;
   };
   const idle = positive('SVODKA_SESSION_IDLE_MINUTES');

@@ -250,7 +250,8 @@ const DONE_MESSAGES: Record<string, string> = {
   started: 'Сбор сведений запущен: запросы уходят по почте.',
   already: 'Сбор сведений за этот квартал уже был запущен — второй не начат.',
   approved: 'Отчет подписан. Итоговый отчет разослан получателям.',
-  'revoke-links': 'Все ссылки муниципального образования отозваны. Выдайте новую, чтобы оно могло ответить через портал.',
+  'revoke-links':
+    'Все ссылки муниципального образования отозваны. Выдайте новую, чтобы оно могло ответить через портал.',
 };
 
 function doneMessage(key: string | undefined): Html {
@@ -701,7 +702,12 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     const quarter = quarterParam(request.params.quarter);
     const m = await municipality(request.params.code);
     const revoked = await revokeMunicipalityTokens(ctx.db, quarter, m.code);
-    await audit(request, viewer, { quarter, municipality: m.code, action: 'token.revoke', detail: { revoked } });
+    await audit(request, viewer, {
+      quarter,
+      municipality: m.code,
+      action: 'token.revoke',
+      detail: { revoked },
+    });
     return reply.redirect(`/quarters/${quarter}/m/${m.code}?done=revoke-links`, 303);
   });
 

@@ -584,75 +584,83 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
 
-  app.get<TokenParams & { Querystring: { saved?: string } }>('/m/:token/form', ctx.limits.token, async (request, reply) => {
-    const tp = await openToken(ctx, request);
-    await openForAnswers(ctx, tp);
-    const { rows, from } = await formRows(ctx, tp);
-    const message =
-      request.query.saved === '1'
-        ? html`<div class="ok">Черновик сохранен. Можно вернуться к нему позже по той же ссылке.</div>`
-        : from === 'draft'
-          ? html`<div class="notice">Открыт сохраненный черновик.</div>`
-          : from === 'submission'
-            ? html`<div class="notice">
+  app.get<TokenParams & { Querystring: { saved?: string } }>(
+    '/m/:token/form',
+    ctx.limits.token,
+    async (request, reply) => {
+      const tp = await openToken(ctx, request);
+      await openForAnswers(ctx, tp);
+      const { rows, from } = await formRows(ctx, tp);
+      const message =
+        request.query.saved === '1'
+          ? html`<div class="ok">Черновик сохранен. Можно вернуться к нему позже по той же ссылке.</div>`
+          : from === 'draft'
+            ? html`<div class="notice">Открыт сохраненный черновик.</div>`
+            : from === 'submission'
+              ? html`<div class="notice">
                 В форму подставлены строки из вашей последней отправки — исправьте их и отправьте снова.
               </div>`
-            : null;
-    return shell(ctx, reply, tp, 200, 'Форма', formPage(tp, rows, message));
-  });
+              : null;
+      return shell(ctx, reply, tp, 200, 'Форма', formPage(tp, rows, message));
+    },
+  );
 
-  app.post<TokenParams>('/m/:token/form', { ...ctx.limits.token, bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {
-    const tp = await openToken(ctx, request);
-    ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
-    await openForAnswers(ctx, tp);
-    let rows = rowsFromBody(request.body);
-    const action = formField(request.body, 'action');
-    const removing = /^remove-(\d+)$/.exec(action);
-    if (action === 'add') {
-      if (rows.length < MAX_FORM_ROWS) rows.push({ ...EMPTY_ROW });
-      await saveDraft(ctx, tp, rows);
-      return reply.redirect(`${tp.base}/form#row-${rows.length}`, 303);
-    }
-    if (removing) {
-      const index = Number(removing[1]);
-      rows = rows.filter((_, i) => i !== index);
-      if (rows.length === 0) rows.push({ ...EMPTY_ROW });
-      await saveDraft(ctx, tp, rows);
-      return reply.redirect(`${tp.base}/form`, 303);
-    }
-    if (action !== 'submit') {
-      await saveDraft(ctx, tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }]);
-      return reply.redirect(`${tp.base}/form?saved=1`, 303);
-    }
-    const filled = rows.filter((row) => !isBlankRow(row));
-    if (filled.length === 0) {
-      const message = html`<div class="bad">
+  app.post<TokenParams>(
+    '/m/:token/form',
+    { ...ctx.limits.token, bodyLimit: FORM_BODY_LIMIT },
+    async (request, reply) => {
+      const tp = await openToken(ctx, request);
+      ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
+      await openForAnswers(ctx, tp);
+      let rows = rowsFromBody(request.body);
+      const action = formField(request.body, 'action');
+      const removing = /^remove-(\d+)$/.exec(action);
+      if (action === 'add') {
+        if (rows.length < MAX_FORM_ROWS) rows.push({ ...EMPTY_ROW });
+        await saveDraft(ctx, tp, rows);
+        return reply.redirect(`${tp.base}/form#row-${rows.length}`, 303);
+      }
+      if (removing) {
+        const index = Number(removing[1]);
+        rows = rows.filter((_, i) => i !== index);
+        if (rows.length === 0) rows.push({ ...EMPTY_ROW });
+        await saveDraft(ctx, tp, rows);
+        return reply.redirect(`${tp.base}/form`, 303);
+      }
+      if (action !== 'submit') {
+        await saveDraft(ctx, tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }]);
+        return reply.redirect(`${tp.base}/form?saved=1`, 303);
+      }
+      const filled = rows.filter((row) => !isBlankRow(row));
+      if (filled.length === 0) {
+        const message = html`<div class="bad">
         Заполните хотя бы одно мероприятие. Если мероприятий не было, вернитесь на страницу муниципального
         образования и выберите «Мероприятия не проводились».
       </div>`;
-      return shell(
-        ctx,
-        reply,
-        tp,
-        422,
-        'Форма',
-        formPage(tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }], message),
-      );
-    }
-    await saveDraft(ctx, tp, filled);
-    const result = await submit(ctx, request, tp, {
-      kind: 'rows',
-      rows: filled,
-      channel: 'form',
-      actor: tp.scope.municipality,
-    });
-    if (result.accepted) {
-      await ctx.db.formDraft.deleteMany({
-        where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality },
+        return shell(
+          ctx,
+          reply,
+          tp,
+          422,
+          'Форма',
+          formPage(tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }], message),
+        );
+      }
+      await saveDraft(ctx, tp, filled);
+      const result = await submit(ctx, request, tp, {
+        kind: 'rows',
+        rows: filled,
+        channel: 'form',
+        actor: tp.scope.municipality,
       });
-    }
-    return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
-  });
+      if (result.accepted) {
+        await ctx.db.formDraft.deleteMany({
+          where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality },
+        });
+      }
+      return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
+    },
+  );
 
   app.get<{ Params: { token: string; version: string } }>(
     '/m/:token/versions/:version',

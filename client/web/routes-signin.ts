@@ -52,7 +52,9 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: PortalContext): 
     const raw = request.cookies[ctx.loginCookie];
     if (!raw) return null;
     const unsigned = request.unsignCookie(raw);
-    return unsigned.valid && unsigned.value && /^[A-Za-z0-9_-]{32}$/.test(unsigned.value) ? unsigned.value : null;
+    return unsigned.valid && unsigned.value && /^[A-Za-z0-9_-]{32}$/.test(unsigned.value)
+      ? unsigned.value
+      : null;
   };
   /** The form's token for this browser's login cookie, setting a fresh cookie when needed. */
   const loginCsrf = (request: FastifyRequest, reply: FastifyReply, fresh = false): string => {

@@ -15,7 +15,13 @@ import type { Db } from '../../activities/db/client';
 import { MAX_UPLOAD_BYTES } from '../../activities/uploads';
 import { isRole, loadSession } from './auth';
 import type { Viewer } from './auth';
-import { FORM_BODY_LIMIT, LOGIN_CSRF_COOKIE, PROXY_NONCE_COOKIE, PROXY_SECRET_HEADER, SESSION_COOKIE } from './context';
+import {
+  FORM_BODY_LIMIT,
+  LOGIN_CSRF_COOKIE,
+  PROXY_NONCE_COOKIE,
+  PROXY_SECRET_HEADER,
+  SESSION_COOKIE,
+} from './context';
 import type { PortalConfig, PortalContext, RouteLimit } from './context';
 import { csrfError, errorBody, forbidden, PortalError, tooLarge } from './errors';
 import { APP_CSS, page } from './layout';
@@ -28,7 +34,13 @@ import { registerMunicipalityRoutes } from './routes-municipality';
 import { registerSignInRoutes } from './routes-signin';
 
 export type { PortalConfig, PortalContext } from './context';
-export { FORM_BODY_LIMIT, formField, LOGIN_CSRF_COOKIE, PROXY_SECRET_HEADER, SESSION_COOKIE } from './context';
+export {
+  FORM_BODY_LIMIT,
+  formField,
+  LOGIN_CSRF_COOKIE,
+  PROXY_SECRET_HEADER,
+  SESSION_COOKIE,
+} from './context';
 
 export type PortalDeps = { db: Db; temporal: Client; config: PortalConfig };
 
@@ -195,10 +207,18 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
       throw tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
     }
     // A proxy-authenticated user's CSRF token is bound to this browser's random cookie.
-    if (config.trustProxyAuth && !/^[A-Za-z0-9_-]{32}$/.test(request.cookies[cookieName(PROXY_NONCE_COOKIE)] ?? '')) {
+    if (
+      config.trustProxyAuth &&
+      !/^[A-Za-z0-9_-]{32}$/.test(request.cookies[cookieName(PROXY_NONCE_COOKIE)] ?? '')
+    ) {
       const nonce = randomToken(24);
       request.cookies[cookieName(PROXY_NONCE_COOKIE)] = nonce;
-      reply.setCookie(cookieName(PROXY_NONCE_COOKIE), nonce, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
+      reply.setCookie(cookieName(PROXY_NONCE_COOKIE), nonce, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+      });
     }
   });
   app.addHook('onSend', async (request, reply, payload) => {

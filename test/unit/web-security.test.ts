@@ -335,7 +335,8 @@ describe('sign-in and roles', () => {
     const secretHeader = { 'x-svodka-proxy-secret': 'proxy-shared-secret-0123456789' };
     const remote = { 'x-remote-user': 'ivanov', 'x-remote-role': 'coordinator' };
     expect(
-      (await app.inject({ method: 'GET', url: '/quarters', headers: { ...remote, ...secretHeader } })).statusCode,
+      (await app.inject({ method: 'GET', url: '/quarters', headers: { ...remote, ...secretHeader } }))
+        .statusCode,
     ).toBe(303);
     const proxied = await testPortal(t.db, temporal.client, {
       trustProxyAuth: true,
@@ -343,7 +344,11 @@ describe('sign-in and roles', () => {
       proxySecret: secretHeader['x-svodka-proxy-secret'],
     });
     try {
-      const first = await proxied.inject({ method: 'GET', url: '/quarters', headers: { ...remote, ...secretHeader } });
+      const first = await proxied.inject({
+        method: 'GET',
+        url: '/quarters',
+        headers: { ...remote, ...secretHeader },
+      });
       expect(first.statusCode).toBe(200);
       expect(first.body).toContain('ivanov');
       const cookies = { svodka_proxy: cookieOf(first, 'svodka_proxy') };
