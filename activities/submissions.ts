@@ -9,6 +9,7 @@ import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
 import type { BlobStore } from './blobs';
 import type { Db } from './db/client';
 import { parseSubmissionDocx } from './docx/parse';
+import { isFormRowsUpload, readFormRows } from './form-rows';
 
 export type RecordSubmissionInput = {
   quarter: string;
@@ -21,7 +22,14 @@ export function submissionId(quarter: string, municipality: string, version: num
   return `${quarter}/${municipality}/v${version}`;
 }
 
-type Extracted = { rows: EventRow[]; nil: boolean; findings: Finding[]; uploadId: string | null };
+type Extracted = {
+  rows: EventRow[];
+  nil: boolean;
+  findings: Finding[];
+  uploadId: string | null;
+  /** Rows typed into the portal's form, stored as an upload (activities/form-rows.ts). */
+  formRows?: boolean;
+};
 
 async function extract(db: Db, files: BlobStore, payload: SubmissionPayload): Promise<Extracted> {
   if (payload.kind === 'nil') return { rows: [], nil: true, findings: [], uploadId: null };
@@ -43,6 +51,14 @@ async function extract(db: Db, files: BlobStore, payload: SubmissionPayload): Pr
       uploadId: payload.uploadId,
       findings: [fileError('missing-upload', message)],
     };
+  }
+  if (isFormRowsUpload(upload)) {
+    const rows = readFormRows(bytes).map((row) => {
+      const clean = {} as EventRow;
+      for (const key of COLUMN_KEYS) clean[key] = normalizeCell(row[key]);
+      return clean;
+    });
+    return { rows, nil: false, findings: [], uploadId: null, formRows: true };
   }
   const parsed = parseSubmissionDocx(bytes);
   if (!parsed.ok)
@@ -97,7 +113,7 @@ export async function recordSubmission(
         quarter: input.quarter,
         municipality: input.municipality,
         version: input.version,
-        kind: nil ? 'nil' : input.payload.kind,
+        kind: nil ? 'nil' : extracted.formRows ? 'rows' : input.payload.kind,
         channel: input.payload.channel,
         uploadId: extracted.uploadId,
         status: accepted ? 'accepted' : 'rejected',

@@ -39,6 +39,8 @@ export type PortalConfig = {
   idleTimeoutMs?: number;
   /** Failed sign-ins in a row that lock an account, and for how long; default 5 and 15 minutes. */
   lockout?: { threshold: number; ms: number };
+  /** Bytes one municipality may store for one quarter through the portal; default 200 MB. */
+  storageQuotaBytes?: number;
   /** A link issued from the portal stays valid this long after the municipality's deadline; default 30 days. */
   linkGraceDays?: number;
   /** HMAC key for the municipality pages' CSRF tokens; give every instance the same one. Default: random per process. */

@@ -4,7 +4,7 @@
 // links; default: the embedded dev server's UI when TEMPORAL_ADDRESS is unset), SVODKA_WEB_SECRET
 // (the same on every instance), SVODKA_TRUSTED_PROXIES, SVODKA_TRUST_PROXY_AUTH=1 with
 // SVODKA_PROXY_SECRET (behind an authenticating proxy), SVODKA_SESSION_IDLE_MINUTES,
-// SVODKA_LINK_GRACE_DAYS. This production entry never serves the dev mailbox, whatever SMTP_URL
+// SVODKA_LINK_GRACE_DAYS, SVODKA_STORAGE_QUOTA_MB. This production entry never serves the dev mailbox, whatever SMTP_URL
 // says: only `npm start` (worker/services.ts) does, on loopback.
 import { Client, Connection } from '@temporalio/client';
 import { createDb } from '../../activities/db/client';
@@ -30,6 +30,7 @@ export function portalConfigFromEnv(port: number, e: NodeJS.ProcessEnv = env): P
   };
   const idle = positive('SVODKA_SESSION_IDLE_MINUTES');
   const grace = positive('SVODKA_LINK_GRACE_DAYS');
+  const quota = positive('SVODKA_STORAGE_QUOTA_MB');
   return {
     publicUrl: (e.SVODKA_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     temporalUiUrl:
@@ -41,6 +42,7 @@ export function portalConfigFromEnv(port: number, e: NodeJS.ProcessEnv = env): P
     secret: e.SVODKA_WEB_SECRET || null,
     ...(idle ? { idleTimeoutMs: idle * 60_000 } : {}),
     ...(grace ? { linkGraceDays: grace } : {}),
+    ...(quota ? { storageQuotaBytes: quota * 1024 * 1024 } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { appendAudit } from '../../activities/audit';
 import { createTemplateFactory } from '../../activities/docx/template-cache';
 import { resolveToken, tokenHash } from '../../activities/tokens';
 import type { TokenScope } from '../../activities/tokens';
+import { storeFormRows } from '../../activities/form-rows';
 import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../activities/uploads';
 import { parseQuarter, quarterPhrase } from '../../domain/quarter';
 import { COLUMN_KEYS } from '../../domain/types';
@@ -147,6 +148,25 @@ function shell(
     body,
     narrow: true,
   });
+}
+
+/** What one municipality may store for one quarter, all versions together. */
+export const DEFAULT_STORAGE_QUOTA_BYTES = 200 * 1024 * 1024;
+
+/** Refuses an answer that would take the municipality's stored bytes for the quarter past the quota. */
+async function withinStorageQuota(ctx: PortalContext, tp: TokenPage, adding: number): Promise<void> {
+  const quota = ctx.config.storageQuotaBytes ?? DEFAULT_STORAGE_QUOTA_BYTES;
+  const { _sum } = await ctx.db.upload.aggregate({
+    where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality },
+    _sum: { size: true },
+  });
+  if ((_sum.size ?? 0) + adding <= quota) return;
+  throw new PortalError(
+    413,
+    'Превышен объем',
+    `За ${tp.quarterTitle} от вашего муниципального образования уже получено слишком много файлов ` +
+      `(допускается ${Math.round(quota / 1024 / 1024)} МБ на квартал). Обратитесь к координатору.`,
+  );
 }
 
 async function submit(
@@ -543,6 +563,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         'Файл не выбран или пуст. Нажмите «Выберите файл», укажите заполненный шаблон (.docx) и отправьте снова.',
       );
     const { quarter, municipality } = tp.scope;
+    await withinStorageQuota(ctx, tp, form.file.bytes.length);
     let uploadId: string;
     try {
       uploadId = await storeUpload(ctx.db, ctx.files, {
@@ -647,9 +668,18 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         );
       }
       await saveDraft(ctx, tp, filled);
-      const result = await submit(ctx, request, tp, {
-        kind: 'rows',
+      await withinStorageQuota(ctx, tp, Buffer.byteLength(JSON.stringify(filled)));
+      // Stored once, in the database; the workflow's history gets the id only.
+      const uploadId = await storeFormRows(ctx.db, ctx.files, {
+        quarter: tp.scope.quarter,
+        municipality: tp.scope.municipality,
         rows: filled,
+        actor: tp.scope.municipality,
+        origin: ctx.origin(request),
+      });
+      const result = await submit(ctx, request, tp, {
+        kind: 'file',
+        uploadId,
         channel: 'form',
         actor: tp.scope.municipality,
       });

@@ -543,3 +543,88 @@ describe('cookies and HSTS follow the public URL', () => {
     expect(String(plain.headers['set-cookie'])).not.toMatch(/Secure/i);
   });
 });
+
+describe('finding 9: abuse quotas', () => {
+  it('limits uploads and answers per link per hour, whatever the address', async () => {
+    const limited = await portal({ rateLimits: { upload: { limit: 2, windowMs: 60 * 60_000 } } });
+    const token = await issueToken(t.db, { quarter: Q, municipality: 'novodugino' });
+    const csrf = hiddenValue((await limited.inject({ method: 'GET', url: `/m/${token}` })).body, '_csrf');
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const upload = multipartBody(
+        { _csrf: csrf },
+        { name: 'file', fileName: 'a.docx', bytes: Buffer.from('PK') },
+      );
+      codes.push(
+        (
+          await limited.inject({
+            method: 'POST',
+            url: i % 2 ? `/%6D/${token}/upload` : `/m/${token}/upload`,
+            remoteAddress: `192.0.2.${100 + i}`,
+            ...upload,
+          })
+        ).statusCode,
+      );
+    }
+    expect(codes).toEqual([303, 303, 429, 429]);
+    expect(await t.db.upload.count({ where: { municipality: 'novodugino' } })).toBe(2);
+  });
+
+  it('refuses an upload past the bytes a municipality may store for a quarter', async () => {
+    const small = await portal({ storageQuotaBytes: 1024 * 1024 });
+    const token = await issueToken(t.db, { quarter: Q, municipality: 'roslavl' });
+    const csrf = hiddenValue((await small.inject({ method: 'GET', url: `/m/${token}` })).body, '_csrf');
+    const send = () =>
+      small.inject({
+        method: 'POST',
+        url: `/m/${token}/upload`,
+        ...multipartBody(
+          { _csrf: csrf },
+          { name: 'file', fileName: 'a.docx', bytes: Buffer.alloc(600 * 1024, 7) },
+        ),
+      });
+    expect((await send()).statusCode).toBe(303);
+    const second = await send();
+    expect(second.statusCode).toBe(413);
+    expect(second.body).toContain('Превышен объем');
+    expect(await t.db.upload.count({ where: { municipality: 'roslavl' } })).toBe(1);
+  });
+
+  it('an answer of ~2 MB through the form is stored once in the database and reaches the workflow as an id', async () => {
+    const token = await issueToken(t.db, { quarter: Q, municipality: 'rudnya' });
+    const csrf = hiddenValue((await app.inject({ method: 'GET', url: `/m/${token}` })).body, '_csrf');
+    const count = 100;
+    const cell = (i: number, key: string) => `${key}${i}-${'x'.repeat(4_500)}`;
+    const body = new URLSearchParams({ _csrf: csrf, action: 'submit', count: String(count) });
+    for (let i = 0; i < count; i++) {
+      for (const key of ['title', 'place', 'purpose', 'participants']) body.set(`r${i}_${key}`, cell(i, key));
+      body.set(`r${i}_dates`, '10.04.2023');
+    }
+    const payload = body.toString();
+    expect(payload.length).toBeGreaterThan(1_800_000);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/m/${token}/form`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload,
+    });
+    expect(res.statusCode).toBe(303);
+    const update = temporal.calls.find((c) => c.kind === 'update' && c.name === 'submitUpdate');
+    // What the workflow's history would hold: a few hundred bytes, not the rows.
+    expect(JSON.stringify(update?.args).length).toBeLessThan(500);
+    const uploads = await t.db.upload.findMany({ where: { municipality: 'rudnya' } });
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]!.size).toBeGreaterThan(1_800_000);
+    expect(await t.db.blob.count({ where: { sha256: uploads[0]!.blobSha256 } })).toBe(1);
+    const submission = await t.db.submission.findFirst({ where: { municipality: 'rudnya' } });
+    expect(submission?.kind).toBe('rows');
+    expect(submission?.channel).toBe('form');
+    expect(submission?.rowCount).toBe(count);
+    const stored = await t.db.submissionRow.findMany({
+      where: { submissionId: submission!.id },
+      orderBy: { position: 'asc' },
+    });
+    expect(stored).toHaveLength(count);
+    expect(stored[42]!.title).toBe(cell(42, 'title'));
+  });
+});
