@@ -27,7 +27,9 @@ const mark = (name: string, since: number) => (timings[name] = Date.now() - sinc
 beforeAll(async () => {
   const t0 = Date.now();
   // Every page of this test comes from 127.0.0.1: lift the per-IP limit of the token pages.
-  env = await startPortalStack({ rateLimits: { token: { limit: 5_000, windowMs: 60_000 } } });
+  env = await startPortalStack({
+    rateLimits: { token: { limit: 5_000, windowMs: 60_000 }, upload: { limit: 5_000, windowMs: 60_000 } },
+  });
   mark('stack', t0);
   const t1 = Date.now();
   browser = await launchBrowser();
@@ -186,6 +188,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   await screenshot(coordinator, '08-draft-preview');
   await coordinator.fill('#signer', 'И. И. Иванов');
   await coordinator.fill('#position', 'Начальник департамента');
+  await coordinator.fill('#reauth', 'Sinyaya-Reka-88');
   await Promise.all([
     coordinator.waitForURL(/done=approved/),
     coordinator.click('button:has-text("Подписать отчет")'),

@@ -71,7 +71,11 @@ beforeAll(async () => {
       publicUrl: 'http://localhost:3000',
       temporalUiUrl: null,
       secret: SECRET,
-      rateLimits: { token: { limit: 100_000, windowMs: 60_000 }, login: { limit: 1000, windowMs: 60_000 } },
+      rateLimits: {
+        token: { limit: 100_000, windowMs: 60_000 },
+        login: { limit: 1000, windowMs: 60_000 },
+        upload: { limit: 100_000, windowMs: 60_000 },
+      },
     },
   });
 });
