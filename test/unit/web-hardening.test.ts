@@ -8,7 +8,11 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../activities';
+import { createDbBlobStore } from '../../activities/blobs';
 import { loadConfig } from '../../activities/config';
+import type { MailMessage } from '../../activities/email/mailer';
 import { checkPasswordStrength, MIN_PASSWORD_LENGTH } from '../../activities/passwords';
 import { issueToken, linkExpiry, listTokens, resolveToken, tokenHash } from '../../activities/tokens';
 import {
@@ -273,6 +277,43 @@ describe('finding 4: links', () => {
     });
     expect(await resolveToken(t.db, token, new Date('2023-08-09T20:59:00Z'))).not.toBeNull();
     expect(await resolveToken(t.db, token, new Date('2023-08-09T21:00:01Z'))).toBeNull();
+  });
+
+  it('the links of request and reminder emails expire the grace period after the deadline they name', async () => {
+    const sent: MailMessage[] = [];
+    const activities = createActivities({
+      prisma: t.db,
+      mailer: { sendMail: async (m: MailMessage) => void sent.push(m) },
+      files: createDbBlobStore(t.db),
+      clock: () => new Date(),
+      config: loadConfig({ SVODKA_PUBLIC_URL: 'https://svodka.region.ru', SVODKA_LINK_GRACE_DAYS: '10' }),
+    });
+    const env = new MockActivityEnvironment();
+    await env.run(() =>
+      activities.sendRequestEmails({
+        quarter: '2099-Q2',
+        deadline: '2099-07-10',
+        codes: ['yartsevo', 'ugra'],
+      }),
+    );
+    await env.run(() =>
+      activities.sendMunicipalityEmail({
+        quarter: '2099-Q2',
+        municipality: 'yartsevo',
+        kind: 'reminder',
+        seq: 1,
+        deadline: '2099-07-20',
+      }),
+    );
+    const links = sent.map((m) => /\/m\/([A-Za-z0-9_-]{43})/.exec(m.text)![1]!);
+    expect(links).toHaveLength(3);
+    const expiry = async (token: string) =>
+      (
+        await t.db.accessToken.findUniqueOrThrow({ where: { hash: tokenHash(token) } })
+      ).expiresAt?.toISOString();
+    expect(await expiry(links[0]!)).toBe('2099-07-20T21:00:00.000Z');
+    expect(await expiry(links[1]!)).toBe('2099-07-20T21:00:00.000Z');
+    expect(await expiry(links[2]!)).toBe('2099-07-30T21:00:00.000Z');
   });
 
   it('a new link from the portal revokes the old ones unless kept; the coordinator revokes a leaked one', async () => {
