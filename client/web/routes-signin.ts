@@ -110,13 +110,12 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: PortalContext): 
         origin: ctx.origin(request),
         detail: { reason: outcome.reason },
       });
-      // A locked account says so only after the right password: a guesser learns nothing new.
+      // While locked, every attempt gets the same answer, the right password included: a guesser
+      // cannot tell when he hit it. A disabled account reads like a wrong password.
       const text =
-        outcome.reason === 'bad'
+        outcome.reason !== 'locked'
           ? 'Неверное имя пользователя или пароль.'
-          : outcome.reason === 'disabled'
-            ? 'Неверное имя пользователя или пароль, либо учетная запись отключена.'
-            : `Слишком много неудачных попыток входа: вход для этой учетной записи закрыт до ${moscowDateTime(outcome.lockedUntil!)}. Координатор может открыть его раньше командой «svodka user unlock».`;
+          : `Слишком много неудачных попыток входа: вход для этой учетной записи закрыт до ${moscowDateTime(outcome.lockedUntil!)}. Координатор может открыть его раньше командой «svodka user unlock».`;
       const message = html`<div class="bad">${text}</div>`;
       return ctx.send(reply, outcome.reason === 'locked' ? 429 : 401, {
         title: 'Вход',
