@@ -10,6 +10,7 @@ import { html } from './html';
 import type { Html } from './html';
 import { moscowDateTime } from './format';
 import { randomToken } from './security';
+import { registerUserRoutes } from './routes-users';
 
 /** Only a path of this site: no scheme, no host, no «//evil». */
 export function safeNext(next: unknown): string {
@@ -47,6 +48,7 @@ function loginForm(csrf: string, next: string, login: string, message: Html | nu
 }
 
 export function registerSignInRoutes(app: FastifyInstance, ctx: PortalContext): void {
+  registerUserRoutes(app, ctx);
   /** The nonce of a valid signed login cookie, or null (absent, forged, or tampered with). */
   const loginNonce = (request: FastifyRequest): string | null => {
     const raw = request.cookies[ctx.loginCookie];

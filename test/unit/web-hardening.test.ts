@@ -184,6 +184,53 @@ describe('finding 2: rate limits attached to routes', () => {
   });
 });
 
+describe('finding 2: the coordinator lifts a lockout from the portal', () => {
+  it('lists locked accounts and opens them again; an auditor cannot', async () => {
+    await createUser(t.db, { login: 'locked-out', name: 'Забывчивый', role: 'auditor', password: PASSWORD });
+    for (let i = 0; i < 5; i++)
+      await signIn(app, 'locked-out', `bad-guess-${i}-xxxx`, { ip: `198.18.5.${i + 1}` });
+    expect((await signIn(app, 'locked-out', PASSWORD, { ip: '198.18.5.9' })).statusCode).toBe(429);
+    const auditorCookies = {
+      svodka_session: cookieOf(
+        await (async () => {
+          await createUser(t.db, { login: 'aud2', name: 'Аудитор', role: 'auditor', password: PASSWORD });
+          return signIn(app, 'aud2', PASSWORD, { ip: '198.18.5.10' });
+        })(),
+        'svodka_session',
+      ),
+    };
+    expect((await app.inject({ method: 'GET', url: '/users', cookies: auditorCookies })).statusCode).toBe(
+      403,
+    );
+    const ok = await signIn(app, 'coord', PASSWORD, { ip: '198.18.5.11' });
+    const cookies = { svodka_session: cookieOf(ok, 'svodka_session') };
+    const list = await app.inject({ method: 'GET', url: '/users', cookies });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('вход закрыт до');
+    const csrf = hiddenValue(list.body, '_csrf');
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/users/locked-out/unlock',
+      cookies: auditorCookies,
+      payload: { _csrf: csrf },
+    });
+    expect(forged.statusCode).toBe(403);
+    const unlock = await app.inject({
+      method: 'POST',
+      url: '/users/locked-out/unlock',
+      cookies,
+      payload: { _csrf: csrf },
+    });
+    expect(unlock.statusCode).toBe(303);
+    expect((await signIn(app, 'locked-out', PASSWORD, { ip: '198.18.5.12' })).statusCode).toBe(303);
+    const entry = await t.db.auditEntry.findFirst({
+      where: { action: 'user.unlock' },
+      orderBy: { id: 'desc' },
+    });
+    expect(entry?.actor).toBe('coord');
+  });
+});
+
 describe('finding 3: proxy authentication', () => {
   const SECRET = 'a-long-shared-secret-of-the-proxy';
   const remote = { 'x-remote-user': 'ivanov', 'x-remote-role': 'coordinator' };
