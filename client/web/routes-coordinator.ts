@@ -538,7 +538,8 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
                     ${csrf}
                     <p>
                       Новая ссылка на страницу муниципального образования (например, если письмо потерялось).
-                      Прежние ссылки перестанут действовать, если не отметить «Сохранить прежние ссылки».
+                      Прежние ссылки (и адреса для ответа из прежних писем) перестанут действовать, если не отметить
+                      «Сохранить прежние ссылки».
                     </p>
                     <label><input type="checkbox" name="keep" value="yes" /> Сохранить прежние ссылки</label>
                     <button type="submit" class="secondary">Выдать ссылку</button>
