@@ -25,7 +25,14 @@ import {
 import type { PortalConfig, PortalContext, RouteLimit } from './context';
 import { csrfError, errorBody, forbidden, PortalError, tooLarge } from './errors';
 import { APP_CSS, page } from './layout';
-import { createCsrf, proxyMatcher, randomToken, secretMatches, SECURITY_HEADERS } from './security';
+import {
+  createCsrf,
+  proxyMatcher,
+  randomToken,
+  secretMatches,
+  SECURITY_HEADERS,
+  sha256Hex,
+} from './security';
 import type { RateLimitRule } from './security';
 import { registerAuditorRoutes } from './routes-auditor';
 import { registerCoordinatorRoutes } from './routes-coordinator';
@@ -121,7 +128,9 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
         onRequest: app.rateLimit({
           max: uploadRule.limit,
           timeWindow: uploadRule.windowMs,
-          keyGenerator: (request) => `link:${String((request.params as { token?: unknown }).token ?? '')}`,
+          // By the link's hash: the map of counters holds no usable link.
+          keyGenerator: (request) =>
+            `link:${sha256Hex(String((request.params as { token?: unknown }).token ?? ''))}`,
         }),
       },
     },
