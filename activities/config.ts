@@ -15,6 +15,8 @@ export type AppConfig = {
    * local+<token>@domain, so a reply finds its municipality and quarter; null: no Reply-To.
    */
   replyTo: string | null;
+  /** Days a municipality's link stays valid after the deadline its email names (SVODKA_LINK_GRACE_DAYS). */
+  linkGraceDays: number;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -33,5 +35,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : (env.SVODKA_PUBLIC_URL || `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, ''),
     messageIdDomain: env.SVODKA_MESSAGE_ID_DOMAIN || 'svodka.local',
     replyTo: env.SVODKA_REPLY_TO || null,
+    linkGraceDays: graceDays(env.SVODKA_LINK_GRACE_DAYS),
   };
+}
+
+function graceDays(text: string | undefined): number {
+  if (!text) return 30;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || n > 3650)
+    throw new Error(`SVODKA_LINK_GRACE_DAYS: ожидается число дней от 0 до 3650, получено «${text}».`);
+  return n;
 }

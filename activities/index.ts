@@ -25,7 +25,7 @@ import type { SendOutcome } from './email/send';
 import { archiveQuarterHistories } from './history-archive';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
-import { issueToken, issueTokens } from './tokens';
+import { issueToken, issueTokens, linkExpiry } from './tokens';
 
 export type ActivityDeps = {
   prisma: Db;
@@ -134,10 +134,14 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
         `Нет муниципального образования ${mail.municipality} в реестре`,
         'UnknownMunicipality',
       );
-    // The link to the municipality's own page; a retried activity mints another valid token, which
-    // is harmless (only hashes are stored, all expire with the quarter).
+    // The link to the municipality's own page, valid until a grace period after the deadline the
+    // email names; a retried activity mints another, which expires as well (only hashes are stored).
     const token = linked(mail.kind)
-      ? await issueToken(prisma, { quarter: mail.quarter, municipality: municipality.code })
+      ? await issueToken(prisma, {
+          quarter: mail.quarter,
+          municipality: municipality.code,
+          expiresAt: linkExpiry(mail.deadline, config.linkGraceDays),
+        })
       : null;
     const message = await composeMessage(mail, municipality, token);
     const outcome = await sendOnce(prisma, mailer, mail, message, config.messageIdDomain);
@@ -200,6 +204,7 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
           ? await issueTokens(
               prisma,
               known.map((code) => ({ quarter, municipality: code })),
+              linkExpiry(deadline, config.linkGraceDays),
             )
           : null;
         const items: OutboxItem[] = [];

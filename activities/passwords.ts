@@ -1,7 +1,10 @@
 // Passwords of the portal's local accounts: scrypt (memory-hard, node:crypto), stored as
 // `scrypt$N$r$p$salt$hash` with the salt and the hash in base64url. Verification recomputes the
-// hash with the stored parameters and compares in constant time.
+// hash with the stored parameters and compares in constant time. New passwords are checked against
+// a minimum length and a list of common passwords shipped with the code.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /** 2^15 × 8 × 128 bytes = 32 MiB per hash: slow for a guesser, fine for a sign-in. */
 export const SCRYPT_PARAMS = { N: 32768, r: 8, p: 1 } as const;
@@ -73,4 +76,36 @@ let dummy: Promise<string> | null = null;
 export function dummyPasswordHash(): Promise<string> {
   dummy ??= hashPassword(randomBytes(16).toString('hex'));
   return dummy;
+}
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+let common: Set<string> | null = null;
+/** The list shipped with the code (activities/common-passwords.txt), read once. */
+function commonPasswords(): Set<string> {
+  common ??= new Set(
+    readFileSync(path.join(import.meta.dirname, 'common-passwords.txt'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#')),
+  );
+  return common;
+}
+
+/**
+ * Why a new password is too weak (a Russian sentence), or null. At least 12 characters; not a common
+ * password, nor one with digits and symbols around it («Password2024!»), nor the login, nor a
+ * string of a few repeated characters.
+ */
+export function checkPasswordStrength(password: string, login = ''): string | null {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return `Пароль должен быть не короче ${MIN_PASSWORD_LENGTH} символов.`;
+  const lower = password.normalize('NFC').toLowerCase();
+  const core = lower.replace(/^[\d\p{P}\p{S}\s]+|[\d\p{P}\p{S}\s]+$/gu, '');
+  const list = commonPasswords();
+  if (list.has(lower) || (core && list.has(core)))
+    return 'Этот пароль слишком распространен: его подбирают первым. Придумайте другой.';
+  if (login && lower.includes(login.toLowerCase())) return 'Пароль не должен содержать имя пользователя.';
+  if (new Set(lower).size < 5) return 'В пароле слишком мало разных символов. Придумайте другой.';
+  return null;
 }

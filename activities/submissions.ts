@@ -10,6 +10,7 @@ import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
 import type { BlobStore } from './blobs';
 import type { Db } from './db/client';
 import { parseSubmissionOffThread } from './docx/parse-pool';
+import { isFormRowsUpload, readFormRows } from './form-rows';
 
 export type RecordSubmissionInput = {
   quarter: string;
@@ -22,7 +23,14 @@ export function submissionId(quarter: string, municipality: string, version: num
   return `${quarter}/${municipality}/v${version}`;
 }
 
-type Extracted = { rows: EventRow[]; nil: boolean; findings: Finding[]; uploadId: string | null };
+type Extracted = {
+  rows: EventRow[];
+  nil: boolean;
+  findings: Finding[];
+  uploadId: string | null;
+  /** Rows typed into the portal's form, stored as an upload (activities/form-rows.ts). */
+  formRows?: boolean;
+};
 
 async function extract(db: Db, files: BlobStore, payload: SubmissionPayload): Promise<Extracted> {
   if (payload.kind === 'nil') return { rows: [], nil: true, findings: [], uploadId: null };
@@ -44,6 +52,14 @@ async function extract(db: Db, files: BlobStore, payload: SubmissionPayload): Pr
       uploadId: payload.uploadId,
       findings: [fileError('missing-upload', message)],
     };
+  }
+  if (isFormRowsUpload(upload)) {
+    const rows = readFormRows(bytes).map((row) => {
+      const clean = {} as EventRow;
+      for (const key of COLUMN_KEYS) clean[key] = normalizeCell(row[key]);
+      return clean;
+    });
+    return { rows, nil: false, findings: [], uploadId: null, formRows: true };
   }
   // Off the main thread and within a time budget: a hostile file is refused, it never stalls the
   // worker's other activities and heartbeats.
@@ -106,7 +122,7 @@ export async function recordSubmission(
         quarter: input.quarter,
         municipality: input.municipality,
         version: input.version,
-        kind: nil ? 'nil' : input.payload.kind,
+        kind: nil ? 'nil' : extracted.formRows ? 'rows' : input.payload.kind,
         channel: input.payload.channel,
         uploadId: extracted.uploadId,
         status: accepted ? 'accepted' : 'rejected',

@@ -328,7 +328,10 @@ await childMain(async (): Promise<Row[]> => {
   const db = await createDb(databaseUrl);
   await db.municipality.createMany({ data: registry });
   const bytes = smallSubmission();
-  const rateLimits: PortalConfig['rateLimits'] = { token: { limit: 1e9, windowMs: 60_000 } };
+  const rateLimits: PortalConfig['rateLimits'] = {
+    token: { limit: 1e9, windowMs: 60_000 },
+    upload: { limit: 1e9, windowMs: 60_000 },
+  };
   const rows: Row[] = [];
 
   // --- end to end ---

@@ -7,6 +7,7 @@ import { registerAuditCommands } from './commands/audit';
 import { registerCalendarCommands } from './commands/calendar';
 import { registerDbCommands } from './commands/db';
 import { registerMailCommands } from './commands/mail';
+import { registerLinkCommands } from './commands/link';
 import { registerQuarterCommands } from './commands/quarter';
 import { registerReportCommands } from './commands/report';
 import { registerSubmitCommand } from './commands/submit';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerMailCommands(program);
   registerCalendarCommands(program);
+  registerLinkCommands(program);
   program.addHelpText(
     'after',
     `

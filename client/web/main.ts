@@ -1,39 +1,55 @@
 // The portal on its own (docker-compose's svodka-web; `node bin/run.js client/web/main.ts`).
-// Environment: PORT (3000), HOST (0.0.0.0; 127.0.0.1 with the dev mailbox), DATABASE_URL, TEMPORAL_ADDRESS / TEMPORAL_PORT,
+// Environment: PORT (3000), HOST (0.0.0.0), DATABASE_URL, TEMPORAL_ADDRESS / TEMPORAL_PORT,
 // TEMPORAL_NAMESPACE, SVODKA_PUBLIC_URL (links in emails), SVODKA_TEMPORAL_UI_URL (the auditor's
 // links; default: the embedded dev server's UI when TEMPORAL_ADDRESS is unset), SVODKA_WEB_SECRET
-// (the same on every instance), SVODKA_TRUST_PROXY_AUTH=1 (behind an authenticating proxy).
-// With no SMTP_URL, the dev mailbox under SVODKA_DATA_DIR/mailbox is shown at /dev/mailbox.
-import path from 'node:path';
+// (the same on every instance), SVODKA_TRUSTED_PROXIES, SVODKA_TRUST_PROXY_AUTH=1 with
+// SVODKA_PROXY_SECRET (behind an authenticating proxy), SVODKA_SESSION_IDLE_MINUTES,
+// SVODKA_LINK_GRACE_DAYS, SVODKA_STORAGE_QUOTA_MB. This production entry never serves the dev mailbox, whatever SMTP_URL
+// says: only `npm start` (worker/services.ts) does, on loopback.
 import { Client, Connection } from '@temporalio/client';
 import { createDb } from '../../activities/db/client';
-import { databaseUrl, dataDir } from '../../activities/db/settings';
+import { databaseUrl } from '../../activities/db/settings';
 import { redactUrl } from '../../activities/db/setup';
 import { temporalAddress } from '../temporal';
+import { parseTrustedProxies } from './security';
 import { startPortal } from './server';
+import type { PortalConfig } from './server';
 
 const env = process.env;
 const say = (line: string) => console.log(`[svodka-web] ${line}`);
 
-export function portalConfigFromEnv(port: number, e: NodeJS.ProcessEnv = env) {
+export function portalConfigFromEnv(port: number, e: NodeJS.ProcessEnv = env): PortalConfig {
   const flag = (v: string | undefined) => v === '1' || v === 'true' || v === 'yes';
+  const positive = (name: string): number | undefined => {
+    const text = e[name];
+    if (!text) return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new Error(`${name}: ожидается положительное число, получено «${text}».`);
+    return n;
+  };
+  const idle = positive('SVODKA_SESSION_IDLE_MINUTES');
+  const grace = positive('SVODKA_LINK_GRACE_DAYS');
+  const quota = positive('SVODKA_STORAGE_QUOTA_MB');
   return {
     publicUrl: (e.SVODKA_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     temporalUiUrl:
       e.SVODKA_TEMPORAL_UI_URL ||
       (e.TEMPORAL_ADDRESS ? null : `http://127.0.0.1:${e.TEMPORAL_UI_PORT || 8233}`),
     trustProxyAuth: flag(e.SVODKA_TRUST_PROXY_AUTH),
-    devMailboxDir: e.SMTP_URL ? null : path.join(dataDir(e), 'mailbox'),
+    proxySecret: e.SVODKA_PROXY_SECRET || null,
+    trustedProxies: parseTrustedProxies(e.SVODKA_TRUSTED_PROXIES),
     secret: e.SVODKA_WEB_SECRET || null,
+    ...(idle ? { idleTimeoutMs: idle * 60_000 } : {}),
+    ...(grace ? { linkGraceDays: grace } : {}),
+    ...(quota ? { storageQuotaBytes: quota * 1024 * 1024 } : {}),
   };
 }
 
 async function main(): Promise<void> {
   const port = Number(env.PORT || 3000);
   const config = portalConfigFromEnv(port);
-  // With the dev mailbox (no SMTP_URL: a developer's machine) every municipality's link is readable
-  // at /dev/mailbox, so by default the portal listens on loopback only; otherwise on every address.
-  const host = env.HOST || (config.devMailboxDir ? '127.0.0.1' : '0.0.0.0');
+  const host = env.HOST || '0.0.0.0';
   const db = await createDb();
   // Lazy: the portal starts (and /healthz answers) while Temporal is still coming up; pages that
   // need it say so until it is reachable.
@@ -44,7 +60,6 @@ async function main(): Promise<void> {
   say(
     `Портал: http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port} (адрес для писем: ${config.publicUrl})`,
   );
-  if (config.devMailboxDir) say(`Dev-ящик: ${config.publicUrl}/dev/mailbox`);
 
   let stopping = false;
   const stop = async () => {

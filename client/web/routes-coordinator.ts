@@ -6,7 +6,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { appendAudit } from '../../activities/audit';
 import { readReportDocx } from '../../activities/docx/read';
 import { reportBytes, reportFileName } from '../../activities/reports';
-import { issueToken } from '../../activities/tokens';
+import {
+  DEFAULT_LINK_GRACE_DAYS,
+  issueToken,
+  linkExpiry,
+  listTokens,
+  revokeMunicipalityTokens,
+} from '../../activities/tokens';
 import { formatQuarter, parseQuarter } from '../../domain/quarter';
 import { parseIsoDate } from '../../domain/schedule';
 import type { Finding } from '../../domain/types';
@@ -26,6 +32,7 @@ import type { MunicipalitySummary, QuarterStatus, SubmissionState } from '../../
 import { quarterCalendarWarning, workingDaysLeftText } from '../calendar';
 import { startQuarter } from '../quarters';
 import { UserError } from '../temporal';
+import { DEFAULT_LOCKOUT, signInCheck } from './auth';
 import type { Viewer } from './auth';
 import { FORM_BODY_LIMIT, formField } from './context';
 import type { PortalContext } from './context';
@@ -244,6 +251,8 @@ const DONE_MESSAGES: Record<string, string> = {
   started: 'Сбор сведений запущен: запросы уходят по почте.',
   already: 'Сбор сведений за этот квартал уже был запущен — второй не начат.',
   approved: 'Отчет подписан. Итоговый отчет разослан получателям.',
+  'revoke-links':
+    'Все ссылки муниципального образования отозваны. Выдайте новую, чтобы оно могло ответить через портал.',
 };
 
 function doneMessage(key: string | undefined): Html {
@@ -438,6 +447,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
         orderBy: { version: 'desc' },
       });
       const coordinator = viewer.user.role === 'coordinator';
+      const links = coordinator ? await listTokens(ctx.db, quarter, m.code) : [];
       const open = status.phase !== 'approved' && !status.finalReportId;
       const owes = !isSettled(s.state) && s.state !== 'excused';
       const csrf = html`<input type="hidden" name="_csrf" value="${viewer.csrf}" />`;
@@ -535,9 +545,21 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
                     ${csrf}
                     <p>
                       Новая ссылка на страницу муниципального образования (например, если письмо потерялось).
-                      Старые ссылки продолжат действовать.
+                      Прежние ссылки (и адреса для ответа из прежних писем) перестанут действовать, если не отметить
+                      «Сохранить прежние ссылки».
                     </p>
+                    <label><input type="checkbox" name="keep" value="yes" /> Сохранить прежние ссылки</label>
                     <button type="submit" class="secondary">Выдать ссылку</button>
+                  </form>
+                </div>
+                <div class="card">
+                  <form method="post" action="${base}/revoke-links">
+                    ${csrf}
+                    <p>
+                      Действующих ссылок: ${links.filter((l) => l.state === 'active').length}. Если ссылка попала к
+                      постороннему, отзовите все ссылки и выдайте новую.
+                    </p>
+                    <button type="submit" class="secondary">Отозвать все ссылки</button>
                   </form>
                 </div>`
             : ''
@@ -651,9 +673,22 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
     const quarter = quarterParam(request.params.quarter);
     const m = await municipality(request.params.code);
-    await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-    const token = await issueToken(ctx.db, { quarter, municipality: m.code });
-    await audit(request, viewer, { quarter, municipality: m.code, action: 'token.issue', detail: {} });
+    const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
+    const deadline = status.municipalities.find((x) => x.code === m.code)?.deadline ?? status.deadline;
+    const keep = formField(request.body, 'keep') === 'yes';
+    const expiresAt = linkExpiry(deadline, ctx.config.linkGraceDays ?? DEFAULT_LINK_GRACE_DAYS);
+    const token = await issueToken(ctx.db, {
+      quarter,
+      municipality: m.code,
+      expiresAt,
+      revokeOthers: !keep,
+    });
+    await audit(request, viewer, {
+      quarter,
+      municipality: m.code,
+      action: 'token.issue',
+      detail: { keptOthers: keep, expiresAt: expiresAt.toISOString() },
+    });
     const url = `${ctx.config.publicUrl.replace(/\/+$/, '')}/m/${token}`;
     const body = html`<h1>Ссылка для «${m.name}»</h1>
       <div class="ok">
@@ -662,9 +697,26 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
           базе хранится только ее хеш.
         </p>
         <p class="sha">${url}</p>
+        <p>Ссылка действует до ${moscowDateTime(expiresAt)}.${keep ? '' : ' Прежние ссылки отозваны.'}</p>
       </div>
       <p><a href="/quarters/${quarter}/m/${m.code}">← Назад</a></p>`;
     return ctx.send(reply, 200, { title: 'Ссылка', body, user: shellUser(viewer), narrow: true });
+  });
+
+  app.post<MParams>('/quarters/:quarter/m/:code/revoke-links', async (request, reply) => {
+    const viewer = await ctx.requireViewer(request, reply, 'coordinator');
+    if (!viewer) return reply;
+    ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
+    const quarter = quarterParam(request.params.quarter);
+    const m = await municipality(request.params.code);
+    const revoked = await revokeMunicipalityTokens(ctx.db, quarter, m.code);
+    await audit(request, viewer, {
+      quarter,
+      municipality: m.code,
+      action: 'token.revoke',
+      detail: { revoked },
+    });
+    return reply.redirect(`/quarters/${quarter}/m/${m.code}?done=revoke-links`, 303);
   });
 
   app.post<QParams>('/quarters/:quarter/close', async (request, reply) => {
@@ -816,6 +868,18 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
                       После подписания формируется итоговый отчет с SHA-256, он рассылается получателям, и
                       прием сведений за квартал закрывается окончательно.
                     </p>
+                    ${
+                      viewer.via === 'session'
+                        ? html`<label for="reauth">Ваш пароль (подтверждение подписи)</label>
+                            <input
+                              type="password"
+                              id="reauth"
+                              name="password"
+                              required
+                              autocomplete="current-password"
+                            />`
+                        : ''
+                    }
                     <button type="submit">Подписать отчет</button>
                   </form>
                 </div>`
@@ -860,6 +924,24 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     const signer = formField(request.body, 'signer', 200).trim();
     const position = formField(request.body, 'position', 300).trim() || null;
     if (!signer) throw badRequest('Укажите, кто подписывает отчет.');
+    // Sign-off is the one act that cannot be undone: a session left open on a desk is not enough.
+    // (Behind an authenticating proxy the proxy vouches for the user; there is no password of ours.)
+    if (viewer.via === 'session') {
+      const check = await signInCheck(
+        ctx.db,
+        viewer.user.login,
+        formField(request.body, 'password', 1000),
+        ctx.config.lockout ?? DEFAULT_LOCKOUT,
+      );
+      if (!check.ok) {
+        await audit(request, viewer, { quarter, municipality: null, action: 'report.approve.reauth-failed' });
+        throw new PortalError(
+          403,
+          'Подпись не подтверждена',
+          'Пароль не подошел. Введите пароль своей учетной записи еще раз, чтобы подписать отчет.',
+        );
+      }
+    }
     const result = await temporalCall(quarter, () =>
       ctx.temporal.workflow
         .getHandle(quarterWorkflowId(quarter))

@@ -1,9 +1,10 @@
-// The dev mailbox (only with config.devMailboxDir): the emails the dev SMTP sink stored as .eml
+// The dev mailbox (only under `npm start`, which passes config.devMailboxDir; never in the portal's
+// production entry client/web/main.ts), for loopback clients only: the emails the dev SMTP sink stored as .eml
 // files, newest first, each shown parsed with its links clickable and its attachments downloadable.
 // A name in the URL is only ever looked up in the directory's listing, never joined into a path.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { simpleParser } from 'mailparser';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import type { PortalContext } from './context';
@@ -23,7 +24,27 @@ function addresses(value: AddressObject | AddressObject[] | undefined): string {
   return (Array.isArray(value) ? value : [value]).map((a) => a.text).join(', ');
 }
 
+const LOOPBACK_PEERS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The mailbox holds every municipality's link: only a browser on this machine may read it. The peer
+ * must be loopback (not a proxy's forwarded address: the socket's own), and the Host a loopback name,
+ * so a DNS-rebinding page in that browser cannot read it either.
+ */
+export function isLocalRequest(request: FastifyRequest): boolean {
+  if (!LOOPBACK_PEERS.has(request.socket.remoteAddress ?? '')) return false;
+  if (request.headers['x-forwarded-for'] !== undefined) return false;
+  const host = (request.headers.host ?? '').toLowerCase().replace(/:\d{1,5}$/, '');
+  return LOOPBACK_HOSTS.has(host);
+}
+
 export function registerMailboxRoutes(app: FastifyInstance, ctx: PortalContext, dir: string): void {
+  // Not even a 403: to anyone else the mailbox does not exist.
+  app.addHook('onRequest', async (request) => {
+    // By the matched route, not the raw URL: /%64ev/mailbox is the same route.
+    if (request.routeOptions.url?.startsWith('/dev/') && !isLocalRequest(request)) throw notFound();
+  });
   const cache = new Map<string, { mtime: number; mail: ParsedMail }>();
 
   /** The .eml files of the directory, newest first (names are timestamps, mtime breaks ties). */

@@ -6,6 +6,7 @@ import { appendAudit } from '../../activities/audit';
 import { createTemplateFactory } from '../../activities/docx/template-cache';
 import { resolveToken, tokenHash } from '../../activities/tokens';
 import type { TokenScope } from '../../activities/tokens';
+import { storeFormRows } from '../../activities/form-rows';
 import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../activities/uploads';
 import { parseQuarter, quarterPhrase } from '../../domain/quarter';
 import { COLUMN_KEYS } from '../../domain/types';
@@ -147,6 +148,25 @@ function shell(
     body,
     narrow: true,
   });
+}
+
+/** What one municipality may store for one quarter, all versions together. */
+export const DEFAULT_STORAGE_QUOTA_BYTES = 200 * 1024 * 1024;
+
+/** Refuses an answer that would take the municipality's stored bytes for the quarter past the quota. */
+async function withinStorageQuota(ctx: PortalContext, tp: TokenPage, adding: number): Promise<void> {
+  const quota = ctx.config.storageQuotaBytes ?? DEFAULT_STORAGE_QUOTA_BYTES;
+  const { _sum } = await ctx.db.upload.aggregate({
+    where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality },
+    _sum: { size: true },
+  });
+  if ((_sum.size ?? 0) + adding <= quota) return;
+  throw new PortalError(
+    413,
+    'Превышен объем',
+    `За ${tp.quarterTitle} от вашего муниципального образования уже получено слишком много файлов ` +
+      `(допускается ${Math.round(quota / 1024 / 1024)} МБ на квартал). Обратитесь к координатору.`,
+  );
 }
 
 async function submit(
@@ -469,7 +489,7 @@ ${row[key]}</textarea>`,
 
 export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalContext): void {
   const buildTemplate = createTemplateFactory();
-  app.get<TokenParams>('/m/:token', async (request, reply) => {
+  app.get<TokenParams>('/m/:token', ctx.limits.token, async (request, reply) => {
     const tp = await openToken(ctx, request);
     const standing = await standingOf(ctx, tp);
     const s = standing.summary;
@@ -514,7 +534,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     return shell(ctx, reply, tp, 200, 'Сведения', body);
   });
 
-  app.get<TokenParams>('/m/:token/template.docx', async (request, reply) => {
+  app.get<TokenParams>('/m/:token/template.docx', ctx.limits.token, async (request, reply) => {
     const tp = await openToken(ctx, request);
     await openForAnswers(ctx, tp);
     const bytes = await buildTemplate({
@@ -533,7 +553,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
       .send(bytes);
   });
 
-  app.post<TokenParams>('/m/:token/upload', async (request, reply) => {
+  app.post<TokenParams>('/m/:token/upload', ctx.limits.upload, async (request, reply) => {
     const tp = await openToken(ctx, request);
     const form = await readUploadForm(request);
     ctx.checkCsrf(tp.csrf, form.fields._csrf);
@@ -543,6 +563,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         'Файл не выбран или пуст. Нажмите «Выберите файл», укажите заполненный шаблон (.docx) и отправьте снова.',
       );
     const { quarter, municipality } = tp.scope;
+    await withinStorageQuota(ctx, tp, form.file.bytes.length);
     let uploadId: string;
     try {
       uploadId = await storeUpload(ctx.db, ctx.files, {
@@ -567,7 +588,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
 
-  app.post<TokenParams>('/m/:token/nil', async (request, reply) => {
+  app.post<TokenParams>('/m/:token/nil', ctx.limits.upload, async (request, reply) => {
     const tp = await openToken(ctx, request);
     ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
     await mayAnswer(ctx, tp);
@@ -584,78 +605,96 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
 
-  app.get<TokenParams & { Querystring: { saved?: string } }>('/m/:token/form', async (request, reply) => {
-    const tp = await openToken(ctx, request);
-    await openForAnswers(ctx, tp);
-    const { rows, from } = await formRows(ctx, tp);
-    const message =
-      request.query.saved === '1'
-        ? html`<div class="ok">Черновик сохранен. Можно вернуться к нему позже по той же ссылке.</div>`
-        : from === 'draft'
-          ? html`<div class="notice">Открыт сохраненный черновик.</div>`
-          : from === 'submission'
-            ? html`<div class="notice">
+  app.get<TokenParams & { Querystring: { saved?: string } }>(
+    '/m/:token/form',
+    ctx.limits.token,
+    async (request, reply) => {
+      const tp = await openToken(ctx, request);
+      await openForAnswers(ctx, tp);
+      const { rows, from } = await formRows(ctx, tp);
+      const message =
+        request.query.saved === '1'
+          ? html`<div class="ok">Черновик сохранен. Можно вернуться к нему позже по той же ссылке.</div>`
+          : from === 'draft'
+            ? html`<div class="notice">Открыт сохраненный черновик.</div>`
+            : from === 'submission'
+              ? html`<div class="notice">
                 В форму подставлены строки из вашей последней отправки — исправьте их и отправьте снова.
               </div>`
-            : null;
-    return shell(ctx, reply, tp, 200, 'Форма', formPage(tp, rows, message));
-  });
+              : null;
+      return shell(ctx, reply, tp, 200, 'Форма', formPage(tp, rows, message));
+    },
+  );
 
-  app.post<TokenParams>('/m/:token/form', { bodyLimit: FORM_BODY_LIMIT }, async (request, reply) => {
-    const tp = await openToken(ctx, request);
-    ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
-    await openForAnswers(ctx, tp);
-    let rows = rowsFromBody(request.body);
-    const action = formField(request.body, 'action');
-    const removing = /^remove-(\d+)$/.exec(action);
-    if (action === 'add') {
-      if (rows.length < MAX_FORM_ROWS) rows.push({ ...EMPTY_ROW });
-      await saveDraft(ctx, tp, rows);
-      return reply.redirect(`${tp.base}/form#row-${rows.length}`, 303);
-    }
-    if (removing) {
-      const index = Number(removing[1]);
-      rows = rows.filter((_, i) => i !== index);
-      if (rows.length === 0) rows.push({ ...EMPTY_ROW });
-      await saveDraft(ctx, tp, rows);
-      return reply.redirect(`${tp.base}/form`, 303);
-    }
-    if (action !== 'submit') {
-      await saveDraft(ctx, tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }]);
-      return reply.redirect(`${tp.base}/form?saved=1`, 303);
-    }
-    const filled = rows.filter((row) => !isBlankRow(row));
-    if (filled.length === 0) {
-      const message = html`<div class="bad">
+  app.post<TokenParams>(
+    '/m/:token/form',
+    { ...ctx.limits.token, bodyLimit: FORM_BODY_LIMIT },
+    async (request, reply) => {
+      const tp = await openToken(ctx, request);
+      ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
+      await openForAnswers(ctx, tp);
+      let rows = rowsFromBody(request.body);
+      const action = formField(request.body, 'action');
+      const removing = /^remove-(\d+)$/.exec(action);
+      if (action === 'add') {
+        if (rows.length < MAX_FORM_ROWS) rows.push({ ...EMPTY_ROW });
+        await saveDraft(ctx, tp, rows);
+        return reply.redirect(`${tp.base}/form#row-${rows.length}`, 303);
+      }
+      if (removing) {
+        const index = Number(removing[1]);
+        rows = rows.filter((_, i) => i !== index);
+        if (rows.length === 0) rows.push({ ...EMPTY_ROW });
+        await saveDraft(ctx, tp, rows);
+        return reply.redirect(`${tp.base}/form`, 303);
+      }
+      if (action !== 'submit') {
+        await saveDraft(ctx, tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }]);
+        return reply.redirect(`${tp.base}/form?saved=1`, 303);
+      }
+      const filled = rows.filter((row) => !isBlankRow(row));
+      if (filled.length === 0) {
+        const message = html`<div class="bad">
         Заполните хотя бы одно мероприятие. Если мероприятий не было, вернитесь на страницу муниципального
         образования и выберите «Мероприятия не проводились».
       </div>`;
-      return shell(
-        ctx,
-        reply,
-        tp,
-        422,
-        'Форма',
-        formPage(tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }], message),
-      );
-    }
-    await saveDraft(ctx, tp, filled);
-    const result = await submit(ctx, request, tp, {
-      kind: 'rows',
-      rows: filled,
-      channel: 'form',
-      actor: tp.scope.municipality,
-    });
-    if (result.accepted) {
-      await ctx.db.formDraft.deleteMany({
-        where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality },
+        return shell(
+          ctx,
+          reply,
+          tp,
+          422,
+          'Форма',
+          formPage(tp, rows.length > 0 ? rows : [{ ...EMPTY_ROW }], message),
+        );
+      }
+      await saveDraft(ctx, tp, filled);
+      await withinStorageQuota(ctx, tp, Buffer.byteLength(JSON.stringify(filled)));
+      // Stored once, in the database; the workflow's history gets the id only.
+      const uploadId = await storeFormRows(ctx.db, ctx.files, {
+        quarter: tp.scope.quarter,
+        municipality: tp.scope.municipality,
+        rows: filled,
+        actor: tp.scope.municipality,
+        origin: ctx.origin(request),
       });
-    }
-    return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
-  });
+      const result = await submit(ctx, request, tp, {
+        kind: 'file',
+        uploadId,
+        channel: 'form',
+        actor: tp.scope.municipality,
+      });
+      if (result.accepted) {
+        await ctx.db.formDraft.deleteMany({
+          where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality },
+        });
+      }
+      return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
+    },
+  );
 
   app.get<{ Params: { token: string; version: string } }>(
     '/m/:token/versions/:version',
+    ctx.limits.token,
     async (request, reply) => {
       const tp = await openToken(ctx, request);
       const version = Number(request.params.version);

@@ -1,13 +1,16 @@
-// Sign-in and sign-out of coordinators and auditors. The sign-in form's CSRF token is a
-// double-submit cookie (there is no session yet); after sign-in, the session's own token.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+// Sign-in and sign-out of coordinators and auditors. The sign-in form's CSRF token is derived from a
+// signed cookie (there is no session yet); after sign-in, the session's own token. Failed sign-ins
+// are written to the audit log and lock the account after a few in a row.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { appendAudit } from '../../activities/audit';
-import { authenticate, createSession, endSession } from './auth';
-import { formField, LOGIN_CSRF_COOKIE, SESSION_COOKIE } from './context';
+import { createSession, DEFAULT_LOCKOUT, endSession, signInCheck } from './auth';
+import { formField } from './context';
 import type { PortalContext } from './context';
 import { html } from './html';
 import type { Html } from './html';
+import { moscowDateTime } from './format';
 import { randomToken } from './security';
+import { registerUserRoutes } from './routes-users';
 
 /** Only a path of this site: no scheme, no host, no «//evil». */
 export function safeNext(next: unknown): string {
@@ -45,21 +48,37 @@ function loginForm(csrf: string, next: string, login: string, message: Html | nu
 }
 
 export function registerSignInRoutes(app: FastifyInstance, ctx: PortalContext): void {
-  const loginCsrf = (reply: FastifyReply, existing: string | undefined): string => {
-    if (existing && /^[A-Za-z0-9_-]{32,64}$/.test(existing)) return existing;
-    const value = randomToken(24);
-    reply.setCookie(LOGIN_CSRF_COOKIE, value, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: ctx.secureCookies,
-      path: '/login',
-    });
-    return value;
+  registerUserRoutes(app, ctx);
+  /** The nonce of a valid signed login cookie, or null (absent, forged, or tampered with). */
+  const loginNonce = (request: FastifyRequest): string | null => {
+    const raw = request.cookies[ctx.loginCookie];
+    if (!raw) return null;
+    const unsigned = request.unsignCookie(raw);
+    return unsigned.valid && unsigned.value && /^[A-Za-z0-9_-]{32}$/.test(unsigned.value)
+      ? unsigned.value
+      : null;
   };
+  /** The form's token for this browser's login cookie, setting a fresh cookie when needed. */
+  const loginCsrf = (request: FastifyRequest, reply: FastifyReply, fresh = false): string => {
+    let nonce = fresh ? null : loginNonce(request);
+    if (!nonce) {
+      nonce = randomToken(24);
+      // Signed: a cookie planted by a sibling site or a network attacker (login CSRF) does not verify.
+      reply.setCookie(ctx.loginCookie, nonce, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: ctx.secureCookies,
+        path: '/',
+        signed: true,
+      });
+    }
+    return ctx.csrf.forLogin(nonce);
+  };
+  const lockout = ctx.config.lockout ?? DEFAULT_LOCKOUT;
 
   app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
     if (await ctx.viewer(request)) return reply.redirect(safeNext(request.query.next), 303);
-    const csrf = loginCsrf(reply, request.cookies[LOGIN_CSRF_COOKIE]);
+    const csrf = loginCsrf(request, reply);
     return ctx.send(reply, 200, {
       title: 'Вход',
       body: loginForm(csrf, safeNext(request.query.next), '', null),
@@ -67,13 +86,13 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: PortalContext): 
     });
   });
 
-  app.post('/login', async (request, reply) => {
-    const cookie = request.cookies[LOGIN_CSRF_COOKIE];
+  app.post('/login', ctx.limits.login, async (request, reply) => {
+    const nonce = loginNonce(request);
     const next = safeNext(formField(request.body, 'next'));
     const login = formField(request.body, 'login', 100).trim();
     const password = formField(request.body, 'password', 1000);
-    if (!cookie || !ctx.csrf.check(cookie, formField(request.body, '_csrf'))) {
-      const csrf = loginCsrf(reply, undefined);
+    if (!nonce || !ctx.csrf.check(ctx.csrf.forLogin(nonce), formField(request.body, '_csrf'))) {
+      const csrf = loginCsrf(request, reply, true);
       const message = html`<div class="bad">
         Форма входа устарела. Введите имя пользователя и пароль еще раз.
       </div>`;
@@ -83,24 +102,39 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: PortalContext): 
         narrow: true,
       });
     }
-    const user = await authenticate(ctx.db, login, password);
-    if (!user) {
-      const message = html`<div class="bad">Неверное имя пользователя или пароль.</div>`;
-      return ctx.send(reply, 401, {
+    const outcome = await signInCheck(ctx.db, login, password, lockout);
+    if (!outcome.ok) {
+      await appendAudit(ctx.db, {
+        quarter: null,
+        municipality: null,
+        action: outcome.justLocked ? 'web.login.locked' : 'web.login.failed',
+        actor: login.slice(0, 64) || '—',
+        origin: ctx.origin(request),
+        detail: { reason: outcome.reason },
+      });
+      // While locked, every attempt gets the same answer, the right password included: a guesser
+      // cannot tell when he hit it. A disabled account reads like a wrong password.
+      const text =
+        outcome.reason !== 'locked'
+          ? 'Неверное имя пользователя или пароль.'
+          : `Слишком много неудачных попыток входа: вход для этой учетной записи закрыт до ${moscowDateTime(outcome.lockedUntil!)}. Координатор может открыть его раньше командой «svodka user unlock».`;
+      const message = html`<div class="bad">${text}</div>`;
+      return ctx.send(reply, outcome.reason === 'locked' ? 429 : 401, {
         title: 'Вход',
-        body: loginForm(cookie, next, login, message),
+        body: loginForm(ctx.csrf.forLogin(nonce), next, login, message),
         narrow: true,
       });
     }
+    const user = outcome.user;
     const session = await createSession(ctx.db, user.id, ctx.config.sessionTtlMs);
-    reply.setCookie(SESSION_COOKIE, session.cookie, {
+    reply.setCookie(ctx.sessionCookie, session.cookie, {
       httpOnly: true,
       sameSite: 'lax',
       secure: ctx.secureCookies,
       path: '/',
       expires: session.expiresAt,
     });
-    reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
+    reply.clearCookie(ctx.loginCookie, { path: '/' });
     await appendAudit(ctx.db, {
       quarter: null,
       municipality: null,
@@ -115,9 +149,9 @@ export function registerSignInRoutes(app: FastifyInstance, ctx: PortalContext): 
     const viewer = await ctx.viewer(request);
     if (viewer) {
       ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
-      await endSession(ctx.db, request.cookies[SESSION_COOKIE]);
+      await endSession(ctx.db, request.cookies[ctx.sessionCookie]);
     }
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(ctx.sessionCookie, { path: '/' });
     return reply.redirect('/login', 303);
   });
 }

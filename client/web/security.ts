@@ -1,6 +1,7 @@
 // The portal's defences that do not depend on a page: response headers, CSRF tokens, and a small
-// in-memory rate limiter (per IP, fixed one-minute windows).
+// list of trusted reverse proxies. Rate limits are @fastify/rate-limit's, attached to routes.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
@@ -35,10 +36,15 @@ export function createCsrf(secret: Buffer) {
   const mac = (purpose: string, subject: string) =>
     createHmac('sha256', secret).update(`${purpose}\u0000${subject}`).digest('base64url');
   return {
+    /** For the sign-in form: bound to the random nonce of the browser's signed login cookie. */
+    forLogin: (nonce: string) => mac('login', nonce),
     /** For the municipality's forms: bound to the hash of its access token. */
     forToken: (tokenHash: string) => mac('token', tokenHash),
-    /** For a user authenticated by the reverse proxy (no session row of ours). */
-    forProxyUser: (login: string) => mac('proxy-user', login),
+    /**
+     * For a user authenticated by the reverse proxy (no session row of ours): bound to the login and
+     * to a random cookie of the browser's session, so a token seen once is not valid forever.
+     */
+    forProxyUser: (login: string, nonce: string) => mac('proxy-user', `${login}\u0000${nonce}`),
     check(expected: string, presented: unknown): boolean {
       return typeof presented === 'string' && presented.length > 0 && safeEqual(expected, presented);
     },
@@ -48,28 +54,45 @@ export type Csrf = ReturnType<typeof createCsrf>;
 
 export type RateLimitRule = { limit: number; windowMs: number };
 
-/** Fixed-window counters per key; old windows are dropped as the map grows. */
-export function createRateLimiter(rule: RateLimitRule, now: () => number = Date.now) {
-  const windows = new Map<string, { count: number; resetAt: number }>();
-  const sweep = (t: number) => {
-    for (const [key, w] of windows) if (w.resetAt <= t) windows.delete(key);
-  };
-  return {
-    /** Counts one hit; returns the seconds to wait when over the limit, or 0 when allowed. */
-    hit(key: string): number {
-      const t = now();
-      if (windows.size > 10_000) sweep(t);
-      let w = windows.get(key);
-      if (!w || w.resetAt <= t) {
-        w = { count: 0, resetAt: t + rule.windowMs };
-        windows.set(key, w);
-      }
-      w.count++;
-      return w.count > rule.limit ? Math.max(1, Math.ceil((w.resetAt - t) / 1000)) : 0;
-    },
-    reset(): void {
-      windows.clear();
-    },
+/**
+ * The reverse proxies whose X-Forwarded-For (and, with proxy authentication, X-Remote-User) are
+ * believed: IPv4/IPv6 addresses and CIDR blocks, as in SVODKA_TRUSTED_PROXIES. Throws on a
+ * malformed entry so a typo does not silently trust nobody (or everybody).
+ */
+export function parseTrustedProxies(text: string | undefined | null): string[] {
+  const list = (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  proxyMatcher(list);
+  return list;
+}
+
+/** Whether an immediate peer's address is one of the trusted proxies. */
+export function proxyMatcher(list: readonly string[]): (address: string | undefined) => boolean {
+  const block = new BlockList();
+  for (const entry of list) {
+    const [addr, bits, extra] = entry.split('/');
+    const family = addr ? isIP(addr) : 0;
+    const prefix = bits === undefined ? null : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+    if (!family || extra !== undefined || Number.isNaN(prefix) || (prefix ?? 0) > (family === 4 ? 32 : 128))
+      throw new Error(`SVODKA_TRUSTED_PROXIES: «${entry}» — не IP-адрес и не подсеть вида 10.0.0.0/8.`);
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (prefix === null) block.addAddress(addr!, type);
+    else block.addSubnet(addr!, prefix, type);
+  }
+  return (address) => {
+    if (!address || list.length === 0) return false;
+    // An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d.
+    const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+    const family = isIP(plain);
+    return family !== 0 && block.check(plain, family === 4 ? 'ipv4' : 'ipv6');
   };
 }
-export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+/** Compares a presented secret with the expected one in constant time, whatever their lengths. */
+export function secretMatches(expected: string, presented: unknown): boolean {
+  if (!expected || typeof presented !== 'string' || !presented) return false;
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+  return timingSafeEqual(digest(expected), digest(presented));
+}

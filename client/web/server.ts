@@ -8,17 +8,32 @@ import type { FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
 import { createDbBlobStore } from '../../activities/blobs';
 import type { Db } from '../../activities/db/client';
 import { MAX_UPLOAD_BYTES } from '../../activities/uploads';
 import { isRole, loadSession } from './auth';
 import type { Viewer } from './auth';
-import { FORM_BODY_LIMIT, SESSION_COOKIE } from './context';
-import type { PortalConfig, PortalContext } from './context';
+import {
+  FORM_BODY_LIMIT,
+  LOGIN_CSRF_COOKIE,
+  PROXY_NONCE_COOKIE,
+  PROXY_SECRET_HEADER,
+  SESSION_COOKIE,
+} from './context';
+import type { PortalConfig, PortalContext, RouteLimit } from './context';
 import { csrfError, errorBody, forbidden, PortalError, tooLarge } from './errors';
 import { APP_CSS, page } from './layout';
-import { createCsrf, createRateLimiter, SECURITY_HEADERS } from './security';
+import {
+  createCsrf,
+  proxyMatcher,
+  randomToken,
+  secretMatches,
+  SECURITY_HEADERS,
+  sha256Hex,
+} from './security';
+import type { RateLimitRule } from './security';
 import { registerAuditorRoutes } from './routes-auditor';
 import { registerCoordinatorRoutes } from './routes-coordinator';
 import { registerMailboxRoutes } from './routes-mailbox';
@@ -26,22 +41,50 @@ import { registerMunicipalityRoutes } from './routes-municipality';
 import { registerSignInRoutes } from './routes-signin';
 
 export type { PortalConfig, PortalContext } from './context';
-export { FORM_BODY_LIMIT, formField, LOGIN_CSRF_COOKIE, SESSION_COOKIE } from './context';
+export {
+  FORM_BODY_LIMIT,
+  formField,
+  LOGIN_CSRF_COOKIE,
+  PROXY_SECRET_HEADER,
+  SESSION_COOKIE,
+} from './context';
 
 export type PortalDeps = { db: Db; temporal: Client; config: PortalConfig };
 
 const DEFAULT_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+const HSTS = 'max-age=31536000; includeSubDomains';
+
+function routeLimit(rule: RateLimitRule): RouteLimit {
+  return { config: { rateLimit: { max: rule.limit, timeWindow: rule.windowMs } } };
+}
 /** A request this much larger than an allowed upload is refused before it is read. */
 const HARD_BODY_LIMIT = 64 * 1024 * 1024;
 
 export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   const { db, temporal } = deps;
-  const config = { ...deps.config, sessionTtlMs: deps.config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS };
+  const config = {
+    ...deps.config,
+    sessionTtlMs: deps.config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    idleTimeoutMs: deps.config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+  };
   const secret = config.secret ? Buffer.from(config.secret) : randomBytes(32);
-  const trustProxy = config.trustProxy ?? Boolean(config.trustProxyAuth);
+  const proxies = config.trustedProxies ?? [];
+  // Throws on a malformed entry: a typo must not trust nobody or everybody.
+  const fromTrustedProxy = proxyMatcher(proxies);
+  if (config.trustProxyAuth && (!config.proxySecret || proxies.length === 0)) {
+    throw new Error(
+      'SVODKA_TRUST_PROXY_AUTH=1 требует SVODKA_TRUSTED_PROXIES (адреса прокси-сервера) и SVODKA_PROXY_SECRET ' +
+        '(общий секрет, который прокси передает в X-Svodka-Proxy-Secret).',
+    );
+  }
+  const secure = config.publicUrl.startsWith('https:');
+  // Over https the cookies are __Host-: Secure, Path=/, no Domain, so a sibling host cannot plant them.
+  const cookieName = (name: string) => (secure ? `__Host-${name}` : name);
   const app = Fastify({
     logger: config.logger ?? false,
-    trustProxy,
+    // Only the listed proxies' X-Forwarded-For is believed; request.ip is then the client's address.
+    trustProxy: proxies.length > 0 ? proxies : false,
     bodyLimit: 256 * 1024,
     // Tokens are 43 characters; nothing of ours needs long URLs.
     routerOptions: { maxParamLength: 200 },
@@ -57,6 +100,19 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     },
   });
 
+  await app.register(fastifyRateLimit, {
+    global: false,
+    // request.ip: the client's address as the trusted proxies report it, else the peer's.
+    keyGenerator: (request) => request.ip,
+    errorResponseBuilder: (_request, context) =>
+      new PortalError(
+        429,
+        'Слишком много запросов',
+        `Слишком много запросов подряд. Подождите ${Math.max(1, Math.ceil(context.ttl / 1000))} с и попробуйте снова.`,
+      ),
+  });
+  const uploadRule = config.rateLimits?.upload ?? { limit: 20, windowMs: 60 * 60_000 };
+
   const ctx: PortalContext = {
     db,
     temporal,
@@ -64,10 +120,23 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     config,
     csrf: createCsrf(secret),
     limits: {
-      token: createRateLimiter(config.rateLimits?.token ?? { limit: 60, windowMs: 60_000 }),
-      login: createRateLimiter(config.rateLimits?.login ?? { limit: 10, windowMs: 60_000 }),
+      token: routeLimit(config.rateLimits?.token ?? { limit: 60, windowMs: 60_000 }),
+      login: routeLimit(config.rateLimits?.login ?? { limit: 10, windowMs: 60_000 }),
+      // Per link, whatever the address: a leaked link cannot flood the parser and the database.
+      upload: {
+        ...routeLimit(config.rateLimits?.token ?? { limit: 60, windowMs: 60_000 }),
+        onRequest: app.rateLimit({
+          max: uploadRule.limit,
+          timeWindow: uploadRule.windowMs,
+          // By the link's hash: the map of counters holds no usable link.
+          keyGenerator: (request) =>
+            `link:${sha256Hex(String((request.params as { token?: unknown }).token ?? ''))}`,
+        }),
+      },
     },
-    secureCookies: config.publicUrl.startsWith('https:'),
+    secureCookies: secure,
+    sessionCookie: cookieName(SESSION_COOKIE),
+    loginCookie: cookieName(LOGIN_CSRF_COOKIE),
     send(reply, status, options) {
       return reply
         .code(status)
@@ -77,7 +146,13 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     async viewer(request) {
       if (request.svodkaViewer !== undefined) return request.svodkaViewer;
       let viewer: Viewer | null = null;
-      if (config.trustProxyAuth) {
+      // The proxy's word counts only from the proxy itself, and only with the shared secret: anyone
+      // reaching the portal directly can send X-Remote-User.
+      if (
+        config.trustProxyAuth &&
+        fromTrustedProxy(request.socket.remoteAddress) &&
+        secretMatches(config.proxySecret ?? '', request.headers[PROXY_SECRET_HEADER])
+      ) {
         const login = request.headers['x-remote-user'];
         const role = request.headers['x-remote-role'];
         if (typeof login === 'string' && login.trim()) {
@@ -86,13 +161,15 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
           const name = login.trim().slice(0, 100);
           viewer = {
             user: { id: `proxy:${name}`, login: name, name, role },
-            csrf: ctx.csrf.forProxyUser(name),
+            csrf: ctx.csrf.forProxyUser(name, request.cookies[cookieName(PROXY_NONCE_COOKIE)] ?? ''),
             via: 'proxy',
             sessionId: null,
           };
         }
       }
-      viewer ??= await loadSession(db, request.cookies[SESSION_COOKIE]);
+      viewer ??= await loadSession(db, request.cookies[ctx.sessionCookie], {
+        idleTimeoutMs: config.idleTimeoutMs,
+      });
       request.svodkaViewer = viewer;
       return viewer;
     },
@@ -116,7 +193,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     },
   };
 
-  await app.register(fastifyCookie);
+  await app.register(fastifyCookie, { secret });
   await app.register(fastifyFormbody, { bodyLimit: FORM_BODY_LIMIT });
   await app.register(fastifyMultipart, {
     throwFileSizeLimit: false,
@@ -132,27 +209,25 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    if (secure) reply.header('Strict-Transport-Security', HSTS);
     const length = Number(request.headers['content-length'] ?? 0);
     if (length > HARD_BODY_LIMIT) {
       reply.header('Connection', 'close');
       throw tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
     }
-    const path = request.url.split('?')[0]!;
-    const limiter = path.startsWith('/m/')
-      ? ctx.limits.token
-      : path === '/login' && request.method === 'POST'
-        ? ctx.limits.login
-        : null;
-    if (limiter) {
-      const wait = limiter.hit(request.ip);
-      if (wait > 0) {
-        reply.header('Retry-After', String(wait));
-        throw new PortalError(
-          429,
-          'Слишком много запросов',
-          `С вашего адреса пришло слишком много запросов подряд. Подождите ${wait} с и попробуйте снова.`,
-        );
-      }
+    // A proxy-authenticated user's CSRF token is bound to this browser's random cookie.
+    if (
+      config.trustProxyAuth &&
+      !/^[A-Za-z0-9_-]{32}$/.test(request.cookies[cookieName(PROXY_NONCE_COOKIE)] ?? '')
+    ) {
+      const nonce = randomToken(24);
+      request.cookies[cookieName(PROXY_NONCE_COOKIE)] = nonce;
+      reply.setCookie(cookieName(PROXY_NONCE_COOKIE), nonce, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+      });
     }
   });
   app.addHook('onSend', async (request, reply, payload) => {

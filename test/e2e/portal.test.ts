@@ -27,7 +27,9 @@ const mark = (name: string, since: number) => (timings[name] = Date.now() - sinc
 beforeAll(async () => {
   const t0 = Date.now();
   // Every page of this test comes from 127.0.0.1: lift the per-IP limit of the token pages.
-  env = await startPortalStack({ rateLimits: { token: { limit: 5_000, windowMs: 60_000 } } });
+  env = await startPortalStack({
+    rateLimits: { token: { limit: 5_000, windowMs: 60_000 }, upload: { limit: 5_000, windowMs: 60_000 } },
+  });
   mark('stack', t0);
   const t1 = Date.now();
   browser = await launchBrowser();
@@ -36,13 +38,13 @@ beforeAll(async () => {
     login: 'coordinator',
     name: 'Ирина Петровна Смирнова',
     role: 'coordinator',
-    password: 'coordinator-pass',
+    password: 'Sinyaya-Reka-88',
   });
   await createUser(env.stack.db, {
     login: 'auditor',
     name: 'Олег Васильевич Кузнецов',
     role: 'auditor',
-    password: 'auditor-pass-1',
+    password: 'Tikhaya-Gavan-31',
   });
 });
 
@@ -87,7 +89,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
 
   // The coordinator signs in and sees the empty table.
   const coordinator = await browser.newPage();
-  await signIn(coordinator, env.url, 'coordinator', 'coordinator-pass');
+  await signIn(coordinator, env.url, 'coordinator', 'Sinyaya-Reka-88');
   await expect.poll(() => text(coordinator)).toContain('II квартал 2023 года');
   await screenshot(coordinator, '00-quarters');
   await coordinator.goto(`${env.url}/quarters/${Q}`);
@@ -186,6 +188,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   await screenshot(coordinator, '08-draft-preview');
   await coordinator.fill('#signer', 'И. И. Иванов');
   await coordinator.fill('#position', 'Начальник департамента');
+  await coordinator.fill('#reauth', 'Sinyaya-Reka-88');
   await Promise.all([
     coordinator.waitForURL(/done=approved/),
     coordinator.click('button:has-text("Подписать отчет")'),
@@ -218,7 +221,7 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
   const auditorBrowser = await launchBrowser();
   const auditor = await auditorBrowser.newPage();
   try {
-    await signIn(auditor, env.url, 'auditor', 'auditor-pass-1');
+    await signIn(auditor, env.url, 'auditor', 'Tikhaya-Gavan-31');
     await auditor.goto(`${env.url}/quarters/${Q}/audit`);
     const timeline = await text(auditor, 'body');
     expect(timeline).toContain('сбор сведений запущен');

@@ -71,7 +71,11 @@ beforeAll(async () => {
       publicUrl: 'http://localhost:3000',
       temporalUiUrl: null,
       secret: SECRET,
-      rateLimits: { token: { limit: 100_000, windowMs: 60_000 }, login: { limit: 1000, windowMs: 60_000 } },
+      rateLimits: {
+        token: { limit: 100_000, windowMs: 60_000 },
+        login: { limit: 1000, windowMs: 60_000 },
+        upload: { limit: 100_000, windowMs: 60_000 },
+      },
     },
   });
 });
@@ -539,9 +543,9 @@ describe('bad input through every channel', () => {
         login: 'coord',
         name: 'Координатор',
         role: 'coordinator',
-        password: 'coord-password-1',
+        password: 'Krasnyi-Bor-1957',
       });
-      const cookies = await signIn('coord', 'coord-password-1');
+      const cookies = await signIn('coord', 'Krasnyi-Bor-1957');
       pages.push(
         `/quarters`,
         `/quarters/${Q}`,

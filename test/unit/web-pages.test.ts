@@ -44,7 +44,7 @@ beforeAll(async () => {
     login: 'coord',
     name: 'Координатор',
     role: 'coordinator',
-    password: 'coord-password',
+    password: 'Krasnyi-Bor-1957',
   });
 });
 afterAll(async () => {
@@ -186,7 +186,7 @@ describe('the coordinator', () => {
       method: 'POST',
       url: '/login',
       cookies: { svodka_login: cookie(login, 'svodka_login') },
-      payload: { login: 'coord', password: 'coord-password', _csrf: hiddenValue(login.body, '_csrf') },
+      payload: { login: 'coord', password: 'Krasnyi-Bor-1957', _csrf: hiddenValue(login.body, '_csrf') },
     });
     cookies = { svodka_session: cookie(res, 'svodka_session') };
   });

@@ -47,13 +47,13 @@ beforeAll(async () => {
     login: 'coord',
     name: 'Координатор Тестов',
     role: 'coordinator',
-    password: 'coord-password',
+    password: 'Krasnyi-Bor-1957',
   });
   await createUser(t.db, {
     login: 'aud',
     name: 'Аудитор Тестов',
     role: 'auditor',
-    password: 'audit-password',
+    password: 'Zelenaya-Lampa-42',
   });
 });
 afterAll(async () => {
@@ -133,11 +133,11 @@ describe('CSRF', () => {
       method: 'POST',
       url: '/login',
       remoteAddress: '10.0.0.9',
-      payload: { login: 'coord', password: 'coord-password', _csrf: 'x' },
+      payload: { login: 'coord', password: 'Krasnyi-Bor-1957', _csrf: 'x' },
     });
     expect(noCookie.statusCode).toBe(403);
     expect(noCookie.headers['set-cookie'] ?? '').not.toContain('svodka_session');
-    const ok = await signIn('coord', 'coord-password', '10.0.0.9');
+    const ok = await signIn('coord', 'Krasnyi-Bor-1957', '10.0.0.9');
     const session = cookieOf(ok, 'svodka_session');
     const res = await app.inject({
       method: 'POST',
@@ -265,7 +265,7 @@ describe('sign-in and roles', () => {
     expect(bad.body).toContain('Неверное имя пользователя или пароль');
     const unknown = await signIn('nobody', 'whatever-password', '10.0.1.1');
     expect(unknown.statusCode).toBe(401);
-    const ok = await signIn('coord', 'coord-password', '10.0.1.1');
+    const ok = await signIn('coord', 'Krasnyi-Bor-1957', '10.0.1.1');
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe('/quarters');
     const set = ([] as string[])
@@ -286,7 +286,7 @@ describe('sign-in and roles', () => {
     const res = await app.inject({ method: 'GET', url: `/quarters/${Q}` });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(`/quarters/${Q}`)}`);
-    const ok = await signIn('coord', 'coord-password', '10.0.1.2');
+    const ok = await signIn('coord', 'Krasnyi-Bor-1957', '10.0.1.2');
     const session = cookieOf(ok, 'svodka_session');
     await t.db.webSession.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
     const expired = await app.inject({
@@ -302,7 +302,7 @@ describe('sign-in and roles', () => {
   });
 
   it('lets an auditor read but answers every coordinator action with a 403 page', async () => {
-    const ok = await signIn('aud', 'audit-password', '10.0.1.3');
+    const ok = await signIn('aud', 'Zelenaya-Lampa-42', '10.0.1.3');
     const session = cookieOf(ok, 'svodka_session');
     const cookies = { svodka_session: session };
     const status = await app.inject({ method: 'GET', url: `/quarters/${Q}`, cookies });
@@ -332,13 +332,28 @@ describe('sign-in and roles', () => {
   });
 
   it('trusts X-Remote-User / X-Remote-Role only when configured', async () => {
-    const headers = { 'x-remote-user': 'ivanov', 'x-remote-role': 'coordinator' };
-    expect((await app.inject({ method: 'GET', url: '/quarters', headers })).statusCode).toBe(303);
-    const proxied = await testPortal(t.db, temporal.client, { trustProxyAuth: true });
+    const secretHeader = { 'x-svodka-proxy-secret': 'proxy-shared-secret-0123456789' };
+    const remote = { 'x-remote-user': 'ivanov', 'x-remote-role': 'coordinator' };
+    expect(
+      (await app.inject({ method: 'GET', url: '/quarters', headers: { ...remote, ...secretHeader } }))
+        .statusCode,
+    ).toBe(303);
+    const proxied = await testPortal(t.db, temporal.client, {
+      trustProxyAuth: true,
+      trustedProxies: ['127.0.0.1'],
+      proxySecret: secretHeader['x-svodka-proxy-secret'],
+    });
     try {
+      const first = await proxied.inject({
+        method: 'GET',
+        url: '/quarters',
+        headers: { ...remote, ...secretHeader },
+      });
+      expect(first.statusCode).toBe(200);
+      expect(first.body).toContain('ivanov');
+      const cookies = { svodka_proxy: cookieOf(first, 'svodka_proxy') };
+      const headers = { ...remote, ...secretHeader, cookie: `svodka_proxy=${cookies.svodka_proxy}` };
       const page = await proxied.inject({ method: 'GET', url: '/quarters', headers });
-      expect(page.statusCode).toBe(200);
-      expect(page.body).toContain('ivanov');
       const csrf = hiddenValue(page.body, '_csrf');
       const auditorTry = await proxied.inject({
         method: 'POST',
@@ -373,7 +388,7 @@ describe('sign-in and roles', () => {
 
 describe('errors', () => {
   it('are Russian pages with a 4xx for bad input, never a stack trace', async () => {
-    const ok = await signIn('coord', 'coord-password', '10.0.2.1');
+    const ok = await signIn('coord', 'Krasnyi-Bor-1957', '10.0.2.1');
     const cookies = { svodka_session: cookieOf(ok, 'svodka_session') };
     const cases: {
       method: 'GET' | 'POST';

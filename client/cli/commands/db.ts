@@ -45,6 +45,75 @@ export function registerDbCommands(program: Command): void {
       );
     });
 
+  const simple = (
+    name: string,
+    description: string,
+    act: (login: string) => Promise<string>,
+    action: string,
+  ) =>
+    user
+      .command(name)
+      .description(description)
+      .argument('<login>', 'имя для входа')
+      .action(async (login: string) => {
+        const said = await act(login);
+        await audit({ quarter: null, municipality: null, action, detail: { login } });
+        console.log(said);
+      });
+  simple(
+    'unlock',
+    'снять блокировку после неудачных попыток входа',
+    async (login) => {
+      const { unlockUser } = await import('../../web/auth');
+      await unlockUser(await getDb(), login);
+      return `Вход для «${login}» снова открыт.`;
+    },
+    'user.unlock',
+  );
+  simple(
+    'disable',
+    'отключить учетную запись и завершить все ее сеансы',
+    async (login) => {
+      const { setUserDisabled } = await import('../../web/auth');
+      await setUserDisabled(await getDb(), login, true);
+      return `Учетная запись «${login}» отключена, ее сеансы завершены.`;
+    },
+    'user.disable',
+  );
+  simple(
+    'enable',
+    'снова включить отключенную учетную запись',
+    async (login) => {
+      const { setUserDisabled } = await import('../../web/auth');
+      await setUserDisabled(await getDb(), login, false);
+      return `Учетная запись «${login}» включена.`;
+    },
+    'user.enable',
+  );
+  simple(
+    'passwd',
+    'сменить пароль (из SVODKA_USER_PASSWORD или со стандартного ввода) и завершить все сеансы',
+    async (login) => {
+      const [{ changePassword }, { readPassword }] = await Promise.all([
+        import('../../web/auth'),
+        import('../../web/users'),
+      ]);
+      await changePassword(await getDb(), login, await readPassword());
+      return `Пароль «${login}» изменен, все сеансы завершены.`;
+    },
+    'user.passwd',
+  );
+  simple(
+    'logout',
+    'завершить все сеансы учетной записи на портале',
+    async (login) => {
+      const { endUserSessions } = await import('../../web/auth');
+      const n = await endUserSessions(await getDb(), login);
+      return `Сеансов «${login}» завершено: ${n}.`;
+    },
+    'user.logout',
+  );
+
   program
     .command('municipalities')
     .description('реестр муниципальных образований в порядке региона: код, название, адреса')
