@@ -1,6 +1,6 @@
 // The portal on its own (docker-compose's svodka-web; `node bin/run.js client/web/main.ts`).
 // Environment: PORT (3000), HOST (0.0.0.0; 127.0.0.1 with the dev mailbox), DATABASE_URL, TEMPORAL_ADDRESS / TEMPORAL_PORT,
-// TEMPORAL_NAMESPACE, SVODKA_PUBLIC_URL (links in emails), SVODKA_TEMPORAL_UI_URL (the auditor's
+// TEMPORAL_TLS_* (mTLS, client/temporal-tls.ts), TEMPORAL_NAMESPACE, SVODKA_PUBLIC_URL (links in emails), SVODKA_TEMPORAL_UI_URL (the auditor's
 // links; default: the embedded dev server's UI when TEMPORAL_ADDRESS is unset), SVODKA_WEB_SECRET
 // (the same on every instance), SVODKA_TRUST_PROXY_AUTH=1 (behind an authenticating proxy).
 // With no SMTP_URL, the dev mailbox under SVODKA_DATA_DIR/mailbox is shown at /dev/mailbox.
@@ -10,6 +10,7 @@ import { createDb } from '../../activities/db/client';
 import { databaseUrl, dataDir } from '../../activities/db/settings';
 import { redactUrl } from '../../activities/db/setup';
 import { temporalAddress } from '../temporal';
+import { temporalTls } from '../temporal-tls';
 import { startPortal } from './server';
 
 const env = process.env;
@@ -37,7 +38,11 @@ async function main(): Promise<void> {
   const db = await createDb();
   // Lazy: the portal starts (and /healthz answers) while Temporal is still coming up; pages that
   // need it say so until it is reachable.
-  const connection = Connection.lazy({ address: temporalAddress(), connectTimeout: 5_000 });
+  const connection = Connection.lazy({
+    address: temporalAddress(),
+    tls: temporalTls(),
+    connectTimeout: 5_000,
+  });
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE || 'default' });
   const portal = await startPortal({ port, host, db, temporal, config });
   say(`База данных: ${redactUrl(databaseUrl())}; Temporal: ${temporalAddress()}`);
