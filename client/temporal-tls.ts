@@ -32,7 +32,8 @@ export function temporalTls(env: NodeJS.ProcessEnv = process.env): TLSConfig | u
       'Для mTLS с Temporal нужны оба файла: TEMPORAL_TLS_CERT (сертификат клиента) и TEMPORAL_TLS_KEY (его ключ).',
     );
   const tls: TLSConfig = {};
-  if (cert) tls.clientCertPair = { crt: readPem('TEMPORAL_TLS_CERT', cert), key: readPem('TEMPORAL_TLS_KEY', key) };
+  if (cert)
+    tls.clientCertPair = { crt: readPem('TEMPORAL_TLS_CERT', cert), key: readPem('TEMPORAL_TLS_KEY', key) };
   if (ca) tls.serverRootCACertificate = readPem('TEMPORAL_TLS_CA', ca);
   if (serverName) tls.serverNameOverride = serverName;
   return tls;

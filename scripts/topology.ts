@@ -32,7 +32,9 @@ try {
     portalPort: port(values.port, 'port'),
     temporalPort: port(values['temporal-port'], 'temporal-port'),
   });
-  console.log(`[topology] Всё запущено за ${((Date.now() - started) / 1000).toFixed(1)} с; состояние: ${stateDir}`);
+  console.log(
+    `[topology] Всё запущено за ${((Date.now() - started) / 1000).toFixed(1)} с; состояние: ${stateDir}`,
+  );
   console.log('[topology] CLI с этим окружением:');
   console.log(
     `  env ${Object.entries(topology.env)

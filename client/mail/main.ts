@@ -20,14 +20,23 @@ const say = (line: string) => console.log(`[svodka-mail] ${line}`);
 
 async function main(): Promise<void> {
   const imap = inboundConfigFromEnv(env);
-  if (!imap) throw new Error('SVODKA_IMAP_URL не задан: укажите ящик для ответов, imap://пользователь:пароль@сервер:порт');
+  if (!imap)
+    throw new Error(
+      'SVODKA_IMAP_URL не задан: укажите ящик для ответов, imap://пользователь:пароль@сервер:порт',
+    );
   const interval = Number(env.SVODKA_IMAP_INTERVAL_MS || 30_000);
   if (!Number.isFinite(interval) || interval < 100)
-    throw new Error(`SVODKA_IMAP_INTERVAL_MS: ожидается число миллисекунд не меньше 100, получено «${env.SVODKA_IMAP_INTERVAL_MS}»`);
+    throw new Error(
+      `SVODKA_IMAP_INTERVAL_MS: ожидается число миллисекунд не меньше 100, получено «${env.SVODKA_IMAP_INTERVAL_MS}»`,
+    );
   const db = await createDb();
   // Lazy, as the portal's: a poll while Temporal is away fails, leaves the mail unread, and the next
   // poll tries again.
-  const connection = Connection.lazy({ address: temporalAddress(), tls: temporalTls(), connectTimeout: 5_000 });
+  const connection = Connection.lazy({
+    address: temporalAddress(),
+    tls: temporalTls(),
+    connectTimeout: 5_000,
+  });
   const mailer = createMailer(env.SMTP_URL);
   const poller = startInboundPoller(
     {

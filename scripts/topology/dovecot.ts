@@ -77,7 +77,11 @@ function waitForPort(port: number, child: ChildProcess, logFile: string, timeout
 }
 
 export async function startDovecot(
-  options: { user?: string; pass?: string; /** kept on stop; default: a temporary one, removed */ dir?: string } = {},
+  options: {
+    user?: string;
+    pass?: string;
+    /** kept on stop; default: a temporary one, removed */ dir?: string;
+  } = {},
 ): Promise<Dovecot> {
   if (!existsSync(DOVECOT_BINARY))
     throw new Error(`${DOVECOT_BINARY} not found: apt-get install -y dovecot-imapd`);

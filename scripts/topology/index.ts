@@ -22,7 +22,13 @@ import type { ServiceProcess } from './process';
 import { topologyService } from './services';
 import type { TopologyService } from './services';
 import { temporalBinaries } from './temporal-build';
-import { applyTemporalSchema, setupNamespace, startTemporalServer, temporalPorts, temporalServerEnv } from './temporal-server';
+import {
+  applyTemporalSchema,
+  setupNamespace,
+  startTemporalServer,
+  temporalPorts,
+  temporalServerEnv,
+} from './temporal-server';
 
 const run = promisify(execFile);
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -132,7 +138,9 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     const sql = { host: '127.0.0.1', port: postgres.port, user: 'temporal', password: pw.temporal };
     const schemaStarted = Date.now();
     await applyTemporalSchema(bin, sql, path.join(stateDir, 'postgresql'));
-    log(`Схема Temporal: применена его инструментом sql за ${((Date.now() - schemaStarted) / 1000).toFixed(1)} с`);
+    log(
+      `Схема Temporal: применена его инструментом sql за ${((Date.now() - schemaStarted) / 1000).toFixed(1)} с`,
+    );
     const ports = await temporalPorts(options.temporalPort);
     const temporalAddress = `127.0.0.1:${ports.frontend}`;
     const tls = {
@@ -152,7 +160,9 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     const cli = resolveTemporalCli({ log });
     if (!cli.path) throw new Error('нет Temporal CLI (.temporal/bin/temporal ставится при npm install)');
     await setupNamespace({ cli: cli.path, address: temporalAddress, certs, namespace: 'default' });
-    log(`Temporal: ${temporalAddress} (mTLS), PostgreSQL; пространство default, хранение 400 дней; метрики http://127.0.0.1:${ports.metrics}/metrics`);
+    log(
+      `Temporal: ${temporalAddress} (mTLS), PostgreSQL; пространство default, хранение 400 дней; метрики http://127.0.0.1:${ports.metrics}/metrics`,
+    );
 
     const relay: DevMailbox = await startDevMailbox({
       port: options.smtpPort ?? (await freePort()),
@@ -227,7 +237,12 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     log(`Workers: ${workerProcs.map((p) => `${p.name} (pid ${p.pid()})`).join(', ')} — очередь «svodka»`);
 
     const web = await node(topologyService('svodka-web'), 'svodka-web', (p) =>
-      until(`${p.name}: ${portalUrl}/healthz`, async () => (await fetch(`${portalUrl}/healthz`)).ok, 60_000, p),
+      until(
+        `${p.name}: ${portalUrl}/healthz`,
+        async () => (await fetch(`${portalUrl}/healthz`)).ok,
+        60_000,
+        p,
+      ),
     );
     keep(web);
     log(`Портал: ${portalUrl}`);

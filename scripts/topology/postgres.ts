@@ -2,7 +2,15 @@
 // foreground on a port and a socket directory of its own (so it never meets the machine's cluster),
 // run as the `postgres` user when started as root (PostgreSQL refuses to run as root).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort, portOpen, startProcess, until } from './process';
@@ -70,8 +78,19 @@ export async function startPostgres(o: {
     if (user) chownSync(pwfile, user.uid, user.gid);
     execFileSync(
       path.join(bin, 'initdb'),
-      ['-D', dataDir, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=peer', '--auth-host=scram-sha-256',
-        '-E', 'UTF8', '--locale=C.UTF-8'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '--pwfile',
+        pwfile,
+        '--auth-local=peer',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'], ...(user ?? {}) },
     );
   }
@@ -79,8 +98,22 @@ export async function startPostgres(o: {
   const proc = await startProcess({
     name: 'postgresql',
     command: path.join(bin, 'postgres'),
-    args: ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
+    args: [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-k',
+      socketDir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+    ],
     env: { ...process.env, LC_ALL: 'C.UTF-8' },
     logDir: o.logDir,
     ...(user ?? {}),
@@ -106,7 +139,10 @@ export async function ensureRole(
     const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role.name]);
     const verb = exists.rowCount ? 'ALTER' : 'CREATE';
     // Identifiers are ours (constants); the password goes through format()'s literal quoting.
-    const sql = await client.query(`SELECT format('%s ROLE %I LOGIN ${role.createdb ? 'CREATEDB' : ''} PASSWORD %L', $1::text, $2::text, $3::text) AS q`, [verb, role.name, role.password]);
+    const sql = await client.query(
+      `SELECT format('%s ROLE %I LOGIN ${role.createdb ? 'CREATEDB' : ''} PASSWORD %L', $1::text, $2::text, $3::text) AS q`,
+      [verb, role.name, role.password],
+    );
     await client.query(sql.rows[0].q as string);
     if (role.database) {
       const db = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [role.database]);

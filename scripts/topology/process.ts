@@ -92,7 +92,9 @@ export async function until(
     if (proc && !proc.running())
       throw new Error(`${proc.name} завершился, не дождавшись: ${what}\n${proc.tail()}`);
     if (Date.now() > deadline)
-      throw new Error(`${what}: не дождался за ${timeoutMs / 1000} с${last ? ` (${String(last)})` : ''}${proc ? `\n${proc.tail()}` : ''}`);
+      throw new Error(
+        `${what}: не дождался за ${timeoutMs / 1000} с${last ? ` (${String(last)})` : ''}${proc ? `\n${proc.tail()}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }

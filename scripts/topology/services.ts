@@ -70,7 +70,13 @@ export const TOPOLOGY_SERVICES: readonly TopologyService[] = [
     command: ['temporal', 'operator'],
     replicas: 1,
     oneShot: true,
-    env: ['TEMPORAL_ADDRESS', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME'],
+    env: [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_KEY',
+      'TEMPORAL_TLS_CA',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ],
   },
   {
     name: 'svodka-db-setup',

@@ -17,14 +17,19 @@ export function svodkaCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Where the binaries are kept: TEMPORAL_SERVER_DIR, else ~/.cache/svodka/temporal-server-<version>. */
 export function temporalBinDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TEMPORAL_SERVER_DIR || path.join(svodkaCacheDir(env), `temporal-server-${TEMPORAL_SERVER_VERSION}`);
+  return (
+    env.TEMPORAL_SERVER_DIR || path.join(svodkaCacheDir(env), `temporal-server-${TEMPORAL_SERVER_VERSION}`)
+  );
 }
 
 function goBinary(env: NodeJS.ProcessEnv): string {
   if (env.GO_BINARY) return env.GO_BINARY;
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) if (dir && existsSync(path.join(dir, 'go'))) return path.join(dir, 'go');
+  for (const dir of (env.PATH ?? '').split(path.delimiter))
+    if (dir && existsSync(path.join(dir, 'go'))) return path.join(dir, 'go');
   if (existsSync('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
-  throw new Error('Go не найден (нужен для сборки Temporal server): установите Go ≥ 1.26 или задайте GO_BINARY');
+  throw new Error(
+    'Go не найден (нужен для сборки Temporal server): установите Go ≥ 1.26 или задайте GO_BINARY',
+  );
 }
 
 /** The binaries, built first when they are not there yet. */
@@ -41,7 +46,11 @@ export async function temporalBinaries(o: {
   return { dir, server, sql, built: true };
 }
 
-export async function buildTemporal(o: { env: NodeJS.ProcessEnv; dir: string; log: (line: string) => void }): Promise<number> {
+export async function buildTemporal(o: {
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  log: (line: string) => void;
+}): Promise<number> {
   const go = goBinary(o.env);
   const gopath = o.env.GOPATH || path.join(svodkaCacheDir(o.env), 'go');
   const gocache = o.env.GOCACHE || path.join(gopath, 'build-cache');
@@ -49,9 +58,16 @@ export async function buildTemporal(o: { env: NodeJS.ProcessEnv; dir: string; lo
   // Installed beside the final directory and moved in at the end: a build cut short leaves nothing
   // that looks finished.
   const staging = mkdtempSync(`${o.dir}.build-`);
-  const targets = [`${MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`];
-  o.log(`Temporal server ${TEMPORAL_SERVER_VERSION}: собираю из Go-модулей (${targets.join(', ')}); GOPATH=${gopath}`);
-  o.log('  холодная сборка идёт минуты и занимает ~3,5 ГБ кэша модулей и сборки; следующие запуски берут готовые файлы');
+  const targets = [
+    `${MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+    `${MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`,
+  ];
+  o.log(
+    `Temporal server ${TEMPORAL_SERVER_VERSION}: собираю из Go-модулей (${targets.join(', ')}); GOPATH=${gopath}`,
+  );
+  o.log(
+    '  холодная сборка идёт минуты и занимает ~3,5 ГБ кэша модулей и сборки; следующие запуски берут готовые файлы',
+  );
   const started = Date.now();
   let downloads = 0;
   let packages = 0;
@@ -76,7 +92,9 @@ export async function buildTemporal(o: { env: NodeJS.ProcessEnv; dir: string; lo
   child.stdout.on('data', feed);
   child.stderr.on('data', feed);
   const timer = setInterval(() => {
-    o.log(`  сборка: ${Math.round((Date.now() - started) / 1000)} с; модулей загружено: ${downloads}, пакетов собрано: ${packages}`);
+    o.log(
+      `  сборка: ${Math.round((Date.now() - started) / 1000)} с; модулей загружено: ${downloads}, пакетов собрано: ${packages}`,
+    );
   }, 30_000);
   const code = await new Promise<number | null>((resolve) => {
     child.once('exit', (c) => resolve(c));

@@ -15,7 +15,10 @@ import type { TemporalBinaries } from './temporal-build';
 const run = promisify(execFile);
 
 export const TEMPORAL_CONFIG = path.resolve(import.meta.dirname, '../../deploy/temporal/config.yaml');
-export const TEMPORAL_DYNAMIC_CONFIG = path.resolve(import.meta.dirname, '../../deploy/temporal/dynamicconfig.yaml');
+export const TEMPORAL_DYNAMIC_CONFIG = path.resolve(
+  import.meta.dirname,
+  '../../deploy/temporal/dynamicconfig.yaml',
+);
 /** Longer than a quarter's life (collection, corrections, sign-off, the audit that follows). */
 export const NAMESPACE_RETENTION = '400d';
 
@@ -30,7 +33,11 @@ const sqlEnv = (s: SqlSettings): NodeJS.ProcessEnv => ({
 });
 
 /** create-database, setup-schema -v 0.0 (first time only), update-schema: for both databases. */
-export async function applyTemporalSchema(bin: TemporalBinaries, sql: SqlSettings, stateDir: string): Promise<void> {
+export async function applyTemporalSchema(
+  bin: TemporalBinaries,
+  sql: SqlSettings,
+  stateDir: string,
+): Promise<void> {
   const env = { ...process.env, ...sqlEnv(sql) };
   for (const [db, schema] of [
     ['temporal', 'postgresql/v12/temporal'],
@@ -78,7 +85,11 @@ export async function temporalPorts(frontend?: number): Promise<TemporalPorts> {
 }
 
 /** The environment deploy/temporal/config.yaml is rendered with (docker-compose sets the same names). */
-export function temporalServerEnv(o: { sql: SqlSettings; certs: Certs; ports: TemporalPorts }): Record<string, string> {
+export function temporalServerEnv(o: {
+  sql: SqlSettings;
+  certs: Certs;
+  ports: TemporalPorts;
+}): Record<string, string> {
   return {
     ...(sqlEnv(o.sql) as Record<string, string>),
     TEMPORAL_TLS_SERVER_CERT: o.certs.serverCert,
@@ -105,7 +116,11 @@ export async function startTemporalServer(o: {
   bin: TemporalBinaries;
   env: Record<string, string>;
   address: string;
-  tls: { clientCertPair: { crt: Buffer; key: Buffer }; serverRootCACertificate: Buffer; serverNameOverride: string };
+  tls: {
+    clientCertPair: { crt: Buffer; key: Buffer };
+    serverRootCACertificate: Buffer;
+    serverNameOverride: string;
+  };
   logDir: string;
   onUnexpectedExit?: (name: string) => void;
 }): Promise<ServiceProcess> {
@@ -133,16 +148,26 @@ export async function startTemporalServer(o: {
 /** The Temporal CLI's connection flags for the mTLS frontend. */
 export function cliTlsArgs(address: string, certs: Certs): string[] {
   return [
-    '--address', address,
-    '--tls-cert-path', certs.clientCert,
-    '--tls-key-path', certs.clientKey,
-    '--tls-ca-path', certs.ca,
-    '--tls-server-name', certs.serverName,
+    '--address',
+    address,
+    '--tls-cert-path',
+    certs.clientCert,
+    '--tls-key-path',
+    certs.clientKey,
+    '--tls-ca-path',
+    certs.ca,
+    '--tls-server-name',
+    certs.serverName,
   ];
 }
 
 /** The namespace (retention NAMESPACE_RETENTION) and Svodka's search attributes; idempotent. */
-export async function setupNamespace(o: { cli: string; address: string; certs: Certs; namespace: string }): Promise<void> {
+export async function setupNamespace(o: {
+  cli: string;
+  address: string;
+  certs: Certs;
+  namespace: string;
+}): Promise<void> {
   const conn = cliTlsArgs(o.address, o.certs);
   const retry = async (what: string, fn: () => Promise<void>) => {
     const deadline = Date.now() + 60_000;
@@ -152,24 +177,64 @@ export async function setupNamespace(o: { cli: string; address: string; certs: C
       } catch (err) {
         // The first seconds after a start: «Not enough hosts», an unknown namespace until the
         // namespace cache refreshes.
-        if (Date.now() > deadline) throw new Error(`${what}: ${(err as { stderr?: string }).stderr || String(err)}`);
+        if (Date.now() > deadline)
+          throw new Error(`${what}: ${(err as { stderr?: string }).stderr || String(err)}`);
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
   };
   await retry('namespace', async () => {
-    const described = await run(o.cli, ['operator', 'namespace', 'describe', '-n', o.namespace, ...conn]).then(() => true, () => false);
+    const described = await run(o.cli, [
+      'operator',
+      'namespace',
+      'describe',
+      '-n',
+      o.namespace,
+      ...conn,
+    ]).then(
+      () => true,
+      () => false,
+    );
     if (described) {
-      await run(o.cli, ['operator', 'namespace', 'update', '-n', o.namespace, '--retention', NAMESPACE_RETENTION, ...conn]);
+      await run(o.cli, [
+        'operator',
+        'namespace',
+        'update',
+        '-n',
+        o.namespace,
+        '--retention',
+        NAMESPACE_RETENTION,
+        ...conn,
+      ]);
       return;
     }
-    await run(o.cli, ['operator', 'namespace', 'create', '-n', o.namespace, '--retention', NAMESPACE_RETENTION, ...conn]);
+    await run(o.cli, [
+      'operator',
+      'namespace',
+      'create',
+      '-n',
+      o.namespace,
+      '--retention',
+      NAMESPACE_RETENTION,
+      ...conn,
+    ]);
   });
   for (const name of SEARCH_ATTRIBUTES) {
     await retry(`search attribute ${name}`, async () => {
       const list = await run(o.cli, ['operator', 'search-attribute', 'list', '-n', o.namespace, ...conn]);
       if (new RegExp(`\\b${name}\\b`).test(list.stdout)) return;
-      await run(o.cli, ['operator', 'search-attribute', 'create', '-n', o.namespace, '--name', name, '--type', 'Keyword', ...conn]);
+      await run(o.cli, [
+        'operator',
+        'search-attribute',
+        'create',
+        '-n',
+        o.namespace,
+        '--name',
+        name,
+        '--type',
+        'Keyword',
+        ...conn,
+      ]);
     });
   }
 }
