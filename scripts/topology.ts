@@ -1,9 +1,11 @@
 // `npm run topology`: Svodka's production topology as separate processes on this machine (see
 // scripts/topology/ and the README's «Production»). Options: --state-dir DIR (data/topology),
-// --fresh (start from an empty state directory), --port N (the portal), --temporal-port N.
+// --fresh (start from an empty state directory), --port N (the portal), --temporal-port N;
+// --make-certs DIR writes the mTLS certificates alone (docker-compose.yml mounts deploy/certs).
 // Ctrl-C stops everything in reverse order.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { makeCerts } from './topology/certs';
 import { removeState, repoRoot, startTopology } from './topology/index';
 
 const { values } = parseArgs({
@@ -12,8 +14,17 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
     port: { type: 'string' },
     'temporal-port': { type: 'string' },
+    'make-certs': { type: 'string' },
   },
 });
+// Certificates only (for docker-compose.yml: --make-certs deploy/certs), then stop.
+if (values['make-certs']) {
+  const certs = makeCerts(path.resolve(values['make-certs']));
+  console.log(
+    `[topology] Сертификаты mTLS: ${certs.dir} (ca.pem; server.pem/key для «${certs.serverName}»; client.pem/key)`,
+  );
+  process.exit(0);
+}
 const stateDir = path.resolve(values['state-dir'] ?? path.join(repoRoot, 'data', 'topology'));
 const port = (v: string | undefined, name: string) => {
   if (v === undefined) return undefined;

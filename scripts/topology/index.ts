@@ -59,7 +59,7 @@ export type Topology = {
   imap: Dovecot;
   portalUrl: string;
   certs: Certs;
-  /** The environment of a Svodka process (for the CLI: node bin/svodka.js … with it). */
+  /** The CLI's environment (svodka-db-setup's: node bin/svodka.js … with it). */
   env: Record<string, string>;
   /** postgresql, temporal, svodka-worker-1, svodka-worker-2, svodka-web, svodka-mail. */
   processes: Record<string, ServiceProcess>;
@@ -119,7 +119,12 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     const certs = makeCerts(path.join(stateDir, 'certs'));
     log(`Сертификаты mTLS: ${certs.dir} (CA, сервер «${certs.serverName}», клиент svodka)`);
     const signingKey = path.join(secretDir, 'signing.pem');
-    if (!existsSync(signingKey)) writeFileSync(signingKey, generateSigningKeys().privatePem, { mode: 0o600 });
+    const verifyKey = path.join(secretDir, 'verify.pem');
+    if (!existsSync(signingKey) || !existsSync(verifyKey)) {
+      const keys = generateSigningKeys();
+      writeFileSync(signingKey, keys.privatePem, { mode: 0o600 });
+      writeFileSync(verifyKey, keys.publicPem, { mode: 0o644 });
+    }
 
     const postgres = await startPostgres({
       dir: path.join(stateDir, 'postgresql'),
@@ -192,6 +197,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       SVODKA_REPORT_RECIPIENTS: 'coordinator@svodka.example.ru',
       SVODKA_PUBLIC_URL: portalUrl,
       SVODKA_SIGNING_KEY: signingKey,
+      SVODKA_VERIFY_KEY: verifyKey,
       SVODKA_TEMPORAL_UI_URL: options.temporalUiUrl ?? '',
       SVODKA_DATA_DIR: path.join(stateDir, 'svodka'),
       MALLOC_ARENA_MAX: '2',

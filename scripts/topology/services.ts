@@ -20,9 +20,24 @@ export const SVODKA_ENV = [
   'SVODKA_COORDINATOR_EMAIL',
   'SVODKA_REPORT_RECIPIENTS',
   'SVODKA_PUBLIC_URL',
-  'SVODKA_SIGNING_KEY',
   'SVODKA_TEMPORAL_UI_URL',
   'SVODKA_DATA_DIR',
+] as const;
+
+/**
+ * The ports of the server's four services: the topology picks free ones, docker-compose keeps the
+ * defaults of deploy/temporal/config.yaml (7233 for the frontend, inside its network).
+ */
+export const TEMPORAL_PORT_ENV = [
+  'TEMPORAL_FRONTEND_PORT',
+  'TEMPORAL_FRONTEND_HTTP_PORT',
+  'TEMPORAL_FRONTEND_MEMBERSHIP_PORT',
+  'TEMPORAL_HISTORY_PORT',
+  'TEMPORAL_HISTORY_MEMBERSHIP_PORT',
+  'TEMPORAL_MATCHING_PORT',
+  'TEMPORAL_MATCHING_MEMBERSHIP_PORT',
+  'TEMPORAL_WORKER_PORT',
+  'TEMPORAL_WORKER_MEMBERSHIP_PORT',
 ] as const;
 
 /** The Temporal server's settings: deploy/temporal/config.yaml reads them; the schema tool takes SQL_*. */
@@ -53,8 +68,15 @@ export type TopologyService = {
 };
 
 export const TOPOLOGY_SERVICES: readonly TopologyService[] = [
-  // PostgreSQL holding temporal, temporal_visibility and svodka.
-  { name: 'postgresql', command: null, replicas: 1, oneShot: false, env: [] },
+  // PostgreSQL holding temporal, temporal_visibility and svodka, with the passwords of its superuser
+  // and of the roles temporal and svodka (the topology keeps them in secrets/secrets.json).
+  {
+    name: 'postgresql',
+    command: null,
+    replicas: 1,
+    oneShot: false,
+    env: ['POSTGRES_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'SVODKA_DB_PASSWORD'],
+  },
   // Temporal's schema by its own `sql` tool: create-database, setup-schema -v 0.0, update-schema.
   { name: 'temporal-schema', command: ['sql'], replicas: 1, oneShot: true, env: TEMPORAL_SQL_ENV },
   {
@@ -78,19 +100,22 @@ export const TOPOLOGY_SERVICES: readonly TopologyService[] = [
       'TEMPORAL_TLS_SERVER_NAME',
     ],
   },
+  // Also the service to run the CLI with (`docker compose run --rm svodka-db-setup node bin/svodka.js …`):
+  // it checks signatures with the public key alone.
   {
     name: 'svodka-db-setup',
     command: ['node', 'bin/svodka.js', 'db', 'setup'],
     replicas: 1,
     oneShot: true,
-    env: SVODKA_ENV,
+    env: [...SVODKA_ENV, 'SVODKA_VERIFY_KEY'],
   },
   {
     name: 'svodka-worker',
     command: ['node', ...WORKER_NODE_FLAGS, 'bin/run.js', 'worker/main.ts'],
     replicas: 2,
     oneShot: false,
-    env: [...SVODKA_ENV, ...Object.keys(WORKER_ENV)],
+    // Only the workers sign final reports, so only they hold the private key.
+    env: [...SVODKA_ENV, 'SVODKA_SIGNING_KEY', ...Object.keys(WORKER_ENV)],
   },
   {
     name: 'svodka-web',
