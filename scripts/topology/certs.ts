@@ -1,13 +1,18 @@
 // Certificates for mTLS between Svodka and Temporal, made with openssl: a CA, the frontend's
 // certificate (also its system workers' client certificate) and Svodka's client certificate.
-// Kept in the state directory: a second start reuses them.
+// Three directories, so that each party is given only its own: ca/ (the CA's key: nobody's but the
+// operator's), server/ (the Temporal server's key, with ca.pem) and client/ (the clients' key, with
+// ca.pem). Kept: a second start reuses them.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type Certs = {
   dir: string;
+  /** The CA certificate, in client/ (TEMPORAL_TLS_CA of the clients). */
   ca: string;
+  /** The same, in server/ (TEMPORAL_TLS_CA of the server). */
+  serverCa: string;
   serverCert: string;
   serverKey: string;
   clientCert: string;
@@ -66,17 +71,22 @@ function issue(dir: string, name: string, subject: string, ext: string[]): void 
 }
 
 export function makeCerts(dir: string): Certs {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const caDir = path.join(dir, 'ca');
+  const serverDir = path.join(dir, 'server');
+  const clientDir = path.join(dir, 'client');
+  for (const d of [dir, caDir, serverDir, clientDir]) mkdirSync(d, { recursive: true, mode: 0o700 });
   const certs: Certs = {
     dir,
-    ca: path.join(dir, 'ca.pem'),
-    serverCert: path.join(dir, 'server.pem'),
-    serverKey: path.join(dir, 'server.key'),
-    clientCert: path.join(dir, 'client.pem'),
-    clientKey: path.join(dir, 'client.key'),
+    ca: path.join(clientDir, 'ca.pem'),
+    serverCa: path.join(serverDir, 'ca.pem'),
+    serverCert: path.join(serverDir, 'server.pem'),
+    serverKey: path.join(serverDir, 'server.key'),
+    clientCert: path.join(clientDir, 'client.pem'),
+    clientKey: path.join(clientDir, 'client.key'),
     serverName: TEMPORAL_SERVER_NAME,
   };
-  if ([certs.ca, certs.serverCert, certs.clientCert].every((f) => existsSync(f))) return certs;
+  if ([certs.ca, certs.serverCa, certs.serverCert, certs.clientCert].every((f) => existsSync(f)))
+    return certs;
   openssl(
     [
       'req',
@@ -99,19 +109,28 @@ export function makeCerts(dir: string): Certs {
       '-addext',
       'keyUsage=critical,keyCertSign,cRLSign',
     ],
-    dir,
+    caDir,
   );
-  issue(dir, 'server', `/CN=${TEMPORAL_SERVER_NAME}`, [
+  issue(caDir, 'server', `/CN=${TEMPORAL_SERVER_NAME}`, [
     'basicConstraints=CA:FALSE',
     'keyUsage=critical,digitalSignature,keyEncipherment',
     // serverAuth for the frontend; clientAuth because the server's system workers call it too.
     'extendedKeyUsage=serverAuth,clientAuth',
     `subjectAltName=DNS:${TEMPORAL_SERVER_NAME},DNS:localhost,IP:127.0.0.1`,
   ]);
-  issue(dir, 'client', '/CN=svodka', [
+  issue(caDir, 'client', '/CN=svodka', [
     'basicConstraints=CA:FALSE',
     'keyUsage=critical,digitalSignature,keyEncipherment',
     'extendedKeyUsage=clientAuth',
   ]);
+  for (const [from, to] of [
+    ['ca.pem', certs.serverCa],
+    ['server.pem', certs.serverCert],
+    ['server.key', certs.serverKey],
+    ['ca.pem', certs.ca],
+    ['client.pem', certs.clientCert],
+    ['client.key', certs.clientKey],
+  ] as const)
+    copyFileSync(path.join(caDir, from), to);
   return certs;
 }

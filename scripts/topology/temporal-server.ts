@@ -94,7 +94,7 @@ export function temporalServerEnv(o: {
     ...(sqlEnv(o.sql) as Record<string, string>),
     TEMPORAL_TLS_SERVER_CERT: o.certs.serverCert,
     TEMPORAL_TLS_SERVER_KEY: o.certs.serverKey,
-    TEMPORAL_TLS_CA: o.certs.ca,
+    TEMPORAL_TLS_CA: o.certs.serverCa,
     TEMPORAL_TLS_SERVER_NAME: o.certs.serverName,
     TEMPORAL_BIND_ON_IP: '127.0.0.1',
     TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',

@@ -73,6 +73,7 @@ describe('docker-compose.yml against the topology', () => {
     const certs = {
       dir: '',
       ca: 'ca',
+      serverCa: 'sca',
       serverCert: 's',
       serverKey: 'k',
       clientCert: 'c',
@@ -103,14 +104,18 @@ describe('docker-compose.yml against the topology', () => {
       TEMPORAL_TLS_SERVER_CERT: expect.any(String),
       TEMPORAL_TLS_CA: expect.any(String),
     });
+    expect(services.temporal!.volumes).toEqual(['./deploy/certs/server:/etc/svodka/certs:ro']);
     const config = readFileSync(TEMPORAL_CONFIG, 'utf8');
     expect(config).toMatch(/requireClientAuth: true/);
+    // The CA's key is mounted nowhere: whoever had it could mint a client certificate.
+    for (const [name, s] of Object.entries(services))
+      for (const v of s.volumes ?? []) expect(v, name).not.toMatch(/deploy\/certs(\/ca)?:/);
     for (const [name, s] of Object.entries(services)) {
       if (!s.environment?.TEMPORAL_ADDRESS) continue;
       expect(s.environment.TEMPORAL_ADDRESS, name).toBe('temporal:7233');
       for (const v of ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA'])
         expect(s.environment[v], `${name} ${v}`).toMatch(/^\/etc\/svodka\/certs\//);
-      expect(s.volumes, name).toContain('./deploy/certs:/etc/svodka/certs:ro');
+      expect(s.volumes, name).toContain('./deploy/certs/client:/etc/svodka/certs:ro');
     }
   });
 
