@@ -228,8 +228,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
         ready,
         onUnexpectedExit: () => unexpected(name),
       });
-    const logSays = (p: ServiceProcess, text: string) => async () =>
-      existsSync(p.logFile) && readFileSync(p.logFile, 'utf8').includes(text);
+    const logSays = (p: ServiceProcess, text: string) => async () => p.output().includes(text);
 
     const worker = topologyService('svodka-worker');
     const workerProcs = await Promise.all(

@@ -2,7 +2,7 @@
 // own, it can be killed (any signal) and started again with the same command and environment.
 import { spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -18,6 +18,8 @@ export type ServiceProcess = {
   restart(): Promise<void>;
   /** The last lines of its log, for an error message. */
   tail(lines?: number): string;
+  /** What it has written since it was last (re)started: the log is appended to across restarts. */
+  output(): string;
 };
 
 export type ServiceSpec = {
@@ -105,8 +107,10 @@ export async function startProcess(spec: ServiceSpec): Promise<ServiceProcess> {
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   let expectingExit = false;
+  let logOffset = 0;
 
   const launch = () => {
+    logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
     const fd = openSync(logFile, 'a');
     const options: SpawnOptions = {
       cwd: spec.cwd,
@@ -145,6 +149,10 @@ export async function startProcess(spec: ServiceSpec): Promise<ServiceProcess> {
       await proc.stop();
       launch();
       await spec.ready?.(proc);
+    },
+    output() {
+      if (!existsSync(logFile)) return '';
+      return readFileSync(logFile).subarray(logOffset).toString('utf8');
     },
     tail(lines = 30) {
       if (!existsSync(logFile)) return '';
