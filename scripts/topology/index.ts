@@ -11,24 +11,15 @@ import { promisify } from 'node:util';
 import { generateSigningKeys } from '../../activities/signing';
 import { startDevMailbox } from '../../worker/dev-mailbox';
 import type { DevMailbox } from '../../worker/dev-mailbox';
-import { resolveTemporalCli } from '../../worker/temporal-cli';
-import { makeCerts } from './certs';
 import type { Certs } from './certs';
 import { startDovecot } from './dovecot';
 import type { Dovecot } from './dovecot';
-import { ensureRole, startPostgres } from './postgres';
+import { ensureRole } from './postgres';
 import { freePort, startProcess, until } from './process';
 import type { ServiceProcess } from './process';
 import { topologyService } from './services';
 import type { TopologyService } from './services';
-import { temporalBinaries } from './temporal-build';
-import {
-  applyTemporalSchema,
-  setupNamespace,
-  startTemporalServer,
-  temporalPorts,
-  temporalServerEnv,
-} from './temporal-server';
+import { startTemporalCluster } from './temporal-cluster';
 
 const run = promisify(execFile);
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -116,8 +107,6 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
   };
 
   try {
-    const certs = makeCerts(path.join(stateDir, 'certs'));
-    log(`Сертификаты mTLS: ${certs.dir} (CA, сервер «${certs.serverName}», клиент svodka)`);
     const signingKey = path.join(secretDir, 'signing.pem');
     const verifyKey = path.join(secretDir, 'verify.pem');
     if (!existsSync(signingKey) || !existsSync(verifyKey)) {
@@ -126,48 +115,21 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       writeFileSync(verifyKey, keys.publicPem, { mode: 0o644 });
     }
 
-    const postgres = await startPostgres({
-      dir: path.join(stateDir, 'postgresql'),
+    const cluster = await startTemporalCluster({
+      stateDir,
       logDir,
-      port: options.postgresPort,
-      superuserPassword: pw.postgres,
+      log,
+      passwords: pw,
+      postgresPort: options.postgresPort,
+      temporalPort: options.temporalPort,
+      keep,
       onUnexpectedExit: unexpected,
     });
-    keep(postgres.process);
-    await ensureRole(postgres.superuserUrl, { name: 'temporal', password: pw.temporal, createdb: true });
+    const { certs, postgres } = cluster;
+    const temporalAddress = cluster.address;
     await ensureRole(postgres.superuserUrl, { name: 'svodka', password: pw.svodka, database: 'svodka' });
     const databaseUrl = `postgresql://svodka:${encodeURIComponent(pw.svodka)}@127.0.0.1:${postgres.port}/svodka`;
     log(`PostgreSQL: 127.0.0.1:${postgres.port} (базы temporal, temporal_visibility, svodka)`);
-
-    const bin = await temporalBinaries({ log });
-    const sql = { host: '127.0.0.1', port: postgres.port, user: 'temporal', password: pw.temporal };
-    const schemaStarted = Date.now();
-    await applyTemporalSchema(bin, sql, path.join(stateDir, 'postgresql'));
-    log(
-      `Схема Temporal: применена его инструментом sql за ${((Date.now() - schemaStarted) / 1000).toFixed(1)} с`,
-    );
-    const ports = await temporalPorts(options.temporalPort);
-    const temporalAddress = `127.0.0.1:${ports.frontend}`;
-    const tls = {
-      clientCertPair: { crt: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) },
-      serverRootCACertificate: readFileSync(certs.ca),
-      serverNameOverride: certs.serverName,
-    };
-    const temporal = await startTemporalServer({
-      bin,
-      env: temporalServerEnv({ sql, certs, ports }),
-      address: temporalAddress,
-      tls,
-      logDir,
-      onUnexpectedExit: unexpected,
-    });
-    keep(temporal);
-    const cli = resolveTemporalCli({ log });
-    if (!cli.path) throw new Error('нет Temporal CLI (.temporal/bin/temporal ставится при npm install)');
-    await setupNamespace({ cli: cli.path, address: temporalAddress, certs, namespace: 'default' });
-    log(
-      `Temporal: ${temporalAddress} (mTLS), PostgreSQL; пространство default, хранение 400 дней; метрики http://127.0.0.1:${ports.metrics}/metrics`,
-    );
 
     const relay: DevMailbox = await startDevMailbox({
       port: options.smtpPort ?? (await freePort()),
