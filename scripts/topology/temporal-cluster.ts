@@ -1,7 +1,7 @@
 // The Temporal half of the topology: certificates, a private PostgreSQL, Temporal's schema, the
 // server on mTLS, the namespace and the search attributes. startTopology builds Svodka on it; the
 // bench measures a quarter on it against the dev server.
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveTemporalCli } from '../../worker/temporal-cli';
 import { makeCerts } from './certs';
@@ -39,6 +39,9 @@ export async function startTemporalCluster(o: {
   keep: (proc: ServiceProcess) => void;
   onUnexpectedExit?: (name: string) => void;
 }): Promise<TemporalCluster> {
+  // PostgreSQL runs as its own user and must walk into the state directory.
+  mkdirSync(o.stateDir, { recursive: true });
+  chmodSync(o.stateDir, 0o755);
   const certs = makeCerts(path.join(o.stateDir, 'certs'));
   o.log(`Сертификаты mTLS: ${certs.dir} (CA, сервер «${certs.serverName}», клиент svodka)`);
   const postgres = await startPostgres({
