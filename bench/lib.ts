@@ -3,7 +3,8 @@
 // embedded Temporal dev server on free ports, and a counting SMTP sink.
 import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -14,6 +15,8 @@ import { WORKER_ENV, WORKER_NODE_FLAGS } from '../worker/node-flags';
 import { SEARCH_ATTRIBUTES } from '../workflows/api';
 import type { DevServer } from '../worker/dev-server';
 import { freePort } from '../test/support/stack';
+import type { ServiceProcess } from '../scripts/topology/process';
+import { startTemporalCluster } from '../scripts/topology/temporal-cluster';
 
 export { freePort };
 
@@ -197,6 +200,39 @@ export function processCpuMs(pid: number | null): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The production engine, as `npm run topology` runs it: the Temporal server built from Go on a
+ * private PostgreSQL, its frontend on mTLS (clients take `clientEnv`: TEMPORAL_TLS_*).
+ */
+export async function startPostgresTemporal(
+  dir: string,
+  log: (line: string) => void = () => {},
+): Promise<BenchServer & { clientEnv: Record<string, string> }> {
+  // PostgreSQL runs as its own user and must walk into the bench's (private) directory.
+  chmodSync(dir, 0o755);
+  const stateDir = path.join(dir, 'temporal-pg');
+  const procs: ServiceProcess[] = [];
+  const password = () => randomBytes(12).toString('base64url');
+  const cluster = await startTemporalCluster({
+    stateDir,
+    logDir: path.join(stateDir, 'logs'),
+    log,
+    passwords: { postgres: password(), temporal: password() },
+    keep: (p) => procs.push(p),
+  });
+  return {
+    address: cluster.address,
+    uiUrl: null,
+    route: 'env',
+    pid: cluster.temporal.pid() ?? null,
+    variant: 'Temporal server v1.32.1 built from Go, on PostgreSQL (persistence and visibility), mTLS',
+    clientEnv: cluster.clientEnv,
+    async stop() {
+      for (const p of procs.reverse()) await p.stop();
+    },
+  };
 }
 
 /**

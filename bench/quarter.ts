@@ -41,16 +41,24 @@ import {
   sleep,
   spawnWorker,
   startCountingSink,
+  startPostgresTemporal,
   startTemporal,
   tempDir,
 } from './lib';
 import { smallSubmission } from './submissions';
+import { temporalTls } from '../client/temporal-tls';
 import type { BenchServer, Row, WorkerStats } from './lib';
 import type { FloorInput } from './floor-workflows';
 import { DEFAULT_GROUP_SIZE } from '../workflows/api';
 
 /** The floor's tree is Svodka's: groups of as many children as the quarter puts in a group. */
 const GROUP_SIZE = envInt('BENCH_GROUP_SIZE', DEFAULT_GROUP_SIZE);
+/**
+ * `postgres-region` / `postgres-national`: the same measurements on the production engine (the
+ * Go-built Temporal server on PostgreSQL, mTLS; scripts/topology) instead of the dev server. The
+ * application's database stays SQLite, so the figures show what Temporal's storage changes.
+ */
+const ON_POSTGRES = process.argv[2]?.startsWith('postgres-') ?? false;
 
 type CycleResult = {
   ok: boolean;
@@ -476,8 +484,10 @@ async function startServices(
     const m = REQUEST_ID.exec(head);
     if (m && cycle) cycle.onRequest(m[1]!.toUpperCase(), m[2]!);
   });
-  const server = await startTemporal(dir.dir, { pragmas });
+  const pg = ON_POSTGRES ? await startPostgresTemporal(dir.dir, (line) => log(`temporal-pg: ${line}`)) : null;
+  const server = pg ?? (await startTemporal(dir.dir, { pragmas }));
   const env = {
+    ...pg?.clientEnv,
     BENCH_TEMPORAL: server.address,
     DATABASE_URL: databaseUrl,
     SMTP_URL: sink.url,
@@ -487,7 +497,8 @@ async function startServices(
     kinds.includes('svodka') ? spawnWorker('svodka', env, `${name}-svodka`) : null,
     kinds.includes('floor') ? spawnWorker('floor', env, `${name}-floor`) : null,
   ]);
-  const connection = await Connection.connect({ address: server.address });
+  const tls = pg ? temporalTls(pg.clientEnv) : undefined;
+  const connection = await Connection.connect({ address: server.address, tls });
   const client = new TemporalClient({ connection, namespace: 'default' });
   return {
     dir,
@@ -680,7 +691,7 @@ async function region(): Promise<Row[]> {
       note: `RSS at ready ${main.worker.readyRssMb} MB; worker start incl. bundling ${main.worker.bundleMs} ms`,
     });
 
-  if (process.env.BENCH_WAL_VARIANT !== '0') {
+  if (process.env.BENCH_WAL_VARIANT !== '0' && !ON_POSTGRES) {
     // The same, on the same Temporal CLI with SQLite's WAL and synchronous=NORMAL: what the dev
     // server's storage settings cost (not what Svodka ships; see bench/README.md).
     const wal = await regionOn(Math.min(reps, 2), true, answers);
@@ -732,7 +743,7 @@ async function completedCount(client: Client, type: string): Promise<number | nu
 const NATIONAL_WAL = process.env.BENCH_NATIONAL_WAL !== '0';
 
 async function national(): Promise<Row[]> {
-  const count = envInt('BENCH_NATIONAL', 20_000);
+  const count = ON_POSTGRES ? envInt('BENCH_PG_NATIONAL', 2_000) : envInt('BENCH_NATIONAL', 20_000);
   if (count === 0) return [];
   const boundS = NATIONAL_BOUND_S;
   const floorBoundMs = Math.round(boundS * 1000 * 0.35);
@@ -918,5 +929,9 @@ await childMain(async () => {
   const mode = process.argv[2];
   if (mode === 'region') return region();
   if (mode === 'national') return national();
-  throw new Error(`usage: bench/quarter.ts region|national (got ${mode})`);
+  const onPostgres = (rows: Row[]) =>
+    rows.map((r) => ({ ...r, section: `7. On PostgreSQL: ${r.section.replace(/^\d+\. /, '')}` }));
+  if (mode === 'postgres-region') return onPostgres(await region());
+  if (mode === 'postgres-national') return onPostgres(await national());
+  throw new Error(`usage: bench/quarter.ts region|national|postgres-region|postgres-national (got ${mode})`);
 });

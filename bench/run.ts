@@ -2,13 +2,15 @@
 // other (the machine has two cores), prints one table — each figure beside its peer or floor
 // measured in the same run, and their ratio — and writes it all to bench/results.json.
 //
-// Sections (BENCH_ONLY=parse,render,email,portal,quarter,national picks some):
+// Sections (BENCH_ONLY=parse,render,email,portal,quarter,national,postgres,postgres-national picks some):
 //   parse     4. parsing a 1,000-row submission vs mammoth
 //   render    3. the consolidated DOCX for 65 / 10,000 / 100,000 events vs docxtemplater
 //   email     6. a request round through the pooled transport vs raw SMTP
 //   portal    5. the upload endpoint under load, end to end and without Temporal
 //   quarter   1. a 27-municipality quarter vs empty child workflows
 //   national  2. BENCH_NATIONAL (20,000; 0 skips) municipalities, bounded by BENCH_NATIONAL_TIMEOUT_S
+//   postgres  7. section 1 on the production server (Temporal from Go on PostgreSQL, mTLS)
+//   postgres-national  7. section 2 there, BENCH_PG_NATIONAL (2,000; 0 skips) municipalities
 // See bench/README.md for every setting.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -31,6 +33,16 @@ const SECTIONS: Section[] = [
     title: '2. National scale',
     script: 'bench/quarter.ts',
     args: ['national'],
+    timeoutMs: nationalBound + 10 * 60_000,
+  },
+  // Both again on the production engine (the Go-built Temporal server on PostgreSQL, mTLS), each
+  // against the floor on that server: what PostgreSQL changes against the dev server.
+  { key: 'postgres', title: '7. On PostgreSQL, 27 municipalities', script: 'bench/quarter.ts', args: ['postgres-region'], timeoutMs: 25 * 60_000 },
+  {
+    key: 'postgres-national',
+    title: '7. On PostgreSQL, national scale',
+    script: 'bench/quarter.ts',
+    args: ['postgres-national'],
     timeoutMs: nationalBound + 10 * 60_000,
   },
 ];

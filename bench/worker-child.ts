@@ -2,6 +2,7 @@
 // production runs it) or `floor` (the empty workflows of bench/floor-workflows.ts on their own
 // task queue). Speaks to bench/lib.ts spawnWorker over IPC: 'ready', then 'stop' → 'stats'.
 // Environment: BENCH_TEMPORAL, DATABASE_URL and SMTP_URL (svodka), plus what the activities read.
+import { temporalTls } from '../client/temporal-tls';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
     } catch {
       // installed already
     }
-    const connection = await NativeConnection.connect({ address });
+    // TEMPORAL_TLS_*: the production server (bench section 7) speaks mTLS only.
+    const connection = await NativeConnection.connect({ address, tls: temporalTls() });
     worker = await Worker.create({
       connection,
       namespace: 'default',

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import type { TLSConfig } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/api';
 import { resolveTemporalCli } from './temporal-cli';
 import type { CliRoute } from './temporal-cli';
@@ -20,12 +21,12 @@ export type DevServerOptions = {
   log?: (line: string) => void;
 };
 
-export async function waitForTemporal(address: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForTemporal(address: string, timeoutMs = 60_000, tls?: TLSConfig): Promise<void> {
   const until = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < until) {
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      const connection = await Connection.connect({ address, tls, connectTimeout: 2_000 });
       await connection.workflowService.getSystemInfo({});
       await connection.close();
       return;

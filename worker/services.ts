@@ -2,6 +2,7 @@
 // Temporal dev server (unless a cluster address is given), the dev mailbox (unless an SMTP relay is
 // given) and the worker. `npm start` and `npm run demo` both use it.
 import path from 'node:path';
+import { temporalTls } from '../client/temporal-tls';
 import { startDevMailbox } from './dev-mailbox';
 import { startDevServer, waitForTemporal } from './dev-server';
 import { createSvodkaWorker } from './worker';
@@ -40,9 +41,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
   try {
     let temporalAddress = o.temporalAddress;
     let temporalUiUrl: string | null = null;
+    // A cluster of one's own speaks mTLS when TEMPORAL_TLS_* say so; the embedded dev server, plaintext.
+    const tls = temporalAddress ? temporalTls() : undefined;
     if (temporalAddress) {
-      o.log(`Temporal: подключаюсь к кластеру ${temporalAddress}…`);
-      await waitForTemporal(temporalAddress, 30_000);
+      o.log(`Temporal: подключаюсь к кластеру ${temporalAddress}${tls ? ' (TLS)' : ''}…`);
+      await waitForTemporal(temporalAddress, 30_000, tls);
     } else {
       o.log('Temporal: запускаю dev server…');
       const server = await startDevServer({
@@ -73,6 +76,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       address: temporalAddress,
       smtpUrl,
       databaseUrl: o.databaseUrl,
+      tls,
     });
     const running = worker.worker.run();
     // The worker stops first and finishes its tasks while the server and the mailbox are still up.
@@ -100,7 +104,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         import('@temporalio/client'),
       ]);
       const db = await createDb(o.databaseUrl);
-      const connection = await Connection.connect({ address: temporalAddress });
+      const connection = await Connection.connect({ address: temporalAddress, tls });
       const mailer = createMailer(smtpUrl);
       const poller = startInboundPoller(
         {
@@ -132,7 +136,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
           import('@temporalio/client'),
         ]);
       const db = await createDb(o.databaseUrl);
-      const connection = await Connection.connect({ address: temporalAddress });
+      const connection = await Connection.connect({ address: temporalAddress, tls });
       const config = {
         ...portalConfigFromEnv(o.portalPort, { ...process.env, SVODKA_DATA_DIR: o.dataDir }),
         temporalUiUrl: process.env.SVODKA_TEMPORAL_UI_URL || temporalUiUrl,

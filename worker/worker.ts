@@ -1,6 +1,6 @@
 // The Svodka worker: bundled workflows plus activities built from real dependencies.
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import type { LogLevel } from '@temporalio/worker';
+import type { LogLevel, TLSConfig } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities';
 import { createDbBlobStore } from '../activities/blobs';
@@ -9,6 +9,7 @@ import { createDb } from '../activities/db/client';
 import type { Db } from '../activities/db/client';
 import { createMailer } from '../activities/email/mailer';
 import type { Mailer } from '../activities/email/mailer';
+import { temporalTls } from '../client/temporal-tls';
 import { TASK_QUEUE } from '../workflows/api';
 import { workflowBundleCode } from './bundle';
 
@@ -40,10 +41,15 @@ export async function createSvodkaWorker(options: {
   databaseUrl?: string;
   smtpUrl?: string;
   deps?: Partial<ActivityDeps>;
+  /** TLS to the cluster; default: TEMPORAL_TLS_* from the environment (none: plaintext). */
+  tls?: TLSConfig;
 }): Promise<WorkerHandle> {
   installRuntime();
   const bundle = workflowBundleCode();
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect({
+    address: options.address,
+    tls: 'tls' in options ? options.tls : temporalTls(),
+  });
   const prisma: Db = options.deps?.prisma ?? (await createDb(options.databaseUrl));
   const mailer: Mailer = options.deps?.mailer ?? createMailer(options.smtpUrl);
   const deps: ActivityDeps = {

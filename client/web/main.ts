@@ -1,6 +1,6 @@
 // The portal on its own (docker-compose's svodka-web; `node bin/run.js client/web/main.ts`).
 // Environment: PORT (3000), HOST (0.0.0.0), DATABASE_URL, TEMPORAL_ADDRESS / TEMPORAL_PORT,
-// TEMPORAL_NAMESPACE, SVODKA_PUBLIC_URL (links in emails), SVODKA_TEMPORAL_UI_URL (the auditor's
+// TEMPORAL_TLS_* (mTLS, client/temporal-tls.ts), TEMPORAL_NAMESPACE, SVODKA_PUBLIC_URL (links in emails), SVODKA_TEMPORAL_UI_URL (the auditor's
 // links; default: the embedded dev server's UI when TEMPORAL_ADDRESS is unset), SVODKA_WEB_SECRET
 // (the same on every instance), SVODKA_TRUSTED_PROXIES, SVODKA_TRUST_PROXY_AUTH=1 with
 // SVODKA_PROXY_SECRET (behind an authenticating proxy), SVODKA_SESSION_IDLE_MINUTES,
@@ -12,6 +12,7 @@ import { databaseUrl } from '../../activities/db/settings';
 import { redactUrl } from '../../activities/db/setup';
 import { temporalAddress } from '../temporal';
 import { parseTrustedProxies } from './security';
+import { temporalTls } from '../temporal-tls';
 import { startPortal } from './server';
 import type { PortalConfig } from './server';
 
@@ -53,7 +54,11 @@ async function main(): Promise<void> {
   const db = await createDb();
   // Lazy: the portal starts (and /healthz answers) while Temporal is still coming up; pages that
   // need it say so until it is reachable.
-  const connection = Connection.lazy({ address: temporalAddress(), connectTimeout: 5_000 });
+  const connection = Connection.lazy({
+    address: temporalAddress(),
+    tls: temporalTls(),
+    connectTimeout: 5_000,
+  });
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE || 'default' });
   const portal = await startPortal({ port, host, db, temporal, config });
   say(`База данных: ${redactUrl(databaseUrl())}; Temporal: ${temporalAddress()}`);

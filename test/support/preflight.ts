@@ -5,10 +5,23 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { postgresBinDir, startPostgresCluster } from '../../scripts/lib/postgres-cluster';
-import type { PostgresCluster } from '../../scripts/lib/postgres-cluster';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { postgresBin, startPostgres } from '../../scripts/topology/postgres';
+import { temporalBinDir } from '../../scripts/topology/temporal-build';
+import type { Postgres } from '../../scripts/topology/postgres';
+
+function hasPostgres(): boolean {
+  try {
+    return Boolean(postgresBin());
+  } catch {
+    return false;
+  }
+}
+
+function goIsRecent(): boolean {
+  const r = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' });
+  const m = /^go1\.(\d+)/.exec(r.stdout ?? '');
+  return r.status === 0 && m !== null && Number(m[1]) >= 26;
+}
 
 type Requirement = { what: string; pkg: string; present: () => boolean };
 
@@ -36,9 +49,15 @@ export const REQUIREMENTS: Requirement[] = [
   {
     what: 'PostgreSQL',
     pkg: 'postgresql',
-    present: () => Boolean(process.env.TEST_POSTGRES_URL) || postgresBinDir() !== null,
+    present: () => Boolean(process.env.TEST_POSTGRES_URL) || hasPostgres(),
   },
   { what: 'nginx', pkg: 'nginx', present: () => onPath('nginx') || existsSync('/usr/sbin/nginx') },
+  {
+    // The topology test builds the Temporal server from Go modules when it is not cached yet.
+    what: 'сервера Temporal в кэше и Go ≥ 1.26, чтобы собрать его (https://go.dev/dl)',
+    pkg: '',
+    present: () => existsSync(path.join(temporalBinDir(), 'server')) || goIsRecent(),
+  },
 ];
 
 /** One line per missing program, naming the package; empty when all are there. */
@@ -46,25 +65,15 @@ export function missingPrograms(requirements: Requirement[] = REQUIREMENTS): str
   return requirements.filter((r) => !r.present()).map((r) => `нет ${r.what}: apt-get install -y ${r.pkg}`);
 }
 
-// Not stack.ts's freePort: that module loads the worker, which the set-up process does not need.
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-let cluster: PostgresCluster | null = null;
+let cluster: Postgres | null = null;
 let clusterDir: string | null = null;
 
 export async function setup(): Promise<void> {
   const missing = missingPrograms();
   if (missing.length > 0) {
-    const all = REQUIREMENTS.map((r) => r.pkg).join(' ');
+    const all = REQUIREMENTS.map((r) => r.pkg)
+      .filter(Boolean)
+      .join(' ');
     throw new Error(
       `Тестам не хватает системных программ:\n${missing.join('\n')}\n` +
         `Все сразу: apt-get install -y ${all}`,
@@ -72,13 +81,13 @@ export async function setup(): Promise<void> {
   }
   if (!process.env.TEST_POSTGRES_URL) {
     clusterDir = mkdtempSync(path.join(os.tmpdir(), 'svodka-pg-'));
-    cluster = startPostgresCluster({ dir: clusterDir, port: await freePort() });
+    cluster = await startPostgres({ dir: clusterDir, logDir: clusterDir, superuserPassword: 'postgres' });
     // Test files run in forked processes that inherit this environment.
-    process.env.TEST_POSTGRES_URL = cluster.url;
+    process.env.TEST_POSTGRES_URL = cluster.superuserUrl;
   }
 }
 
 export async function teardown(): Promise<void> {
-  cluster?.stop();
+  await cluster?.process.stop();
   if (clusterDir) rmSync(clusterDir, { recursive: true, force: true });
 }

@@ -8,7 +8,7 @@ export function rfc822(m: {
   messageId: string;
   text?: string;
   headers?: string[];
-  attachment?: { filename: string; content: Uint8Array };
+  attachment?: { filename: string; content: Uint8Array; contentType?: string };
 }): string {
   const boundary = `b-${Math.random().toString(36).slice(2)}`;
   const head = [
@@ -31,7 +31,7 @@ export function rfc822(m: {
     `--${boundary}`,
     ...text,
     `--${boundary}`,
-    `Content-Type: ${DOCX}; name="${name}"`,
+    `Content-Type: ${m.attachment.contentType ?? DOCX}; name="${name}"`,
     'Content-Transfer-Encoding: base64',
     `Content-Disposition: attachment; filename="${name}"`,
     '',
