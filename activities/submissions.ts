@@ -9,6 +9,7 @@ import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
 import type { BlobStore } from './blobs';
 import type { Db } from './db/client';
 import { parseSubmissionDocx } from './docx/parse';
+import { countAnswer } from './metrics';
 
 export type RecordSubmissionInput = {
   quarter: string;
@@ -121,6 +122,7 @@ export async function recordSubmission(
       });
     }
   });
+  countAnswer(accepted, nil ? 'nil' : input.payload.kind, input.payload.channel);
 
   return {
     accepted,

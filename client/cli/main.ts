@@ -4,6 +4,7 @@ import { Command, CommanderError, Help } from 'commander';
 import { isUnavailable } from '../../activities/db/client';
 import { closeAll, UserError } from './context';
 import { registerAuditCommands } from './commands/audit';
+import { registerBackupCommands } from './commands/backup';
 import { registerDbCommands } from './commands/db';
 import { registerQuarterCommands } from './commands/quarter';
 import { registerReportCommands } from './commands/report';
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerSubmitCommand(program);
   registerReportCommands(program);
   registerAuditCommands(program);
+  registerBackupCommands(program);
   program.addHelpText(
     'after',
     `

@@ -24,8 +24,8 @@ export type PortalConfig = {
   secret?: string | Buffer | null;
   /** Per-IP limits; defaults: 60 requests a minute on /m/…, 10 sign-in attempts a minute. */
   rateLimits?: { token?: RateLimitRule; login?: RateLimitRule };
-  /** Fastify's logger; default off. */
-  logger?: boolean;
+  /** Fastify's logger (true, or pino options: observability.ts portalLoggerOptions); default off. */
+  logger?: boolean | Record<string, unknown>;
 };
 
 export type PortalContext = {

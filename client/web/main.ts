@@ -10,6 +10,7 @@ import { createDb } from '../../activities/db/client';
 import { databaseUrl, dataDir } from '../../activities/db/settings';
 import { redactUrl } from '../../activities/db/setup';
 import { temporalAddress } from '../temporal';
+import { portalLoggerOptions } from './observability';
 import { startPortal } from './server';
 
 const env = process.env;
@@ -30,7 +31,8 @@ export function portalConfigFromEnv(port: number, e: NodeJS.ProcessEnv = env) {
 
 async function main(): Promise<void> {
   const port = Number(env.PORT || 3000);
-  const config = portalConfigFromEnv(port);
+  // JSON request logs (pino); the start-up lines below stay for the person reading the terminal.
+  const config = { ...portalConfigFromEnv(port), logger: portalLoggerOptions() };
   // With the dev mailbox (no SMTP_URL: a developer's machine) every municipality's link is readable
   // at /dev/mailbox, so by default the portal listens on loopback only; otherwise on every address.
   const host = env.HOST || (config.devMailboxDir ? '127.0.0.1' : '0.0.0.0');

@@ -19,6 +19,7 @@ import type { PortalConfig, PortalContext } from './context';
 import { csrfError, errorBody, forbidden, PortalError, tooLarge } from './errors';
 import { APP_CSS, page } from './layout';
 import { createCsrf, createRateLimiter, SECURITY_HEADERS } from './security';
+import { registerObservability } from './observability';
 import { registerAuditorRoutes } from './routes-auditor';
 import { registerCoordinatorRoutes } from './routes-coordinator';
 import { registerMailboxRoutes } from './routes-mailbox';
@@ -130,6 +131,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     },
   });
 
+  registerObservability(app);
   app.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
     const length = Number(request.headers['content-length'] ?? 0);

@@ -1,0 +1,148 @@
+// Logs and metrics of the production entries (the worker, the email poller): JSON lines through
+// pino, the Temporal SDK's logs forwarded to them with the workflow and activity context the SDK
+// attaches, and one Prometheus endpoint serving Svodka's counters together with the SDK's runtime
+// metrics. `npm start` keeps its human-readable lines and installs none of this.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { LogLevel } from '@temporalio/worker';
+import pino from 'pino';
+import type { Logger as Pino } from 'pino';
+import { METRICS_CONTENT_TYPE, svodkaMetrics } from '../activities/metrics';
+
+const LEVELS: Record<string, LogLevel> = {
+  TRACE: 'TRACE',
+  DEBUG: 'DEBUG',
+  INFO: 'INFO',
+  WARN: 'WARN',
+  WARNING: 'WARN',
+  ERROR: 'ERROR',
+};
+
+/** SVODKA_LOG_LEVEL in the SDK's terms (TRACE…ERROR); `fallback` when unset or unknown. */
+export function logLevel(env: NodeJS.ProcessEnv = process.env, fallback: LogLevel = 'INFO'): LogLevel {
+  return LEVELS[(env.SVODKA_LOG_LEVEL ?? '').trim().toUpperCase()] ?? fallback;
+}
+
+/** A JSON logger for a production entry: one object a line on stdout, level from SVODKA_LOG_LEVEL. */
+export function jsonLogger(service: string, env: NodeJS.ProcessEnv = process.env): Pino {
+  return pino({ level: logLevel(env).toLowerCase(), base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/** The SDK's Logger over pino: workflow and activity logs keep their workflowId, runId, activityType… */
+export function sdkLoggerOver(logger: Pino, level: LogLevel): DefaultLogger {
+  return new DefaultLogger(level, ({ level: entryLevel, message, meta }) => {
+    const method = entryLevel.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+    logger[method](meta ?? {}, message);
+  });
+}
+
+export type RuntimeTelemetry = {
+  /** Where the SDK's Prometheus exporter listens (`host:port`), or null when metrics are off. */
+  sdkMetricsAddress: string | null;
+};
+
+/**
+ * Installs the SDK's Runtime for a production worker: its logs (and Core's) as JSON through
+ * `logger`, its metrics exported in Prometheus format on `sdkMetricsAddress` (loopback, scraped
+ * through startMetricsEndpoint). Must run before the first connection; false when a Runtime exists.
+ */
+export function installJsonRuntime(logger: Pino, sdkMetricsAddress: string | null): boolean {
+  const level = logLevel();
+  try {
+    Runtime.install({
+      logger: sdkLoggerOver(logger, level),
+      telemetryOptions: {
+        logging: { filter: { core: level, other: 'WARN' }, forward: {} },
+        ...(sdkMetricsAddress
+          ? { metrics: { prometheus: { bindAddress: sdkMetricsAddress, countersTotalSuffix: true } } }
+          : {}),
+      },
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A free loopback port, for the SDK's exporter behind our endpoint. */
+export async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** SVODKA_METRICS_PORT: the port of a service's /metrics endpoint; null (off) when unset. */
+export function metricsPortFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const raw = env.SVODKA_METRICS_PORT?.trim();
+  if (!raw) return null;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`SVODKA_METRICS_PORT: ожидается номер порта, получено «${raw}»`);
+  return port;
+}
+
+export type MetricsEndpoint = { url: string; close(): Promise<void> };
+
+/**
+ * GET /metrics: Svodka's registry, followed by the SDK's exposition when `sdkMetricsAddress` is
+ * given (its names begin with temporal_, ours with svodka_, so the two never collide). Listens on
+ * SVODKA_METRICS_HOST (default 0.0.0.0: Prometheus scrapes from another host; keep the port off the
+ * public network). The email poller calls this with no SDK address.
+ */
+export async function startMetricsEndpoint(options: {
+  port: number;
+  host?: string;
+  sdkMetricsAddress?: string | null;
+}): Promise<MetricsEndpoint> {
+  const sdk = options.sdkMetricsAddress ? `http://${options.sdkMetricsAddress}/metrics` : null;
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (request.method !== 'GET' || path !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      return;
+    }
+    void (async () => {
+      let body = await svodkaMetrics();
+      if (sdk) {
+        try {
+          const answer = await fetch(sdk, { signal: AbortSignal.timeout(5_000) });
+          body += `\n${await answer.text()}`;
+        } catch {
+          // The SDK's exporter not up yet (or gone): our own counters still answer.
+          body += '\n# Temporal SDK metrics unavailable\n';
+        }
+      }
+      response.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE }).end(body);
+    })().catch(() => response.writeHead(500).end());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? process.env.SVODKA_METRICS_HOST ?? '0.0.0.0', resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}/metrics`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Everything a production worker needs before it connects: JSON logs, and with SVODKA_METRICS_PORT
+ * the SDK's exporter on a loopback port and our endpoint in front of it.
+ */
+export async function setUpWorkerTelemetry(
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ logger: Pino; metrics: MetricsEndpoint | null }> {
+  const logger = jsonLogger(service, env);
+  const port = metricsPortFromEnv(env);
+  const sdkMetricsAddress = port === null ? null : `127.0.0.1:${await freeLoopbackPort()}`;
+  installJsonRuntime(logger, sdkMetricsAddress);
+  const metrics = port === null ? null : await startMetricsEndpoint({ port, sdkMetricsAddress });
+  if (metrics) logger.info({ url: metrics.url }, 'metrics endpoint');
+  return { logger, metrics };
+}
