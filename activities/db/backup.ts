@@ -5,7 +5,8 @@
 // text and Bytes as base64. It moves between SQLite and PostgreSQL alike.
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, createGzip } from 'node:zlib';
 import { createDb } from './client';
 import type { Db } from './client';
@@ -186,27 +187,41 @@ function orderOf(m: Model): Record<string, 'asc'>[] {
 }
 
 async function* lines(file: string): AsyncGenerator<{ n: number; value: unknown }> {
-  const input = createReadStream(file).pipe(createGunzip());
-  const reader = createInterface({ input, crlfDelay: Infinity });
+  // Iterating the stream itself (not readline) turns a damaged or cut gzip into a thrown error.
+  const input = pipeline(createReadStream(file), createGunzip(), () => {});
   let n = 0;
+  // Pieces of the line not yet ended: a blob's line can be tens of megabytes.
+  let pieces: string[] = [];
+  const decoder = new StringDecoder('utf8');
+  const parse = (text: string) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new Error(`строка ${n}: не JSON`);
+    }
+  };
   try {
-    for await (const text of reader) {
-      n++;
-      if (!text.trim()) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        throw new Error(`строка ${n}: не JSON`);
+    for await (const chunk of input) {
+      const parts = decoder.write(chunk as Buffer).split('\n');
+      if (parts.length === 1) {
+        pieces.push(parts[0]!);
+        continue;
       }
-      yield { n, value };
+      parts[0] = pieces.join('') + parts[0]!;
+      pieces = [parts.pop()!];
+      for (const text of parts) {
+        n++;
+        if (text.trim()) yield { n, value: parse(text) };
+      }
     }
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || code === 'ERR_INVALID_ARG_TYPE')
-      throw new Error('файл поврежден или обрезан (gzip)');
+    if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') throw new Error('файл поврежден или обрезан (gzip)');
     throw err;
   }
+  const rest = pieces.join('') + decoder.end();
+  n++;
+  if (rest.trim()) yield { n, value: parse(rest) };
 }
 
 function checkHeader(value: unknown): BackupHeader {
@@ -323,14 +338,14 @@ export async function restoreDatabase(
 /** Autoincrement columns continue after the restored ids (SQLite's AUTOINCREMENT does so itself). */
 async function resetSequences(db: Db): Promise<void> {
   const serial = await db.$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
-    `SELECT table_name, column_name FROM information_schema.columns
+    `SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns
      WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'`,
   );
   for (const { table_name: table, column_name: column } of serial) {
     const t = table.replace(/"/g, '""');
     const c = column.replace(/"/g, '""');
     await db.$queryRawUnsafe(
-      `SELECT setval(pg_get_serial_sequence('"${t}"', '${c}'), COALESCE((SELECT MAX("${c}") FROM "${t}"), 0) + 1, false)`,
+      `SELECT setval(pg_get_serial_sequence('"${t}"', '${c}'), COALESCE((SELECT MAX("${c}") FROM "${t}"), 0) + 1, false)::text`,
     );
   }
 }
