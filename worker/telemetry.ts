@@ -26,7 +26,11 @@ export function logLevel(env: NodeJS.ProcessEnv = process.env, fallback: LogLeve
 
 /** A JSON logger for a production entry: one object a line on stdout, level from SVODKA_LOG_LEVEL. */
 export function jsonLogger(service: string, env: NodeJS.ProcessEnv = process.env): Pino {
-  return pino({ level: logLevel(env).toLowerCase(), base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({
+    level: logLevel(env).toLowerCase(),
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
 }
 
 /** The SDK's Logger over pino: workflow and activity logs keep their workflowId, runId, activityType… */

@@ -48,13 +48,19 @@ export function modelsOf(db: Db): Model[] {
   const parentsOf = (name: string) => {
     const fields = data.models[name]!.fields as { name: string; kind: string; type: string }[];
     return fields
-      .filter((f) => f.kind === 'object' && fields.some((s) => s.kind === 'scalar' && s.name === `${f.name}Id`))
+      .filter(
+        (f) => f.kind === 'object' && fields.some((s) => s.kind === 'scalar' && s.name === `${f.name}Id`),
+      )
       .map((f) => f.type);
   };
   const ordered: Model[] = [];
   const visit = (m: Model, path: string[]) => {
     if (ordered.includes(m) || path.includes(m.name)) return;
-    for (const parent of parentsOf(m.name)) visit(models.find((x) => x.name === parent)!, [...path, m.name]);
+    for (const parent of parentsOf(m.name))
+      visit(
+        models.find((x) => x.name === parent)!,
+        [...path, m.name],
+      );
     ordered.push(m);
   };
   for (const m of models) visit(m, []);
@@ -170,7 +176,9 @@ export async function backupDatabase(
         timeout: 6 * 60 * 60 * 1000,
         maxWait: 60_000,
         // The SQLite client's type stands for both; PostgreSQL's takes RepeatableRead (a snapshot).
-        ...(provider === 'postgresql' ? { isolationLevel: 'RepeatableRead' as unknown as 'Serializable' } : {}),
+        ...(provider === 'postgresql'
+          ? { isolationLevel: 'RepeatableRead' as unknown as 'Serializable' }
+          : {}),
       },
     );
   } catch (err) {
@@ -216,7 +224,8 @@ async function* lines(file: string): AsyncGenerator<{ n: number; value: unknown 
     }
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') throw new Error('файл поврежден или обрезан (gzip)');
+    if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR')
+      throw new Error('файл поврежден или обрезан (gzip)');
     throw err;
   }
   const rest = pieces.join('') + decoder.end();
@@ -274,7 +283,8 @@ export async function restoreDatabase(
     const models = modelsOf(db);
     const byName = new Map(models.map((m) => [m.name, m]));
     const foreign = Object.keys(header.tables).filter((t) => !byName.has(t));
-    if (foreign.length > 0) throw new Error(`в копии есть таблицы, которых нет в схеме: ${foreign.join(', ')}`);
+    if (foreign.length > 0)
+      throw new Error(`в копии есть таблицы, которых нет в схеме: ${foreign.join(', ')}`);
 
     const present: Record<string, number> = {};
     for (const m of models) {

@@ -36,7 +36,9 @@ const CODE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 function fromLoopbackDirectly(request: FastifyRequest): boolean {
   const peer = request.raw.socket.remoteAddress ?? '';
   const loopback = peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.');
-  const forwarded = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((h) => request.headers[h] !== undefined);
+  const forwarded = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some(
+    (h) => request.headers[h] !== undefined,
+  );
   return loopback && !forwarded;
 }
 
@@ -61,7 +63,8 @@ export function registerObservability(
 
   app.addHook('preHandler', async (request, reply) => {
     const params = (request.params ?? {}) as Record<string, unknown>;
-    const quarter = typeof params.quarter === 'string' && QUARTER.test(params.quarter) ? params.quarter : null;
+    const quarter =
+      typeof params.quarter === 'string' && QUARTER.test(params.quarter) ? params.quarter : null;
     if (!quarter) return;
     const code = typeof params.code === 'string' && CODE.test(params.code) ? params.code : null;
     const context = code
@@ -82,7 +85,9 @@ export function registerObservability(
   });
 
   app.get('/metrics', async (request, reply) => {
-    const allowed = token ? tokenMatches(request.headers.authorization, token) : fromLoopbackDirectly(request);
+    const allowed = token
+      ? tokenMatches(request.headers.authorization, token)
+      : fromLoopbackDirectly(request);
     if (!allowed) {
       reply.header('Cache-Control', 'no-store');
       if (token) reply.header('WWW-Authenticate', 'Bearer');

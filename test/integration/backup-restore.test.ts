@@ -79,7 +79,9 @@ describe('backup and restore', () => {
   it('a quarter signed off, backed up while the worker runs', { timeout: 240_000 }, async () => {
     const start = await stack.cli(['quarter', 'start', Q, '--deadline', '2099-07-10']);
     expect(start.code, start.stderr).toBe(0);
-    await stack.mail.waitFor((all) => all.filter((m) => m.subject.startsWith('Запрос сведений')).length === 27);
+    await stack.mail.waitFor(
+      (all) => all.filter((m) => m.subject.startsWith('Запрос сведений')).length === 27,
+    );
 
     // A rejected file, then two municipalities' real answers as Word files; the rest say nil.
     const bad = path.join(stack.dir, 'bad.docx');
@@ -176,7 +178,9 @@ describe('backup and restore', () => {
   }
 
   it('restores into an empty SQLite database', { timeout: 120_000 }, async () => {
-    await restoreAndCheck(`file:${path.join(mkdtempSync(path.join(os.tmpdir(), 'svodka-restore-')), 'svodka.db')}`);
+    await restoreAndCheck(
+      `file:${path.join(mkdtempSync(path.join(os.tmpdir(), 'svodka-restore-')), 'svodka.db')}`,
+    );
   });
 
   it.runIf(process.env.TEST_POSTGRES_URL)(
