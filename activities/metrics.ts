@@ -85,9 +85,15 @@ export function countAnswer(accepted: boolean, kind: string, channel: string): v
   answers.inc({ outcome: accepted ? 'accepted' : 'rejected', kind, channel });
 }
 
-/** The email poller: `polled` for each message read, then `matched` (submitted) or `held` (left for the coordinator). */
-export function countInbound(result: 'polled' | 'matched' | 'held', n = 1): void {
-  inbound.inc({ result }, n);
+/**
+ * One message the email poller handled: `polled` always, then `matched` when it became a
+ * submission or `held` when it waits for the coordinator (unmatched, unreadable). A processing error
+ * (retried at the next poll) is polled only.
+ */
+export function countInbound(status: string): void {
+  inbound.inc({ result: 'polled' });
+  if (status === 'submitted') inbound.inc({ result: 'matched' });
+  else if (status === 'unmatched' || status === 'unreadable') inbound.inc({ result: 'held' });
 }
 
 /** The text exposition of this registry. */

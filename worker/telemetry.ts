@@ -135,8 +135,23 @@ export async function startMetricsEndpoint(options: {
 }
 
 /**
- * Everything a production worker needs before it connects: JSON logs, and with SVODKA_METRICS_PORT
- * the SDK's exporter on a loopback port and our endpoint in front of it.
+ * A production service without a worker of its own (the email poller): JSON logs, and with
+ * SVODKA_METRICS_PORT a /metrics endpoint of Svodka's counters (svodka_inbound_messages_total…).
+ */
+export async function setUpServiceTelemetry(
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ logger: Pino; metrics: MetricsEndpoint | null }> {
+  const logger = jsonLogger(service, env);
+  const port = metricsPortFromEnv(env);
+  const metrics = port === null ? null : await startMetricsEndpoint({ port });
+  if (metrics) logger.info({ url: metrics.url }, 'metrics endpoint');
+  return { logger, metrics };
+}
+
+/**
+ * Everything a production worker needs before it connects: JSON logs (the SDK's too), and with
+ * SVODKA_METRICS_PORT the SDK's exporter on a loopback port and our endpoint in front of it.
  */
 export async function setUpWorkerTelemetry(
   service: string,

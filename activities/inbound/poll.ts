@@ -29,6 +29,7 @@ import type { ImapSettings } from './config';
 import { matchMunicipality } from './match';
 import { refusedReply, resultReply, tooLargeReply } from './reply';
 import type { ReplyText } from './reply';
+import { countInbound } from '../metrics';
 
 export type InboundDeps = {
   db: Db;
@@ -314,6 +315,7 @@ export async function pollMailbox(deps: InboundDeps): Promise<PollResult> {
         counts.processed++;
         if (outcome.status === 'submitted') counts.submitted++;
         if (outcome.status === 'unmatched' || outcome.status === 'unreadable') counts.flagged++;
+        countInbound(outcome.status);
       }
     } finally {
       lock.release();

@@ -17,6 +17,7 @@ export function portalLoggerOptions(env: NodeJS.ProcessEnv = process.env) {
   return {
     level: level === 'warning' ? 'warn' : level,
     base: { service: 'svodka-web' },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
     serializers: {
       req(request: FastifyRequest) {
         return {

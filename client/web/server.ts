@@ -1,7 +1,7 @@
 // The web portal: server-rendered Russian pages over the same Temporal workflows and database as
 // the CLI. Municipalities reach their page through the token link of their emails; coordinators
 // and auditors sign in. No client-side script at all.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -42,6 +42,8 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   const trustProxy = config.trustProxy ?? Boolean(config.trustProxyAuth);
   const app = Fastify({
     logger: config.logger ?? false,
+    // Request ids unique across instances and restarts, for the JSON logs (observability.ts).
+    genReqId: () => randomUUID(),
     trustProxy,
     bodyLimit: 256 * 1024,
     // Tokens are 43 characters; nothing of ours needs long URLs.

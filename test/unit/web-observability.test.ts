@@ -114,7 +114,8 @@ describe('portal logs', () => {
       msg: 'incoming request',
       req: { url: '/m/…/form?x=1' },
     });
-    expect(typeof incoming?.reqId).toBe('string');
+    expect(incoming?.reqId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Number.isNaN(Date.parse(String(incoming?.time)))).toBe(false);
 
     const done = logLines.filter((l) => l.msg === 'request completed' && l.quarter === Q);
     expect(done).toEqual(
