@@ -37,7 +37,9 @@ export function jsonLogger(service: string, env: NodeJS.ProcessEnv = process.env
 export function sdkLoggerOver(logger: Pino, level: LogLevel): DefaultLogger {
   return new DefaultLogger(level, ({ level: entryLevel, message, meta }) => {
     const method = entryLevel.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
-    logger[method](meta ?? {}, message);
+    // An activity's task token completes or fails it for anyone who can reach Temporal: not for logs.
+    const { taskToken: _secret, ...context } = meta ?? {};
+    logger[method](context, message);
   });
 }
 
