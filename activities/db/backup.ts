@@ -120,6 +120,7 @@ function decodeRow(model: Model, row: unknown, line: number): Record<string, unk
 
 /** Rows read and inserted at a time; blobs are counted by their bytes instead. */
 const PAGE = 500;
+const BLOB_PAGE = 10;
 const BLOB_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Writes a backup of the database at `url` to `out` (through a temporary file, renamed when complete). */
@@ -148,7 +149,8 @@ export async function backupDatabase(
           tables,
         };
         const gzip = createGzip();
-        const file = createWriteStream(tmp);
+        // Password hashes, sessions and every municipality's files: readable by the owner only.
+        const file = createWriteStream(tmp, { mode: 0o600 });
         gzip.pipe(file);
         const write = async (value: unknown) => {
           if (!gzip.write(`${JSON.stringify(value)}\n`)) await once(gzip, 'drain');
@@ -156,15 +158,17 @@ export async function backupDatabase(
         await write(header);
         for (const m of models) {
           const orderBy = orderOf(m);
+          // Rows with files are read a few at a time: memory stays bounded however large they are.
+          const page = m.fields.some((f) => f.type === 'Bytes') ? BLOB_PAGE : PAGE;
           const total = tables[m.name]!;
           let done = 0;
           options.progress?.({ table: m.name, done, total });
           for (;;) {
-            const rows = await delegate(txDb, m.name).findMany({ orderBy, skip: done, take: PAGE });
+            const rows = await delegate(txDb, m.name).findMany({ orderBy, skip: done, take: page });
             for (const r of rows) await write({ t: m.name, r: encodeRow(m, r) });
             done += rows.length;
             if (rows.length > 0) options.progress?.({ table: m.name, done, total });
-            if (rows.length < PAGE) break;
+            if (rows.length < page) break;
           }
         }
         gzip.end();
