@@ -8,21 +8,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { LogLevel } from '@temporalio/worker';
 import pino from 'pino';
 import type { Logger as Pino } from 'pino';
+import { logLevel } from '../activities/log-level';
 import { METRICS_CONTENT_TYPE, svodkaMetrics } from '../activities/metrics';
-
-const LEVELS: Record<string, LogLevel> = {
-  TRACE: 'TRACE',
-  DEBUG: 'DEBUG',
-  INFO: 'INFO',
-  WARN: 'WARN',
-  WARNING: 'WARN',
-  ERROR: 'ERROR',
-};
-
-/** SVODKA_LOG_LEVEL in the SDK's terms (TRACE…ERROR); `fallback` when unset or unknown. */
-export function logLevel(env: NodeJS.ProcessEnv = process.env, fallback: LogLevel = 'INFO'): LogLevel {
-  return LEVELS[(env.SVODKA_LOG_LEVEL ?? '').trim().toUpperCase()] ?? fallback;
-}
 
 /** A JSON logger for a production entry: one object a line on stdout, level from SVODKA_LOG_LEVEL. */
 export function jsonLogger(service: string, env: NodeJS.ProcessEnv = process.env): Pino {

@@ -3,6 +3,7 @@
 // raw URL, which would grow a series per token), and GET /metrics for Prometheus.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { logLevel } from '../../activities/log-level';
 import { httpDuration, httpRequests, METRICS_CONTENT_TYPE, svodkaMetrics } from '../../activities/metrics';
 import { quarterWorkflowId, submissionWorkflowId } from '../../workflows/api';
 
@@ -13,9 +14,8 @@ export function redactPath(url: string): string {
 
 /** Fastify's logger for a production portal: pino JSON lines, level from SVODKA_LOG_LEVEL (info). */
 export function portalLoggerOptions(env: NodeJS.ProcessEnv = process.env) {
-  const level = (env.SVODKA_LOG_LEVEL || 'info').trim().toLowerCase();
   return {
-    level: level === 'warning' ? 'warn' : level,
+    level: logLevel(env).toLowerCase(),
     base: { service: 'svodka-web' },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     serializers: {
