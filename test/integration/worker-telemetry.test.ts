@@ -4,8 +4,9 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeLoopbackPort, installJsonRuntime, startMetricsEndpoint } from '../../worker/telemetry';
-import type { MetricsEndpoint } from '../../worker/telemetry';
+import { freeLoopbackPort, startMetricsEndpoint } from '../../activities/telemetry';
+import type { MetricsEndpoint } from '../../activities/telemetry';
+import { installJsonRuntime } from '../../worker/telemetry';
 import { freePort, startStack } from '../support/stack';
 import type { Stack } from '../support/stack';
 
