@@ -4,8 +4,14 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 export const registry = new Registry();
-// Memory, CPU, event-loop lag and GC of this Node process.
-collectDefaultMetrics({ register: registry, prefix: 'svodka_' });
+
+let processMetrics = false;
+/** Memory, CPU, event-loop lag and GC of this process: from the first endpoint on, not in every CLI run. */
+export function enableProcessMetrics(): void {
+  if (processMetrics) return;
+  processMetrics = true;
+  collectDefaultMetrics({ register: registry, prefix: 'svodka_' });
+}
 
 const answers = new Counter({
   name: 'svodka_answers_recorded_total',

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Logger as Pino } from 'pino';
 import { logLevel } from './log-level';
-import { METRICS_CONTENT_TYPE, svodkaMetrics } from './metrics';
+import { enableProcessMetrics, METRICS_CONTENT_TYPE, svodkaMetrics } from './metrics';
 
 /** A JSON logger for a production entry: one object a line on stdout, level from SVODKA_LOG_LEVEL. */
 export function jsonLogger(service: string, env: NodeJS.ProcessEnv = process.env): Pino {
@@ -49,6 +49,7 @@ export async function startMetricsEndpoint(options: {
   host?: string;
   sdkMetricsAddress?: string | null;
 }): Promise<MetricsEndpoint> {
+  enableProcessMetrics();
   const sdk = options.sdkMetricsAddress ? `http://${options.sdkMetricsAddress}/metrics` : null;
   const server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];

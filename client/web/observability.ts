@@ -4,7 +4,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { logLevel } from '../../activities/log-level';
-import { httpDuration, httpRequests, METRICS_CONTENT_TYPE, svodkaMetrics } from '../../activities/metrics';
+import {
+  enableProcessMetrics,
+  httpDuration,
+  httpRequests,
+  METRICS_CONTENT_TYPE,
+  svodkaMetrics,
+} from '../../activities/metrics';
 import { quarterWorkflowId, submissionWorkflowId } from '../../workflows/api';
 
 /** A municipality's page link is a bearer secret: never in a log line. */
@@ -61,6 +67,7 @@ export function registerObservability(
   options: { metricsToken?: string | null } = { metricsToken: process.env.SVODKA_METRICS_TOKEN },
 ): void {
   const token = options.metricsToken || null;
+  enableProcessMetrics();
 
   app.addHook('preHandler', async (request, reply) => {
     const params = (request.params ?? {}) as Record<string, unknown>;
