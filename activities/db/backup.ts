@@ -70,6 +70,7 @@ export function modelsOf(db: Db): Model[] {
 type Delegate = {
   count(): Promise<number>;
   findMany(args: object): Promise<Record<string, unknown>[]>;
+  findFirst(args: object): Promise<Record<string, unknown> | null>;
   createMany(args: { data: Record<string, unknown>[] }): Promise<unknown>;
   deleteMany(): Promise<unknown>;
 };
@@ -120,8 +121,7 @@ function decodeRow(model: Model, row: unknown, line: number): Record<string, unk
 
 /** Rows read and inserted at a time; blobs are counted by their bytes instead. */
 const PAGE = 500;
-const BLOB_PAGE = 10;
-const BLOB_BATCH_BYTES = 8 * 1024 * 1024;
+const BLOB_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Writes a backup of the database at `url` to `out` (through a temporary file, renamed when complete). */
 export async function backupDatabase(
@@ -158,17 +158,28 @@ export async function backupDatabase(
         await write(header);
         for (const m of models) {
           const orderBy = orderOf(m);
-          // Rows with files are read a few at a time: memory stays bounded however large they are.
-          const page = m.fields.some((f) => f.type === 'Bytes') ? BLOB_PAGE : PAGE;
+          // Files are not read while paging (an offset would step through every skipped file's
+          // bytes): the page selects the other columns, then each row's bytes come by those columns.
+          const bytesFields = m.fields.filter((f) => f.type === 'Bytes').map((f) => f.name);
+          const plain = m.fields.filter((f) => f.type !== 'Bytes').map((f) => f.name);
+          const select = bytesFields.length ? Object.fromEntries(plain.map((f) => [f, true])) : undefined;
           const total = tables[m.name]!;
           let done = 0;
           options.progress?.({ table: m.name, done, total });
           for (;;) {
-            const rows = await delegate(txDb, m.name).findMany({ orderBy, skip: done, take: page });
-            for (const r of rows) await write({ t: m.name, r: encodeRow(m, r) });
+            const rows = await delegate(txDb, m.name).findMany({ orderBy, skip: done, take: PAGE, select });
+            for (const r of rows) {
+              const full = bytesFields.length
+                ? await delegate(txDb, m.name).findFirst({
+                    where: Object.fromEntries(plain.map((f) => [f, r[f]])),
+                  })
+                : r;
+              if (!full) throw new Error(`${m.name}: запись исчезла во время копирования`);
+              await write({ t: m.name, r: encodeRow(m, full) });
+            }
             done += rows.length;
             if (rows.length > 0) options.progress?.({ table: m.name, done, total });
-            if (rows.length < page) break;
+            if (rows.length < PAGE) break;
           }
         }
         gzip.end();
