@@ -4,7 +4,7 @@
 // PostgreSQL when TEST_POSTGRES_URL is set — where `report verify` accepts the signed-off file,
 // `audit verify` the chain, and every table holds what the original held.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -23,6 +23,14 @@ import type { CliResult, Stack } from '../support/stack';
 const Q = '2023-Q2';
 let stack: Stack;
 let keyFile: string;
+const scratch: string[] = [];
+
+/** A temporary directory, removed after the file's tests. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
 
 function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
@@ -66,7 +74,7 @@ describe('backup and restore', () => {
 
   beforeAll(async () => {
     const keys = generateSigningKeys();
-    keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'svodka-key-')), 'signing.pem');
+    keyFile = path.join(tempDir('svodka-key-'), 'signing.pem');
     writeFileSync(keyFile, keys.privatePem);
     process.env.SVODKA_SIGNING_KEY = keyFile;
     stack = await startStack({ database: 'sqlite' });
@@ -74,6 +82,7 @@ describe('backup and restore', () => {
   });
   afterAll(async () => {
     await stack?.stop();
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
 
   it('a quarter signed off, backed up while the worker runs', { timeout: 240_000 }, async () => {
@@ -180,9 +189,7 @@ describe('backup and restore', () => {
   }
 
   it('restores into an empty SQLite database', { timeout: 120_000 }, async () => {
-    await restoreAndCheck(
-      `file:${path.join(mkdtempSync(path.join(os.tmpdir(), 'svodka-restore-')), 'svodka.db')}`,
-    );
+    await restoreAndCheck(`file:${path.join(tempDir('svodka-restore-'), 'svodka.db')}`);
   });
 
   it.runIf(process.env.TEST_POSTGRES_URL)(
@@ -197,7 +204,7 @@ describe('backup and restore', () => {
         const pgEnv = { ...stack.env, DATABASE_URL: fresh.url };
         const backup = await cli(pgEnv, ['backup', '--out', fromPg]);
         expect(backup.code, backup.stderr).toBe(0);
-        const sqliteUrl = `file:${path.join(mkdtempSync(path.join(os.tmpdir(), 'svodka-restore-')), 'svodka.db')}`;
+        const sqliteUrl = `file:${path.join(tempDir('svodka-restore-'), 'svodka.db')}`;
         const restore = await cli({ ...stack.env, DATABASE_URL: sqliteUrl }, ['restore', fromPg]);
         expect(restore.code, restore.stderr).toBe(0);
         const [pg, sqlite] = [await createDb(fresh.url), await createDb(sqliteUrl)];
@@ -214,7 +221,7 @@ describe('backup and restore', () => {
   );
 
   it('refuses a file that is not a backup, or is cut short, with a reason', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'svodka-restore-'));
+    const dir = tempDir('svodka-restore-');
     const env = { ...stack.env, DATABASE_URL: `file:${path.join(dir, 'svodka.db')}` };
     const cut = path.join(dir, 'cut.gz');
     const bytes = readFileSync(backupFile);
