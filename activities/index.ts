@@ -23,6 +23,7 @@ import { markSent, outboxKey, recordAttempts, sendOnce, stableMessageId } from '
 import type { OutboxItem } from './email/send';
 import type { SendOutcome } from './email/send';
 import { archiveQuarterHistories } from './history-archive';
+import { countEmail } from './metrics';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from './tokens';
@@ -229,10 +230,12 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
               await mailer.sendMail({ ...message, messageId: stableMessageId(key, config.messageIdDomain) });
               taken.push(id);
               sent++;
+              countEmail('request', true);
               if (taken.length >= SENT_MARKS_PER_WRITE) await flush();
             } catch (err) {
               const reason = (err instanceof Error ? err.message : String(err)).slice(0, 500);
               failures.push(`${key.municipality}: ${reason}`);
+              countEmail('request', false);
               await prisma.emailOutbox.update({ where: { key: id }, data: { lastError: reason } });
             }
             Context.current().heartbeat(++tried);

@@ -11,6 +11,7 @@ import type { BlobStore } from './blobs';
 import type { Db } from './db/client';
 import { parseSubmissionOffThread } from './docx/parse-pool';
 import { isFormRowsUpload, readFormRows } from './form-rows';
+import { countAnswer } from './metrics';
 
 export type RecordSubmissionInput = {
   quarter: string;
@@ -146,6 +147,7 @@ export async function recordSubmission(
       });
     }
   });
+  countAnswer(accepted, nil ? 'nil' : input.payload.kind, input.payload.channel);
 
   return {
     accepted,

@@ -2,6 +2,7 @@
 // email leaves and marked sent after, so a retried or replayed activity never sends it twice, and a
 // resend after a crash between the two carries the same Message-ID for the receiver to drop.
 import type { Db } from '../db/client';
+import { countEmail } from '../metrics';
 import type { Mailer, MailMessage } from './mailer';
 
 export type OutboxKey = { quarter: string; municipality: string; kind: string; seq: number };
@@ -52,9 +53,11 @@ export async function sendOnce(
   try {
     await mailer.sendMail({ ...message, messageId });
   } catch (err) {
+    countEmail(key.kind, false);
     await db.emailOutbox.update({ where: { key: id }, data: { lastError: String(err).slice(0, 500) } });
     throw err;
   }
+  countEmail(key.kind, true);
   await db.emailOutbox.update({
     where: { key: id },
     data: { status: 'sent', sentAt: new Date(), lastError: null },

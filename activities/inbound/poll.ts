@@ -36,6 +36,7 @@ import { matchMunicipality } from './match';
 import { bareAddress, checkSender } from './screen';
 import { refusedReply, resultReply, tooLargeReply } from './reply';
 import type { ReplyText } from './reply';
+import { countInbound } from '../metrics';
 
 export type InboundDeps = {
   db: Db;
@@ -357,6 +358,7 @@ export async function pollMailbox(deps: InboundDeps): Promise<PollResult> {
         counts.processed++;
         if (outcome.status === 'submitted') counts.submitted++;
         if (outcome.mark === 'flagged') counts.flagged++;
+        countInbound(outcome.status);
       }
     } finally {
       lock.release();

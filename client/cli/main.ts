@@ -5,6 +5,7 @@ import { isUnavailable } from '../../activities/db/client';
 import { closeAll, UserError } from './context';
 import { registerAuditCommands } from './commands/audit';
 import { registerCalendarCommands } from './commands/calendar';
+import { registerBackupCommands } from './commands/backup';
 import { registerDbCommands } from './commands/db';
 import { registerMailCommands } from './commands/mail';
 import { registerLinkCommands } from './commands/link';
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerMailCommands(program);
   registerCalendarCommands(program);
   registerLinkCommands(program);
+  registerBackupCommands(program);
   program.addHelpText(
     'after',
     `

@@ -50,8 +50,8 @@ export type PortalConfig = {
    * per address, 20 uploads and form submissions an hour per link.
    */
   rateLimits?: { token?: RateLimitRule; login?: RateLimitRule; upload?: RateLimitRule };
-  /** Fastify's logger; default off. */
-  logger?: boolean;
+  /** Fastify's logger (true, or pino options: observability.ts portalLoggerOptions); default off. */
+  logger?: boolean | Record<string, unknown>;
 };
 
 export type PortalContext = {

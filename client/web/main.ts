@@ -13,6 +13,7 @@ import { redactUrl } from '../../activities/db/setup';
 import { temporalAddress } from '../temporal';
 import { parseTrustedProxies } from './security';
 import { temporalTls } from '../temporal-tls';
+import { portalLoggerOptions } from './observability';
 import { startPortal } from './server';
 import type { PortalConfig } from './server';
 
@@ -49,7 +50,8 @@ export function portalConfigFromEnv(port: number, e: NodeJS.ProcessEnv = env): P
 
 async function main(): Promise<void> {
   const port = Number(env.PORT || 3000);
-  const config = portalConfigFromEnv(port);
+  // JSON request logs (pino); the start-up lines below stay for the person reading the terminal.
+  const config = { ...portalConfigFromEnv(port), logger: portalLoggerOptions() };
   const host = env.HOST || '0.0.0.0';
   const db = await createDb();
   // Lazy: the portal starts (and /healthz answers) while Temporal is still coming up; pages that

@@ -1,7 +1,7 @@
 // The web portal: server-rendered Russian pages over the same Temporal workflows and database as
 // the CLI. Municipalities reach their page through the token link of their emails; coordinators
 // and auditors sign in. No client-side script at all.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -34,6 +34,7 @@ import {
   sha256Hex,
 } from './security';
 import type { RateLimitRule } from './security';
+import { registerObservability } from './observability';
 import { registerAuditorRoutes } from './routes-auditor';
 import { registerCoordinatorRoutes } from './routes-coordinator';
 import { registerMailboxRoutes } from './routes-mailbox';
@@ -83,6 +84,8 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   const cookieName = (name: string) => (secure ? `__Host-${name}` : name);
   const app = Fastify({
     logger: config.logger ?? false,
+    // Request ids unique across instances and restarts, for the JSON logs (observability.ts).
+    genReqId: () => randomUUID(),
     // Only the listed proxies' X-Forwarded-For is believed; request.ip is then the client's address.
     trustProxy: proxies.length > 0 ? proxies : false,
     bodyLimit: 256 * 1024,
@@ -207,6 +210,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     },
   });
 
+  registerObservability(app);
   app.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
     if (secure) reply.header('Strict-Transport-Security', HSTS);
