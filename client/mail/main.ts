@@ -12,6 +12,7 @@ import { databaseUrl } from '../../activities/db/settings';
 import { redactUrl } from '../../activities/db/setup';
 import { createMailer } from '../../activities/email/mailer';
 import { inboundConfigFromEnv, startInboundPoller } from '../../activities/inbound';
+import { setUpServiceTelemetry } from '../../activities/telemetry';
 import { temporalAddress } from '../temporal';
 import { temporalTls } from '../temporal-tls';
 
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     throw new Error(
       `SVODKA_IMAP_INTERVAL_MS: ожидается число миллисекунд не меньше 100, получено «${env.SVODKA_IMAP_INTERVAL_MS}»`,
     );
+  // JSON logs; with SVODKA_METRICS_PORT, /metrics counts the messages polled, matched and held.
+  const { logger, metrics } = await setUpServiceTelemetry('svodka-mail', env);
   const db = await createDb();
   // Lazy, as the portal's: a poll while Temporal is away fails, leaves the mail unread, and the next
   // poll tries again.
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
       mailer,
       config: loadConfig(env),
       imap,
-      log: (line) => console.warn(`[svodka-mail] ${line}`),
+      log: (line) => logger.warn(line),
     },
     { intervalMs: interval },
   );
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await poller.stop().catch(() => {});
+    await metrics?.close().catch(() => {});
     mailer.close?.();
     await connection.close().catch(() => {});
     await db.$disconnect().catch(() => {});

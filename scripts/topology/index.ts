@@ -167,6 +167,8 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       HOST: '127.0.0.1',
       SVODKA_WEB_SECRET: pw.webSecret,
       SVODKA_IMAP_INTERVAL_MS: String(options.imapIntervalMs ?? 30_000),
+      // Prometheus endpoints of the workers and the poller; 0: a free port each (they share a host).
+      SVODKA_METRICS_PORT: '0',
       ...options.svodkaEnv,
     };
     const svodkaEnv = envFor(topologyService('svodka-db-setup'), all) as Record<string, string>;

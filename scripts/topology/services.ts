@@ -115,7 +115,7 @@ export const TOPOLOGY_SERVICES: readonly TopologyService[] = [
     replicas: 2,
     oneShot: false,
     // Only the workers sign final reports, so only they hold the private key.
-    env: [...SVODKA_ENV, 'SVODKA_SIGNING_KEY', ...Object.keys(WORKER_ENV)],
+    env: [...SVODKA_ENV, 'SVODKA_SIGNING_KEY', 'SVODKA_METRICS_PORT', ...Object.keys(WORKER_ENV)],
   },
   {
     name: 'svodka-web',
@@ -129,7 +129,7 @@ export const TOPOLOGY_SERVICES: readonly TopologyService[] = [
     command: ['node', 'bin/run.js', 'client/mail/main.ts'],
     replicas: 1,
     oneShot: false,
-    env: [...SVODKA_ENV, 'SVODKA_IMAP_INTERVAL_MS'],
+    env: [...SVODKA_ENV, 'SVODKA_IMAP_INTERVAL_MS', 'SVODKA_METRICS_PORT'],
   },
 ];
 
