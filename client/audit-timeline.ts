@@ -177,11 +177,9 @@ async function historyOf(
   workflowId: string,
   municipality: string | null,
 ): Promise<TimelineEntry[]> {
-  const history =
-    (await client.workflow
-      .getHandle(workflowId)
-      .fetchHistory()
-      .catch(() => null)) ?? (await archivedHistory(db, workflowId));
+  // Whatever Temporal cannot give (forgotten, unreachable), the archive may still hold.
+  const live = await (async () => client.workflow.getHandle(workflowId).fetchHistory())().catch(() => null);
+  const history = live ?? (await archivedHistory(db, workflowId));
   const updates = new Map<string, string>();
   return (history?.events ?? []).flatMap((e) => describe(e, municipality, updates) ?? []);
 }
