@@ -21,6 +21,8 @@ import type { Mailer, MailMessage } from './email/mailer';
 import { markSent, outboxKey, recordAttempts, sendOnce, stableMessageId } from './email/send';
 import type { OutboxItem } from './email/send';
 import type { SendOutcome } from './email/send';
+import { auditorEmail, sendAuditAnchor } from './audit-anchor';
+import type { AuditAnchor } from './audit-anchor';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens } from './tokens';
@@ -265,6 +267,24 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
 
     async recordSubmission(input: RecordSubmissionInput): Promise<SubmissionResult> {
       return recordSubmission(prisma, files, input);
+    },
+
+    /**
+     * The day's audit anchor to SVODKA_AUDITOR_EMAIL, for a Temporal Schedule (or cron running
+     * `svodka audit anchor --email`); once a day however often it runs.
+     */
+    async sendAuditAnchor(): Promise<AuditAnchor | null> {
+      const to = auditorEmail();
+      if (!to) {
+        log.warn('audit anchor: SVODKA_AUDITOR_EMAIL is not set');
+        return null;
+      }
+      const { anchor } = await sendAuditAnchor(prisma, mailer, {
+        to,
+        from: config.mailFrom,
+        messageIdDomain: config.messageIdDomain,
+      });
+      return anchor;
     },
 
     async renderReport(request: RenderRequest): Promise<RenderResult> {
