@@ -196,7 +196,18 @@ export type VerifyOptions = {
   key?: Buffer | null;
   /** A chain head recorded outside the database: the log must still hold it. */
   anchor?: string | null;
+  /**
+   * The last entry that may be unkeyed: those written before the upgrade. Kept outside the
+   * database (SVODKA_AUDIT_UNKEYED_UNTIL), or whoever can write to it would downgrade the whole
+   * chain to plain SHA-256 and rehash it. Unset: no entry may be unkeyed.
+   */
+  unkeyedUntil?: number | null;
 };
+
+function unkeyedUntilFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
+  const value = Number(env.SVODKA_AUDIT_UNKEYED_UNTIL);
+  return env.SVODKA_AUDIT_UNKEYED_UNTIL && Number.isInteger(value) && value >= 0 ? value : null;
+}
 
 /** Every stored file and submission that entries vouch for, checked against today's database. */
 async function checkEvidence(
@@ -244,6 +255,8 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
   let unkeyed = 0;
   let keyedSeen = false;
   let missingKey = false;
+  const unkeyedUntil = options.unkeyedUntil !== undefined ? options.unkeyedUntil : unkeyedUntilFromEnv();
+  const lateUnkeyed: number[] = [];
   for (const e of entries) {
     if (e.prevHash !== prev)
       problems.push(`запись ${e.id}: цепочка прервана (запись перед ней удалена или изменена)`);
@@ -258,11 +271,18 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       // The unkeyed version is only ever a prefix: an unkeyed entry after a keyed one was forged by
       // someone who could compute a plain hash but not the HMAC.
       if (keyedSeen) problems.push(`запись ${e.id}: запись без ключа после записей с ключом — подделка`);
+      else if (unkeyedUntil === null || e.id > unkeyedUntil) lateUnkeyed.push(e.id);
       if (entryHash(e.prevHash, fields) !== e.hash) problems.push(`запись ${e.id}: содержимое изменено после записи`);
     } else problems.push(`запись ${e.id}: неизвестная версия цепочки ${e.chainVersion}`);
     await checkEvidence(db, e, problems, seenBlobs);
     prev = e.hash;
   }
+  if (lateUnkeyed.length > 0)
+    problems.push(
+      `записей без ключа (SHA-256, их можно пересчитать): ${lateUnkeyed.length}, № ${lateUnkeyed[0]}–${lateUnkeyed.at(-1)}. ` +
+        'Если они сделаны до перехода на ключ, подтвердите это вне базы: SVODKA_AUDIT_UNKEYED_UNTIL=' +
+        `${lateUnkeyed.at(-1)} (сверьте с якорем или резервной копией тех дней)`,
+    );
   if (missingKey)
     problems.push('ключ журнала аудита не найден (SVODKA_AUDIT_KEY): записи с ключом проверить нельзя');
   let anchor: ChainCheck['anchor'] = null;

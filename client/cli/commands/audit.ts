@@ -59,7 +59,7 @@ export function registerAuditCommands(program: Command): void {
         console.log(`Журнал аудита цел: ${check.entries} записей, цепочка хешей не нарушена.`);
         if (check.unkeyed)
           console.log(
-            `  Из них ${check.unkeyed} записаны до введения ключа (SHA-256 без ключа): их цепочку можно пересчитать, полагайтесь на якоря.`,
+            `  Из них ${check.unkeyed} записаны до перехода на ключ (SHA-256 без ключа, SVODKA_AUDIT_UNKEYED_UNTIL): их проверяют якоря тех дней.`,
           );
         if (check.anchor)
           console.log(`  Якорь ${check.anchor.hash.slice(0, 16)}… на месте: до этой точки журнал не обрезан.`);
