@@ -22,7 +22,7 @@ type QParams = { Params: { quarter: string } };
 export function publishedKey(): { pem: string; sha256: string } | null {
   const key = verifyKey();
   if (!key) return null;
-  const pub = createPublicKey(key);
+  const pub = key.type === 'public' ? key : createPublicKey(key);
   return { pem: pub.export({ type: 'spki', format: 'pem' }).toString(), sha256: publicKeyId(pub) };
 }
 
