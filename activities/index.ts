@@ -315,9 +315,22 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
               text:
                 `Сводный отчет ${phrase} подписан: ${report.signer ?? ''}${report.position ? `, ${report.position}` : ''}.\n` +
                 `Мероприятий в отчете: ${report.eventCount}.\nSHA-256 файла: ${report.blobSha256}\n\n` +
-                `Проверить файл: npx svodka report verify <файл.docx>`,
+                (report.manifest
+                  ? 'Проверить файл (манифест подписания приложен): npx svodka report verify <файл.docx> ' +
+                    '--manifest <манифест.json> --key <открытый ключ Svodka>'
+                  : `Проверить файл: npx svodka report verify <файл.docx>`),
               attachments: [
                 { filename: reportFileName(quarter, 'final'), content: bytes, contentType: DOCX },
+                // The signed manifest travels with the report: whoever receives both can check them.
+                ...(report.manifest
+                  ? [
+                      {
+                        filename: reportFileName(quarter, 'final').replace(/\.docx$/, '.manifest.json'),
+                        content: Buffer.from(report.manifest),
+                        contentType: 'application/json',
+                      },
+                    ]
+                  : []),
               ],
             },
             config.messageIdDomain,
