@@ -359,6 +359,31 @@ describe('the audit log the database cannot rewrite', () => {
   });
 });
 
+describe('who did it: `--as LOGIN` with the password checked against its hash', () => {
+  it('a wrong password is refused and logged; the right one records the account; an auditor cannot change state', async () => {
+    const { createUser } = await import('../../client/web/auth');
+    await createUser(db, { login: 'coord', name: 'Координатор', role: 'coordinator', password: 'coord-password-1' });
+    const env = { ...process.env, DATABASE_URL: url, SVODKA_USER_PASSWORD: 'clerk-password-1' };
+    const wrong = await runCli({ ...env, SVODKA_PASSWORD: 'guess' }, ['--as', 'coord', 'user', 'add', 'clerk', '--role', 'auditor']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('Неверное имя учетной записи или пароль');
+    expect(await db.user.count({ where: { login: 'clerk' } })).toBe(0);
+    expect(await db.auditEntry.count({ where: { action: 'cli.login.failed', actor: 'coord' } })).toBe(1);
+
+    const right = await runCli({ ...env, SVODKA_PASSWORD: 'coord-password-1' }, [
+      'user', 'add', 'clerk', '--role', 'auditor', '--as', 'coord',
+    ]);
+    expect(right.code, right.stderr).toBe(0);
+    const added = await db.auditEntry.findFirstOrThrow({ where: { action: 'user.add' } });
+    expect(added.actor).toBe('coord');
+
+    const auditor = await runCli({ ...env, SVODKA_PASSWORD: 'clerk-password-1' }, ['--as', 'clerk', 'user', 'add', 'x']);
+    expect(auditor.code).toBe(1);
+    expect(auditor.stderr).toContain('недоступна');
+    expect((await verifyAuditChain(db)).ok).toBe(true);
+  });
+});
+
 describe('PostgreSQL refuses to rewrite the log too', () => {
   it('UPDATE, DELETE and TRUNCATE are refused; INSERT (a restore) is not', async () => {
     const admin = process.env.TEST_POSTGRES_URL!;
