@@ -352,6 +352,23 @@ describe('the audit log the database cannot rewrite', () => {
     }
   });
 
+  it('the daily anchor email: the head and its JSON to the auditors, once a day however often it runs', async () => {
+    const { sendAuditAnchor } = await import('../../activities/audit-anchor');
+    const sent: { to: string; text: string; attachments?: { content: Buffer }[] }[] = [];
+    const mailer = { sendMail: async (m: (typeof sent)[number]) => void sent.push(m) };
+    const mail = { to: 'auditors@region.example.ru', from: 'svodka@region.example.ru', messageIdDomain: 'test' };
+    const day = new Date('2026-12-05T06:00:00Z');
+    const first = await sendAuditAnchor(db, mailer, mail, day);
+    const again = await sendAuditAnchor(db, mailer, mail, new Date('2026-12-05T18:00:00Z'));
+    expect(first.outcome.sent).toBe(true);
+    expect(again.outcome.sent).toBe(false);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text).toContain(`npx svodka audit verify --anchor ${first.anchor.head.hash}`);
+    const attached = JSON.parse(sent[0]!.attachments![0]!.content.toString()) as { head: { hash: string } };
+    expect(attached.head.hash).toBe(first.anchor.head.hash);
+    expect((await verifyAuditChain(db, { anchor: attached.head.hash })).ok).toBe(true);
+  });
+
   it('without the key the keyed entries cannot be checked, and verify says so', async () => {
     const check = await verifyAuditChain(db, { key: null });
     expect(check.ok).toBe(false);
