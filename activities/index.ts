@@ -24,6 +24,8 @@ import type { OutboxItem } from './email/send';
 import type { SendOutcome } from './email/send';
 import { archiveQuarterHistories } from './history-archive';
 import { countEmail } from './metrics';
+import { auditorEmail, sendAuditAnchor } from './audit-anchor';
+import type { AuditAnchor } from './audit-anchor';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from './tokens';
@@ -285,6 +287,24 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
       }
     },
 
+    /**
+     * The day's audit anchor to SVODKA_AUDITOR_EMAIL, for a Temporal Schedule (or cron running
+     * `svodka audit anchor --email`); once a day however often it runs.
+     */
+    async sendAuditAnchor(): Promise<AuditAnchor | null> {
+      const to = auditorEmail();
+      if (!to) {
+        log.warn('audit anchor: SVODKA_AUDITOR_EMAIL is not set');
+        return null;
+      }
+      const { anchor } = await sendAuditAnchor(prisma, mailer, {
+        to,
+        from: config.mailFrom,
+        messageIdDomain: config.messageIdDomain,
+      });
+      return anchor;
+    },
+
     async renderReport(request: RenderRequest): Promise<RenderResult> {
       return compileReport(prisma, files, request);
     },
@@ -313,9 +333,22 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
               text:
                 `Сводный отчет ${phrase} подписан: ${report.signer ?? ''}${report.position ? `, ${report.position}` : ''}.\n` +
                 `Мероприятий в отчете: ${report.eventCount}.\nSHA-256 файла: ${report.blobSha256}\n\n` +
-                `Проверить файл: npx svodka report verify <файл.docx>`,
+                (report.manifest
+                  ? 'Проверить файл (манифест подписания приложен): npx svodka report verify <файл.docx> ' +
+                    '--manifest <манифест.json> --key <открытый ключ Svodka>'
+                  : `Проверить файл: npx svodka report verify <файл.docx>`),
               attachments: [
                 { filename: reportFileName(quarter, 'final'), content: bytes, contentType: DOCX },
+                // The signed manifest travels with the report: whoever receives both can check them.
+                ...(report.manifest
+                  ? [
+                      {
+                        filename: reportFileName(quarter, 'final').replace(/\.docx$/, '.manifest.json'),
+                        content: Buffer.from(report.manifest),
+                        contentType: 'application/json',
+                      },
+                    ]
+                  : []),
               ],
             },
             config.messageIdDomain,

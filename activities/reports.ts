@@ -9,7 +9,11 @@ import { sha256Hex } from './blobs';
 import type { BlobStore } from './blobs';
 import type { Db } from './db/client';
 import { renderReport as renderReportDocx } from './docx/render';
-import { signBytes } from './signing';
+import { appendAudit, chainHead } from './audit';
+import { moscowIso, signManifest } from './manifest';
+import type { SignedManifest } from './manifest';
+import { signBytes, signingKey } from './signing';
+import { SMOLENSK_REGION } from '../domain/registry/smolensk';
 
 export async function loadRegistry(db: Db): Promise<Municipality[]> {
   const rows = await db.municipality.findMany({ orderBy: { position: 'asc' } });
@@ -120,7 +124,57 @@ export async function compileReport(db: Db, files: BlobStore, request: RenderReq
     },
     update: {},
   });
+  if (request.kind === 'final') await writeManifest(db, reportId, bytes, request);
   return { reportId, sha256, eventCount: model.eventCount };
+}
+
+/**
+ * The sign-off manifest, signed with the installation's key, kept with the final report; and an
+ * audit entry that names it. The manifest carries the chain's head as it stood just before, so
+ * every copy of it is an anchor. A retried activity finds both already there and writes neither.
+ */
+async function writeManifest(db: Db, reportId: string, bytes: Buffer, request: RenderRequest): Promise<void> {
+  const key = signingKey();
+  const report = await db.report.findUniqueOrThrow({ where: { id: reportId } });
+  if (!key || report.manifest) return;
+  // The workflow passes the signed-in account along with the approval once it forwards
+  // ApproveRequest.actor (see README «Sign-off»); until then the audit entry of the client names it.
+  const account = (request.signOff as { actor?: unknown } | undefined)?.actor;
+  const head = await chainHead(db);
+  const manifest: SignedManifest = signManifest(
+    {
+      format: 'svodka-signoff/1',
+      quarter: request.quarter,
+      region: process.env.SVODKA_REGION || SMOLENSK_REGION.name,
+      reportId,
+      signer: {
+        name: request.signOff?.signer ?? '',
+        position: request.signOff?.position ?? null,
+        account: typeof account === 'string' ? account : null,
+      },
+      signedAt: moscowIso(report.signedAt ?? report.createdAt),
+      docx: { fileName: reportFileName(request.quarter, 'final'), sha256: report.blobSha256, size: bytes.length },
+      eventCount: report.eventCount,
+      auditHead: { id: head.id, hash: head.hash },
+    },
+    key,
+  );
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  const claimed = await db.report.updateMany({ where: { id: reportId, manifest: null }, data: { manifest: text } });
+  if (claimed.count === 0) return;
+  await appendAudit(db, {
+    quarter: request.quarter,
+    municipality: null,
+    action: 'report.manifest',
+    actor: manifest.signer.account ?? 'svodka',
+    origin: 'worker',
+    detail: { reportId, sha256: report.blobSha256, manifestSha256: sha256Hex(Buffer.from(text)), auditHead: head.hash },
+  });
+}
+
+/** The signed manifest of a final report, or null (no signing key when it was signed off). */
+export async function reportManifest(db: Db, reportId: string): Promise<string | null> {
+  return (await db.report.findUnique({ where: { id: reportId } }))?.manifest ?? null;
 }
 
 export async function reportBytes(db: Db, files: BlobStore, reportId: string): Promise<Buffer> {

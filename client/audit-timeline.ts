@@ -57,12 +57,26 @@ const ACTION_LABELS: Record<string, string> = {
   'quarter.remind': 'напоминание по запросу координатора',
   'quarter.reopen': 'возврат на доработку',
   'report.approve': 'подписание отчета',
+  'report.manifest': 'манифест подписания (подпись Svodka)',
+  'report.official-signature': 'подпись должностного лица (КЭП) проверена и принята',
+  'report.official-signature.rejected': 'подпись должностного лица отклонена',
   submission: 'отправка сведений',
   'email.held': 'письмо со сведениями задержано для координатора',
   'token.issue': 'выдача новой ссылки',
   'user.add': 'создание учетной записи',
   'web.login': 'вход в портал',
 };
+
+/** Who signed with their own certificate (or why it was refused), from the entry's detail. */
+function officialDetail(action: string, detail: string): string {
+  if (!action.startsWith('report.official-signature')) return '';
+  try {
+    const d = JSON.parse(detail) as { signer?: string; algorithm?: string; problem?: string };
+    return d.problem ? `: ${d.problem}` : `: ${d.signer ?? ''}${d.algorithm ? ` (${d.algorithm})` : ''}`;
+  } catch {
+    return '';
+  }
+}
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -208,7 +222,7 @@ export async function buildTimeline(
     municipality: e.municipality,
     source: 'audit-log',
     kind: e.action,
-    text: `журнал: ${ACTION_LABELS[e.action] ?? e.action}`,
+    text: `журнал: ${ACTION_LABELS[e.action] ?? e.action}${officialDetail(e.action, e.detail)}`,
     actor: e.actor,
     origin: e.origin,
   }));

@@ -31,6 +31,9 @@ const QUARTER = '2023-Q2';
 const LATE = ['shumyachi', 'yartsevo'];
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'data', 'demo');
+// The audit chain's key is made in the data directory: the demo's, where
+// `SVODKA_DATA_DIR=data/demo npx svodka audit verify` looks for it.
+process.env.SVODKA_DATA_DIR = dir;
 const outDir = path.join(root, 'out');
 const started = Date.now();
 

@@ -14,8 +14,15 @@ import { connectClient, UserError } from '../temporal';
 
 export { UserError };
 
+/** The portal account the command runs as (`--as LOGIN`, its password checked), if any. */
+let signedIn: string | null = null;
+
+export function setSignedIn(login: string | null): void {
+  signedIn = login;
+}
+
 export function actor(): string {
-  return process.env.SVODKA_ACTOR || os.userInfo().username;
+  return signedIn ?? (process.env.SVODKA_ACTOR || os.userInfo().username);
 }
 
 export function origin(): string {

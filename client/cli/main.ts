@@ -2,7 +2,8 @@
 // submission or a failed check, 2 bad usage.
 import { Command, CommanderError, Help } from 'commander';
 import { isUnavailable } from '../../activities/db/client';
-import { closeAll, UserError } from './context';
+import { closeAll, setSignedIn, UserError } from './context';
+import { signInAs } from './identity';
 import { registerAuditCommands } from './commands/audit';
 import { registerCalendarCommands } from './commands/calendar';
 import { registerBackupCommands } from './commands/backup';
@@ -54,6 +55,13 @@ export function buildProgram(): Command {
     })
     .configureOutput({ outputError: (text, write) => write(translateError(text)) })
     .exitOverride();
+  // A named account for the audit log: `svodka --as coordinator quarter extend …`.
+  program
+    .option('--as <login>', 'выполнить от имени учетной записи портала (пароль — SVODKA_PASSWORD или ввод)')
+    .hook('preAction', async (_program, command) => {
+      const login = program.opts<{ as?: string }>().as;
+      if (login) await signInAs(login, command);
+    });
   registerDbCommands(program);
   registerQuarterCommands(program);
   registerSubmitCommand(program);
@@ -81,6 +89,7 @@ export function buildProgram(): Command {
 
 export async function run(argv: string[]): Promise<number> {
   const program = buildProgram();
+  setSignedIn(null);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);

@@ -5,6 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import { verifyAuditChain } from '../../activities/audit';
 import { sha256Hex } from '../../activities/blobs';
+import { requireGost, trustedCaDir } from '../../activities/report-signoff';
+import { verifyReportFiles } from '../../activities/report-verify';
+import { verifyKey } from '../../activities/signing';
 import { quarterWorkflowId, submissionWorkflowId } from '../../workflows/api';
 import { buildTimeline } from '../audit-timeline';
 import type { TimelineEntry } from '../audit-timeline';
@@ -16,6 +19,7 @@ import { html } from './html';
 import type { Html } from './html';
 import { readUploadForm } from './multipart';
 import { municipalityNames, quarterParam } from './routes-coordinator';
+import { signOffCard } from './routes-signoff';
 import { fetchQuarterStatus } from './workflow';
 
 const SOURCE_LABELS: Record<TimelineEntry['source'], string> = {
@@ -162,6 +166,7 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
                   >Скачать итоговый отчет (.docx)</a
                 >
               </div>
+              ${await signOffCard(ctx, viewer, quarter)}
               <h2>Проверить файл</h2>
               <div class="card">
                 <form method="post" action="/quarters/${quarter}/verify" enctype="multipart/form-data">
@@ -169,9 +174,14 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
                   <label for="file">Файл отчета (.docx)</label>
                   <input type="file" id="file" name="file" required />
                   <p class="muted">
-                    Файл сравнивается с подписанным по SHA-256: совпадение означает, что в файле не изменено
-                    ни одного байта.
+                    Проверяется то же, что и командой «svodka report verify»: подпись манифеста ключом Svodka,
+                    SHA-256 файла по манифесту и подпись должностного лица. Совпадение означает, что в файле не
+                    изменено ни одного байта.
                   </p>
+                  <label for="manifest">Манифест подписания (необязательно; по умолчанию — сохраненный)</label>
+                  <textarea id="manifest" name="manifest" rows="4" placeholder="содержимое файла .manifest.json"></textarea>
+                  <label for="sigPem">Подпись должностного лица в PEM (необязательно; по умолчанию — загруженная)</label>
+                  <textarea id="sigPem" name="sigPem" rows="4" placeholder="-----BEGIN CMS-----"></textarea>
                   <button type="submit">Проверить</button>
                 </form>
               </div>`
@@ -202,6 +212,36 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
     const report = await finalOf(quarter);
     if (!report)
       throw notFound(`Итоговый отчет за ${quarterName(quarter)} еще не подписан: сравнивать не с чем.`);
+    const key = verifyKey();
+    if (key) {
+      // The same checks as `svodka report verify`: what was pasted, or what Svodka keeps.
+      const pasted = form.fields.sigPem?.trim();
+      const stored = await ctx.db.officialSignature.findFirst({
+        where: { reportId: report.id },
+        orderBy: { createdAt: 'desc' },
+      });
+      const result = await verifyReportFiles({
+        docx: form.file.bytes,
+        manifest: form.fields.manifest?.trim() || report.manifest,
+        signature: pasted ? Buffer.from(pasted) : stored ? Buffer.from(stored.bytes) : null,
+        key,
+        caDir: trustedCaDir(),
+        requireGost: requireGost(),
+      });
+      const verdict = html`<div class="${result.ok ? 'ok' : 'bad'}">
+        <p class="big">${result.ok ? 'Совпадает.' : 'НЕ совпадает.'}</p>
+        <p>Файл «${form.file.fileName}»${result.ok ? ` — подписанный итоговый отчет за ${quarterName(quarter)}.` : ' не подтвержден как подписанный итоговый отчет.'}</p>
+        <ul>
+          ${result.lines.map((l) => html`<li class="${l.ok ? '' : 'error-text'}">${l.ok ? '✓' : '✗'} ${l.text}</li>`)}
+        </ul>
+        <p class="sha">SHA-256 файла ${sha256}</p>
+      </div>`;
+      return ctx.send(reply, 200, {
+        title: 'Проверка файла',
+        body: await finalPage(viewer, quarter, verdict),
+        user: shellUser(viewer),
+      });
+    }
     const other =
       sha256 === report.blobSha256
         ? null

@@ -52,6 +52,7 @@ import {
 } from './format';
 import { html, multiline } from './html';
 import type { Html } from './html';
+import { signOffCard } from './routes-signoff';
 import { requireQuarterStatus, temporalCall, withDeadline } from './workflow';
 
 /** "2023-Q2" exactly (the canonical form), or a 404. */
@@ -253,6 +254,7 @@ const DONE_MESSAGES: Record<string, string> = {
   approved: 'Отчет подписан. Итоговый отчет разослан получателям.',
   'revoke-links':
     'Все ссылки муниципального образования отозваны. Выдайте новую, чтобы оно могло ответить через портал.',
+  official: 'Подпись должностного лица проверена и принята.',
 };
 
 function doneMessage(key: string | undefined): Html {
@@ -839,7 +841,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
         }
         ${stale ? html`<div class="warn">Проект ниже устарел: после него изменились ответы. Новый проект сформируется, когда ответят все.</div>` : ''}
         ${canApprove ? html`<div class="notice">Проверьте проект отчета ниже. <a href="#sign">Форма подписания — в конце страницы.</a></div>` : ''}
-        ${meta} ${preview}
+        ${meta} ${status.finalReportId ? await signOffCard(ctx, viewer, quarter) : ''} ${preview}
         ${
           canApprove
             ? html`<h2 id="sign">Подписание</h2>

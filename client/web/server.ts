@@ -40,6 +40,7 @@ import { registerCoordinatorRoutes } from './routes-coordinator';
 import { registerMailboxRoutes } from './routes-mailbox';
 import { registerMunicipalityRoutes } from './routes-municipality';
 import { registerSignInRoutes } from './routes-signin';
+import { registerSignOffRoutes } from './routes-signoff';
 
 export type { PortalConfig, PortalContext } from './context';
 export {
@@ -311,6 +312,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerMunicipalityRoutes(app, ctx);
   registerCoordinatorRoutes(app, ctx);
   registerAuditorRoutes(app, ctx);
+  registerSignOffRoutes(app, ctx);
   if (config.devMailboxDir) registerMailboxRoutes(app, ctx, config.devMailboxDir);
 
   return app;

@@ -4,6 +4,7 @@
 // reach no workflow; and the audit log — an entry edited or deleted in the database is found by
 // `svodka audit verify` (exit 1), concurrent writers (the CLI and the portal at once) keep the
 // chain intact on SQLite and PostgreSQL.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,8 @@ const report = reliability('access');
 afterAll(() => report.finish());
 
 const Q = '2023-Q2';
+// The audit key the test and its CLI runs share (the default would be ./data/audit.key).
+process.env.SVODKA_AUDIT_KEY ??= randomBytes(32).toString('hex');
 
 // --- the audit log -------------------------------------------------------------------------------
 
@@ -105,11 +108,26 @@ async function fill(db: Db): Promise<void> {
 
 const verify = (url: string) => runCli({ ...process.env, DATABASE_URL: url }, ['audit', 'verify']);
 
+/** Since audit_append_only the database refuses edits: these tests play someone who can drop triggers. */
+async function dropAuditTriggers(db: Db): Promise<void> {
+  await db.$executeRawUnsafe('DROP TRIGGER IF EXISTS "AuditEntry_no_update"');
+  await db.$executeRawUnsafe('DROP TRIGGER IF EXISTS "AuditEntry_no_delete"');
+}
+
 describe('audit log tampering is found by `svodka audit verify`', () => {
   let a: AuditDb;
   beforeAll(async () => {
     a = await sqliteAuditDb();
     await fill(a.db);
+  });
+
+  it('the database itself refuses to edit or delete an entry', async () => {
+    await expect(a.db.$executeRawUnsafe('UPDATE "AuditEntry" SET actor = ?', 'someone-else')).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(a.db.$executeRawUnsafe('DELETE FROM "AuditEntry"')).rejects.toThrow(/append-only/);
+    expect((await verifyAuditChain(a.db)).ok).toBe(true);
+    await dropAuditTriggers(a.db);
   });
   afterAll(async () => {
     await a?.close();
@@ -170,16 +188,19 @@ describe('audit log tampering is found by `svodka audit verify`', () => {
     report.add({ faultsInjected: 1 });
   });
 
-  // The chain is anchored nowhere outside the table: whoever can delete rows can delete the newest
-  // ones (or rewrite every hash after an edit) and the log still verifies. Kept here as a known gap
-  // (it.fails: this test passes while the gap is there); see the reliability report.
-  it.fails('KNOWN GAP: the newest entry deleted is not noticed', async () => {
+  // Whoever can delete rows can delete the newest ones and the chain still links: an anchor (the
+  // head recorded outside the database) is what catches it.
+  it('the newest entries deleted: caught with the anchor taken before', async () => {
     const fresh = await sqliteAuditDb();
     try {
       await fill(fresh.db);
-      const last = await fresh.db.auditEntry.findFirst({ orderBy: { id: 'desc' } });
-      await fresh.db.auditEntry.delete({ where: { id: last!.id } });
-      expect((await verify(fresh.url)).code).toBe(1);
+      const head = (await fresh.db.auditEntry.findFirst({ orderBy: { id: 'desc' } }))!;
+      await dropAuditTriggers(fresh.db);
+      await fresh.db.auditEntry.deleteMany({ where: { id: { gte: head.id - 1 } } });
+      expect((await verify(fresh.url)).code).toBe(0);
+      const r = await runCli({ ...process.env, DATABASE_URL: fresh.url }, ['audit', 'verify', '--anchor', head.hash]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('в журнале не найден');
     } finally {
       await fresh.close();
     }
@@ -204,7 +225,7 @@ async function concurrentAppends(a: AuditDb): Promise<void> {
   } finally {
     for (const c of clients.slice(1)) await c.$disconnect();
   }
-  expect(await verifyAuditChain(a.db)).toEqual({ ok: true, entries: 16, problems: [] });
+  expect(await verifyAuditChain(a.db)).toMatchObject({ ok: true, entries: 16, problems: [] });
 }
 
 describe('concurrent writers keep the audit chain intact', () => {

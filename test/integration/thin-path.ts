@@ -200,18 +200,27 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
       expect(late.code).toBe(1);
       expect(late.stderr).toMatch(/закрыт/);
 
-      // The signed file verifies, hash and Ed25519 signature (written beside it); an altered copy does not.
+      // The signed file verifies from the files alone: the manifest written beside it (signed with
+      // the installation's Ed25519 key, naming the file's SHA-256); an altered copy does not.
       const verify = await stack.cli(['report', 'verify', finalFile]);
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-      expect(verify.stdout).toContain('Подпись Ed25519 верна');
-      expect(readFileSync(`${finalFile}.sig`, 'utf8').trim()).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      expect(verify.stdout).toContain('ПОДЛИННЫЙ');
+      const manifestFile = path.join(stack.dir, 'final.manifest.json');
+      expect(JSON.parse(readFileSync(manifestFile, 'utf8'))).toMatchObject({
+        quarter: '2023-Q2',
+        docx: { sha256: final.finalSha256 },
+        signature: { algorithm: 'Ed25519' },
+      });
       const altered = path.join(stack.dir, 'altered.docx');
       writeFileSync(altered, Buffer.concat([readFileSync(finalFile), Buffer.from([0])]));
-      writeFileSync(`${altered}.sig`, readFileSync(`${finalFile}.sig`));
+      writeFileSync(path.join(stack.dir, 'altered.manifest.json'), readFileSync(manifestFile));
       const verifyAltered = await stack.cli(['report', 'verify', altered]);
       expect(verifyAltered.code).toBe(1);
-      expect(verifyAltered.stdout).toContain('НЕ совпадает');
-      expect(verifyAltered.stdout).toContain('Подпись Ed25519 НЕ верна');
+      expect(verifyAltered.stdout).toContain('НЕ ПОДТВЕРЖДЕН');
+      expect(verifyAltered.stdout).toContain('файл не тот, что подписан');
+      // The audit log verifies, its chain keyed, and the manifest anchors it.
+      const chain = await stack.cli(['audit', 'verify', '--anchor', manifestFile]);
+      expect(chain.code, chain.stdout + chain.stderr).toBe(0);
 
       // Mail: one result per answer (28), the final report to the coordinator, nothing twice.
       await stack.mail.waitFor((all) => all.some((m) => m.subject.includes('подписан')));

@@ -2,6 +2,7 @@
 // a free port), a database (SQLite file, or a fresh PostgreSQL database when asked), an SMTP sink on
 // loopback, the Svodka worker, and the CLI run as a user runs it — a separate process.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -93,6 +94,9 @@ export async function startStack(options: {
     dbFile: path.join(dir, 'temporal.db'),
     ui: false,
   });
+  // One audit key for the test's own process (an in-process worker or portal) and its CLI runs,
+  // which have a data directory of their own: entries written by both then verify together.
+  process.env.SVODKA_AUDIT_KEY ??= randomBytes(32).toString('hex');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SVODKA_DATA_DIR: dir,

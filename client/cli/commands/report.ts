@@ -1,9 +1,14 @@
-// `svodka report draft|approve|verify`.
+// `svodka report draft|approve|verify|sign-upload|keygen`.
+import { createPublicKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createDbBlobStore, sha256Hex } from '../../../activities/blobs';
+import { describeSigner } from '../../../activities/official-signature';
+import { recordOfficialSignature, requireGost, trustedCaDir } from '../../../activities/report-signoff';
+import { verifyReportFiles } from '../../../activities/report-verify';
 import { reportBytes } from '../../../activities/reports';
-import { generateSigningKeys, verifyBytes, verifyKey } from '../../../activities/signing';
+import { generateSigningKeys, verifyKey } from '../../../activities/signing';
 import { approveUpdate, quarterWorkflowId } from '../../../workflows/api';
 import type { ApproveResult } from '../../../workflows/api';
 import {
@@ -12,6 +17,7 @@ import {
   explainTemporalError,
   getClient,
   getDb,
+  origin,
   printJson,
   quarterArg,
   UserError,
@@ -21,9 +27,22 @@ import { fetchStatus } from './quarter';
 async function writeReport(reportId: string, out: string): Promise<void> {
   const db = await getDb();
   writeFileSync(out, await reportBytes(db, createDbBlobStore(db), reportId));
-  // The Ed25519 signature, when the region signs its reports, goes beside the file.
-  const signature = (await db.report.findUnique({ where: { id: reportId } }))?.signature;
-  if (signature) writeFileSync(`${out}.sig`, `${signature}\n`);
+  // The signed sign-off manifest, when the installation signs: what `report verify` checks offline.
+  const manifest = (await db.report.findUnique({ where: { id: reportId } }))?.manifest;
+  if (manifest) writeFileSync(manifestPath(out), manifest);
+}
+
+/** Where the manifest goes beside a report file, and where `report verify` looks for it. */
+export function manifestPath(docx: string): string {
+  return `${docx.replace(/\.docx$/i, '')}.manifest.json`;
+}
+
+function readArg(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    throw new UserError(`${what} не найден: ${file}`, 2);
+  }
 }
 
 export function registerReportCommands(program: Command): void {
@@ -62,7 +81,7 @@ export function registerReportCommands(program: Command): void {
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .requiredOption('--signer <name>', 'кто подписывает, например «И. И. Иванов»')
     .option('--position <text>', 'должность подписывающего')
-    .option('--out <file>', 'записать итоговый отчет в файл')
+    .option('--out <file>', 'записать итоговый отчет в файл (и манифест подписания рядом: FILE.manifest.json)')
     .option('--json', 'вывод в JSON')
     .action(
       async (
@@ -91,63 +110,86 @@ export function registerReportCommands(program: Command): void {
         if (opts.json) return printJson({ ...result, out: opts.out ?? null });
         console.log(`Отчет за ${quarter} подписан: ${opts.signer}. Мероприятий: ${result.eventCount}.`);
         console.log(`SHA-256: ${result.sha256}`);
-        if (opts.out) console.log(`Итоговый отчет записан в ${opts.out}`);
+        if (opts.out) {
+          console.log(`Итоговый отчет записан в ${opts.out}`);
+          if (existsSync(manifestPath(opts.out)))
+            console.log(
+              `Манифест подписания: ${manifestPath(opts.out)} (проверка: npx svodka report verify ${opts.out})`,
+            );
+          console.log(
+            `Подпишите файл своей КЭП (отделенная подпись) и загрузите: npx svodka report sign-upload ${quarter} ФАЙЛ.sig`,
+          );
+        }
       },
     );
 
   report
     .command('verify')
-    .description('проверить, что файл — подписанный итоговый отчет (сравнивается SHA-256)')
+    .description(
+      'проверить, что файл — подписанный итоговый отчет: манифест (подпись Svodka), SHA-256 файла и подпись должностного лица; без базы данных и Temporal',
+    )
     .argument('<file>', 'файл .docx')
+    .option('--manifest <file>', 'манифест подписания (по умолчанию FILE.manifest.json рядом с отчетом)')
+    .option('--sig <file>', 'отделенная подпись должностного лица (CMS/CAdES, DER или PEM)')
+    .option('--key <pub.pem>', 'открытый ключ Svodka (по умолчанию SVODKA_VERIFY_KEY)')
+    .option('--ca <dir>', 'каталог доверенных корневых и промежуточных сертификатов (по умолчанию SVODKA_TRUSTED_CA)')
     .option('--json', 'вывод в JSON')
-    .action(async (file: string, opts: { json?: boolean }) => {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(file);
-      } catch {
-        throw new UserError(`Файл не найден: ${file}`, 2);
-      }
-      const sha256 = sha256Hex(bytes);
-      const db = await getDb();
-      const match = await db.report.findFirst({ where: { blobSha256: sha256, kind: 'final' } });
-      // The signature: the one recorded at sign-off, and the .sig file beside the report if any.
-      const key = verifyKey();
-      const sigFile = existsSync(`${file}.sig`) ? readFileSync(`${file}.sig`, 'utf8') : null;
-      const signatures = [match?.signature ?? null, sigFile].filter((s): s is string => Boolean(s));
-      const signature: 'valid' | 'invalid' | 'no-key' | 'unsigned' =
-        signatures.length === 0
-          ? 'unsigned'
-          : !key
-            ? 'no-key'
-            : signatures.every((s) => verifyBytes(bytes, s, key))
-              ? 'valid'
-              : 'invalid';
-      const verified = Boolean(match) && signature !== 'invalid';
-      if (opts.json)
-        printJson({
-          file,
-          sha256,
-          verified,
-          signature,
-          quarter: match?.quarter ?? null,
-          signer: match?.signer ?? null,
-          signedAt: match?.signedAt ?? null,
+    .action(
+      async (
+        file: string,
+        opts: { manifest?: string; sig?: string; key?: string; ca?: string; json?: boolean },
+      ) => {
+        const bytes = readArg(file, 'Файл');
+        let key: KeyObject | null;
+        try {
+          key = opts.key ? createPublicKey(readFileSync(opts.key)) : verifyKey();
+        } catch {
+          throw new UserError(`Открытый ключ не читается: ${opts.key ?? process.env.SVODKA_VERIFY_KEY}`, 2);
+        }
+        const besideManifest = manifestPath(file);
+        const manifestFile = opts.manifest ?? (existsSync(besideManifest) ? besideManifest : null);
+        if (!key && !manifestFile && !opts.sig) return legacyVerify(file, bytes, opts.json);
+        const result = await verifyReportFiles({
+          docx: bytes,
+          manifest: manifestFile ? readArg(manifestFile, 'Манифест').toString('utf8') : null,
+          signature: opts.sig ? readArg(opts.sig, 'Файл подписи') : null,
+          key,
+          caDir: opts.ca ?? trustedCaDir(),
+          requireGost: requireGost(),
         });
-      else {
-        if (match)
-          console.log(
-            `Совпадает: подписанный отчет за ${match.quarter}; подписал ${match.signer}${match.position ? `, ${match.position}` : ''}, ${match.signedAt?.toISOString().slice(0, 10)}. SHA-256 ${sha256}`,
-          );
-        else
-          console.log(
-            `НЕ совпадает: файл не является подписанным отчетом (SHA-256 ${sha256}). Возможно, он изменен после подписания.`,
-          );
-        if (signature === 'valid') console.log('Подпись Ed25519 верна.');
-        if (signature === 'invalid') console.log('Подпись Ed25519 НЕ верна: файл или подпись изменены.');
-        if (signature === 'no-key')
-          console.log('Подпись есть, но ключ для проверки не задан (SVODKA_VERIFY_KEY).');
-      }
-      process.exitCode = verified ? 0 : 1;
+        if (opts.json) printJson({ file, ...result, verified: result.ok });
+        else {
+          console.log(result.ok ? `ПОДЛИННЫЙ: ${file}` : `НЕ ПОДТВЕРЖДЕН: ${file}`);
+          for (const line of result.lines) console.log(`  ${line.ok ? '✓' : '✗'} ${line.text}`);
+          console.log(`  SHA-256 файла: ${result.sha256}`);
+        }
+        process.exitCode = result.ok ? 0 : 1;
+      },
+    );
+
+  report
+    .command('sign-upload')
+    .description(
+      'принять подпись должностного лица (КЭП): отделенная подпись CMS/CAdES итогового отчета, проверяется по SVODKA_TRUSTED_CA',
+    )
+    .argument('<quarter>', 'квартал, например 2023-Q2')
+    .argument('<sig>', 'файл подписи .sig (DER или PEM)')
+    .option('--json', 'вывод в JSON')
+    .action(async (quarterText: string, sigFile: string, opts: { json?: boolean }) => {
+      const quarter = quarterArg(quarterText);
+      const signature = readArg(sigFile, 'Файл подписи');
+      const db = await getDb();
+      const check = await recordOfficialSignature(db, createDbBlobStore(db), quarter, signature, {
+        actor: actor(),
+        origin: origin(),
+      });
+      if (opts.json) printJson(check);
+      else if (check.ok) {
+        console.log(`Подпись принята: отчет за ${quarter} подписан должностным лицом.`);
+        console.log(`  ${describeSigner(check.signer)}`);
+        console.log(`  ${check.algorithmLabel}; время подписи ${check.signingTime}`);
+      } else console.log(`Подпись НЕ принята: ${check.problem}.`);
+      process.exitCode = check.ok ? 0 : 1;
     });
 
   report
@@ -164,4 +206,37 @@ export function registerReportCommands(program: Command): void {
       console.log(`Закрытый ключ: ${opts.out}.pem (укажите его в SVODKA_SIGNING_KEY для worker)`);
       console.log(`Открытый ключ: ${opts.out}.pub.pem (SVODKA_VERIFY_KEY для проверки)`);
     });
+}
+
+/**
+ * No key and no manifest: the installation does not sign its reports, and only its own database
+ * can say whether the file is the signed-off one (what `report verify` did before manifests).
+ */
+async function legacyVerify(file: string, bytes: Buffer, json?: boolean): Promise<void> {
+  const sha256 = sha256Hex(bytes);
+  const db = await getDb();
+  const match = await db.report.findFirst({ where: { blobSha256: sha256, kind: 'final' } });
+  const sigFile = existsSync(`${file}.sig`) ? readFileSync(`${file}.sig`, 'utf8') : null;
+  const unsignedCopy = Boolean(sigFile || match?.signature);
+  if (json)
+    printJson({
+      file,
+      sha256,
+      verified: Boolean(match) && !unsignedCopy,
+      signature: unsignedCopy ? 'no-key' : 'unsigned',
+      quarter: match?.quarter ?? null,
+      signer: match?.signer ?? null,
+      signedAt: match?.signedAt ?? null,
+    });
+  else if (match)
+    console.log(
+      `Совпадает с подписанным отчетом за ${match.quarter} в базе Svodka; подписал ${match.signer}${match.position ? `, ${match.position}` : ''}, ${match.signedAt?.toISOString().slice(0, 10)}. SHA-256 ${sha256}\n` +
+        'Проверено только по базе данных: ключ Svodka не задан (SVODKA_VERIFY_KEY), манифеста нет.',
+    );
+  else
+    console.log(
+      `НЕ совпадает: файл не является подписанным отчетом (SHA-256 ${sha256}). Возможно, он изменен после подписания.`,
+    );
+  if (unsignedCopy) console.log('Подпись есть, но ключ для проверки не задан (SVODKA_VERIFY_KEY).');
+  process.exitCode = match && !unsignedCopy ? 0 : 1;
 }
