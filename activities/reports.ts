@@ -137,9 +137,8 @@ async function writeManifest(db: Db, reportId: string, bytes: Buffer, request: R
   const key = signingKey();
   const report = await db.report.findUniqueOrThrow({ where: { id: reportId } });
   if (!key || report.manifest) return;
-  // The workflow passes the signed-in account along with the approval once it forwards
-  // ApproveRequest.actor (see README «Sign-off»); until then the audit entry of the client names it.
-  const account = (request.signOff as { actor?: unknown } | undefined)?.actor;
+  // The signed-in account that approved (ApproveRequest.actor, forwarded by the workflow).
+  const account = request.signOff?.actor;
   const head = await chainHead(db);
   const manifest: SignedManifest = signManifest(
     {
@@ -153,14 +152,21 @@ async function writeManifest(db: Db, reportId: string, bytes: Buffer, request: R
         account: typeof account === 'string' ? account : null,
       },
       signedAt: moscowIso(report.signedAt ?? report.createdAt),
-      docx: { fileName: reportFileName(request.quarter, 'final'), sha256: report.blobSha256, size: bytes.length },
+      docx: {
+        fileName: reportFileName(request.quarter, 'final'),
+        sha256: report.blobSha256,
+        size: bytes.length,
+      },
       eventCount: report.eventCount,
       auditHead: { id: head.id, hash: head.hash },
     },
     key,
   );
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
-  const claimed = await db.report.updateMany({ where: { id: reportId, manifest: null }, data: { manifest: text } });
+  const claimed = await db.report.updateMany({
+    where: { id: reportId, manifest: null },
+    data: { manifest: text },
+  });
   if (claimed.count === 0) return;
   await appendAudit(db, {
     quarter: request.quarter,
@@ -168,7 +174,12 @@ async function writeManifest(db: Db, reportId: string, bytes: Buffer, request: R
     action: 'report.manifest',
     actor: manifest.signer.account ?? 'svodka',
     origin: 'worker',
-    detail: { reportId, sha256: report.blobSha256, manifestSha256: sha256Hex(Buffer.from(text)), auditHead: head.hash },
+    detail: {
+      reportId,
+      sha256: report.blobSha256,
+      manifestSha256: sha256Hex(Buffer.from(text)),
+      auditHead: head.hash,
+    },
   });
 }
 

@@ -241,7 +241,8 @@ export type RenderRequest = {
   entries: ReportEntry[];
   /** Tree-run regions: every latest accepted submission of the quarter, minus these. */
   fromDatabase?: { excused: string[]; notSubmitted: string[] };
-  signOff?: { signer: string; position: string | null; date: string };
+  /** actor: the signed-in account that approved, named in the sign-off manifest. */
+  signOff?: { signer: string; position: string | null; date: string; actor?: string };
 };
 /**
  * Copy the quarter's histories into the database: at close a snapshot, at sign-off the final record.

@@ -44,6 +44,7 @@ import type {
   ReportEntry,
 } from './api';
 import { archiveOptions, requestRoundOptions } from './activity-options';
+import { moscowDate } from '../domain/schedule';
 import { municipalitySubmission } from './municipality-submission';
 import { submissionGroup } from './submission-group';
 
@@ -76,7 +77,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   let changes = 0;
   let draft: (RenderResult & { changes: number }) | null = null;
   let final: RenderResult | null = null;
-  let approval: { signer: string; position: string | null; date: string } | null = null;
+  let approval: { signer: string; position: string | null; date: string; actor?: string } | null = null;
   const reopenQueue: { code: string; comment: string; actor: string }[] = [];
 
   const settled = () =>
@@ -155,9 +156,10 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
 
   setHandler(
     approveUpdate,
-    async ({ signer, position }): Promise<ApproveResult> => {
+    async ({ signer, position, actor }): Promise<ApproveResult> => {
       phase = 'rendering';
-      approval = { signer, position, date: new Date().toISOString().slice(0, 10) };
+      // The date an official in Moscow signs on, not UTC's (before 03:00 it is still yesterday there).
+      approval = { signer, position, date: moscowDate(Date.now()), actor };
       const result = await renderReport({ quarter, kind: 'final', ...reportSource(), signOff: approval });
       final = result;
       phase = 'approved';
