@@ -17,6 +17,7 @@ import {
   UserError,
 } from '../context';
 import { fetchStatus } from './quarter';
+import { registerReportExportCommands } from './report-export';
 
 async function writeReport(reportId: string, out: string): Promise<void> {
   const db = await getDb();
@@ -149,6 +150,8 @@ export function registerReportCommands(program: Command): void {
       }
       process.exitCode = verified ? 0 : 1;
     });
+
+  registerReportExportCommands(report);
 
   report
     .command('keygen')
