@@ -161,6 +161,8 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
                 <a class="button secondary" href="/quarters/${quarter}/report.docx?kind=final"
                   >Скачать итоговый отчет (.docx)</a
                 >
+                <a class="button secondary" href="/quarters/${quarter}/report.pdf">PDF</a>
+                <a class="button secondary" href="/quarters/${quarter}/report.xlsx?kind=final">Таблица (.xlsx)</a>
               </div>
               <h2>Проверить файл</h2>
               <div class="card">

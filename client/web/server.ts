@@ -21,6 +21,7 @@ import { APP_CSS, page } from './layout';
 import { createCsrf, createRateLimiter, SECURITY_HEADERS } from './security';
 import { registerAuditorRoutes } from './routes-auditor';
 import { registerCoordinatorRoutes } from './routes-coordinator';
+import { registerExportRoutes } from './routes-exports';
 import { registerMailboxRoutes } from './routes-mailbox';
 import { registerMunicipalityRoutes } from './routes-municipality';
 import { registerSignInRoutes } from './routes-signin';
@@ -232,6 +233,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerMunicipalityRoutes(app, ctx);
   registerCoordinatorRoutes(app, ctx);
   registerAuditorRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
   if (config.devMailboxDir) registerMailboxRoutes(app, ctx, config.devMailboxDir);
 
   return app;
