@@ -1,13 +1,18 @@
 // Answers saved as Excel workbooks: read into the same rows as the Word file with the same rows,
 // so validation gives the same findings; refused for the same reasons (size, bombs, ambiguous
 // archives, DOCTYPE, macros) with the same codes; and parsed in the same thread pool.
+import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSubmissionDocx } from '../../activities/docx/parse';
 import type { ParseResult } from '../../activities/docx/parse';
 import { createParsePool } from '../../activities/docx/parse-pool';
 import { parseSubmissionFile } from '../../activities/docx/parse-upload';
 import { isXlsxPackage, parseSubmissionXlsx } from '../../activities/docx/parse-xlsx';
+import { buildTemplate } from '../../activities/docx/template';
+import { buildTemplateXlsx } from '../../activities/docx/template-xlsx';
 import { parseQuarter } from '../../domain/quarter';
+import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
+import { COLUMN_KEYS } from '../../domain/types';
 import type { EventRow } from '../../domain/types';
 import { normalizeCell, validateRows } from '../../domain/validate';
 import { sampleRow, wordSubmission } from '../fixtures/docx-builders';
@@ -132,5 +137,30 @@ describe('an answer saved as XLSX', () => {
     const result = await parseSubmissionXlsx(lying);
     expect(result).toMatchObject({ ok: false });
     expect(result.ok ? '' : result.code).toMatch(/zip-bomb|corrupt/);
+  });
+});
+
+describe('the XLSX template', () => {
+  const input = {
+    municipality: SMOLENSK_MUNICIPALITIES.find((m) => m.code === 'vyazma')!,
+    quarter: Q,
+  };
+
+  it('parses back empty, like the Word template, and filled reads its rows', async () => {
+    const template = await buildTemplateXlsx(input);
+    const empty = ok(await parseSubmissionXlsx(template));
+    expect(empty).toEqual(ok(parseSubmissionDocx(await buildTemplate(input))));
+    expect(empty.rows).toEqual([]);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(template as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('Сведения')!;
+    expect(String(sheet.getCell('A1').value)).toContain('Вяземский');
+    const row = sampleRow({ purpose: 'Первая строка\nвторая строка' });
+    COLUMN_KEYS.forEach((k, i) => (sheet.getCell(3, i + 2).value = row[k]));
+    const filled = ok(await parseSubmissionXlsx(new Uint8Array(await workbook.xlsx.writeBuffer())));
+    expect(filled.rows).toEqual([row]);
+    expect(filled.warnings).toEqual([]);
+    expect(validateRows(filled.rows, Q).findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 });
