@@ -300,7 +300,8 @@ function answerForms(tp: TokenPage): Html {
       <p><a class="button secondary" href="${tp.base}/template.docx">Скачать шаблон (.docx)</a></p>
       <p class="muted">
         Заполните таблицу шаблона: одна строка — одно мероприятие; заголовки столбцов не меняйте. Сохраните
-        как «Документ Word (.docx)», не больше ${MAX_UPLOAD_BYTES / 1024 / 1024} МБ.
+        как «Документ Word (.docx)» (или ту же таблицу как «Книга Excel (.xlsx)»), не больше
+        ${MAX_UPLOAD_BYTES / 1024 / 1024} МБ.
       </p>
       <form method="post" action="${tp.base}/upload" enctype="multipart/form-data">
         <input type="hidden" name="_csrf" value="${tp.csrf}" />
@@ -309,7 +310,7 @@ function answerForms(tp: TokenPage): Html {
           type="file"
           id="file"
           name="file"
-          accept=".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+          accept=".docx,.xlsx,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           required
         />
         <div><button type="submit">Отправить файл</button></div>
