@@ -22,7 +22,8 @@ import { looksLikeZip, ZipArchive } from './zip-read';
 import { writeZip } from './zip-write';
 
 /** The parts of a workbook that hold its cells; drawings, images, printer settings are left out. */
-const NEEDED = /^(\[content_types\]\.xml|_rels\/\.rels|xl\/workbook\.xml|xl\/_rels\/workbook\.xml\.rels|xl\/sharedstrings\.xml|xl\/styles\.xml|xl\/worksheets\/sheet\d+\.xml)$/;
+const NEEDED =
+  /^(\[content_types\]\.xml|_rels\/\.rels|xl\/workbook\.xml|xl\/_rels\/workbook\.xml\.rels|xl\/sharedstrings\.xml|xl\/styles\.xml|xl\/worksheets\/sheet\d+\.xml)$/;
 
 /** Columns read per sheet: the template has six; a sheet of thousands is not a submission. */
 const MAX_COLUMNS = 64;
@@ -107,7 +108,8 @@ function cellValueText(value: ExcelJS.CellValue): string {
       : cellValueText(result);
   }
   if ('text' in value && typeof value.text === 'string') return value.text;
-  if ('text' in value && typeof value.text === 'object') return cellValueText(value.text as ExcelJS.CellValue);
+  if ('text' in value && typeof value.text === 'object')
+    return cellValueText(value.text as ExcelJS.CellValue);
   return '';
 }
 
@@ -149,7 +151,7 @@ function sheetTable(sheet: ExcelJS.Worksheet, maxRows: number): ScannedTable {
   for (let r = 1; r <= lastRow; r++) {
     const row = sheet.getRow(r);
     const cells: ScannedCell[] = [];
-    for (let c = 1; c <= columns; ) {
+    for (let c = 1; c <= columns;) {
       const merge = mergeAt.get(`${r}:${c}`);
       const span = merge ? Math.min(merge.right, columns) - c + 1 : 1;
       const master = merge ? sheet.getCell(merge.top, merge.left) : row.getCell(c);

@@ -19,7 +19,10 @@ export async function buildTemplateXlsx(input: TemplateInput): Promise<Buffer> {
     views: [{ state: 'frozen', xSplit: 0, ySplit: 2, topLeftCell: 'A3' }],
     pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
   });
-  sheet.columns = XLSX_COLUMN_WIDTHS.map((width) => ({ width, style: { alignment: { vertical: 'top', wrapText: true } } }));
+  sheet.columns = XLSX_COLUMN_WIDTHS.map((width) => ({
+    width,
+    style: { alignment: { vertical: 'top', wrapText: true } },
+  }));
   const heading = sheet.getCell(1, 1);
   heading.value = templateHeading(input);
   heading.font = { bold: true, size: 12 };
@@ -49,7 +52,10 @@ export async function buildTemplateXlsx(input: TemplateInput): Promise<Buffer> {
           'Чтобы добавить строку, поставьте курсор в последнюю ячейку таблицы и нажмите Tab.',
           'Пустых строк в таблице 30; если их не хватит, продолжайте ниже.',
         )
-        .replace('Внутри ячейки можно начинать новые строки (Enter).', 'Внутри ячейки новая строка — Alt+Enter.')
+        .replace(
+          'Внутри ячейки можно начинать новые строки (Enter).',
+          'Внутри ячейки новая строка — Alt+Enter.',
+        )
         .replace(
           'Сохраните файл в формате «Документ Word (.docx)» — не .doc, не PDF и не скан',
           'Сохраните файл в формате «Книга Excel (.xlsx)» — не .xls, не PDF и не скан',

@@ -74,13 +74,17 @@ export async function convertDocxToPdf(
         throw new PdfUnavailableError(
           `PDF не создан: LibreOffice не уложился в ${Math.round(timeout / 1000)} с (SVODKA_PDF_TIMEOUT_S).`,
         );
-      throw new PdfUnavailableError(`PDF не создан: LibreOffice завершился с ошибкой (${e.message.split('\n')[0]}).`);
+      throw new PdfUnavailableError(
+        `PDF не создан: LibreOffice завершился с ошибкой (${e.message.split('\n')[0]}).`,
+      );
     }
     let pdf: Buffer;
     try {
       pdf = await readFile(path.join(dir, 'report.pdf'));
     } catch {
-      throw new PdfUnavailableError('PDF не создан: LibreOffice не записал файл (возможно, документ не открылся).');
+      throw new PdfUnavailableError(
+        'PDF не создан: LibreOffice не записал файл (возможно, документ не открылся).',
+      );
     }
     if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-')
       throw new PdfUnavailableError('PDF не создан: LibreOffice записал файл, который не является PDF.');

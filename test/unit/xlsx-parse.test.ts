@@ -71,7 +71,13 @@ describe('an answer saved as XLSX', () => {
   });
 
   it('takes «Мероприятия не проводились» as a nil report, as in Word', async () => {
-    const nilRow = { title: 'Мероприятия не проводились', place: '', dates: '', purpose: '', participants: '' };
+    const nilRow = {
+      title: 'Мероприятия не проводились',
+      place: '',
+      dates: '',
+      purpose: '',
+      participants: '',
+    };
     const { docx, xlsx } = await both([nilRow]);
     expect(ok(xlsx)).toMatchObject({ nil: true, rows: [] });
     expect(ok(xlsx)).toEqual(ok(docx));
@@ -88,7 +94,11 @@ describe('an answer saved as XLSX', () => {
     const rows = [sampleRow(), sampleRow({ title: 'Второе' }), sampleRow({ title: 'Третье' })];
     const parsed = ok(
       await parseSubmissionXlsx(
-        await excelSubmission({ rows, dateCell: new Date(Date.UTC(2023, 3, 12)), mergeDown: { column: 3, from: 1, to: 3 } }),
+        await excelSubmission({
+          rows,
+          dateCell: new Date(Date.UTC(2023, 3, 12)),
+          mergeDown: { column: 3, from: 1, to: 3 },
+        }),
       ),
     );
     expect(parsed.rows[0]!.dates).toBe('12.04.2023');

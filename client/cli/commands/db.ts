@@ -71,7 +71,9 @@ export function registerDbCommands(program: Command): void {
 
   program
     .command('template')
-    .description('шаблон для муниципального образования на квартал: Word (.docx) или Excel (.xlsx), по расширению --out')
+    .description(
+      'шаблон для муниципального образования на квартал: Word (.docx) или Excel (.xlsx), по расширению --out',
+    )
     .argument('<code>', 'код муниципального образования, например vyazma')
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .requiredOption('--out <file>', 'куда записать .docx или .xlsx')
