@@ -2,6 +2,7 @@
 // from: the same title, headers, section rows and continuous numbering, the same cell texts.
 // exceljs writes the package; cells are always plain strings or numbers, never formulas.
 
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { REPORT_COLUMNS } from '../../domain/quarter';
 import { COLUMN_KEYS } from '../../domain/types';
@@ -45,16 +46,29 @@ function rowHeight(texts: string[]): number {
   return Math.min(409, lines * 15);
 }
 
+/**
+ * Written with exceljs's streaming writer: each row is committed as it is written, so a national
+ * report (100,000 events) needs memory for the compressed output only, not for a workbook model.
+ */
 export async function renderReportXlsx(model: ReportModel): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  const date = documentDate(model);
-  workbook.creator = 'Svodka';
-  workbook.lastModifiedBy = 'Svodka';
-  workbook.title = xlsxText(model.title);
+  const chunks: Buffer[] = [];
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
   // The same date as the DOCX package: the sign-off date or the quarter's last day, never the clock.
-  workbook.created = new Date(date.iso);
-  workbook.modified = new Date(date.iso);
-
+  const date = new Date(documentDate(model).iso);
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream,
+    useStyles: true,
+    useSharedStrings: false,
+    created: date,
+    modified: date,
+    creator: 'Svodka',
+    lastModifiedBy: 'Svodka',
+  } as ConstructorParameters<typeof ExcelJS.stream.xlsx.WorkbookWriter>[0] & Record<string, unknown>);
   const sheet = workbook.addWorksheet(REPORT_SHEET_NAME, {
     views: [{ state: 'frozen', xSplit: 0, ySplit: HEADER_ROW, topLeftCell: `A${HEADER_ROW + 1}` }],
     pageSetup: {
@@ -68,15 +82,18 @@ export async function renderReportXlsx(model: ReportModel): Promise<Buffer> {
   });
   sheet.columns = XLSX_COLUMN_WIDTHS.map((width) => ({ width }));
   const last = REPORT_COLUMNS.length;
+  let at = 1;
 
-  const title = sheet.getRow(1);
+  const title = sheet.getRow(at);
   title.getCell(1).value = xlsxText(model.title);
   title.getCell(1).font = { ...FONT, size: 12, bold: true };
   title.getCell(1).alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
   title.height = 45;
-  sheet.mergeCells(1, 1, 1, last);
+  sheet.mergeCells(at, 1, at, last);
+  title.commit();
+  at++;
 
-  const header = sheet.getRow(HEADER_ROW);
+  const header = sheet.getRow(at++);
   REPORT_COLUMNS.forEach((text, i) => {
     const cell = header.getCell(i + 1);
     cell.value = text;
@@ -85,8 +102,8 @@ export async function renderReportXlsx(model: ReportModel): Promise<Buffer> {
     cell.border = BORDER;
   });
   header.height = rowHeight([...REPORT_COLUMNS]);
+  header.commit();
 
-  let at = HEADER_ROW + 1;
   for (const section of model.sections) {
     const row = sheet.getRow(at);
     const cell = row.getCell(1);
@@ -95,6 +112,7 @@ export async function renderReportXlsx(model: ReportModel): Promise<Buffer> {
     cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
     for (let c = 1; c <= last; c++) row.getCell(c).border = BORDER;
     sheet.mergeCells(at, 1, at, last);
+    row.commit();
     at++;
     for (const event of section.events) {
       const texts = COLUMN_KEYS.map((key) => xlsxText(event.row[key] ?? ''));
@@ -114,13 +132,16 @@ export async function renderReportXlsx(model: ReportModel): Promise<Buffer> {
         row.getCell(c).border = BORDER;
       }
       row.height = rowHeight(['', ...texts]);
+      row.commit();
     }
   }
 
   const paragraph = (text: string, bold = false) => {
-    const cell = sheet.getRow(at++).getCell(1);
+    const row = sheet.getRow(at++);
+    const cell = row.getCell(1);
     cell.value = xlsxText(text);
     cell.font = { ...FONT, size: 12, bold };
+    row.commit();
   };
   const closingList = (heading: string, names: string[]) => {
     if (names.length === 0) return;
@@ -140,7 +161,10 @@ export async function renderReportXlsx(model: ReportModel): Promise<Buffer> {
     paragraph(formatSignOffDate(model.signOff.date));
   }
 
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  sheet.commit();
+  await workbook.commit();
+  await done;
+  return Buffer.concat(chunks);
 }
 
 export function reportXlsxFileName(quarter: string, kind: 'draft' | 'final'): string {
