@@ -11,7 +11,18 @@ import { buildReport } from '../../domain/merge';
 import { parseQuarter } from '../../domain/quarter';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import type { SubmittedEvent } from '../../domain/types';
-import { createTestDb, fakeTemporal, hiddenValue, quarterStatus, summary, testPortal } from '../e2e/fakes';
+import { issueToken } from '../../activities/tokens';
+import {
+  createTestDb,
+  fakeTemporal,
+  hiddenValue,
+  multipartBody,
+  quarterStatus,
+  summary,
+  testPortal,
+} from '../e2e/fakes';
+import { sampleRow } from '../fixtures/docx-builders';
+import { excelSubmission } from '../fixtures/xlsx-builders';
 import type { FakeTemporal, TestDb } from '../e2e/fakes';
 import { loadReference, normalizeText } from '../fixtures/reference';
 
@@ -140,5 +151,32 @@ describe('portal exports', () => {
       expect(res.statusCode).not.toBe(200);
       expect(res.body).not.toContain('Город Смоленск');
     }
+  });
+
+  it('takes a municipality’s answer uploaded as XLSX on its page, and refuses a bad one with the reasons', async () => {
+    const q3 = '2023-Q3';
+    temporal.statuses.set(q3, quarterStatus(q3));
+    const token = await issueToken(t.db, { quarter: q3, municipality: 'vyazma' });
+    const page = await app.inject({ method: 'GET', url: `/m/${token}` });
+    expect(page.body).toContain('.xlsx');
+    const upload = async (bytes: Uint8Array) => {
+      const csrf = hiddenValue((await app.inject({ method: 'GET', url: `/m/${token}` })).body, '_csrf');
+      const res = await app.inject({
+        method: 'POST',
+        url: `/m/${token}/upload`,
+        ...multipartBody({ _csrf: csrf }, { name: 'file', fileName: 'сведения.xlsx', bytes }),
+      });
+      return res.statusCode === 303
+        ? app.inject({ method: 'GET', url: res.headers.location as string })
+        : res;
+    };
+    const good = await upload(await excelSubmission({ rows: [sampleRow({ dates: '12 июля 2023 года' })] }));
+    expect(good.body).toContain('Версия 1: сведения приняты');
+    expect(good.body).not.toContain('не приняты');
+    const bad = await upload(
+      await excelSubmission({ rows: [sampleRow({ dates: '32 июля 2023 года', title: '' })] }),
+    );
+    expect(bad.body).toContain('не приняты');
+    expect(bad.body).toContain('Наименование мероприятия');
   });
 });
