@@ -21,6 +21,7 @@ import {
   excelSubmission,
   xlsxBomb,
   xlsxDuplicateSheet,
+  xlsxElementFlood,
   xlsxEntryFlood,
   xlsxWithDoctype,
   xlsxWithMacros,
@@ -128,6 +129,7 @@ describe('an answer saved as XLSX', () => {
     expect(await refused(await xlsxWithDoctype())).toBe('doctype');
     expect(await refused(await xlsxWithMacros())).toBe('macro');
     expect(await refused(await xlsxEntryFlood())).toBe('zip-bomb');
+    expect(await refused(await xlsxElementFlood())).toBe('too-complex');
     const big = new Uint8Array(11 * 1024 * 1024);
     big.set(await excelSubmission({ rows: [] }));
     expect(await refused(big)).toBe('too-large');
