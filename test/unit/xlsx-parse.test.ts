@@ -130,6 +130,15 @@ describe('an answer saved as XLSX', () => {
     expect(await refused(await xlsxWithMacros())).toBe('macro');
     expect(await refused(await xlsxEntryFlood())).toBe('zip-bomb');
     expect(await refused(await xlsxElementFlood())).toBe('too-complex');
+    // An old .xls (an OLE compound file with a «Workbook» stream) is told to be saved as .xlsx.
+    const xls = Buffer.concat([
+      Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+      Buffer.alloc(504),
+      Buffer.from('Workbook', 'utf16le'),
+    ]);
+    const legacy = await parseSubmissionFile(xls);
+    expect(legacy).toMatchObject({ ok: false, code: 'not-zip' });
+    expect(legacy.ok ? '' : legacy.message).toContain('«Книга Excel (.xlsx)»');
     const big = new Uint8Array(11 * 1024 * 1024);
     big.set(await excelSubmission({ rows: [] }));
     expect(await refused(big)).toBe('too-large');
