@@ -11,6 +11,7 @@ import { buildReport } from '../../domain/merge';
 import { parseQuarter } from '../../domain/quarter';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import type { SubmittedEvent } from '../../domain/types';
+import { parseSubmissionXlsx } from '../../activities/docx/parse-xlsx';
 import { issueToken } from '../../activities/tokens';
 import {
   createTestDb,
@@ -159,6 +160,10 @@ describe('portal exports', () => {
     const token = await issueToken(t.db, { quarter: q3, municipality: 'vyazma' });
     const page = await app.inject({ method: 'GET', url: `/m/${token}` });
     expect(page.body).toContain('.xlsx');
+    const template = await app.inject({ method: 'GET', url: `/m/${token}/template.xlsx` });
+    expect(template.statusCode).toBe(200);
+    expect(template.headers['content-type']).toContain('spreadsheetml');
+    expect(await parseSubmissionXlsx(template.rawPayload)).toMatchObject({ ok: true, rows: [] });
     const upload = async (bytes: Uint8Array) => {
       const csrf = hiddenValue((await app.inject({ method: 'GET', url: `/m/${token}` })).body, '_csrf');
       const res = await app.inject({
