@@ -15,7 +15,7 @@ export const MiB = 1024 * 1024;
 
 const SAVE_AS_DOCX = 'Откройте файл в Word, сохраните его как «Документ Word (.docx)» и отправьте снова.';
 
-function doctypeRejection(): DocxRejection {
+export function doctypeRejection(): DocxRejection {
   return new DocxRejection(
     'doctype',
     'Документ содержит запрещённые XML-конструкции (DOCTYPE или ENTITY) и из соображений безопасности ' +
@@ -23,7 +23,7 @@ function doctypeRejection(): DocxRejection {
   );
 }
 
-function corruptXml(): DocxRejection {
+export function corruptXml(): DocxRejection {
   return new DocxRejection(
     'corrupt',
     `Файл повреждён: текст документа внутри него не читается (ошибка в разметке XML). ${SAVE_AS_DOCX}`,
@@ -120,18 +120,18 @@ function macroRejection(): DocxRejection {
   );
 }
 
-/** Opens the package and returns its main document part, scanned. Throws DocxRejection. */
-export function openDocxPackage(bytes: Uint8Array, limits: PackageLimits): ScannedDocument {
+/** Empty and too-large uploads, told the same way for every format (DOCX, XLSX). */
+export function checkUploadSize(bytes: Uint8Array, maxBytes: number): void {
   if (bytes.length === 0) {
     throw new DocxRejection(
       'empty',
       'Файл пустой (0 байт). Сохраните документ в Word ещё раз и отправьте его снова.',
     );
   }
-  if (bytes.length > limits.maxBytes) {
+  if (bytes.length > maxBytes) {
     // Just over the limit both round alike («10 МБ при допустимых 10 МБ»): then say «больше».
     const size = formatSize(bytes.length);
-    const limit = formatSize(limits.maxBytes);
+    const limit = formatSize(maxBytes);
     throw new DocxRejection(
       'too-large',
       (size === limit
@@ -140,6 +140,11 @@ export function openDocxPackage(bytes: Uint8Array, limits: PackageLimits): Scann
         'Нужна только таблица мероприятий: уберите из документа изображения и вложения и отправьте снова.',
     );
   }
+}
+
+/** Opens the package and returns its main document part, scanned. Throws DocxRejection. */
+export function openDocxPackage(bytes: Uint8Array, limits: PackageLimits): ScannedDocument {
+  checkUploadSize(bytes, limits.maxBytes);
   if (!looksLikeZip(bytes)) rejectNonZip(bytes);
 
   const archive = new ZipArchive(bytes, { maxUncompressed: limits.maxUncompressed });

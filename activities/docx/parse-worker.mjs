@@ -3,12 +3,13 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { parseSubmissionDocx } = await import('./parse.ts');
+// Word or Excel: parse-upload.ts tells them apart by the archive's content.
+const { parseSubmissionFile } = await import('./parse-upload.ts');
 
 /** @param {{ bytes: Uint8Array; limits?: object; started: import('node:worker_threads').MessagePort }} task */
 export default function parse({ bytes, limits, started }) {
   // The time budget starts now, not while the thread was starting up (parse-pool.ts).
   started.postMessage(true);
   started.close();
-  return parseSubmissionDocx(bytes, limits);
+  return parseSubmissionFile(bytes, limits);
 }

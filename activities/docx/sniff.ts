@@ -43,8 +43,8 @@ function oleRejection(bytes: Uint8Array): DocxRejection {
     if (indexOfUtf16(bytes, 'Workbook') >= 0 || indexOfUtf16(bytes, 'Book') >= 0) {
       return new DocxRejection(
         'not-zip',
-        'Это таблица Excel в старом формате (.xls), а не документ Word. Заполните шаблон Word и отправьте его ' +
-          'в формате .docx.',
+        'Это таблица Excel в старом формате (.xls). Сохраните её как «Книга Excel (.xlsx)» или заполните ' +
+          'шаблон Word (.docx) и отправьте снова.',
       );
     }
     if (indexOfUtf16(bytes, 'PowerPoint Document') >= 0) {

@@ -57,6 +57,7 @@ export type InboundStatus = 'submitted' | 'held' | 'unmatched' | 'unreadable' | 
 const FINAL: readonly string[] = ['submitted', 'held', 'unmatched', 'unreadable'];
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function messageIdHash(messageId: string): string {
   return createHash('sha256').update(messageId.trim().toLowerCase(), 'utf8').digest('hex');
@@ -67,8 +68,11 @@ export function replySeq(messageId: string): number {
   return parseInt(messageIdHash(messageId).slice(0, 7), 16);
 }
 
+/** A filled template: Word, or the same table saved as an Excel workbook (told apart when parsed). */
 function isDocx(a: Attachment): boolean {
-  return (a.filename ?? '').toLowerCase().endsWith('.docx') || a.contentType?.toLowerCase() === DOCX_MIME;
+  const name = (a.filename ?? '').toLowerCase();
+  const type = a.contentType?.toLowerCase();
+  return name.endsWith('.docx') || name.endsWith('.xlsx') || type === DOCX_MIME || type === XLSX_MIME;
 }
 
 function firstAddress(value: ParsedMail['from']): string {

@@ -165,6 +165,8 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
                 <a class="button secondary" href="/quarters/${quarter}/report.docx?kind=final"
                   >Скачать итоговый отчет (.docx)</a
                 >
+                <a class="button secondary" href="/quarters/${quarter}/report.pdf">PDF</a>
+                <a class="button secondary" href="/quarters/${quarter}/report.xlsx?kind=final">Таблица (.xlsx)</a>
               </div>
               ${await signOffCard(ctx, viewer, quarter)}
               <h2>Проверить файл</h2>

@@ -406,6 +406,10 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       ${progress(status)}
       ${live ? html`<p class="muted">Страница обновляется сама каждые 10 секунд. Время — московское.</p>` : ''}
       ${statusTable(status, names, viewer)}
+      <p class="muted">
+        Таблица состояния: <a href="/quarters/${quarter}/status.xlsx">Excel (.xlsx)</a>,
+        <a href="/quarters/${quarter}/status.csv">CSV</a>
+      </p>
       ${
         canClose
           ? html`<h2>Закрыть прием сведений</h2>
@@ -790,6 +794,10 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
             href="/quarters/${quarter}/report.docx?kind=${status.finalReportId ? 'final' : 'draft'}"
             >Скачать ${status.finalReportId ? 'итоговый отчет' : 'проект'} (.docx)</a
           >
+          <a class="button secondary" href="/quarters/${quarter}/report.xlsx?kind=${status.finalReportId ? 'final' : 'draft'}"
+            >Таблица (.xlsx)</a
+          >
+          ${status.finalReportId ? html`<a class="button secondary" href="/quarters/${quarter}/report.pdf">PDF</a>` : ''}
         </div>`;
         preview = html`<h2>${status.finalReportId ? 'Итоговый отчет' : 'Проект отчета'}</h2>
           <div class="card">

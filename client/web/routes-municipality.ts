@@ -4,6 +4,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { appendAudit } from '../../activities/audit';
 import { createTemplateFactory } from '../../activities/docx/template-cache';
+import { buildTemplateXlsx } from '../../activities/docx/template-xlsx';
+import { XLSX_TYPE } from '../../activities/export/report-xlsx';
 import { resolveToken, tokenHash } from '../../activities/tokens';
 import type { TokenScope } from '../../activities/tokens';
 import { storeFormRows } from '../../activities/form-rows';
@@ -317,10 +319,14 @@ function answerForms(tp: TokenPage): Html {
   return html`<h2>Как представить сведения</h2>
     <div class="card">
       <h3>1. Загрузить заполненный шаблон Word</h3>
-      <p><a class="button secondary" href="${tp.base}/template.docx">Скачать шаблон (.docx)</a></p>
+      <p>
+        <a class="button secondary" href="${tp.base}/template.docx">Скачать шаблон (.docx)</a>
+        <a class="button secondary" href="${tp.base}/template.xlsx">Шаблон в Excel (.xlsx)</a>
+      </p>
       <p class="muted">
         Заполните таблицу шаблона: одна строка — одно мероприятие; заголовки столбцов не меняйте. Сохраните
-        как «Документ Word (.docx)», не больше ${MAX_UPLOAD_BYTES / 1024 / 1024} МБ.
+        как «Документ Word (.docx)» (или ту же таблицу как «Книга Excel (.xlsx)»), не больше
+        ${MAX_UPLOAD_BYTES / 1024 / 1024} МБ.
       </p>
       <form method="post" action="${tp.base}/upload" enctype="multipart/form-data">
         <input type="hidden" name="_csrf" value="${tp.csrf}" />
@@ -329,7 +335,7 @@ function answerForms(tp: TokenPage): Html {
           type="file"
           id="file"
           name="file"
-          accept=".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+          accept=".docx,.xlsx,application/vnd.openxmlformats-officedocument.wordprocessingml.document,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           required
         />
         <div><button type="submit">Отправить файл</button></div>
@@ -548,6 +554,26 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         attachmentDisposition(
           `шаблон-${tp.scope.quarter}-${tp.municipality.code}.docx`,
           `template-${tp.scope.quarter}-${tp.municipality.code}.docx`,
+        ),
+      )
+      .send(bytes);
+  });
+
+  // The same template as an Excel workbook, for clerks who keep the table in Excel.
+  app.get<TokenParams>('/m/:token/template.xlsx', async (request, reply) => {
+    const tp = await openToken(ctx, request);
+    await openForAnswers(ctx, tp);
+    const bytes = await buildTemplateXlsx({
+      municipality: tp.municipality,
+      quarter: parseQuarter(tp.scope.quarter),
+    });
+    return reply
+      .type(XLSX_TYPE)
+      .header(
+        'Content-Disposition',
+        attachmentDisposition(
+          `шаблон-${tp.scope.quarter}-${tp.municipality.code}.xlsx`,
+          `template-${tp.scope.quarter}-${tp.municipality.code}.xlsx`,
         ),
       )
       .send(bytes);

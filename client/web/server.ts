@@ -37,6 +37,7 @@ import type { RateLimitRule } from './security';
 import { registerObservability } from './observability';
 import { registerAuditorRoutes } from './routes-auditor';
 import { registerCoordinatorRoutes } from './routes-coordinator';
+import { registerExportRoutes } from './routes-exports';
 import { registerMailboxRoutes } from './routes-mailbox';
 import { registerMunicipalityRoutes } from './routes-municipality';
 import { registerSignInRoutes } from './routes-signin';
@@ -313,6 +314,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerCoordinatorRoutes(app, ctx);
   registerAuditorRoutes(app, ctx);
   registerSignOffRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
   if (config.devMailboxDir) registerMailboxRoutes(app, ctx, config.devMailboxDir);
 
   return app;

@@ -1,9 +1,11 @@
 // The whole thin path for all 27 municipalities of Smolensk oblast, through the CLI as a user runs
 // it, against a real Temporal dev server, a real SMTP server on loopback and a real database.
 // Shared by the SQLite and the PostgreSQL test files.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readReportDocx } from '../../activities/docx/read';
 import { generateSigningKeys } from '../../activities/signing';
@@ -13,6 +15,7 @@ import type { EventRow } from '../../domain/types';
 import type { QuarterStatus } from '../../workflows/api';
 import { libreOfficeSubmission, seededShuffle, wordSubmission } from '../fixtures/docx-builders';
 import { loadReference, normalizeText } from '../fixtures/reference';
+import { excelSubmission } from '../fixtures/xlsx-builders';
 import { startStack } from '../support/stack';
 import type { Stack } from '../support/stack';
 
@@ -110,8 +113,11 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
             section.rows.map((r) => r.row),
             i + 7,
           );
-          const bytes =
-            i % 2 === 0
+          // The last one saved its table as an Excel workbook.
+          const excel = i === reference.sections.length - 1;
+          const bytes = excel
+            ? await excelSubmission({ rows, numberColumn: true })
+            : i % 2 === 0
               ? await wordSubmission({
                   rows,
                   numberColumn: i % 4 === 0,
@@ -122,7 +128,7 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
                   numberColumn: i % 3 !== 0,
                   after: ['Исполнитель: специалист'],
                 });
-          const file = path.join(stack.dir, `${section.code}.docx`);
+          const file = path.join(stack.dir, `${section.code}.${excel ? 'xlsx' : 'docx'}`);
           writeFileSync(file, bytes);
           return { code: section.code, file, count: section.rows.length };
         }),
@@ -221,6 +227,40 @@ export function thinPathSuite(database: 'sqlite' | 'postgresql'): void {
       // The audit log verifies, its chain keyed, and the manifest anchors it.
       const chain = await stack.cli(['audit', 'verify', '--anchor', manifestFile]);
       expect(chain.code, chain.stdout + chain.stderr).toBe(0);
+
+      // The same report as an Excel table and as PDF, and the status table as CSV.
+      const xlsxFile = path.join(stack.dir, 'итог.xlsx');
+      const xlsx = await stack.cli(['report', 'xlsx', '2023-Q2', '--out', xlsxFile]);
+      expect(xlsx.code, xlsx.stderr).toBe(0);
+      expect(xlsx.stdout).toContain('Итоговый отчет за 2023-Q2 (мероприятий: 65)');
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(readFileSync(xlsxFile) as unknown as ArrayBuffer);
+      const sheet = workbook.getWorksheet('Сводный отчет')!;
+      expect(normalizeText(String(sheet.getCell('A1').value))).toBe(normalizeText(reference.title));
+      const excelRows: string[][] = [];
+      sheet.eachRow((row) => {
+        const n = row.getCell(1).value;
+        if (typeof n === 'number')
+          excelRows.push(
+            [`${n}.`, ...[2, 3, 4, 5, 6].map((c) => String(row.getCell(c).value ?? ''))].map(normalizeText),
+          );
+      });
+      expect(excelRows).toEqual(want);
+      const pdfFile = path.join(stack.dir, 'итог.pdf');
+      const pdf = await stack.cli(['report', 'pdf', '2023-Q2', '--out', pdfFile]);
+      expect(pdf.code, pdf.stderr).toBe(0);
+      const pdfText = normalizeText(execFileSync('pdftotext', [pdfFile, '-'], { encoding: 'utf8' }));
+      expect(pdfText).toContain('в II квартале 2023 года');
+      expect(pdfText).toContain('И. И. Иванов');
+      const csvFile = path.join(stack.dir, 'состояние.csv');
+      const csv = await stack.cli(['quarter', 'status', '2023-Q2', '--csv', csvFile]);
+      expect(csv.code, csv.stderr).toBe(0);
+      const csvLines = readFileSync(csvFile, 'utf8')
+        .replace(/^\ufeff/, '')
+        .trimEnd()
+        .split('\r\n');
+      expect(csvLines).toHaveLength(28);
+      expect(csvLines.find((l) => l.startsWith('vyazma;'))).toMatch(/^vyazma;Вяземский район;принято;\d+;2;/);
 
       // Mail: one result per answer (28), the final report to the coordinator, nothing twice.
       await stack.mail.waitFor((all) => all.some((m) => m.subject.includes('подписан')));

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { setupDatabase } from '../../../activities/db/setup';
 import { buildTemplate } from '../../../activities/docx/template';
+import { buildTemplateXlsx } from '../../../activities/docx/template-xlsx';
 import { parseQuarter } from '../../../domain/quarter';
 import { audit, getDb, municipalityArg, printJson, quarterArg } from '../context';
 
@@ -139,15 +140,19 @@ export function registerDbCommands(program: Command): void {
 
   program
     .command('template')
-    .description('шаблон Word для муниципального образования на квартал')
+    .description(
+      'шаблон для муниципального образования на квартал: Word (.docx) или Excel (.xlsx), по расширению --out',
+    )
     .argument('<code>', 'код муниципального образования, например vyazma')
     .argument('<quarter>', 'квартал, например 2023-Q2')
-    .requiredOption('--out <file>', 'куда записать .docx')
+    .requiredOption('--out <file>', 'куда записать .docx или .xlsx')
     .action(async (code: string, quarterText: string, opts: { out: string }) => {
       const quarter = quarterArg(quarterText);
       const m = await municipalityArg(code);
       const full = await (await getDb()).municipality.findUniqueOrThrow({ where: { code: m.code } });
-      writeFileSync(opts.out, await buildTemplate({ municipality: full, quarter: parseQuarter(quarter) }));
+      const input = { municipality: full, quarter: parseQuarter(quarter) };
+      const excel = opts.out.toLowerCase().endsWith('.xlsx');
+      writeFileSync(opts.out, excel ? await buildTemplateXlsx(input) : await buildTemplate(input));
       console.log(`Шаблон для «${full.name}» на ${quarter} записан в ${opts.out}`);
     });
 }

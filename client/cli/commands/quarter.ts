@@ -8,6 +8,7 @@ import { workingDaysLeftText } from '../../calendar';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { archivedQuarterStatus } from '../../../activities/history-archive';
 import { startQuarter } from '../../quarters';
+import { exportStatus } from './report-export';
 import { russianDate } from '../../../domain/emails';
 import {
   closeSignal,
@@ -196,10 +197,13 @@ export function registerQuarterCommands(program: Command): void {
     .description('состояние каждого муниципального образования: ответ, напоминания, версии')
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .option('--json', 'вывод в JSON')
-    .action(async (quarterText: string, opts: { json?: boolean }) => {
+    .option('--xlsx <file>', 'записать таблицу состояния в Excel (.xlsx)')
+    .option('--csv <file>', 'записать таблицу состояния в CSV (UTF-8, «;»)')
+    .action(async (quarterText: string, opts: { json?: boolean; xlsx?: string; csv?: string }) => {
       const q = quarterArg(quarterText);
       const status = await fetchStatus(q);
       if (opts.json) return printJson(status);
+      if (await exportStatus(status, opts)) return;
       const db = await getDb();
       const names = new Map((await db.municipality.findMany()).map((m) => [m.code, m.name]));
       const open = status.phase === 'collecting' && !status.closed;

@@ -23,6 +23,7 @@ import {
   UserError,
 } from '../context';
 import { fetchStatus } from './quarter';
+import { registerReportExportCommands } from './report-export';
 
 async function writeReport(reportId: string, out: string): Promise<void> {
   const db = await getDb();
@@ -191,6 +192,8 @@ export function registerReportCommands(program: Command): void {
       } else console.log(`Подпись НЕ принята: ${check.problem}.`);
       process.exitCode = check.ok ? 0 : 1;
     });
+
+  registerReportExportCommands(report);
 
   report
     .command('keygen')

@@ -28,7 +28,7 @@ export function registerSubmitCommand(program: Command): void {
     )
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .argument('<code>', 'код муниципального образования, например vyazma')
-    .option('--file <file>', 'заполненный шаблон, .docx')
+    .option('--file <file>', 'заполненный шаблон, .docx или .xlsx')
     .option('--nil', 'мероприятия в международной сфере не проводились')
     .option('--json', 'вывод в JSON')
     .action(
