@@ -23,6 +23,7 @@ import { markSent, outboxKey, recordAttempts, sendOnce, stableMessageId } from '
 import type { OutboxItem } from './email/send';
 import type { SendOutcome } from './email/send';
 import { archiveQuarterHistories } from './history-archive';
+import { createOpenerActivities } from './opener';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens } from './tokens';
@@ -65,7 +66,8 @@ const ROUND_SLICE = 100;
  */
 const SENT_MARKS_PER_WRITE = 10;
 
-export function createActivities({ prisma, mailer, files, config }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { prisma, mailer, files, config } = deps;
   const buildTemplate = createTemplateFactory();
 
   /** Whether an email of this kind carries the municipality's link (and so needs a token). */
@@ -146,6 +148,8 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
   }
 
   return {
+    ...createOpenerActivities(deps),
+
     async listMunicipalities(): Promise<string[]> {
       const rows = await prisma.municipality.findMany({
         orderBy: { position: 'asc' },
