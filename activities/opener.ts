@@ -53,7 +53,9 @@ export function createOpenerActivities({ prisma, mailer, clock, config }: Activi
       }
 
       const phrase = quarterPhrase(parseQuarter(result.quarter), { vo: true });
-      const link = config.publicUrl ? `\nСостояние сбора: ${config.publicUrl}/quarters/${result.quarter}\n` : '';
+      const link = config.publicUrl
+        ? `\nСостояние сбора: ${config.publicUrl}/quarters/${result.quarter}\n`
+        : '';
       const outcome = await sendOnce(
         prisma,
         mailer,

@@ -43,7 +43,10 @@ const RULE_TITLES: Record<keyof OpeningRule, string> = {
 };
 
 /** The rule as typed; blank fields take the default (first working day, ten working days). */
-export function parseOpeningRule(text: { openOnWorkingDay?: string | null; deadlineWorkingDays?: string | null }): OpeningRule {
+export function parseOpeningRule(text: {
+  openOnWorkingDay?: string | null;
+  deadlineWorkingDays?: string | null;
+}): OpeningRule {
   const parsed = ruleText.safeParse({
     openOnWorkingDay: text.openOnWorkingDay?.trim() || DEFAULT_OPENING_RULE.openOnWorkingDay,
     deadlineWorkingDays: text.deadlineWorkingDays?.trim() || DEFAULT_OPENING_RULE.deadlineWorkingDays,
@@ -70,7 +73,12 @@ function notCreated(): UserError {
   return new UserError('Расписание открытия кварталов не создано: npx svodka schedule create', 1);
 }
 
-async function audit(db: Db, action: string, who: { actor: string; origin: string }, detail: Record<string, unknown> = {}) {
+async function audit(
+  db: Db,
+  action: string,
+  who: { actor: string; origin: string },
+  detail: Record<string, unknown> = {},
+) {
   await appendAudit(db, { quarter: null, municipality: null, action, ...who, detail });
 }
 
@@ -81,7 +89,8 @@ export async function createSchedule(
   input: { rule: OpeningRule; policy?: PolicyText; actor: string; origin: string },
 ): Promise<{ created: boolean }> {
   const policy: NonNullable<OpenerInput['policy']> = {};
-  for (const [k, v] of Object.entries(input.policy ?? {})) if (v?.trim()) policy[k as keyof PolicyText] = v.trim();
+  for (const [k, v] of Object.entries(input.policy ?? {}))
+    if (v?.trim()) policy[k as keyof PolicyText] = v.trim();
   try {
     // Checked now, so a typo is said to the coordinator today rather than by a failed run next quarter.
     parsePolicyChoice(policy, installationPolicy());
@@ -150,7 +159,12 @@ async function withSchedule<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function pauseSchedule(client: Client, db: Db, who: { actor: string; origin: string }, note?: string) {
+export async function pauseSchedule(
+  client: Client,
+  db: Db,
+  who: { actor: string; origin: string },
+  note?: string,
+) {
   await withSchedule(() => handleOf(client).pause(note || `Приостановлено: ${who.actor}`));
   await audit(db, 'schedule.pause', who, { note: note ?? null });
 }
@@ -195,11 +209,15 @@ export async function triggerSchedule(
       } catch (err) {
         // The opener refused (an empty registry, a bad policy): its reason, not a stack trace.
         if (err instanceof WorkflowFailedError)
-          throw new UserError(`Квартал не открыт: ${((err.cause?.cause ?? err.cause) as Error | undefined)?.message ?? err.message}`);
+          throw new UserError(
+            `Квартал не открыт: ${((err.cause?.cause ?? err.cause) as Error | undefined)?.message ?? err.message}`,
+          );
         throw err;
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new UserError('Расписание не запустило открытие за минуту; проверьте, что worker запущен (npm start).');
+  throw new UserError(
+    'Расписание не запустило открытие за минуту; проверьте, что worker запущен (npm start).',
+  );
 }

@@ -21,7 +21,9 @@ export function quarterOf(date: string): Quarter {
 }
 
 export function previousQuarterOf(q: Quarter): Quarter {
-  return q.quarter === 1 ? { year: q.year - 1, quarter: 4 } : { year: q.year, quarter: (q.quarter - 1) as Quarter['quarter'] };
+  return q.quarter === 1
+    ? { year: q.year - 1, quarter: 4 }
+    : { year: q.year, quarter: (q.quarter - 1) as Quarter['quarter'] };
 }
 
 /** The day a quarter opens by the rule. */
@@ -58,7 +60,10 @@ export function nextOpening(
   for (let i = 0; i < 3; i++) {
     const opens = openingDay(q, rule, calendar);
     if (opens >= today) return { quarter: formatQuarter(q), openingDay: opens };
-    q = q.quarter === 4 ? { year: q.year + 1, quarter: 1 } : { year: q.year, quarter: (q.quarter + 1) as Quarter['quarter'] };
+    q =
+      q.quarter === 4
+        ? { year: q.year + 1, quarter: 1 }
+        : { year: q.year, quarter: (q.quarter + 1) as Quarter['quarter'] };
   }
   return { quarter: formatQuarter(q), openingDay: openingDay(q, rule, calendar) };
 }

@@ -5,10 +5,17 @@ import { DEFAULT_POLICY } from './schedule';
 import type { ReminderPolicy } from './schedule';
 
 /** The part of the policy a coordinator sets; the rest (hour, working days, calendar) is the installation's. */
-export type PolicyChoice = Pick<ReminderPolicy, 'beforeDeadlineDays' | 'overdueEveryDays' | 'escalateAfterOverdue'>;
+export type PolicyChoice = Pick<
+  ReminderPolicy,
+  'beforeDeadlineDays' | 'overdueEveryDays' | 'escalateAfterOverdue'
+>;
 
 /** What was typed: each field absent or blank keeps the default. */
-export type PolicyText = { remindBefore?: string | null; overdueEvery?: string | null; escalateAfter?: string | null };
+export type PolicyText = {
+  remindBefore?: string | null;
+  overdueEvery?: string | null;
+  escalateAfter?: string | null;
+};
 
 export class PolicyError extends Error {}
 
@@ -44,23 +51,40 @@ const wholeNumber = (min: number, max: number) =>
 
 const FIELDS = {
   remindBefore: { schema: dayList, key: 'beforeDeadlineDays', title: 'Напоминания до срока' },
-  overdueEvery: { schema: wholeNumber(1, 30), key: 'overdueEveryDays', title: 'Интервал напоминаний после срока' },
-  escalateAfter: { schema: wholeNumber(0, 20), key: 'escalateAfterOverdue', title: 'Эскалация после напоминаний' },
+  overdueEvery: {
+    schema: wholeNumber(1, 30),
+    key: 'overdueEveryDays',
+    title: 'Интервал напоминаний после срока',
+  },
+  escalateAfter: {
+    schema: wholeNumber(0, 20),
+    key: 'escalateAfterOverdue',
+    title: 'Эскалация после напоминаний',
+  },
 } as const;
 
 /** The choice with the typed fields applied over `base`; throws PolicyError naming the field. */
-export function parsePolicyChoice(text: PolicyText, base: PolicyChoice = DEFAULT_POLICY, titles?: Partial<Record<keyof PolicyText, string>>): PolicyChoice {
+export function parsePolicyChoice(
+  text: PolicyText,
+  base: PolicyChoice = DEFAULT_POLICY,
+  titles?: Partial<Record<keyof PolicyText, string>>,
+): PolicyChoice {
   const choice: PolicyChoice = {
     beforeDeadlineDays: [...base.beforeDeadlineDays],
     overdueEveryDays: base.overdueEveryDays,
     escalateAfterOverdue: base.escalateAfterOverdue,
   };
-  for (const [name, field] of Object.entries(FIELDS) as [keyof PolicyText, (typeof FIELDS)[keyof PolicyText]][]) {
+  for (const [name, field] of Object.entries(FIELDS) as [
+    keyof PolicyText,
+    (typeof FIELDS)[keyof PolicyText],
+  ][]) {
     const value = text[name];
     if (value === undefined || value === null || value.trim() === '') continue;
     const parsed = field.schema.safeParse(value);
     if (!parsed.success)
-      throw new PolicyError(`${titles?.[name] ?? field.title}: ${parsed.error.issues[0]?.message ?? 'неверное значение'}.`);
+      throw new PolicyError(
+        `${titles?.[name] ?? field.title}: ${parsed.error.issues[0]?.message ?? 'неверное значение'}.`,
+      );
     (choice as Record<string, unknown>)[field.key] = parsed.data;
   }
   return choice;

@@ -10,7 +10,12 @@ type Activities = ReturnType<typeof createActivities>;
 // Patient with a relay or database that is down, but not for ever: tomorrow's run tries again.
 const { openDueQuarter } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 30 },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 30,
+  },
 });
 
 export async function quarterOpener(input: OpenerInput): Promise<OpenerResult> {

@@ -9,6 +9,7 @@ import { registerDbCommands } from './commands/db';
 import { registerMailCommands } from './commands/mail';
 import { registerQuarterCommands } from './commands/quarter';
 import { registerReportCommands } from './commands/report';
+import { registerScheduleCommands } from './commands/schedule';
 import { registerSubmitCommand } from './commands/submit';
 
 const HELP_TITLES: Record<string, string> = {
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerMailCommands(program);
   registerCalendarCommands(program);
+  registerScheduleCommands(program);
   program.addHelpText(
     'after',
     `
