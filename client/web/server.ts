@@ -24,6 +24,7 @@ import { registerCoordinatorRoutes } from './routes-coordinator';
 import { registerMailboxRoutes } from './routes-mailbox';
 import { registerMunicipalityRoutes } from './routes-municipality';
 import { registerSignInRoutes } from './routes-signin';
+import { registerScheduleRoutes } from './routes-schedule';
 
 export type { PortalConfig, PortalContext } from './context';
 export { FORM_BODY_LIMIT, formField, LOGIN_CSRF_COOKIE, SESSION_COOKIE } from './context';
@@ -231,6 +232,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerSignInRoutes(app, ctx);
   registerMunicipalityRoutes(app, ctx);
   registerCoordinatorRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
   registerAuditorRoutes(app, ctx);
   if (config.devMailboxDir) registerMailboxRoutes(app, ctx, config.devMailboxDir);
 
