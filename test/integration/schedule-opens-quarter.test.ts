@@ -4,6 +4,9 @@
 // a second «open now» and a start by hand are both refused. Then a quarter started by hand with its
 // own reminder policy carries that policy, and a bad one is refused in Russian.
 import { Client, Connection } from '@temporalio/client';
+import type { LightMyRequestResponse } from 'fastify';
+import { createUser } from '../../client/web/auth';
+import { hiddenValue, testPortal } from '../e2e/fakes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workingCalendar } from '../../activities/calendar';
 import { addDays } from '../../domain/calendar/working-days';
@@ -180,6 +183,97 @@ describe('the schedule that opens quarters', () => {
         escalateAfterOverdue: 3,
       });
       expect(input.policy.calendar?.years.length).toBeGreaterThan(0);
+    },
+  );
+
+  it(
+    'is kept from the portal: shown, paused and resumed, «open now»; forms need their CSRF token',
+    { timeout: 90_000 },
+    async () => {
+      const app = await testPortal(stack.db, client);
+      try {
+        await createUser(stack.db, {
+          login: 'coord',
+          name: 'Координатор',
+          role: 'coordinator',
+          password: 'coord-password',
+        });
+        const cookie = (res: LightMyRequestResponse, name: string) =>
+          ([] as string[])
+            .concat(res.headers['set-cookie'] ?? [])
+            .find((c) => c.startsWith(`${name}=`))!
+            .split(';')[0]!
+            .slice(name.length + 1);
+        const login = await app.inject({ method: 'GET', url: '/login' });
+        const signedIn = await app.inject({
+          method: 'POST',
+          url: '/login',
+          cookies: { svodka_login: cookie(login, 'svodka_login') },
+          payload: { login: 'coord', password: 'coord-password', _csrf: hiddenValue(login.body, '_csrf') },
+        });
+        const cookies = { svodka_session: cookie(signedIn, 'svodka_session') };
+        const schedule = () => client.schedule.getHandle(OPENER_SCHEDULE_ID).describe();
+
+        const page = await app.inject({ method: 'GET', url: '/schedule', cookies });
+        expect(page.statusCode).toBe(200);
+        expect(page.body).toContain('Действует');
+        expect(page.body).toContain('Открыть сейчас');
+        expect(page.body).toContain('срок — 10 рабочих дней после');
+        const csrf = hiddenValue(page.body, '_csrf');
+        const post = (payload: Record<string, string>) =>
+          app.inject({ method: 'POST', url: '/schedule', cookies, payload });
+
+        // Without the form's token nothing changes.
+        expect((await post({ action: 'pause' })).statusCode).toBe(403);
+        expect((await schedule()).state.paused).toBe(false);
+
+        expect((await post({ _csrf: csrf, action: 'pause', note: 'проверка' })).statusCode).toBe(303);
+        expect((await schedule()).state.paused).toBe(true);
+        expect((await app.inject({ method: 'GET', url: '/schedule', cookies })).body).toContain(
+          'Приостановлено',
+        );
+        expect((await post({ _csrf: csrf, action: 'resume' })).statusCode).toBe(303);
+        expect((await schedule()).state.paused).toBe(false);
+
+        // The quarter due today was opened by the first test: «open now» from the portal is refused.
+        const due = dueQuarter(moscowDate(Date.now()), DEFAULT_OPENING_RULE, await workingCalendar(stack.db));
+        const trigger = await post({ _csrf: csrf, action: 'trigger' });
+        expect(trigger.statusCode).toBe(303);
+        expect(trigger.headers.location).toBe(`/schedule?done=${due ? 'already-started' : 'not-due'}`);
+
+        const badRule = await post({ _csrf: csrf, action: 'save', openOn: '0', deadlineDays: '10' });
+        expect(badRule.statusCode).toBe(400);
+        expect(badRule.body).toContain(
+          'День открытия (рабочий день после конца квартала): не раньше первого рабочего дня',
+        );
+        const saved = await post({
+          _csrf: csrf,
+          action: 'save',
+          openOn: '2',
+          deadlineDays: '15',
+          overdueEvery: '3',
+        });
+        expect(saved.headers.location).toBe('/schedule?done=updated');
+        const [args] = ((await schedule()).action as { args: unknown[] }).args as [
+          { rule: unknown; policy: unknown },
+        ];
+        expect(args.rule).toEqual({ openOnWorkingDay: 2, deadlineWorkingDays: 15 });
+        expect(args.policy).toEqual({ overdueEvery: '3' });
+
+        // The start form takes the policy too, and says what is wrong with it.
+        const list = await app.inject({ method: 'GET', url: '/quarters', cookies });
+        expect(list.body).toContain('name="remindBefore"');
+        const badStart = await app.inject({
+          method: 'POST',
+          url: '/quarters',
+          cookies,
+          payload: { _csrf: hiddenValue(list.body, '_csrf'), quarter: '2023-Q3', remindBefore: '3,100' },
+        });
+        expect(badStart.statusCode).toBe(400);
+        expect(badStart.body).toContain('Напоминания до срока: «100» — не число дней от 1 до 60');
+      } finally {
+        await app.close();
+      }
     },
   );
 });
