@@ -204,8 +204,22 @@ export async function triggerSchedule(
         taken.action.workflow.workflowId,
         taken.action.workflow.firstExecutionRunId,
       );
+      const waited = Symbol('waited');
+      let timer: NodeJS.Timeout | undefined;
       try {
-        return await run.result();
+        // A worker that is down leaves the run waiting: say so rather than wait with it.
+        const outcome = await Promise.race([
+          run.result(),
+          new Promise<typeof waited>((resolve) => {
+            timer = setTimeout(() => resolve(waited), Math.max(1_000, until - Date.now()));
+          }),
+        ]);
+        if (outcome === waited)
+          throw new UserError(
+            'Открытие запущено, но worker не ответил за минуту: проверьте, что он работает (npm start). ' +
+              'Квартал откроется, как только worker вернется.',
+          );
+        return outcome;
       } catch (err) {
         // The opener refused (an empty registry, a bad policy): its reason, not a stack trace.
         if (err instanceof WorkflowFailedError)
@@ -213,6 +227,8 @@ export async function triggerSchedule(
             `Квартал не открыт: ${((err.cause?.cause ?? err.cause) as Error | undefined)?.message ?? err.message}`,
           );
         throw err;
+      } finally {
+        clearTimeout(timer);
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

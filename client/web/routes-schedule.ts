@@ -2,7 +2,8 @@
 // the next opening, pause, resume, «open now» and delete — the same use cases as `svodka schedule`.
 import type { FastifyInstance } from 'fastify';
 import { describePolicy, installationPolicy, parsePolicyChoice } from '../../domain/policy-options';
-import type { PolicyText } from '../../domain/policy-options';
+import type { PolicyChoice, PolicyText } from '../../domain/policy-options';
+import { DEFAULT_POLICY } from '../../domain/schedule';
 import {
   createSchedule,
   deleteSchedule,
@@ -34,6 +35,23 @@ const DONE: Record<string, string> = {
 };
 
 const ACTIONS = new Set(['save', 'pause', 'resume', 'trigger', 'delete']);
+
+/** The installation's default policy; a bad variable must not take the page down (the start says why). */
+function defaults(): PolicyChoice {
+  try {
+    return installationPolicy();
+  } catch {
+    return DEFAULT_POLICY;
+  }
+}
+
+function safePolicy(text: PolicyText): PolicyChoice {
+  try {
+    return parsePolicyChoice(text, defaults());
+  } catch {
+    return defaults();
+  }
+}
 
 function unavailable(): PortalError {
   return new PortalError(
@@ -67,7 +85,7 @@ function ruleForm(csrf: string, view: ScheduleView | null): Html {
 
 /** The reminder policy's three fields; blank: the installation's default, shown as the placeholder. */
 export function policyFields(values: PolicyText): Html {
-  const base = installationPolicy();
+  const base = defaults();
   return html`<label for="remindBefore">Напоминать за столько дней до срока, через запятую («нет» — не напоминать)</label>
     <input
       type="text"
@@ -131,7 +149,7 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
               (по производственному календарю), срок — ${String(view.rule.deadlineWorkingDays)} рабочих дней после
               открытия.
             </p>
-            <p>Напоминания: ${describePolicy(parsePolicyChoice(view.policy, installationPolicy()))}.</p>
+            <p>Напоминания: ${describePolicy(safePolicy(view.policy))}.</p>
             <p>Следующий: ${view.next.quarter} откроется ${russianDate(view.next.openingDay)}.</p>
             ${
               view.recent.length

@@ -63,7 +63,14 @@ export function registerScheduleCommands(program: Command): void {
       console.log(
         `Правило: ${view.rule.openOnWorkingDay}-й рабочий день после окончания квартала, срок — ${view.rule.deadlineWorkingDays} рабочих дней после открытия`,
       );
-      console.log(`Напоминания: ${describePolicy(parsePolicyChoice(view.policy, installationPolicy()))}`);
+      let reminders: string;
+      try {
+        reminders = describePolicy(parsePolicyChoice(view.policy, installationPolicy()));
+      } catch (err) {
+        // A bad SVODKA_* default: the quarter would not open; say so here too.
+        reminders = `ошибка настройки — ${(err as Error).message}`;
+      }
+      console.log(`Напоминания: ${reminders}`);
       console.log(`Следующий: ${view.next.quarter} откроется ${russianDate(view.next.openingDay)}`);
       for (const r of view.recent.slice(-5)) console.log(`  запуск ${r.at} — ${r.workflowId}`);
     });
