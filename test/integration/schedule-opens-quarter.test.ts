@@ -8,7 +8,12 @@ import type { LightMyRequestResponse } from 'fastify';
 import { createUser } from '../../client/web/auth';
 import { hiddenValue, testPortal } from '../e2e/fakes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createDbBlobStore } from '../../activities/blobs';
 import { workingCalendar } from '../../activities/calendar';
+import { loadConfig } from '../../activities/config';
+import { createMailer } from '../../activities/email/mailer';
+import { createOpenerActivities } from '../../activities/opener';
 import { addDays } from '../../domain/calendar/working-days';
 import { russianDate } from '../../domain/emails';
 import { DEFAULT_OPENING_RULE, dueQuarter } from '../../domain/opening';
@@ -273,6 +278,54 @@ describe('the schedule that opens quarters', () => {
         expect(badStart.body).toContain('Напоминания до срока: «100» — не число дней от 1 до 60');
       } finally {
         await app.close();
+      }
+    },
+  );
+
+  it(
+    'leaves a quarter started by hand alone, and opens nothing before the opening day',
+    { timeout: 60_000 },
+    async () => {
+      // The opener's activity on a clock of its own: on 2 April 2024 (Moscow) 2024-Q1 is due; on
+      // 5 January 2025 nothing is (2024-Q4 opens on the 9th, after the New Year holidays).
+      const mailer = createMailer(stack.mail.url);
+      const openerOn = (iso: string) =>
+        createOpenerActivities({
+          prisma: stack.db,
+          mailer,
+          files: createDbBlobStore(stack.db),
+          clock: () => new Date(iso),
+          config: loadConfig(),
+        });
+      const input = { rule: DEFAULT_OPENING_RULE, actor: 'test-coordinator' };
+      const env = new MockActivityEnvironment(undefined, { client });
+      try {
+        expect(await env.run(openerOn('2025-01-05T09:00:00+03:00').openDueQuarter, input)).toEqual({
+          opened: false,
+          quarter: null,
+          reason: 'not-due',
+        });
+        // Started by hand first (a deadline ahead, so no reminder falls due while the test runs).
+        const byHand = await stack.cli([
+          'quarter',
+          'start',
+          '2024-Q1',
+          '--deadline',
+          addDays(moscowDate(Date.now()), 40),
+        ]);
+        expect(byHand.code, byHand.stderr).toBe(0);
+        const mailsBefore = openedMails().length;
+        expect(await env.run(openerOn('2024-04-02T09:00:00+03:00').openDueQuarter, input)).toEqual({
+          opened: false,
+          quarter: '2024-Q1',
+          reason: 'already-started',
+        });
+        expect(openedMails()).toHaveLength(mailsBefore);
+        expect(
+          await stack.db.emailOutbox.count({ where: { quarter: '2024-Q1', kind: 'quarter-opened' } }),
+        ).toBe(0);
+      } finally {
+        mailer.close?.();
       }
     },
   );

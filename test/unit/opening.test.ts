@@ -38,6 +38,13 @@ describe('the day a quarter opens', () => {
       deadline: '2025-01-23',
     });
     expect(dueQuarter('2024-01-09', rule, RU_CALENDAR)?.deadline).toBe('2024-01-23');
+    // Late in the next quarter the one that ended last is still due (a day the schedule missed is
+    // made up; a quarter already started is refused by its start), with a term counted from today.
+    expect(dueQuarter('2024-03-29', rule, RU_CALENDAR)).toEqual({
+      quarter: '2023-Q4',
+      openingDay: '2024-01-09',
+      deadline: '2024-04-12',
+    });
     expect(dueQuarter('2024-04-01', rule, RU_CALENDAR)).toEqual({
       quarter: '2024-Q1',
       openingDay: '2024-04-01',
