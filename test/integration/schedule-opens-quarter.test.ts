@@ -246,6 +246,44 @@ describe('the schedule that opens quarters', () => {
         expect(trigger.statusCode).toBe(303);
         expect(trigger.headers.location).toBe(`/schedule?done=${due ? 'already-started' : 'not-due'}`);
 
+        // Signed out: to the sign-in page; an auditor: refused, the schedule untouched.
+        const anonymous = await app.inject({
+          method: 'POST',
+          url: '/schedule',
+          payload: { action: 'pause' },
+        });
+        expect(anonymous.statusCode).toBe(303);
+        expect(anonymous.headers.location).toMatch(/^\/login/);
+        await createUser(stack.db, {
+          login: 'aud',
+          name: 'Аудитор',
+          role: 'auditor',
+          password: 'aud-password-1',
+        });
+        const auditorLogin = await app.inject({ method: 'GET', url: '/login' });
+        const auditorIn = await app.inject({
+          method: 'POST',
+          url: '/login',
+          cookies: { svodka_login: cookie(auditorLogin, 'svodka_login') },
+          payload: {
+            login: 'aud',
+            password: 'aud-password-1',
+            _csrf: hiddenValue(auditorLogin.body, '_csrf'),
+          },
+        });
+        const auditor = { svodka_session: cookie(auditorIn, 'svodka_session') };
+        expect((await app.inject({ method: 'GET', url: '/schedule', cookies: auditor })).statusCode).toBe(
+          403,
+        );
+        const auditorPause = await app.inject({
+          method: 'POST',
+          url: '/schedule',
+          cookies: auditor,
+          payload: { _csrf: csrf, action: 'pause' },
+        });
+        expect(auditorPause.statusCode).toBe(403);
+        expect((await schedule()).state.paused).toBe(false);
+
         const badRule = await post({ _csrf: csrf, action: 'save', openOn: '0', deadlineDays: '10' });
         expect(badRule.statusCode).toBe(400);
         expect(badRule.body).toContain(
