@@ -9,7 +9,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { archivedQuarterStatus } from '../../../activities/history-archive';
 import { startQuarter } from '../../quarters';
 import { describePolicy } from '../../../domain/policy-options';
-import { addPolicyOptions } from './policy-options';
+import { policyOptions } from './policy-options';
 import type { PolicyFlags } from './policy-options';
 import { russianDate } from '../../../domain/emails';
 import {
@@ -145,61 +145,63 @@ export function registerQuarterCommands(program: Command): void {
     .command('quarter')
     .description('сбор сведений за квартал: запуск, состояние, решения координатора');
 
-  addPolicyOptions(
-    quarter
-      .command('start')
-      .description('запустить сбор сведений за квартал (повторный запуск ничего не дублирует)')
-      .argument('<quarter>', 'квартал, например 2023-Q2')
-      .option(
-        '--deadline <date>',
-        'последний день приема сведений, ГГГГ-ММ-ДД (по умолчанию 10-е число месяца после квартала)',
-      )
-      .option(
-        '--time-scale <n>',
-        'ускорить все сроки политики в N раз (86400: сутки за секунду) — для демонстраций и тестов',
-        positiveInt,
-        1,
-      )
-      .option(
-        '--group-size <n>',
-        `для больших регионов: сколько МО в одной группе (по умолчанию ${DEFAULT_GROUP_SIZE}; регион не больше группы идет без групп)`,
-        positiveInt,
-      )
-      .option('--json', 'вывод в JSON'),
-  ).action(
-    async (
-      quarterText: string,
-      opts: { deadline?: string; timeScale: number; groupSize?: number; json?: boolean } & PolicyFlags,
-    ) => {
-      const result = await startQuarter(await getClient(), await getDb(), {
-        quarter: quarterText,
-        deadline: opts.deadline,
-        timeScale: opts.timeScale,
-        groupSize: opts.groupSize,
-        policy: {
-          remindBefore: opts.remindBefore,
-          overdueEvery: opts.overdueEvery,
-          escalateAfter: opts.escalateAfter,
-        },
-        actor: actor(),
-        origin: origin(),
-      });
-      if (opts.json) return printJson(result);
-      const q = result.quarter;
-      if (result.started) {
-        console.log(
-          `Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`,
-        );
-        console.log(`Напоминания: ${describePolicy(result.policy)}.`);
-        console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
-        if (result.calendarWarning) console.log(`\n${result.calendarWarning}`);
-      } else {
-        console.log(
-          `Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`,
-        );
-      }
-    },
-  );
+  quarter
+    .command('start')
+    .description('запустить сбор сведений за квартал (повторный запуск ничего не дублирует)')
+    .argument('<quarter>', 'квартал, например 2023-Q2')
+    .option(
+      '--deadline <date>',
+      'последний день приема сведений, ГГГГ-ММ-ДД (по умолчанию 10-е число месяца после квартала)',
+    )
+    .option(
+      '--time-scale <n>',
+      'ускорить все сроки политики в N раз (86400: сутки за секунду) — для демонстраций и тестов',
+      positiveInt,
+      1,
+    )
+    .option(
+      '--group-size <n>',
+      `для больших регионов: сколько МО в одной группе (по умолчанию ${DEFAULT_GROUP_SIZE}; регион не больше группы идет без групп)`,
+      positiveInt,
+    )
+    .option('--json', 'вывод в JSON')
+    .addOption(policyOptions.remindBefore())
+    .addOption(policyOptions.overdueEvery())
+    .addOption(policyOptions.escalateAfter())
+    .action(
+      async (
+        quarterText: string,
+        opts: { deadline?: string; timeScale: number; groupSize?: number; json?: boolean } & PolicyFlags,
+      ) => {
+        const result = await startQuarter(await getClient(), await getDb(), {
+          quarter: quarterText,
+          deadline: opts.deadline,
+          timeScale: opts.timeScale,
+          groupSize: opts.groupSize,
+          policy: {
+            remindBefore: opts.remindBefore,
+            overdueEvery: opts.overdueEvery,
+            escalateAfter: opts.escalateAfter,
+          },
+          actor: actor(),
+          origin: origin(),
+        });
+        if (opts.json) return printJson(result);
+        const q = result.quarter;
+        if (result.started) {
+          console.log(
+            `Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`,
+          );
+          console.log(`Напоминания: ${describePolicy(result.policy)}.`);
+          console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
+          if (result.calendarWarning) console.log(`\n${result.calendarWarning}`);
+        } else {
+          console.log(
+            `Сбор сведений за ${q} уже был запущен — второй не начат. Состояние: npx svodka quarter status ${q}`,
+          );
+        }
+      },
+    );
 
   quarter
     .command('status')
