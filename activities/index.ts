@@ -26,6 +26,7 @@ import { archiveQuarterHistories } from './history-archive';
 import { countEmail } from './metrics';
 import { auditorEmail, sendAuditAnchor } from './audit-anchor';
 import type { AuditAnchor } from './audit-anchor';
+import { createOpenerActivities } from './opener';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from './tokens';
@@ -68,7 +69,8 @@ const ROUND_SLICE = 100;
  */
 const SENT_MARKS_PER_WRITE = 10;
 
-export function createActivities({ prisma, mailer, files, config }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { prisma, mailer, files, config } = deps;
   const buildTemplate = createTemplateFactory();
 
   /** Whether an email of this kind carries the municipality's link (and so needs a token). */
@@ -153,6 +155,8 @@ export function createActivities({ prisma, mailer, files, config }: ActivityDeps
   }
 
   return {
+    ...createOpenerActivities(deps),
+
     async listMunicipalities(): Promise<string[]> {
       const rows = await prisma.municipality.findMany({
         orderBy: { position: 'asc' },

@@ -8,6 +8,8 @@ import { calendarForQuarter, workingCalendar } from '../activities/calendar';
 import type { Db } from '../activities/db/client';
 import { quarterFinished } from '../activities/history-archive';
 import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
+import { installationPolicy, parsePolicyChoice, PolicyError } from '../domain/policy-options';
+import type { PolicyChoice, PolicyText } from '../domain/policy-options';
 import { DEFAULT_POLICY, defaultDeadline, parseIsoDate } from '../domain/schedule';
 import {
   DEFAULT_GROUP_SIZE,
@@ -32,6 +34,8 @@ export type StartQuarterInput = {
   now?: number;
   /** Municipalities per group of a tree-run region; the workflow's default when absent. */
   groupSize?: number;
+  /** The reminder policy as typed (CLI flags, the portal's form); blank fields: the installation's default. */
+  policy?: PolicyText;
 };
 
 export type StartQuarterResult = {
@@ -42,6 +46,8 @@ export type StartQuarterResult = {
   deadline: string;
   timeScale: number;
   municipalities: number;
+  /** The reminder policy the quarter runs with. */
+  policy: PolicyChoice;
   /** Said once, at start: the quarter reaches into a year the production calendar does not cover. */
   calendarWarning: string | null;
 };
@@ -57,6 +63,13 @@ export async function startQuarter(
     quarter = formatQuarter(parseQuarter(input.quarter.trim()));
   } catch (err) {
     throw new UserError((err as Error).message, 2);
+  }
+  let policy: PolicyChoice;
+  try {
+    policy = parsePolicyChoice(input.policy ?? {}, installationPolicy());
+  } catch (err) {
+    if (err instanceof PolicyError) throw new UserError(err.message, 2);
+    throw err;
   }
   const now = input.now ?? Date.now();
   const calendar = await workingCalendar(db);
@@ -96,7 +109,7 @@ export async function startQuarter(
   const args: QuarterInput = {
     quarter,
     deadline,
-    policy: { ...DEFAULT_POLICY, calendar: quarterCalendar },
+    policy: { ...DEFAULT_POLICY, ...policy, calendar: quarterCalendar },
     timeScale,
     startedAt: new Date(now).toISOString(),
     municipalities: codes,
@@ -124,7 +137,7 @@ export async function startQuarter(
       action: 'quarter.start',
       actor: input.actor,
       origin: input.origin,
-      detail: { deadline, timeScale, calendarYears: quarterCalendar.years, calendarWarning },
+      detail: { deadline, timeScale, policy, calendarYears: quarterCalendar.years, calendarWarning },
     });
   }
   return {
@@ -134,6 +147,7 @@ export async function startQuarter(
     deadline,
     timeScale,
     municipalities,
+    policy,
     calendarWarning,
   };
 }

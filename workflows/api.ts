@@ -275,3 +275,21 @@ export function requestedSummary(code: string, deadline: string): MunicipalitySu
     excuseReason: null,
   };
 }
+
+// The schedule that opens quarters by themselves (issue 18.2): its fixed action starts the opener.
+/** The one schedule of an installation; its runs are `quarter-opener-<time>`. */
+export const OPENER_SCHEDULE_ID = 'svodka-quarter-opener';
+export const OPENER_WORKFLOW_ID = 'quarter-opener';
+
+/** The opener's input: the coordinator's rule and, optionally, the policy of the quarters it opens. */
+export type OpenerInput = {
+  rule: { openOnWorkingDay: number; deadlineWorkingDays: number };
+  /** As typed at `schedule create`; blank: the installation's default when the quarter opens. */
+  policy?: { remindBefore?: string; overdueEvery?: string; escalateAfter?: string };
+  /** Who set the schedule up: the audit log names them as the quarter's starter. */
+  actor: string;
+};
+
+export type OpenerResult =
+  | { opened: true; quarter: string; deadline: string; notified: boolean }
+  | { opened: false; quarter: string | null; reason: 'not-due' | 'already-started' | 'finished' };

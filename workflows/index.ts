@@ -2,3 +2,4 @@
 export { quarterlyReport } from './quarterly-report';
 export { municipalitySubmission } from './municipality-submission';
 export { submissionGroup } from './submission-group';
+export { quarterOpener } from './quarter-opener';

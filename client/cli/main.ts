@@ -12,6 +12,7 @@ import { registerMailCommands } from './commands/mail';
 import { registerLinkCommands } from './commands/link';
 import { registerQuarterCommands } from './commands/quarter';
 import { registerReportCommands } from './commands/report';
+import { registerScheduleCommands } from './commands/schedule';
 import { registerSubmitCommand } from './commands/submit';
 
 const HELP_TITLES: Record<string, string> = {
@@ -71,6 +72,7 @@ export function buildProgram(): Command {
   registerCalendarCommands(program);
   registerLinkCommands(program);
   registerBackupCommands(program);
+  registerScheduleCommands(program);
   program.addHelpText(
     'after',
     `

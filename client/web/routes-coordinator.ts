@@ -31,6 +31,7 @@ import {
 import type { MunicipalitySummary, QuarterStatus, SubmissionState } from '../../workflows/api';
 import { quarterCalendarWarning, workingDaysLeftText } from '../calendar';
 import { startQuarter } from '../quarters';
+import { policyFields } from './routes-schedule';
 import { UserError } from '../temporal';
 import { DEFAULT_LOCKOUT, signInCheck } from './auth';
 import type { Viewer } from './auth';
@@ -348,10 +349,12 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
                     секунду)</label
                   >
                   <input type="number" id="timeScale" name="timeScale" value="1" min="1" step="1" />
+                  ${policyFields({})}
                   <div><button type="submit">Запустить</button></div>
                   <p class="muted">
                     Каждое муниципальное образование получит письмо с запросом и шаблоном. Повторный запуск
-                    того же квартала ничего не дублирует.
+                    того же квартала ничего не дублирует. Открывать кварталы сами по себе:
+                    <a href="/schedule">расписание</a>.
                   </p>
                 </form>
               </div>`
@@ -372,6 +375,11 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
         quarter: formField(request.body, 'quarter', 20),
         deadline: formField(request.body, 'deadline', 20).trim() || null,
         timeScale,
+        policy: {
+          remindBefore: formField(request.body, 'remindBefore', 40),
+          overdueEvery: formField(request.body, 'overdueEvery', 10),
+          escalateAfter: formField(request.body, 'escalateAfter', 10),
+        },
         actor: viewer.user.login,
         origin: ctx.origin(request),
       });

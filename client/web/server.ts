@@ -42,6 +42,7 @@ import { registerMailboxRoutes } from './routes-mailbox';
 import { registerMunicipalityRoutes } from './routes-municipality';
 import { registerSignInRoutes } from './routes-signin';
 import { registerSignOffRoutes } from './routes-signoff';
+import { registerScheduleRoutes } from './routes-schedule';
 
 export type { PortalConfig, PortalContext } from './context';
 export {
@@ -312,6 +313,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerSignInRoutes(app, ctx);
   registerMunicipalityRoutes(app, ctx);
   registerCoordinatorRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
   registerAuditorRoutes(app, ctx);
   registerSignOffRoutes(app, ctx);
   registerExportRoutes(app, ctx);

@@ -9,6 +9,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { archivedQuarterStatus } from '../../../activities/history-archive';
 import { startQuarter } from '../../quarters';
 import { exportStatus } from './report-export';
+import { describePolicy } from '../../../domain/policy-options';
+import { policyOptions } from './policy-options';
+import type { PolicyFlags } from './policy-options';
 import { russianDate } from '../../../domain/emails';
 import {
   closeSignal,
@@ -163,16 +166,24 @@ export function registerQuarterCommands(program: Command): void {
       positiveInt,
     )
     .option('--json', 'вывод в JSON')
+    .addOption(policyOptions.remindBefore())
+    .addOption(policyOptions.overdueEvery())
+    .addOption(policyOptions.escalateAfter())
     .action(
       async (
         quarterText: string,
-        opts: { deadline?: string; timeScale: number; groupSize?: number; json?: boolean },
+        opts: { deadline?: string; timeScale: number; groupSize?: number; json?: boolean } & PolicyFlags,
       ) => {
         const result = await startQuarter(await getClient(), await getDb(), {
           quarter: quarterText,
           deadline: opts.deadline,
           timeScale: opts.timeScale,
           groupSize: opts.groupSize,
+          policy: {
+            remindBefore: opts.remindBefore,
+            overdueEvery: opts.overdueEvery,
+            escalateAfter: opts.escalateAfter,
+          },
           actor: actor(),
           origin: origin(),
         });
@@ -182,6 +193,7 @@ export function registerQuarterCommands(program: Command): void {
           console.log(
             `Сбор сведений за ${q} запущен: ${result.municipalities} муниципальных образований, срок — ${russianDate(result.deadline)}.`,
           );
+          console.log(`Напоминания: ${describePolicy(result.policy)}.`);
           console.log(`Запросы уходят по почте. Состояние: npx svodka quarter status ${q}`);
           if (result.calendarWarning) console.log(`\n${result.calendarWarning}`);
         } else {

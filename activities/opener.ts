@@ -1,0 +1,83 @@
+// The schedule's side of opening a quarter: which quarter is due today by the coordinator's rule,
+// started through the same use case as `svodka quarter start` (client/quarters.ts), and the
+// coordinator told by email once, through the outbox.
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { startQuarter } from '../client/quarters';
+import { UserError } from '../client/temporal';
+import { russianDate } from '../domain/emails';
+import { dueQuarter } from '../domain/opening';
+import { describePolicy } from '../domain/policy-options';
+import { parseQuarter, quarterPhrase } from '../domain/quarter';
+import { moscowDate } from '../domain/schedule';
+import type { OpenerInput, OpenerResult } from '../workflows/api';
+import type { ActivityDeps } from './index';
+import { workingCalendar } from './calendar';
+import { sendOnce } from './email/send';
+import { quarterFinished } from './history-archive';
+
+/** What the audit log names as the origin of a quarter the schedule opened. */
+export const SCHEDULE_ORIGIN = 'schedule';
+
+export function createOpenerActivities({ prisma, mailer, clock, config }: ActivityDeps) {
+  return {
+    async openDueQuarter(input: OpenerInput): Promise<OpenerResult> {
+      const now = clock().getTime();
+      const due = dueQuarter(moscowDate(now), input.rule, await workingCalendar(prisma));
+      if (!due) return { opened: false, quarter: null, reason: 'not-due' };
+      if (await quarterFinished(prisma, due.quarter))
+        return { opened: false, quarter: due.quarter, reason: 'finished' };
+
+      let result;
+      try {
+        result = await startQuarter(Context.current().client, prisma, {
+          quarter: due.quarter,
+          deadline: due.deadline,
+          policy: input.policy,
+          actor: input.actor,
+          origin: SCHEDULE_ORIGIN,
+          now,
+        });
+      } catch (err) {
+        // Bad settings or an empty registry: no retry mends them; the run fails where the coordinator sees it.
+        if (err instanceof UserError) throw ApplicationFailure.nonRetryable(err.message, 'OpenerRefused');
+        throw err;
+      }
+      if (!result.started) {
+        // A retry of this activity after the start but before the email: the start is ours if the
+        // audit log says the schedule made it, and the email is owed (sendOnce sends it at most once).
+        const ours = await prisma.auditEntry.findFirst({
+          where: { quarter: due.quarter, action: 'quarter.start', origin: SCHEDULE_ORIGIN },
+        });
+        if (!ours) return { opened: false, quarter: due.quarter, reason: 'already-started' };
+      }
+
+      const phrase = quarterPhrase(parseQuarter(result.quarter), { vo: true });
+      const link = config.publicUrl
+        ? `\nСостояние сбора: ${config.publicUrl}/quarters/${result.quarter}\n`
+        : '';
+      const outcome = await sendOnce(
+        prisma,
+        mailer,
+        { quarter: result.quarter, municipality: 'region', kind: 'quarter-opened', seq: 1 },
+        {
+          from: config.mailFrom,
+          to: config.coordinatorEmail,
+          subject: `Открыт сбор сведений о мероприятиях ${phrase}`,
+          text:
+            `По расписанию открыт сбор сведений о мероприятиях в международной сфере ${phrase}.\n` +
+            `Муниципальных образований: ${result.municipalities}. Срок представления сведений — ${russianDate(result.deadline)}.\n` +
+            `Напоминания: ${describePolicy(result.policy)}.\n` +
+            link +
+            (result.calendarWarning ? `\n${result.calendarWarning}\n` : ''),
+          headers: { 'X-Svodka-Quarter': result.quarter },
+        },
+        config.messageIdDomain,
+      );
+      if (!result.started && !outcome.sent)
+        return { opened: false, quarter: result.quarter, reason: 'already-started' };
+      log.info('quarter opened by the schedule', { quarter: result.quarter, deadline: result.deadline });
+      return { opened: true, quarter: result.quarter, deadline: result.deadline, notified: true };
+    },
+  };
+}
