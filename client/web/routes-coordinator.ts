@@ -54,7 +54,7 @@ import {
 import { html, multiline } from './html';
 import type { Html } from './html';
 import { signOffCard } from './routes-signoff';
-import { requireQuarterStatus, temporalCall, withDeadline } from './workflow';
+import { requireQuarterStatus, requireReportId, temporalCall, withDeadline } from './workflow';
 
 /** "2023-Q2" exactly (the canonical form), or a 404. */
 export function quarterParam(value: string): string {
@@ -918,10 +918,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       if (!viewer) return reply;
       const quarter = quarterParam(request.params.quarter);
       const kind = request.query.kind === 'final' ? 'final' : 'draft';
-      const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-      const reportId = kind === 'final' ? status.finalReportId : status.draftReportId;
-      if (!reportId)
-        throw notFound(kind === 'final' ? 'Итоговый отчет еще не подписан.' : 'Проект отчета еще не готов.');
+      const reportId = await requireReportId(ctx.temporal, quarter, ctx.db, kind);
       const bytes = await reportBytes(ctx.db, ctx.files, reportId);
       return reply
         .type(DOCX_TYPE)

@@ -15,7 +15,7 @@ import type { PortalContext } from './context';
 import { notFound, PortalError } from './errors';
 import { attachmentDisposition, STATE_LABELS } from './format';
 import { quarterParam } from './routes-coordinator';
-import { requireQuarterStatus } from './workflow';
+import { requireQuarterStatus, requireReportId } from './workflow';
 
 type QParams = { Params: { quarter: string } };
 
@@ -45,10 +45,7 @@ export function registerExportRoutes(app: FastifyInstance, ctx: PortalContext): 
       if (!viewer) return reply;
       const quarter = quarterParam(request.params.quarter);
       const kind = request.query.kind === 'final' ? 'final' : 'draft';
-      const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-      const reportId = kind === 'final' ? status.finalReportId : status.draftReportId;
-      if (!reportId)
-        throw notFound(kind === 'final' ? 'Итоговый отчет еще не подписан.' : 'Проект отчета еще не готов.');
+      const reportId = await requireReportId(ctx.temporal, quarter, ctx.db, kind);
       const stored = await loadStoredReport(ctx.db, ctx.files, reportId);
       return reply
         .type(XLSX_TYPE)

@@ -13,7 +13,7 @@ import {
   submissionWorkflowId,
 } from '../../workflows/api';
 import type { Answerable, MunicipalitySummary, QuarterStatus } from '../../workflows/api';
-import { PortalError, temporalError } from './errors';
+import { notFound, PortalError, temporalError } from './errors';
 
 /** How long a page waits for a query before it says Temporal is unreachable. */
 export const QUERY_DEADLINE_MS = 15_000;
@@ -52,6 +52,20 @@ export async function requireQuarterStatus(client: Client, quarter: string, db: 
     );
   }
   return status;
+}
+
+/** The id of the quarter's draft or final report, or a 404 page saying it is not there yet. */
+export async function requireReportId(
+  client: Client,
+  quarter: string,
+  db: Db,
+  kind: 'draft' | 'final',
+): Promise<string> {
+  const status = await requireQuarterStatus(client, quarter, db);
+  const reportId = kind === 'final' ? status.finalReportId : status.draftReportId;
+  if (!reportId)
+    throw notFound(kind === 'final' ? 'Итоговый отчет еще не подписан.' : 'Проект отчета еще не готов.');
+  return reportId;
 }
 
 export async function fetchSubmissionSummary(

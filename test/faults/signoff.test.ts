@@ -8,7 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, entryHash, GENESIS_HASH, keyedEntryHash, verifyAuditChain } from '../../activities/audit';
+import {
+  appendAudit,
+  entryHash,
+  GENESIS_HASH,
+  keyedEntryHash,
+  verifyAuditChain,
+} from '../../activities/audit';
 import { createDbBlobStore } from '../../activities/blobs';
 import { createDb } from '../../activities/db/client';
 import type { Db } from '../../activities/db/client';
@@ -83,7 +89,12 @@ beforeAll(async () => {
         ? { code: m.code, state: 'accepted', submissionId: `${Q}/vyazma/v1`, nil: false }
         : { code: m.code, state: 'not_submitted', submissionId: null, nil: false },
     ),
-    signOff: { signer: 'И. И. Иванов', position: 'Начальник департамента', date: '2023-07-20', actor: 'coordinator' } as never,
+    signOff: {
+      signer: 'И. И. Иванов',
+      position: 'Начальник департамента',
+      date: '2023-07-20',
+      actor: 'coordinator',
+    } as never,
   });
   await appendAudit(db, {
     quarter: Q,
@@ -205,7 +216,10 @@ describe("the official's GOST signature", () => {
     const bad = path.join(dir, 'other.sig');
     writeFileSync(bad, ca.sign(ca.issue(), Buffer.from('другой документ')));
     const r = await runCli({ ...process.env, DATABASE_URL: url, SVODKA_TRUSTED_CA: ca.trustDir }, [
-      'report', 'sign-upload', Q, bad,
+      'report',
+      'sign-upload',
+      Q,
+      bad,
     ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Подпись НЕ принята');
@@ -216,10 +230,20 @@ describe("the official's GOST signature", () => {
   it('offline: DOCX + manifest + .sig + public key + CA folder verify; with another CA folder they do not', async () => {
     const r = await verifyOffline([docxFile, '--sig', goodSig, '--key', pubFile, '--ca', ca.trustDir]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('Подпись должностного лица верна (ГОСТ Р 34.10-2012 (256 бит), хеш Стрибог-256)');
+    expect(r.stdout).toContain(
+      'Подпись должностного лица верна (ГОСТ Р 34.10-2012 (256 бит), хеш Стрибог-256)',
+    );
     const stranger = createTestCa('Чужой УЦ');
     try {
-      const r2 = await verifyOffline([docxFile, '--sig', goodSig, '--key', pubFile, '--ca', stranger.trustDir]);
+      const r2 = await verifyOffline([
+        docxFile,
+        '--sig',
+        goodSig,
+        '--key',
+        pubFile,
+        '--ca',
+        stranger.trustDir,
+      ]);
       expect(r2.code).toBe(1);
       expect(r2.stdout).toContain('доверенному корневому');
     } finally {
@@ -274,7 +298,11 @@ describe('the audit log the database cannot rewrite', () => {
           const hash = version === 2 ? keyedEntryHash(guess, prev, fields) : entryHash(prev, fields);
           await copy.db.$executeRawUnsafe(
             'UPDATE "AuditEntry" SET actor = ?, "prevHash" = ?, hash = ?, "chainVersion" = ? WHERE id = ?',
-            fields.actor, prev, hash, version, e.id,
+            fields.actor,
+            prev,
+            hash,
+            version,
+            e.id,
           );
           prev = hash;
         }
@@ -293,10 +321,21 @@ describe('the audit log the database cannot rewrite', () => {
   it('the newest entries deleted: caught with the sign-off manifest as the anchor', async () => {
     const copy = await copyDb();
     try {
-      await appendAudit(copy.db, { quarter: Q, municipality: null, action: 'later', actor: 'x', origin: 'test' });
+      await appendAudit(copy.db, {
+        quarter: Q,
+        municipality: null,
+        action: 'later',
+        actor: 'x',
+        origin: 'test',
+      });
       const head = (await copy.db.auditEntry.findFirstOrThrow({ orderBy: { id: 'desc' } })).hash;
       const anchorFile = path.join(dir, 'anchor.json');
-      const taken = await runCli({ ...process.env, DATABASE_URL: copy.url }, ['audit', 'anchor', '--out', anchorFile]);
+      const taken = await runCli({ ...process.env, DATABASE_URL: copy.url }, [
+        'audit',
+        'anchor',
+        '--out',
+        anchorFile,
+      ]);
       expect(taken.code, taken.stderr).toBe(0);
       expect(JSON.parse(readFileSync(anchorFile, 'utf8')).head.hash).toBe(head);
       await dropTriggers(copy.db);
@@ -306,17 +345,28 @@ describe('the audit log the database cannot rewrite', () => {
       const plain = await runCli({ ...process.env, DATABASE_URL: copy.url }, ['audit', 'verify']);
       expect(plain.code).toBe(0);
       const withManifest = await runCli({ ...process.env, DATABASE_URL: copy.url }, [
-        'audit', 'verify', '--anchor', manifestFile,
+        'audit',
+        'verify',
+        '--anchor',
+        manifestFile,
       ]);
       expect(withManifest.code).toBe(0);
       const withAnchor = await runCli({ ...process.env, DATABASE_URL: copy.url }, [
-        'audit', 'verify', '--anchor', anchorFile,
+        'audit',
+        'verify',
+        '--anchor',
+        anchorFile,
       ]);
       expect(withAnchor.code).toBe(1);
       expect(withAnchor.stdout).toContain('в журнале не найден');
       // Then the sign-off's own entry goes too: the manifest catches it.
       await copy.db.auditEntry.deleteMany({ where: { id: manifest.auditHead.id } });
-      const cut = await runCli({ ...process.env, DATABASE_URL: copy.url }, ['audit', 'verify', '--anchor', manifestFile]);
+      const cut = await runCli({ ...process.env, DATABASE_URL: copy.url }, [
+        'audit',
+        'verify',
+        '--anchor',
+        manifestFile,
+      ]);
       expect(cut.code).toBe(1);
     } finally {
       await copy.close();
@@ -329,16 +379,40 @@ describe('the audit log the database cannot rewrite', () => {
       await dropTriggers(copy.db);
       // As the log stood before the audit key: chainVersion 1, plain SHA-256.
       const at = new Date('2026-11-01T09:00:00Z');
-      const fields = { at: at.toISOString(), quarter: Q, municipality: null, action: 'quarter.start', actor: 'c', origin: 'cli', detail: '{}' };
+      const fields = {
+        at: at.toISOString(),
+        quarter: Q,
+        municipality: null,
+        action: 'quarter.start',
+        actor: 'c',
+        origin: 'cli',
+        detail: '{}',
+      };
       await copy.db.auditEntry.create({
-        data: { ...fields, at, prevHash: GENESIS_HASH, hash: entryHash(GENESIS_HASH, fields), chainVersion: 1 },
+        data: {
+          ...fields,
+          at,
+          prevHash: GENESIS_HASH,
+          hash: entryHash(GENESIS_HASH, fields),
+          chainVersion: 1,
+        },
       });
-      await appendAudit(copy.db, { quarter: Q, municipality: null, action: 'quarter.close', actor: 'c', origin: 'cli' });
+      await appendAudit(copy.db, {
+        quarter: Q,
+        municipality: null,
+        action: 'quarter.close',
+        actor: 'c',
+        origin: 'cli',
+      });
       // Accepted only up to the entry the operator vouches for, outside the database.
       expect((await verifyAuditChain(copy.db, { unkeyedUntil: null })).problems.join('\n')).toContain(
         'SVODKA_AUDIT_UNKEYED_UNTIL=1',
       );
-      expect(await verifyAuditChain(copy.db, { unkeyedUntil: 1 })).toMatchObject({ ok: true, entries: 2, unkeyed: 1 });
+      expect(await verifyAuditChain(copy.db, { unkeyedUntil: 1 })).toMatchObject({
+        ok: true,
+        entries: 2,
+        unkeyed: 1,
+      });
       const last = (await copy.db.auditEntry.findFirstOrThrow({ orderBy: { id: 'desc' } }))!;
       const forged = { ...fields, action: 'report.approve' };
       await copy.db.auditEntry.create({
@@ -356,7 +430,11 @@ describe('the audit log the database cannot rewrite', () => {
     const { sendAuditAnchor } = await import('../../activities/audit-anchor');
     const sent: { to: string; text: string; attachments?: { content: Buffer }[] }[] = [];
     const mailer = { sendMail: async (m: (typeof sent)[number]) => void sent.push(m) };
-    const mail = { to: 'auditors@region.example.ru', from: 'svodka@region.example.ru', messageIdDomain: 'test' };
+    const mail = {
+      to: 'auditors@region.example.ru',
+      from: 'svodka@region.example.ru',
+      messageIdDomain: 'test',
+    };
     const day = new Date('2026-12-05T06:00:00Z');
     const first = await sendAuditAnchor(db, mailer, mail, day);
     const again = await sendAuditAnchor(db, mailer, mail, new Date('2026-12-05T18:00:00Z'));
@@ -372,29 +450,56 @@ describe('the audit log the database cannot rewrite', () => {
   it('without the key the keyed entries cannot be checked, and verify says so', async () => {
     const check = await verifyAuditChain(db, { key: null });
     expect(check.ok).toBe(false);
-    expect(check.problems).toContain('ключ журнала аудита не найден (SVODKA_AUDIT_KEY): записи с ключом проверить нельзя');
+    expect(check.problems).toContain(
+      'ключ журнала аудита не найден (SVODKA_AUDIT_KEY): записи с ключом проверить нельзя',
+    );
   });
 });
 
 describe('who did it: `--as LOGIN` with the password checked against its hash', () => {
   it('a wrong password is refused and logged; the right one records the account; an auditor cannot change state', async () => {
     const { createUser } = await import('../../client/web/auth');
-    await createUser(db, { login: 'coord', name: 'Координатор', role: 'coordinator', password: 'coord-password-1' });
-    const env = { ...process.env, DATABASE_URL: url, SVODKA_USER_PASSWORD: 'clerk-password-1' };
-    const wrong = await runCli({ ...env, SVODKA_PASSWORD: 'guess' }, ['--as', 'coord', 'user', 'add', 'clerk', '--role', 'auditor']);
+    await createUser(db, {
+      login: 'coord',
+      name: 'Координатор',
+      role: 'coordinator',
+      password: 'Zvezda-Dnepr-7311',
+    });
+    const env = { ...process.env, DATABASE_URL: url, SVODKA_USER_PASSWORD: 'Lipa-Gagarin-4820' };
+    const wrong = await runCli({ ...env, SVODKA_PASSWORD: 'guess' }, [
+      '--as',
+      'coord',
+      'user',
+      'add',
+      'clerk',
+      '--role',
+      'auditor',
+    ]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('Неверное имя учетной записи или пароль');
     expect(await db.user.count({ where: { login: 'clerk' } })).toBe(0);
     expect(await db.auditEntry.count({ where: { action: 'cli.login.failed', actor: 'coord' } })).toBe(1);
 
-    const right = await runCli({ ...env, SVODKA_PASSWORD: 'coord-password-1' }, [
-      'user', 'add', 'clerk', '--role', 'auditor', '--as', 'coord',
+    const right = await runCli({ ...env, SVODKA_PASSWORD: 'Zvezda-Dnepr-7311' }, [
+      'user',
+      'add',
+      'clerk',
+      '--role',
+      'auditor',
+      '--as',
+      'coord',
     ]);
     expect(right.code, right.stderr).toBe(0);
     const added = await db.auditEntry.findFirstOrThrow({ where: { action: 'user.add' } });
     expect(added.actor).toBe('coord');
 
-    const auditor = await runCli({ ...env, SVODKA_PASSWORD: 'clerk-password-1' }, ['--as', 'clerk', 'user', 'add', 'x']);
+    const auditor = await runCli({ ...env, SVODKA_PASSWORD: 'Lipa-Gagarin-4820' }, [
+      '--as',
+      'clerk',
+      'user',
+      'add',
+      'x',
+    ]);
     expect(auditor.code).toBe(1);
     expect(auditor.stderr).toContain('недоступна');
     expect((await verifyAuditChain(db)).ok).toBe(true);
@@ -421,12 +526,22 @@ describe('PostgreSQL refuses to rewrite the log too', () => {
       await setupDatabase(u.toString());
       const pgDb = await createDb(u.toString());
       try {
-        await appendAudit(pgDb, { quarter: Q, municipality: null, action: 'quarter.start', actor: 'c', origin: 'test' });
-        for (const sql of ['UPDATE "AuditEntry" SET actor = \'x\'', 'DELETE FROM "AuditEntry"', 'TRUNCATE "AuditEntry"'])
+        await appendAudit(pgDb, {
+          quarter: Q,
+          municipality: null,
+          action: 'quarter.start',
+          actor: 'c',
+          origin: 'test',
+        });
+        for (const sql of [
+          'UPDATE "AuditEntry" SET actor = \'x\'',
+          'DELETE FROM "AuditEntry"',
+          'TRUNCATE "AuditEntry"',
+        ])
           await expect(run(u.toString(), sql)).rejects.toThrow(/append-only/);
         await run(
           u.toString(),
-          'INSERT INTO "AuditEntry" (id, at, action, actor, origin, detail, "prevHash", hash, "chainVersion") VALUES (100, now(), \'restored\', \'r\', \'backup\', \'{}\', $1, $2, 2)',
+          "INSERT INTO \"AuditEntry\" (id, at, action, actor, origin, detail, \"prevHash\", hash, \"chainVersion\") VALUES (100, now(), 'restored', 'r', 'backup', '{}', $1, $2, 2)",
           [GENESIS_HASH, 'f'.repeat(64)],
         );
         expect(await pgDb.auditEntry.count()).toBe(2);
@@ -449,7 +564,9 @@ async function dropTriggers(target: Db): Promise<void> {
 }
 
 /** A copy of the test's database to tamper with, so the other tests keep the genuine one. */
-async function copyDb(options: { empty?: boolean } = {}): Promise<{ url: string; db: Db; close(): Promise<void> }> {
+async function copyDb(
+  options: { empty?: boolean } = {},
+): Promise<{ url: string; db: Db; close(): Promise<void> }> {
   const copyDir = mkdtempSync(path.join(os.tmpdir(), 'svodka-signoff-copy-'));
   const copyUrl = `file:${path.join(copyDir, 'svodka.db')}`;
   if (options.empty) await setupDatabase(copyUrl);

@@ -201,7 +201,7 @@ describe('the schedule that opens quarters', () => {
           login: 'coord',
           name: 'Координатор',
           role: 'coordinator',
-          password: 'coord-password',
+          password: 'Zvezda-Dnepr-7311',
         });
         const cookie = (res: LightMyRequestResponse, name: string) =>
           ([] as string[])
@@ -214,7 +214,7 @@ describe('the schedule that opens quarters', () => {
           method: 'POST',
           url: '/login',
           cookies: { svodka_login: cookie(login, 'svodka_login') },
-          payload: { login: 'coord', password: 'coord-password', _csrf: hiddenValue(login.body, '_csrf') },
+          payload: { login: 'coord', password: 'Zvezda-Dnepr-7311', _csrf: hiddenValue(login.body, '_csrf') },
         });
         const cookies = { svodka_session: cookie(signedIn, 'svodka_session') };
         const schedule = () => client.schedule.getHandle(OPENER_SCHEDULE_ID).describe();
@@ -258,7 +258,7 @@ describe('the schedule that opens quarters', () => {
           login: 'aud',
           name: 'Аудитор',
           role: 'auditor',
-          password: 'aud-password-1',
+          password: 'Lipa-Gagarin-4820',
         });
         const auditorLogin = await app.inject({ method: 'GET', url: '/login' });
         const auditorIn = await app.inject({
@@ -267,7 +267,7 @@ describe('the schedule that opens quarters', () => {
           cookies: { svodka_login: cookie(auditorLogin, 'svodka_login') },
           payload: {
             login: 'aud',
-            password: 'aud-password-1',
+            password: 'Lipa-Gagarin-4820',
             _csrf: hiddenValue(auditorLogin.body, '_csrf'),
           },
         });

@@ -31,14 +31,14 @@ beforeAll(async () => {
     login: 'coord',
     name: 'Координатор',
     role: 'coordinator',
-    password: 'coord-password',
+    password: 'Zvezda-Dnepr-7311',
   });
   const login = await app.inject({ method: 'GET', url: '/login' });
   const res = await app.inject({
     method: 'POST',
     url: '/login',
     cookies: { svodka_login: cookie(login, 'svodka_login') },
-    payload: { login: 'coord', password: 'coord-password', _csrf: hiddenValue(login.body, '_csrf') },
+    payload: { login: 'coord', password: 'Zvezda-Dnepr-7311', _csrf: hiddenValue(login.body, '_csrf') },
   });
   cookies = { svodka_session: cookie(res, 'svodka_session') };
 }, 60_000);

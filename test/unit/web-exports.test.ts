@@ -45,13 +45,13 @@ beforeAll(async () => {
   t = await createTestDb();
   temporal = fakeTemporal(t.db);
   app = await testPortal(t.db, temporal.client);
-  await createUser(t.db, { login: 'audit', name: 'Аудитор', role: 'auditor', password: 'audit-password' });
+  await createUser(t.db, { login: 'audit', name: 'Аудитор', role: 'auditor', password: 'Zvezda-Dnepr-7311' });
   const login = await app.inject({ method: 'GET', url: '/login' });
   const res = await app.inject({
     method: 'POST',
     url: '/login',
     cookies: { svodka_login: cookie(login, 'svodka_login') },
-    payload: { login: 'audit', password: 'audit-password', _csrf: hiddenValue(login.body, '_csrf') },
+    payload: { login: 'audit', password: 'Zvezda-Dnepr-7311', _csrf: hiddenValue(login.body, '_csrf') },
   });
   cookies = { svodka_session: cookie(res, 'svodka_session') };
 

@@ -11,7 +11,14 @@ import { createDbBlobStore } from '../../activities/blobs';
 import { compileReport, loadRegistry } from '../../activities/reports';
 import { generateSigningKeys } from '../../activities/signing';
 import { createUser } from '../../client/web/auth';
-import { createTestDb, fakeTemporal, hiddenValue, multipartBody, quarterStatus, testPortal } from '../e2e/fakes';
+import {
+  createTestDb,
+  fakeTemporal,
+  hiddenValue,
+  multipartBody,
+  quarterStatus,
+  testPortal,
+} from '../e2e/fakes';
 import type { TestDb } from '../e2e/fakes';
 import { createTestCa } from '../support/gost-ca';
 import type { TestCa } from '../support/gost-ca';
@@ -50,13 +57,18 @@ beforeAll(async () => {
     quarterStatus(Q, { phase: 'approved', finalReportId: result.reportId, finalSha256: result.sha256 }),
   );
   app = await testPortal(t.db, temporal.client);
-  await createUser(t.db, { login: 'coord', name: 'Координатор', role: 'coordinator', password: 'coord-password' });
+  await createUser(t.db, {
+    login: 'coord',
+    name: 'Координатор',
+    role: 'coordinator',
+    password: 'Zvezda-Dnepr-7311',
+  });
   const form = await app.inject({ method: 'GET', url: '/login' });
   const login = await app.inject({
     method: 'POST',
     url: '/login',
     cookies: { svodka_login: setCookie(form.headers['set-cookie'], 'svodka_login') },
-    payload: { login: 'coord', password: 'coord-password', _csrf: hiddenValue(form.body, '_csrf') },
+    payload: { login: 'coord', password: 'Zvezda-Dnepr-7311', _csrf: hiddenValue(form.body, '_csrf') },
   });
   cookie = `svodka_session=${setCookie(login.headers['set-cookie'], 'svodka_session')}`;
 });
@@ -96,21 +108,31 @@ describe('the official signature in the portal', () => {
   });
 
   it('a signature of other bytes is refused with the reason, and nothing shows as signed', async () => {
-    const bad = await upload(`/quarters/${Q}/official-signature`, {}, {
-      name: 'sig',
-      bytes: ca.sign(ca.issue(), Buffer.from('другой документ')),
-    });
+    const bad = await upload(
+      `/quarters/${Q}/official-signature`,
+      {},
+      {
+        name: 'sig',
+        bytes: ca.sign(ca.issue(), Buffer.from('другой документ')),
+      },
+    );
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('не соответствует файлу отчета');
     expect((await get(`/quarters/${Q}/report`)).body).not.toContain('Подписан квалифицированной');
   });
 
   it('a good GOST signature: accepted, and the official is named on the quarter page', async () => {
-    const good = await upload(`/quarters/${Q}/official-signature`, {}, { name: 'sig', bytes: ca.sign(ca.issue(), docx) });
+    const good = await upload(
+      `/quarters/${Q}/official-signature`,
+      {},
+      { name: 'sig', bytes: ca.sign(ca.issue(), docx) },
+    );
     expect(good.statusCode).toBe(303);
     const page = (await get(`/quarters/${Q}/report`)).body;
     expect(page).toContain('Подписан квалифицированной электронной подписью');
-    expect(page).toContain('Иванов Иван Иванович, Начальник департамента, Департамент внешних связей Смоленской области');
+    expect(page).toContain(
+      'Иванов Иван Иванович, Начальник департамента, Департамент внешних связей Смоленской области',
+    );
     expect(page).toContain('ОГРН 1026701234567');
     expect(page).toContain('ГОСТ Р 34.10-2012 (256 бит), хеш Стрибог-256');
   });
@@ -138,7 +160,11 @@ describe("the auditor's verify form", () => {
   });
 
   it('an altered file, and a forged manifest pasted in: НЕ совпадает', async () => {
-    const altered = await upload(`/quarters/${Q}/verify`, {}, { name: 'file', bytes: Buffer.concat([docx, Buffer.from([0])]) });
+    const altered = await upload(
+      `/quarters/${Q}/verify`,
+      {},
+      { name: 'file', bytes: Buffer.concat([docx, Buffer.from([0])]) },
+    );
     expect(altered.body).toContain('НЕ совпадает.');
     const forged = manifest.replace('И. И. Иванов', 'П. П. Петров');
     const r = await upload(`/quarters/${Q}/verify`, { manifest: forged }, { name: 'file', bytes: docx });
