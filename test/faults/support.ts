@@ -108,7 +108,8 @@ export async function spawnWorker(env: NodeJS.ProcessEnv, label = 'worker'): Pro
     [...WORKER_NODE_FLAGS, '--import', ORPHAN_GUARD, path.join(repoRoot, 'bin/run.js'), 'worker/main.ts'],
     {
       cwd: repoRoot,
-      env: { ...WORKER_ENV, ...env, SVODKA_LOG_LEVEL: env.SVODKA_LOG_LEVEL ?? 'WARN' },
+      // INFO: the worker's JSON log says «worker connected» at that level, and the test waits for it.
+      env: { ...WORKER_ENV, ...env, SVODKA_LOG_LEVEL: env.SVODKA_LOG_LEVEL ?? 'INFO' },
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
