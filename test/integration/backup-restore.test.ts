@@ -164,7 +164,7 @@ describe('backup and restore', () => {
 
     const verify = await cli(env, ['report', 'verify', finalFile]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-    expect(verify.stdout).toContain('Подпись Ed25519 верна');
+    expect(verify.stdout).toContain('Манифест подписан ключом Svodka и описывает этот файл');
     const chain = await cli(env, ['audit', 'verify']);
     expect(chain.code, chain.stdout + chain.stderr).toBe(0);
     expect(chain.stdout).toContain('цепочка хешей не нарушена');

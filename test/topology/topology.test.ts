@@ -355,7 +355,8 @@ describe('the production topology, process by process', () => {
       expect(got).toEqual(want);
       const verify = await cli(['report', 'verify', finalFile]);
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-      expect(verify.stdout).toContain('Подпись Ed25519 верна');
+      // The sign-off manifest beside the DOCX, signed with the workers' key, describes this very file.
+      expect(verify.stdout).toContain('Манифест подписан ключом Svodka и описывает этот файл');
 
       // Every answer stored once: one version each (Вязьма: the rejected file and its correction),
       // one upload per file sent, one submission per email reply.
