@@ -53,7 +53,10 @@ const gone = async (id: string) =>
     .then(() => false)
     .catch((err: unknown) => err instanceof WorkflowNotFoundError);
 
-const asAuditor = { 'x-remote-user': 'auditor', 'x-remote-role': 'auditor' };
+// The portal believes X-Remote-* only from a trusted proxy that knows the shared secret.
+const PROXY_SECRET = 'record-test-proxy-secret-of-32-bytes';
+const fromProxy = { 'x-svodka-proxy-secret': PROXY_SECRET };
+const asAuditor = { 'x-remote-user': 'auditor', 'x-remote-role': 'auditor', ...fromProxy };
 
 describe('the record of a signed-off quarter', () => {
   beforeAll(async () => {
@@ -62,7 +65,13 @@ describe('the record of a signed-off quarter', () => {
     portal = await buildPortal({
       db: stack.db,
       temporal: client,
-      config: { publicUrl: 'http://portal.test', temporalUiUrl: null, trustProxyAuth: true },
+      config: {
+        publicUrl: 'http://portal.test',
+        temporalUiUrl: null,
+        trustProxyAuth: true,
+        trustedProxies: ['127.0.0.1'],
+        proxySecret: PROXY_SECRET,
+      },
     });
   });
   afterAll(async () => {
@@ -185,7 +194,7 @@ describe('the record of a signed-off quarter', () => {
       expect(readFileSync(again).equals(readFileSync(out))).toBe(true);
       const verify = await stack.cli(['report', 'verify', again]);
       expect(verify.code, verify.stdout).toBe(0);
-      expect(verify.stdout).toContain(`Совпадает: подписанный отчет за ${QUARTER}`);
+      expect(verify.stdout).toContain(`Совпадает с подписанным отчетом за ${QUARTER} в базе Svodka`);
 
       // A second start is refused from the database, though Temporal would take it now.
       const restart = await stack.cli(['quarter', 'start', QUARTER]);
@@ -211,12 +220,17 @@ describe('the record of a signed-off quarter', () => {
       expect(quarterPage.statusCode).toBe(200);
       expect(quarterPage.body).toContain(signed.finalSha256!);
       // The coordinator's start form refuses it too.
-      const asCoordinator = { 'x-remote-user': 'coordinator', 'x-remote-role': 'coordinator' };
+      const asCoordinator = { 'x-remote-user': 'coordinator', 'x-remote-role': 'coordinator', ...fromProxy };
       const list = await portal.inject({ url: '/quarters', headers: asCoordinator });
       const restartForm = await portal.inject({
         method: 'POST',
         url: '/quarters',
-        headers: { ...asCoordinator, 'content-type': 'application/x-www-form-urlencoded' },
+        // A proxy user's CSRF token belongs to the browser's cookie, so the form goes back with it.
+        headers: {
+          ...asCoordinator,
+          cookie: list.cookies.map((c) => `${c.name}=${c.value}`).join('; '),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         payload: new URLSearchParams({ _csrf: hiddenValue(list.body, '_csrf'), quarter: QUARTER }).toString(),
       });
       expect(restartForm.statusCode).toBe(400);
