@@ -114,6 +114,9 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       writeFileSync(signingKey, keys.privatePem, { mode: 0o600 });
       writeFileSync(verifyKey, keys.publicPem, { mode: 0o644 });
     }
+    // The audit chain's key lives outside the database, one for every process of the installation.
+    const auditKey = path.join(secretDir, 'audit.key');
+    if (!existsSync(auditKey)) writeFileSync(auditKey, randomBytes(32).toString('base64url'), { mode: 0o600 });
 
     const cluster = await startTemporalCluster({
       stateDir,
@@ -159,6 +162,8 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       SVODKA_REPORT_RECIPIENTS: 'coordinator@svodka.example.ru',
       SVODKA_PUBLIC_URL: portalUrl,
       SVODKA_SIGNING_KEY: signingKey,
+      SVODKA_AUDIT_KEY: auditKey,
+      SVODKA_AUDITOR_EMAIL: 'auditor@svodka.example.ru',
       SVODKA_VERIFY_KEY: verifyKey,
       SVODKA_TEMPORAL_UI_URL: options.temporalUiUrl ?? '',
       SVODKA_DATA_DIR: path.join(stateDir, 'svodka'),

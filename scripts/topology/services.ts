@@ -22,6 +22,9 @@ export const SVODKA_ENV = [
   'SVODKA_PUBLIC_URL',
   'SVODKA_TEMPORAL_UI_URL',
   'SVODKA_DATA_DIR',
+  // The audit chain's HMAC key, the same in every process; the daily anchor's recipient.
+  'SVODKA_AUDIT_KEY',
+  'SVODKA_AUDITOR_EMAIL',
 ] as const;
 
 /**

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import { createDbBlobStore } from '../../activities/blobs';
 import { createDb } from '../../activities/db/client';
 import type { Db } from '../../activities/db/client';
@@ -84,6 +84,15 @@ export function fakeTemporal(db: Db): FakeTemporal {
   const client = {
     options: { namespace: 'default' },
     withDeadline: <T>(_deadline: number | Date, fn: () => Promise<T>) => fn(),
+    // No schedule has been created on this fake server.
+    schedule: {
+      getHandle(scheduleId: string) {
+        const missing = async () => {
+          throw new ScheduleNotFoundError('schedule not found', scheduleId);
+        };
+        return { describe: missing, pause: missing, unpause: missing, trigger: missing, delete: missing };
+      },
+    },
     workflow: {
       getHandle(workflowId: string) {
         return {
