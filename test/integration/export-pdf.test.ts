@@ -1,5 +1,6 @@
-// The signed report as PDF through convertDocxToPdf: LibreOffice prints the exact final DOCX; the
-// PDF's text holds the title, a known row and the signer. One conversion (~20 s).
+// The signed report as PDF through convertDocxToPdf, as a person sees it: LibreOffice prints the
+// exact final DOCX; the PDF's text holds the title, every section, a known row, the last event's
+// number and the signer. One conversion (~20 s).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -45,6 +46,11 @@ describe('the signed report as PDF', () => {
     expect(text).toContain('Город Смоленск');
     expect(text).toContain('И. И. Иванов');
     expect(text).toContain('65.');
+    for (const section of reference.sections)
+      expect(text).toContain(normalizeText(section.title).slice(0, 40));
+    expect(text).toMatch(/\b65\./);
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))?.[1]);
+    expect(pages).toBeGreaterThan(5);
   });
 
   it('names the Debian package when soffice is missing', async () => {
