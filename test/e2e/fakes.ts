@@ -16,7 +16,8 @@ import { requestedSummary } from '../../workflows/api';
 import type { MunicipalitySummary, QuarterStatus, SubmissionPayload } from '../../workflows/api';
 import { buildPortal } from '../../client/web/server';
 import type { PortalConfig } from '../../client/web/server';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createUser } from '../../client/web/auth';
 
 export type TestDb = { db: Db; dir: string; close(): Promise<void> };
 
@@ -226,4 +227,33 @@ export function multipartBody(
     payload: Buffer.concat(parts),
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   };
+}
+
+/** The value a response sets for one cookie. */
+export function setCookieValue(res: LightMyRequestResponse, name: string): string {
+  const found = ([] as string[])
+    .concat(res.headers['set-cookie'] ?? [])
+    .find((c) => c.startsWith(`${name}=`));
+  if (!found) throw new Error(`no ${name} cookie in the response`);
+  return found.split(';')[0]!.slice(name.length + 1);
+}
+
+/**
+ * A portal account, created and signed in through the sign-in form as a browser does (its CSRF
+ * cookie and token): the session cookie to send with later requests.
+ */
+export async function signInAs(
+  app: FastifyInstance,
+  db: Db,
+  user: { login: string; name: string; role: 'coordinator' | 'auditor'; password: string },
+): Promise<{ svodka_session: string }> {
+  await createUser(db, user);
+  const form = await app.inject({ method: 'GET', url: '/login' });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/login',
+    cookies: { svodka_login: setCookieValue(form, 'svodka_login') },
+    payload: { login: user.login, password: user.password, _csrf: hiddenValue(form.body, '_csrf') },
+  });
+  return { svodka_session: setCookieValue(res, 'svodka_session') };
 }

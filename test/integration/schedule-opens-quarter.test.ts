@@ -4,9 +4,7 @@
 // a second «open now» and a start by hand are both refused. Then a quarter started by hand with its
 // own reminder policy carries that policy, and a bad one is refused in Russian.
 import { Client, Connection } from '@temporalio/client';
-import type { LightMyRequestResponse } from 'fastify';
-import { createUser } from '../../client/web/auth';
-import { hiddenValue, testPortal } from '../e2e/fakes';
+import { hiddenValue, signInAs, testPortal } from '../e2e/fakes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createDbBlobStore } from '../../activities/blobs';
@@ -197,26 +195,12 @@ describe('the schedule that opens quarters', () => {
     async () => {
       const app = await testPortal(stack.db, client);
       try {
-        await createUser(stack.db, {
+        const cookies = await signInAs(app, stack.db, {
           login: 'coord',
           name: 'Координатор',
           role: 'coordinator',
           password: 'Zvezda-Dnepr-7311',
         });
-        const cookie = (res: LightMyRequestResponse, name: string) =>
-          ([] as string[])
-            .concat(res.headers['set-cookie'] ?? [])
-            .find((c) => c.startsWith(`${name}=`))!
-            .split(';')[0]!
-            .slice(name.length + 1);
-        const login = await app.inject({ method: 'GET', url: '/login' });
-        const signedIn = await app.inject({
-          method: 'POST',
-          url: '/login',
-          cookies: { svodka_login: cookie(login, 'svodka_login') },
-          payload: { login: 'coord', password: 'Zvezda-Dnepr-7311', _csrf: hiddenValue(login.body, '_csrf') },
-        });
-        const cookies = { svodka_session: cookie(signedIn, 'svodka_session') };
         const schedule = () => client.schedule.getHandle(OPENER_SCHEDULE_ID).describe();
 
         const page = await app.inject({ method: 'GET', url: '/schedule', cookies });
@@ -254,24 +238,12 @@ describe('the schedule that opens quarters', () => {
         });
         expect(anonymous.statusCode).toBe(303);
         expect(anonymous.headers.location).toMatch(/^\/login/);
-        await createUser(stack.db, {
+        const auditor = await signInAs(app, stack.db, {
           login: 'aud',
           name: 'Аудитор',
           role: 'auditor',
           password: 'Lipa-Gagarin-4820',
         });
-        const auditorLogin = await app.inject({ method: 'GET', url: '/login' });
-        const auditorIn = await app.inject({
-          method: 'POST',
-          url: '/login',
-          cookies: { svodka_login: cookie(auditorLogin, 'svodka_login') },
-          payload: {
-            login: 'aud',
-            password: 'Lipa-Gagarin-4820',
-            _csrf: hiddenValue(auditorLogin.body, '_csrf'),
-          },
-        });
-        const auditor = { svodka_session: cookie(auditorIn, 'svodka_session') };
         expect((await app.inject({ method: 'GET', url: '/schedule', cookies: auditor })).statusCode).toBe(
           403,
         );

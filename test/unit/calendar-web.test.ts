@@ -1,13 +1,12 @@
 // The portal's coordinator on the production calendar: the warning after starting a quarter that
 // reaches an uncovered year, and the working days left to the deadline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createUser } from '../../client/web/auth';
+import type { FastifyInstance } from 'fastify';
 import { RU_CALENDAR } from '../../domain/calendar/russia';
 import { addDays, workingDaysLeft } from '../../domain/calendar/working-days';
 import { moscowDate } from '../../domain/schedule';
 import type { QuarterInput } from '../../workflows/api';
-import { createTestDb, fakeTemporal, hiddenValue, quarterStatus, testPortal } from '../e2e/fakes';
+import { createTestDb, fakeTemporal, hiddenValue, quarterStatus, signInAs, testPortal } from '../e2e/fakes';
 import type { FakeTemporal, TestDb } from '../e2e/fakes';
 
 let t: TestDb;
@@ -15,32 +14,16 @@ let temporal: FakeTemporal;
 let app: FastifyInstance;
 let cookies: Record<string, string>;
 
-function cookie(res: LightMyRequestResponse, name: string): string {
-  const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return set
-    .find((c) => c.startsWith(`${name}=`))!
-    .split(';')[0]!
-    .slice(name.length + 1);
-}
-
 beforeAll(async () => {
   t = await createTestDb();
   temporal = fakeTemporal(t.db);
   app = await testPortal(t.db, temporal.client);
-  await createUser(t.db, {
+  cookies = await signInAs(app, t.db, {
     login: 'coord',
     name: 'Координатор',
     role: 'coordinator',
     password: 'Zvezda-Dnepr-7311',
   });
-  const login = await app.inject({ method: 'GET', url: '/login' });
-  const res = await app.inject({
-    method: 'POST',
-    url: '/login',
-    cookies: { svodka_login: cookie(login, 'svodka_login') },
-    payload: { login: 'coord', password: 'Zvezda-Dnepr-7311', _csrf: hiddenValue(login.body, '_csrf') },
-  });
-  cookies = { svodka_session: cookie(res, 'svodka_session') };
 }, 60_000);
 
 afterAll(async () => {

@@ -2,10 +2,9 @@
 // table as CSV and XLSX; signed-in users only.
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { createDbBlobStore } from '../../activities/blobs';
 import { renderReport } from '../../activities/docx/render';
-import { createUser } from '../../client/web/auth';
 import { parseDateRange } from '../../domain/dates';
 import { buildReport } from '../../domain/merge';
 import { parseQuarter } from '../../domain/quarter';
@@ -21,6 +20,7 @@ import {
   quarterStatus,
   summary,
   testPortal,
+  signInAs,
 } from '../e2e/fakes';
 import { sampleRow } from '../fixtures/docx-builders';
 import { excelSubmission } from '../fixtures/xlsx-builders';
@@ -33,27 +33,16 @@ let temporal: FakeTemporal;
 let app: FastifyInstance;
 let cookies: Record<string, string>;
 
-function cookie(res: LightMyRequestResponse, name: string): string {
-  const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return set
-    .find((c) => c.startsWith(`${name}=`))!
-    .split(';')[0]!
-    .slice(name.length + 1);
-}
-
 beforeAll(async () => {
   t = await createTestDb();
   temporal = fakeTemporal(t.db);
   app = await testPortal(t.db, temporal.client);
-  await createUser(t.db, { login: 'audit', name: 'Аудитор', role: 'auditor', password: 'Zvezda-Dnepr-7311' });
-  const login = await app.inject({ method: 'GET', url: '/login' });
-  const res = await app.inject({
-    method: 'POST',
-    url: '/login',
-    cookies: { svodka_login: cookie(login, 'svodka_login') },
-    payload: { login: 'audit', password: 'Zvezda-Dnepr-7311', _csrf: hiddenValue(login.body, '_csrf') },
+  cookies = await signInAs(app, t.db, {
+    login: 'audit',
+    name: 'Аудитор',
+    role: 'auditor',
+    password: 'Zvezda-Dnepr-7311',
   });
-  cookies = { svodka_session: cookie(res, 'svodka_session') };
 
   // A signed-off quarter: the official Q2 2023 report stored as the final DOCX.
   const quarter = parseQuarter(Q);

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDbBlobStore } from '../../activities/blobs';
 import { compileReport, loadRegistry } from '../../activities/reports';
 import { generateSigningKeys } from '../../activities/signing';
-import { createUser } from '../../client/web/auth';
 import {
   createTestDb,
   fakeTemporal,
@@ -18,6 +17,7 @@ import {
   multipartBody,
   quarterStatus,
   testPortal,
+  signInAs,
 } from '../e2e/fakes';
 import type { TestDb } from '../e2e/fakes';
 import { createTestCa } from '../support/gost-ca';
@@ -57,20 +57,13 @@ beforeAll(async () => {
     quarterStatus(Q, { phase: 'approved', finalReportId: result.reportId, finalSha256: result.sha256 }),
   );
   app = await testPortal(t.db, temporal.client);
-  await createUser(t.db, {
+  const session = await signInAs(app, t.db, {
     login: 'coord',
     name: 'Координатор',
     role: 'coordinator',
     password: 'Zvezda-Dnepr-7311',
   });
-  const form = await app.inject({ method: 'GET', url: '/login' });
-  const login = await app.inject({
-    method: 'POST',
-    url: '/login',
-    cookies: { svodka_login: setCookie(form.headers['set-cookie'], 'svodka_login') },
-    payload: { login: 'coord', password: 'Zvezda-Dnepr-7311', _csrf: hiddenValue(form.body, '_csrf') },
-  });
-  cookie = `svodka_session=${setCookie(login.headers['set-cookie'], 'svodka_session')}`;
+  cookie = `svodka_session=${session.svodka_session}`;
 });
 afterAll(async () => {
   await app?.close();
@@ -79,11 +72,6 @@ afterAll(async () => {
   rmSync(keyDir, { recursive: true, force: true });
   delete process.env.SVODKA_TRUSTED_CA;
 });
-
-function setCookie(header: string | string[] | undefined, name: string): string {
-  const found = ([] as string[]).concat(header ?? []).find((c) => c.startsWith(`${name}=`));
-  return found?.split(';')[0]?.slice(name.length + 1) ?? '';
-}
 
 const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
 
