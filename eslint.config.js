@@ -45,6 +45,20 @@ export default tseslint.config(
     },
   },
   {
+    // Layers: surfaces (client/) call use cases (application/), which use infrastructure; never back.
+    files: ['application/**', 'infrastructure/**', 'activities/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/client/**'], message: 'Surfaces call the layers below, never the reverse.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**', 'domain/**'],
     rules: {
       'no-restricted-imports': [
@@ -66,6 +80,10 @@ export default tseslint.config(
             {
               group: ['docx', 'fflate', 'saxes'],
               message: 'Workflows render and parse documents only through activities.',
+            },
+            {
+              group: ['**/infrastructure/**', '**/client/**', '**/worker/**'],
+              message: 'Workflows and domain reach infrastructure and surfaces only through activities.',
             },
             {
               group: ['**/activities', '**/activities/**'],

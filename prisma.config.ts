@@ -2,7 +2,7 @@
 // adapter that DATABASE_URL names. SQLite is the embedded default under SVODKA_DATA_DIR.
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
-import { databaseProvider, databaseUrl, sqlitePath } from './activities/db/settings';
+import { databaseProvider, databaseUrl, sqlitePath } from './infrastructure/db/settings';
 
 const url = databaseUrl();
 const provider = databaseProvider(url);

@@ -3,13 +3,13 @@
 // Temporal Schedule that runs the sendAuditAnchor activity) mails one to SVODKA_AUDITOR_EMAIL.
 // `svodka audit verify --anchor` then proves the log still holds every entry up to that head.
 import { readFileSync } from 'node:fs';
-import { auditKey, auditKeyId } from './audit-key';
-import { chainHead, GENESIS_HASH } from './audit';
-import type { ChainHead } from './audit';
-import type { Db } from './db/client';
-import type { Mailer } from './email/mailer';
-import { sendOnce } from './email/send';
-import type { SendOutcome } from './email/send';
+import { auditKey, auditKeyId } from '../infrastructure/audit-key';
+import { chainHead, GENESIS_HASH } from '../infrastructure/audit';
+import type { ChainHead } from '../infrastructure/audit';
+import type { Db } from '../infrastructure/db/client';
+import type { Mailer } from '../infrastructure/email/mailer';
+import { sendOnce } from '../infrastructure/email/send';
+import type { SendOutcome } from '../infrastructure/email/send';
 
 export type AuditAnchor = { format: 'svodka-audit-anchor/1'; takenAt: string; head: ChainHead; keyId: string | null };
 

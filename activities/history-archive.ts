@@ -8,7 +8,7 @@ import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-uti
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { groupWorkflowId, quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
 import type { ArchiveRequest, QuarterInput, QuarterStatus } from '../workflows/api';
-import type { Db } from './db/client';
+import type { Db } from '../infrastructure/db/client';
 
 /** Histories fetched and written at once: enough to keep the server busy, few enough for its limits. */
 const LANES = 8;

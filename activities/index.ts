@@ -14,22 +14,22 @@ import type {
   RenderResult,
   RequestRound,
 } from '../workflows/api';
-import type { BlobStore } from './blobs';
-import type { AppConfig } from './config';
-import type { Db } from './db/client';
-import { createTemplateFactory } from './docx/template-cache';
-import type { Mailer, MailMessage } from './email/mailer';
-import { markSent, outboxKey, recordAttempts, sendOnce, stableMessageId } from './email/send';
-import type { OutboxItem } from './email/send';
-import type { SendOutcome } from './email/send';
+import type { BlobStore } from '../infrastructure/blobs';
+import type { AppConfig } from '../infrastructure/config';
+import type { Db } from '../infrastructure/db/client';
+import { createTemplateFactory } from '../infrastructure/docx/template-cache';
+import type { Mailer, MailMessage } from '../infrastructure/email/mailer';
+import { markSent, outboxKey, recordAttempts, sendOnce, stableMessageId } from '../infrastructure/email/send';
+import type { OutboxItem } from '../infrastructure/email/send';
+import type { SendOutcome } from '../infrastructure/email/send';
 import { archiveQuarterHistories } from './history-archive';
-import { countEmail } from './metrics';
+import { countEmail } from '../infrastructure/metrics';
 import { auditorEmail, sendAuditAnchor } from './audit-anchor';
 import type { AuditAnchor } from './audit-anchor';
 import { createOpenerActivities } from './opener';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
-import { issueToken, issueTokens, linkExpiry } from './tokens';
+import { issueToken, issueTokens, linkExpiry } from '../infrastructure/tokens';
 
 export type ActivityDeps = {
   prisma: Db;

@@ -3,8 +3,11 @@
 // coordinator told by email once, through the outbox.
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+// The use case still lives with the surfaces; it moves to application/ with the application layer.
+/* eslint-disable no-restricted-imports */
 import { startQuarter } from '../client/quarters';
 import { UserError } from '../client/temporal';
+/* eslint-enable no-restricted-imports */
 import { russianDate } from '../domain/emails';
 import { dueQuarter } from '../domain/opening';
 import { describePolicy } from '../domain/policy-options';
@@ -12,8 +15,8 @@ import { parseQuarter, quarterPhrase } from '../domain/quarter';
 import { moscowDate } from '../domain/schedule';
 import type { OpenerInput, OpenerResult } from '../workflows/api';
 import type { ActivityDeps } from './index';
-import { workingCalendar } from './calendar';
-import { sendOnce } from './email/send';
+import { workingCalendar } from '../infrastructure/calendar';
+import { sendOnce } from '../infrastructure/email/send';
 import { quarterFinished } from './history-archive';
 
 /** What the audit log names as the origin of a quarter the schedule opened. */

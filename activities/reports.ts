@@ -5,14 +5,14 @@ import { buildReport } from '../domain/merge';
 import { parseQuarter } from '../domain/quarter';
 import type { DatePrecision, Municipality, SubmittedEvent } from '../domain/types';
 import type { RenderRequest, RenderResult, ReportEntry } from '../workflows/api';
-import { sha256Hex } from './blobs';
-import type { BlobStore } from './blobs';
-import type { Db } from './db/client';
-import { renderReport as renderReportDocx } from './docx/render';
-import { appendAudit, chainHead } from './audit';
-import { moscowIso, signManifest } from './manifest';
-import type { SignedManifest } from './manifest';
-import { signBytes, signingKey } from './signing';
+import { sha256Hex } from '../infrastructure/blobs';
+import type { BlobStore } from '../infrastructure/blobs';
+import type { Db } from '../infrastructure/db/client';
+import { renderReport as renderReportDocx } from '../infrastructure/docx/render';
+import { appendAudit, chainHead } from '../infrastructure/audit';
+import { moscowIso, signManifest } from '../infrastructure/manifest';
+import type { SignedManifest } from '../infrastructure/manifest';
+import { signBytes, signingKey } from '../infrastructure/signing';
 import { SMOLENSK_REGION } from '../domain/registry/smolensk';
 
 export async function loadRegistry(db: Db): Promise<Municipality[]> {

@@ -7,11 +7,11 @@ import { hasErrors, normalizeCell, validateRows } from '../domain/validate';
 import { COLUMN_KEYS } from '../domain/types';
 import type { EventRow, Finding } from '../domain/types';
 import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
-import type { BlobStore } from './blobs';
-import type { Db } from './db/client';
-import { parseSubmissionOffThread } from './docx/parse-pool';
-import { isFormRowsUpload, readFormRows } from './form-rows';
-import { countAnswer } from './metrics';
+import type { BlobStore } from '../infrastructure/blobs';
+import type { Db } from '../infrastructure/db/client';
+import { parseSubmissionOffThread } from '../infrastructure/docx/parse-pool';
+import { isFormRowsUpload, readFormRows } from '../infrastructure/form-rows';
+import { countAnswer } from '../infrastructure/metrics';
 
 export type RecordSubmissionInput = {
   quarter: string;
@@ -29,7 +29,7 @@ type Extracted = {
   nil: boolean;
   findings: Finding[];
   uploadId: string | null;
-  /** Rows typed into the portal's form, stored as an upload (activities/form-rows.ts). */
+  /** Rows typed into the portal's form, stored as an upload (infrastructure/form-rows.ts). */
   formRows?: boolean;
 };
 

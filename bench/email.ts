@@ -1,5 +1,5 @@
 // Section 6: a request round for BENCH_EMAILS municipalities (20,000) through Svodka's pooled
-// nodemailer transport (activities/email/mailer.ts createMailer: pool, 5 connections) to an SMTP
+// nodemailer transport (infrastructure/email/mailer.ts createMailer: pool, 5 connections) to an SMTP
 // sink on loopback in another process. Each message is the real request email: composeEmail's
 // subject and text, the municipality's own addresses, and a Word template attached (built once by
 // buildTemplate and reused: building it is the activity's work, timed separately below).
@@ -8,9 +8,9 @@
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { buildTemplate } from '../activities/docx/template';
-import { createTemplateFactory } from '../activities/docx/template-cache';
-import { createMailer } from '../activities/email/mailer';
+import { buildTemplate } from '../infrastructure/docx/template';
+import { createTemplateFactory } from '../infrastructure/docx/template-cache';
+import { createMailer } from '../infrastructure/email/mailer';
 import { composeEmail } from '../domain/emails';
 import { quarterPhrase } from '../domain/quarter';
 import { generateRegistry } from '../domain/registry/synthetic';

@@ -2,7 +2,7 @@
 // Svodka's parseSubmissionDocx against mammoth converting the same file to HTML. Both run warm in
 // one process, alternately, BENCH_PARSE_RUNS times after a warm-up each; medians are compared.
 import mammoth from 'mammoth';
-import { parseSubmissionDocx } from '../activities/docx/parse';
+import { parseSubmissionDocx } from '../infrastructure/docx/parse';
 import { childMain, envInt, median } from './lib';
 import type { Row } from './lib';
 import { submissionOf } from './submissions';

@@ -11,11 +11,11 @@
 // workflow completes (children locked and finished, report distributed).
 import type { Client } from '@temporalio/client';
 import { Client as TemporalClient, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { createDbBlobStore } from '../activities/blobs';
-import { createDb } from '../activities/db/client';
-import type { Db } from '../activities/db/client';
-import { migrate, seedRegistry } from '../activities/db/setup';
-import { storeUpload } from '../activities/uploads';
+import { createDbBlobStore } from '../infrastructure/blobs';
+import { createDb } from '../infrastructure/db/client';
+import type { Db } from '../infrastructure/db/client';
+import { migrate, seedRegistry } from '../infrastructure/db/setup';
+import { storeUpload } from '../infrastructure/uploads';
 import { startQuarter } from '../client/quarters';
 import { generateRegistry } from '../domain/registry/synthetic';
 import { SMOLENSK_MUNICIPALITIES } from '../domain/registry/smolensk';

@@ -18,8 +18,8 @@ import {
   TextRun,
   WidthType,
 } from 'docx';
-import { renderReport } from '../activities/docx/render';
-import { COLUMN_WIDTHS, MARGINS, TEXT_WIDTH } from '../activities/docx/layout';
+import { renderReport } from '../infrastructure/docx/render';
+import { COLUMN_WIDTHS, MARGINS, TEXT_WIDTH } from '../infrastructure/docx/layout';
 import { REPORT_COLUMNS, reportTitle } from '../domain/quarter';
 import type { ReportModel, ReportSection } from '../domain/types';
 import { loadReference } from '../test/fixtures/reference';

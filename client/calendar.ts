@@ -1,7 +1,7 @@
 // The production calendar as the CLI and the portal show it: working days left, and the warning
 // about years the calendar does not cover.
-import { calendarForQuarter, calendarYears } from '../activities/calendar';
-import type { Db } from '../activities/db/client';
+import { calendarForQuarter, calendarYears } from '../infrastructure/calendar';
+import type { Db } from '../infrastructure/db/client';
 import { moscowDate } from '../domain/schedule';
 import { plural } from '../domain/text';
 import { workingCalendarOf, workingDaysLeft } from '../domain/calendar/working-days';

@@ -3,9 +3,9 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { appendAudit } from '../activities/audit';
-import { calendarForQuarter, workingCalendar } from '../activities/calendar';
-import type { Db } from '../activities/db/client';
+import { appendAudit } from '../infrastructure/audit';
+import { calendarForQuarter, workingCalendar } from '../infrastructure/calendar';
+import type { Db } from '../infrastructure/db/client';
 import { quarterFinished } from '../activities/history-archive';
 import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
 import { installationPolicy, parsePolicyChoice, PolicyError } from '../domain/policy-options';

@@ -8,9 +8,9 @@ import {
   WorkflowFailedError,
 } from '@temporalio/client';
 import { z } from 'zod';
-import { appendAudit } from '../activities/audit';
-import { workingCalendar } from '../activities/calendar';
-import type { Db } from '../activities/db/client';
+import { appendAudit } from '../infrastructure/audit';
+import { workingCalendar } from '../infrastructure/calendar';
+import type { Db } from '../infrastructure/db/client';
 import { DEFAULT_OPENING_RULE, nextOpening } from '../domain/opening';
 import type { OpeningRule } from '../domain/opening';
 import { installationPolicy, parsePolicyChoice, PolicyError } from '../domain/policy-options';

@@ -3,8 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { prismaEnv } from '../activities/db/prisma-cli';
-import { databaseUrl } from '../activities/db/settings';
+import { prismaEnv } from '../infrastructure/db/prisma-cli';
+import { databaseUrl } from '../infrastructure/db/settings';
 
 const root = path.resolve(import.meta.dirname, '..');
 const sqliteSchema = path.join(root, 'prisma/schema.prisma');

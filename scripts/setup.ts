@@ -3,7 +3,7 @@
 // here says what to do instead and does not fail the install, except a broken database.
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { runPrisma } from '../activities/db/prisma-cli';
+import { runPrisma } from '../infrastructure/db/prisma-cli';
 import { writePostgresSchema } from './prisma-sync';
 import { resolveTemporalCli } from '../worker/temporal-cli';
 
@@ -29,7 +29,7 @@ if (process.env.SVODKA_SKIP_DB_SETUP) {
   say('База данных: пропущено (SVODKA_SKIP_DB_SETUP); позже выполните «npx svodka db setup».');
 } else {
   // Imported only now: it loads the Prisma client generated just above.
-  const { setupDatabase } = await import('../activities/db/setup');
+  const { setupDatabase } = await import('../infrastructure/db/setup');
   const db = await setupDatabase();
   say(
     `База данных: ${db.url} — миграции ${db.migrations}; реестр: добавлено ${db.seeded}, уже было ${db.kept}.`,

@@ -1,8 +1,8 @@
 // `npm start`: the whole of Svodka on the embedded defaults — the Temporal dev server (unless
 // TEMPORAL_ADDRESS names a cluster), the dev mailbox (unless SMTP_URL names a relay) and the worker.
 // Ctrl-C stops everything; the next start finds every running quarter where it was.
-import { dataDir, databaseUrl } from '../activities/db/settings';
-import { redactUrl, setupDatabase } from '../activities/db/setup';
+import { dataDir, databaseUrl } from '../infrastructure/db/settings';
+import { redactUrl, setupDatabase } from '../infrastructure/db/setup';
 import { startServices } from '../worker/services';
 import type { Services } from '../worker/services';
 import { TASK_QUEUE } from '../workflows/api';

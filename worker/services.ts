@@ -86,7 +86,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
       await worker.close();
     });
     // Replies by email: read the reply mailbox over IMAP when one is configured.
-    const imap = (await import('../activities/inbound')).inboundConfigFromEnv(process.env);
+    const imap = (await import('../client/mail')).inboundConfigFromEnv(process.env);
     if (imap) {
       const [
         { startInboundPoller },
@@ -96,11 +96,11 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         { loadConfig },
         { Client, Connection },
       ] = await Promise.all([
-        import('../activities/inbound'),
-        import('../activities/db/client'),
-        import('../activities/blobs'),
-        import('../activities/email/mailer'),
-        import('../activities/config'),
+        import('../client/mail'),
+        import('../infrastructure/db/client'),
+        import('../infrastructure/blobs'),
+        import('../infrastructure/email/mailer'),
+        import('../infrastructure/config'),
         import('@temporalio/client'),
       ]);
       const db = await createDb(o.databaseUrl);
@@ -132,7 +132,7 @@ export async function startServices(o: ServicesOptions): Promise<Services> {
         await Promise.all([
           import('../client/web/server'),
           import('../client/web/main'),
-          import('../activities/db/client'),
+          import('../infrastructure/db/client'),
           import('@temporalio/client'),
         ]);
       const db = await createDb(o.databaseUrl);

@@ -1,18 +1,18 @@
 // The production worker's logs and metrics: the Temporal SDK's logs (and Core's) forwarded to pino
 // as JSON with the workflow and activity context the SDK attaches, and one Prometheus endpoint
-// serving Svodka's counters together with the SDK's runtime metrics (activities/telemetry.ts holds
+// serving Svodka's counters together with the SDK's runtime metrics (infrastructure/telemetry.ts holds
 // what the email poller shares). `npm start` keeps its human-readable lines and installs none of this.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { LogLevel } from '@temporalio/worker';
 import type { Logger as Pino } from 'pino';
-import { logLevel } from '../activities/log-level';
+import { logLevel } from '../infrastructure/log-level';
 import {
   freeLoopbackPort,
   jsonLogger,
   metricsPortFromEnv,
   startMetricsEndpoint,
-} from '../activities/telemetry';
-import type { MetricsEndpoint } from '../activities/telemetry';
+} from '../infrastructure/telemetry';
+import type { MetricsEndpoint } from '../infrastructure/telemetry';
 
 /** The SDK's Logger over pino: workflow and activity logs keep their workflowId, runId, activityType… */
 export function sdkLoggerOver(logger: Pino, level: LogLevel): DefaultLogger {

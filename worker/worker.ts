@@ -3,12 +3,12 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import type { LogLevel, TLSConfig } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities';
-import { createDbBlobStore } from '../activities/blobs';
-import { loadConfig } from '../activities/config';
-import { createDb } from '../activities/db/client';
-import type { Db } from '../activities/db/client';
-import { createMailer } from '../activities/email/mailer';
-import type { Mailer } from '../activities/email/mailer';
+import { createDbBlobStore } from '../infrastructure/blobs';
+import { loadConfig } from '../infrastructure/config';
+import { createDb } from '../infrastructure/db/client';
+import type { Db } from '../infrastructure/db/client';
+import { createMailer } from '../infrastructure/email/mailer';
+import type { Mailer } from '../infrastructure/email/mailer';
 import { temporalTls } from '../client/temporal-tls';
 import { TASK_QUEUE } from '../workflows/api';
 import { workflowBundleCode } from './bundle';

@@ -2,8 +2,8 @@
 // password checked against the stored scrypt hash (SVODKA_PASSWORD, or typed without echo), and
 // the audit log records that account instead of the operating system's user.
 import type { Command } from 'commander';
-import { appendAudit } from '../../activities/audit';
-import { dummyPasswordHash, verifyPassword } from '../../activities/passwords';
+import { appendAudit } from '../../infrastructure/audit';
+import { dummyPasswordHash, verifyPassword } from '../../infrastructure/passwords';
 import { getDb, origin, setSignedIn, UserError } from './context';
 
 /** Commands an auditor may run as themselves: they read, never change. */

@@ -1,7 +1,7 @@
 // `npx svodka …` — the command-line contract of DESIGN.md. Exit codes: 0 success, 1 a rejected
 // submission or a failed check, 2 bad usage.
 import { Command, CommanderError, Help } from 'commander';
-import { isUnavailable } from '../../activities/db/client';
+import { isUnavailable } from '../../infrastructure/db/client';
 import { closeAll, setSignedIn, UserError } from './context';
 import { signInAs } from './identity';
 import { registerAuditCommands } from './commands/audit';

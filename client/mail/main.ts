@@ -3,16 +3,16 @@
 // the portal submits an upload. One instance per mailbox. Environment: SVODKA_IMAP_URL (required),
 // SVODKA_IMAP_INTERVAL_MS (30,000), DATABASE_URL, SMTP_URL (the answers to the senders),
 // TEMPORAL_ADDRESS / TEMPORAL_TLS_* / TEMPORAL_NAMESPACE, SVODKA_REPLY_TO and the mail settings of
-// activities/config.ts.
+// infrastructure/config.ts.
 import { Client, Connection } from '@temporalio/client';
-import { createDbBlobStore } from '../../activities/blobs';
-import { loadConfig } from '../../activities/config';
-import { createDb } from '../../activities/db/client';
-import { databaseUrl } from '../../activities/db/settings';
-import { redactUrl } from '../../activities/db/setup';
-import { createMailer } from '../../activities/email/mailer';
-import { inboundConfigFromEnv, startInboundPoller } from '../../activities/inbound';
-import { setUpServiceTelemetry } from '../../activities/telemetry';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import { loadConfig } from '../../infrastructure/config';
+import { createDb } from '../../infrastructure/db/client';
+import { databaseUrl } from '../../infrastructure/db/settings';
+import { redactUrl } from '../../infrastructure/db/setup';
+import { createMailer } from '../../infrastructure/email/mailer';
+import { inboundConfigFromEnv, startInboundPoller } from './index';
+import { setUpServiceTelemetry } from '../../infrastructure/telemetry';
 import { temporalAddress } from '../temporal';
 import { temporalTls } from '../temporal-tls';
 

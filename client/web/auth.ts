@@ -3,13 +3,13 @@
 // authenticating reverse proxy (trustProxyAuth) the proxy's X-Remote-User / X-Remote-Role are
 // trusted instead.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../activities/db/client';
+import type { Db } from '../../infrastructure/db/client';
 import {
   checkPasswordStrength,
   dummyPasswordHash,
   hashPassword,
   verifyPassword,
-} from '../../activities/passwords';
+} from '../../infrastructure/passwords';
 import { UserError } from '../temporal';
 import { randomToken, sha256Hex } from './security';
 
@@ -19,7 +19,7 @@ export const ROLES: readonly Role[] = ['coordinator', 'auditor'];
 export type WebUser = { id: string; login: string; name: string; role: Role };
 export type Viewer = { user: WebUser; csrf: string; via: 'session' | 'proxy'; sessionId: string | null };
 
-export { MIN_PASSWORD_LENGTH } from '../../activities/passwords';
+export { MIN_PASSWORD_LENGTH } from '../../infrastructure/passwords';
 const LOGIN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$/;
 
 export function isRole(value: unknown): value is Role {

@@ -1,8 +1,8 @@
 // What every route module shares: the portal's dependencies and helpers (built in server.ts).
 import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Client } from '@temporalio/client';
-import type { BlobStore } from '../../activities/blobs';
-import type { Db } from '../../activities/db/client';
+import type { BlobStore } from '../../infrastructure/blobs';
+import type { Db } from '../../infrastructure/db/client';
 import type { Viewer } from './auth';
 import type { PageOptions } from './layout';
 import type { Csrf, RateLimitRule } from './security';

@@ -7,9 +7,9 @@
 // SVODKA_LINK_GRACE_DAYS, SVODKA_STORAGE_QUOTA_MB. This production entry never serves the dev mailbox, whatever SMTP_URL
 // says: only `npm start` (worker/services.ts) does, on loopback.
 import { Client, Connection } from '@temporalio/client';
-import { createDb } from '../../activities/db/client';
-import { databaseUrl } from '../../activities/db/settings';
-import { redactUrl } from '../../activities/db/setup';
+import { createDb } from '../../infrastructure/db/client';
+import { databaseUrl } from '../../infrastructure/db/settings';
+import { redactUrl } from '../../infrastructure/db/setup';
 import { temporalAddress } from '../temporal';
 import { parseTrustedProxies } from './security';
 import { temporalTls } from '../temporal-tls';

@@ -1,7 +1,7 @@
 // Reading a multipart form with one file: every part is read to the end (so the browser always
 // gets our answer, even for a file over the limit), the file into memory up to the limit.
 import type { FastifyRequest } from 'fastify';
-import { MAX_UPLOAD_BYTES } from '../../activities/uploads';
+import { MAX_UPLOAD_BYTES } from '../../infrastructure/uploads';
 import { badRequest, PortalError, tooLarge } from './errors';
 
 export type UploadedForm = {

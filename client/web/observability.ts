@@ -3,14 +3,14 @@
 // raw URL, which would grow a series per token), and GET /metrics for Prometheus.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { logLevel } from '../../activities/log-level';
+import { logLevel } from '../../infrastructure/log-level';
 import {
   enableProcessMetrics,
   httpDuration,
   httpRequests,
   METRICS_CONTENT_TYPE,
   svodkaMetrics,
-} from '../../activities/metrics';
+} from '../../infrastructure/metrics';
 import { quarterWorkflowId, submissionWorkflowId } from '../../workflows/api';
 
 /** A municipality's page link is a bearer secret: never in a log line. */

@@ -3,11 +3,11 @@
 // with links to the workflows in the Temporal Web UI; and the signed-off report with its SHA-256
 // and a form that tells whether a file is that report.
 import type { FastifyInstance } from 'fastify';
-import { verifyAuditChain } from '../../activities/audit';
-import { sha256Hex } from '../../activities/blobs';
-import { requireGost, trustedCaDir } from '../../activities/report-signoff';
-import { verifyReportFiles } from '../../activities/report-verify';
-import { verifyKey } from '../../activities/signing';
+import { verifyAuditChain } from '../../infrastructure/audit';
+import { sha256Hex } from '../../infrastructure/blobs';
+import { requireGost, trustedCaDir } from '../../infrastructure/report-signoff';
+import { verifyReportFiles } from '../../infrastructure/report-verify';
+import { verifyKey } from '../../infrastructure/signing';
 import { quarterWorkflowId, submissionWorkflowId } from '../../workflows/api';
 import { buildTimeline } from '../audit-timeline';
 import type { TimelineEntry } from '../audit-timeline';

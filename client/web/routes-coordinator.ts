@@ -3,8 +3,8 @@
 // previewed and signed off. Auditors see the same pages without the controls; every change is
 // coordinator-only (403 otherwise) and written to the audit log with the coordinator's login.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { appendAudit } from '../../activities/audit';
-import { readReportDocx } from '../../activities/docx/read';
+import { appendAudit } from '../../infrastructure/audit';
+import { readReportDocx } from '../../infrastructure/docx/read';
 import { reportBytes, reportFileName } from '../../activities/reports';
 import {
   DEFAULT_LINK_GRACE_DAYS,
@@ -12,7 +12,7 @@ import {
   linkExpiry,
   listTokens,
   revokeMunicipalityTokens,
-} from '../../activities/tokens';
+} from '../../infrastructure/tokens';
 import { formatQuarter, parseQuarter } from '../../domain/quarter';
 import { parseIsoDate } from '../../domain/schedule';
 import type { Finding } from '../../domain/types';

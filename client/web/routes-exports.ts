@@ -2,15 +2,15 @@
 // PDF, the quarter's status table as CSV and XLSX. Readable by anyone signed in to the portal (as
 // the DOCX is); nothing here changes state.
 import type { FastifyInstance } from 'fastify';
-import { loadStoredReport } from '../../activities/export/report-model';
+import { loadStoredReport } from '../../infrastructure/export/report-model';
 import {
   convertDocxToPdf,
   PDF_TYPE,
   PdfUnavailableError,
   reportPdfFileName,
-} from '../../activities/export/report-pdf';
-import { renderReportXlsx, reportXlsxFileName, XLSX_TYPE } from '../../activities/export/report-xlsx';
-import { statusCsv, statusFileName, statusRows, statusXlsx } from '../../activities/export/status-table';
+} from '../../infrastructure/export/report-pdf';
+import { renderReportXlsx, reportXlsxFileName, XLSX_TYPE } from '../../infrastructure/export/report-xlsx';
+import { statusCsv, statusFileName, statusRows, statusXlsx } from '../../infrastructure/export/status-table';
 import type { PortalContext } from './context';
 import { notFound, PortalError } from './errors';
 import { attachmentDisposition, STATE_LABELS } from './format';

@@ -2,14 +2,14 @@
 // the template, a file upload, rows typed into a form, or «мероприятия не проводились». A token
 // opens one municipality of one quarter; everything here is read and written under that scope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { appendAudit } from '../../activities/audit';
-import { createTemplateFactory } from '../../activities/docx/template-cache';
-import { buildTemplateXlsx } from '../../activities/docx/template-xlsx';
-import { XLSX_TYPE } from '../../activities/export/report-xlsx';
-import { resolveToken, tokenHash } from '../../activities/tokens';
-import type { TokenScope } from '../../activities/tokens';
-import { storeFormRows } from '../../activities/form-rows';
-import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../activities/uploads';
+import { appendAudit } from '../../infrastructure/audit';
+import { createTemplateFactory } from '../../infrastructure/docx/template-cache';
+import { buildTemplateXlsx } from '../../infrastructure/docx/template-xlsx';
+import { XLSX_TYPE } from '../../infrastructure/export/report-xlsx';
+import { resolveToken, tokenHash } from '../../infrastructure/tokens';
+import type { TokenScope } from '../../infrastructure/tokens';
+import { storeFormRows } from '../../infrastructure/form-rows';
+import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../infrastructure/uploads';
 import { parseQuarter, quarterPhrase } from '../../domain/quarter';
 import { COLUMN_KEYS } from '../../domain/types';
 import type { ColumnKey, EventRow, Finding } from '../../domain/types';

@@ -2,7 +2,7 @@
 // signed cookie (there is no session yet); after sign-in, the session's own token. Failed sign-ins
 // are written to the audit log and lock the account after a few in a row.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { appendAudit } from '../../activities/audit';
+import { appendAudit } from '../../infrastructure/audit';
 import { createSession, DEFAULT_LOCKOUT, endSession, signInCheck } from './auth';
 import { formField } from './context';
 import type { PortalContext } from './context';

@@ -3,10 +3,10 @@
 // kept and again before it is shown), and what the quarter's pages say about it.
 import { createPublicKey } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { publicKeyId } from '../../activities/manifest';
-import { describeSigner } from '../../activities/official-signature';
-import { finalReportOf, recordOfficialSignature, verifiedOfficialSignatures } from '../../activities/report-signoff';
-import { verifyKey } from '../../activities/signing';
+import { publicKeyId } from '../../infrastructure/manifest';
+import { describeSigner } from '../../infrastructure/official-signature';
+import { finalReportOf, recordOfficialSignature, verifiedOfficialSignatures } from '../../infrastructure/report-signoff';
+import { verifyKey } from '../../infrastructure/signing';
 import type { Viewer } from './auth';
 import type { PortalContext } from './context';
 import { badRequest, notFound } from './errors';

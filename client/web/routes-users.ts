@@ -2,7 +2,7 @@
 // disabled, and a button that lifts a lockout (as `svodka user unlock` does). Disabling, password
 // changes and ending sessions stay on the command line, next to `svodka user add`.
 import type { FastifyInstance } from 'fastify';
-import { appendAudit } from '../../activities/audit';
+import { appendAudit } from '../../infrastructure/audit';
 import { unlockUser } from './auth';
 import { formField } from './context';
 import type { PortalContext } from './context';

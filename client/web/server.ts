@@ -10,9 +10,9 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
-import { createDbBlobStore } from '../../activities/blobs';
-import type { Db } from '../../activities/db/client';
-import { MAX_UPLOAD_BYTES } from '../../activities/uploads';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import type { Db } from '../../infrastructure/db/client';
+import { MAX_UPLOAD_BYTES } from '../../infrastructure/uploads';
 import { isRole, loadSession } from './auth';
 import type { Viewer } from './auth';
 import {

@@ -4,7 +4,7 @@
 // without echo on a terminal).
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { createDb } from '../../activities/db/client';
+import { createDb } from '../../infrastructure/db/client';
 import { UserError } from '../temporal';
 import { createUser } from './auth';
 

@@ -2,7 +2,7 @@
 // summary, and updates whose failures become Russian pages.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { Db } from '../../activities/db/client';
+import type { Db } from '../../infrastructure/db/client';
 import { archivedQuarterStatus } from '../../activities/history-archive';
 import {
   answerableQuery,

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { generateSigningKeys } from '../../activities/signing';
+import { generateSigningKeys } from '../../infrastructure/signing';
 import { startDevMailbox } from '../../worker/dev-mailbox';
 import type { DevMailbox } from '../../worker/dev-mailbox';
 import type { Certs } from './certs';

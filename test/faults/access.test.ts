@@ -11,11 +11,11 @@ import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAudit, entryHash, verifyAuditChain } from '../../activities/audit';
-import { createDb } from '../../activities/db/client';
-import type { Db } from '../../activities/db/client';
-import { setupDatabase } from '../../activities/db/setup';
-import { issueToken, revokeMunicipalityTokens, tokenHash } from '../../activities/tokens';
+import { appendAudit, entryHash, verifyAuditChain } from '../../infrastructure/audit';
+import { createDb } from '../../infrastructure/db/client';
+import type { Db } from '../../infrastructure/db/client';
+import { setupDatabase } from '../../infrastructure/db/setup';
+import { issueToken, revokeMunicipalityTokens, tokenHash } from '../../infrastructure/tokens';
 import { createCsrf } from '../../client/web/security';
 import {
   createTestDb,
@@ -227,6 +227,52 @@ async function concurrentAppends(a: AuditDb): Promise<void> {
   }
   expect(await verifyAuditChain(a.db)).toMatchObject({ ok: true, entries: 16, problems: [] });
 }
+
+/** One action retried from four processes at once (a redelivered activity, a double post). */
+async function retriedAction(a: AuditDb): Promise<void> {
+  const clients = [a.db, ...(await Promise.all([1, 2, 3].map(() => createDb(a.url))))];
+  try {
+    const wrote = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        appendAudit(clients[i % clients.length]!, {
+          quarter: Q,
+          municipality: 'vyazma',
+          action: 'extension',
+          actor: 'coordinator',
+          origin: 'test',
+          detail: { until: '2023-07-20' },
+          actionId: 'req-extend-vyazma-1',
+        }),
+      ),
+    );
+    expect(wrote.filter(Boolean)).toHaveLength(1);
+  } finally {
+    for (const c of clients.slice(1)) await c.$disconnect();
+  }
+  const entries = await a.db.auditEntry.findMany({ where: { action: 'extension' } });
+  expect(entries).toHaveLength(1);
+  expect(JSON.parse(entries[0]!.detail)).toMatchObject({ actionId: 'req-extend-vyazma-1' });
+  expect(await verifyAuditChain(a.db)).toMatchObject({ ok: true, entries: 1 });
+}
+
+describe('an action retried writes its audit entry once', () => {
+  it('on SQLite', { timeout: 60_000 }, async () => {
+    const a = await sqliteAuditDb();
+    try {
+      await retriedAction(a);
+    } finally {
+      await a.close();
+    }
+  });
+  it('on PostgreSQL', { timeout: 60_000 }, async () => {
+    const a = await postgresAuditDb();
+    try {
+      await retriedAction(a);
+    } finally {
+      await a.close();
+    }
+  });
+});
 
 describe('concurrent writers keep the audit chain intact', () => {
   it('on SQLite', { timeout: 60_000 }, async () => {

@@ -14,15 +14,15 @@ import {
   GENESIS_HASH,
   keyedEntryHash,
   verifyAuditChain,
-} from '../../activities/audit';
-import { createDbBlobStore } from '../../activities/blobs';
-import { createDb } from '../../activities/db/client';
-import type { Db } from '../../activities/db/client';
-import { setupDatabase } from '../../activities/db/setup';
-import { canonicalJson, signManifest } from '../../activities/manifest';
-import type { SignedManifest } from '../../activities/manifest';
+} from '../../infrastructure/audit';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import { createDb } from '../../infrastructure/db/client';
+import type { Db } from '../../infrastructure/db/client';
+import { setupDatabase } from '../../infrastructure/db/setup';
+import { canonicalJson, signManifest } from '../../infrastructure/manifest';
+import type { SignedManifest } from '../../infrastructure/manifest';
 import { compileReport, loadRegistry } from '../../activities/reports';
-import { generateSigningKeys } from '../../activities/signing';
+import { generateSigningKeys } from '../../infrastructure/signing';
 import { recordSubmission } from '../../activities/submissions';
 import { sampleRow } from '../fixtures/docx-builders';
 import { createTestCa } from '../support/gost-ca';

@@ -7,9 +7,9 @@ import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createDbBlobStore } from '../../activities/blobs';
-import { readReportDocx } from '../../activities/docx/read';
-import { storeUpload } from '../../activities/uploads';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import { readReportDocx } from '../../infrastructure/docx/read';
+import { storeUpload } from '../../infrastructure/uploads';
 import { startDevServer } from '../../worker/dev-server';
 import type { DevServer } from '../../worker/dev-server';
 import { DEFAULT_POLICY } from '../../domain/schedule';
@@ -411,7 +411,7 @@ function header(m: ReceivedMail, name: string): string {
  * No email twice: one Message-ID per (recipient, subject, X-Svodka-*, text), every outbox row sent and
  * received. A Message-ID delivered again is reported apart: the outbox marks an email sent after
  * the relay took it, so a worker killed between the two sends it again, under the same Message-ID
- * (activities/email/send.ts) — the receiver's to drop.
+ * (infrastructure/email/send.ts) — the receiver's to drop.
  */
 export async function checkMail(stack: Stack, quarters: string[]): Promise<MailCheck> {
   const problems: string[] = [];

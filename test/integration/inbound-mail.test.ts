@@ -4,12 +4,12 @@
 // flagged in the mailbox; polling again answers nothing twice.
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDbBlobStore } from '../../activities/blobs';
-import { loadConfig } from '../../activities/config';
-import { createMailer } from '../../activities/email/mailer';
-import type { Mailer } from '../../activities/email/mailer';
-import { inboundConfigFromEnv, pollMailbox, startInboundPoller } from '../../activities/inbound';
-import type { InboundDeps } from '../../activities/inbound';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import { loadConfig } from '../../infrastructure/config';
+import { createMailer } from '../../infrastructure/email/mailer';
+import type { Mailer } from '../../infrastructure/email/mailer';
+import { inboundConfigFromEnv, pollMailbox, startInboundPoller } from '../../client/mail';
+import type { InboundDeps } from '../../client/mail';
 import { submissionStatusQuery, submissionWorkflowId } from '../../workflows/api';
 import { sampleRow, wordSubmission } from '../fixtures/docx-builders';
 import { startDovecot } from '../support/dovecot';

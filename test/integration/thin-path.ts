@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateSigningKeys } from '../../activities/signing';
+import { generateSigningKeys } from '../../infrastructure/signing';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import type { EventRow } from '../../domain/types';
 import type { QuarterStatus } from '../../workflows/api';

@@ -4,8 +4,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeLoopbackPort, startMetricsEndpoint } from '../../activities/telemetry';
-import type { MetricsEndpoint } from '../../activities/telemetry';
+import { freeLoopbackPort, startMetricsEndpoint } from '../../infrastructure/telemetry';
+import type { MetricsEndpoint } from '../../infrastructure/telemetry';
 import { installJsonRuntime } from '../../worker/telemetry';
 import { freePort, startStack } from '../support/stack';
 import type { Stack } from '../support/stack';

@@ -1,7 +1,7 @@
 // The check every end-to-end path makes of its final report: read back cell by cell, it is the
 // official Q2 2023 report — its title, the column headers, the sections in region order, 65 rows.
 import { expect } from 'vitest';
-import { readReportDocx } from '../../activities/docx/read';
+import { readReportDocx } from '../../infrastructure/docx/read';
 import { REPORT_COLUMNS } from '../../domain/quarter';
 import { loadReference, normalizeText } from '../fixtures/reference';
 

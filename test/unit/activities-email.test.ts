@@ -4,9 +4,9 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { createDbBlobStore } from '../../activities/blobs';
-import { loadConfig } from '../../activities/config';
-import type { MailMessage } from '../../activities/email/mailer';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import { loadConfig } from '../../infrastructure/config';
+import type { MailMessage } from '../../infrastructure/email/mailer';
 import type { EventRow } from '../../domain/types';
 import { createTestDb } from '../e2e/fakes';
 import type { TestDb } from '../e2e/fakes';

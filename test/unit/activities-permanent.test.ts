@@ -4,8 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { createDbBlobStore } from '../../activities/blobs';
-import { loadConfig } from '../../activities/config';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import { loadConfig } from '../../infrastructure/config';
 import { createTestDb } from '../e2e/fakes';
 import type { TestDb } from '../e2e/fakes';
 

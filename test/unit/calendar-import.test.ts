@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CalendarImportError, parseCalendarFile } from '../../activities/calendar-import';
+import { CalendarImportError, parseCalendarFile } from '../../infrastructure/calendar-import';
 import { RU_YEARS } from '../../domain/calendar/russia';
 import { isWorkingDay, workingCalendarOf, workingDaysInYear } from '../../domain/calendar/working-days';
 

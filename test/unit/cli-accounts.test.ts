@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, resolveToken } from '../../activities/tokens';
+import { issueToken, resolveToken } from '../../infrastructure/tokens';
 import { createSession, createUser, signInCheck } from '../../client/web/auth';
 import { createTestDb } from '../e2e/fakes';
 import type { TestDb } from '../e2e/fakes';

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb } from '../../activities/db/client';
-import type { Db } from '../../activities/db/client';
-import { setupDatabase } from '../../activities/db/setup';
+import { createDb } from '../../infrastructure/db/client';
+import type { Db } from '../../infrastructure/db/client';
+import { setupDatabase } from '../../infrastructure/db/setup';
 
 let dir: string;
 let worker: Db;

@@ -5,10 +5,10 @@
 import fc from 'fast-check';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PARSE_LIMITS, parseSubmissionDocx } from '../../activities/docx/parse';
-import { openDocxPackage } from '../../activities/docx/package';
-import { DocxRejection } from '../../activities/docx/rejection';
-import { readSubmissionTable } from '../../activities/docx/submission-table';
+import { DEFAULT_PARSE_LIMITS, parseSubmissionDocx } from '../../infrastructure/docx/parse';
+import { openDocxPackage } from '../../infrastructure/docx/package';
+import { DocxRejection } from '../../infrastructure/docx/rejection';
+import { readSubmissionTable } from '../../infrastructure/docx/submission-table';
 import { libreOfficeSubmission, sampleRow, wordSubmission } from '../fixtures/docx-builders';
 
 /** One parse may take this long here (the pool's budget is 10 s; this bound is far tighter). */

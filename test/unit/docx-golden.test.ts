@@ -3,9 +3,9 @@
 // cell by cell.
 
 import { describe, expect, it } from 'vitest';
-import { parseSubmissionDocx } from '../../activities/docx/parse';
-import { readReportDocx } from '../../activities/docx/read';
-import { renderReport, NIL_REPORTS_HEADING } from '../../activities/docx/render';
+import { parseSubmissionDocx } from '../../infrastructure/docx/parse';
+import { readReportDocx } from '../../infrastructure/docx/read';
+import { renderReport, NIL_REPORTS_HEADING } from '../../infrastructure/docx/render';
 import { parseDateRange } from '../../domain/dates';
 import { buildReport } from '../../domain/merge';
 import { parseQuarter, REPORT_COLUMNS } from '../../domain/quarter';

@@ -3,13 +3,13 @@
 // in a pool of worker threads with a time budget while the main thread stays free.
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { createParsePool, parseSubmissionOffThread } from '../../activities/docx/parse-pool';
-import { parseSubmissionDocx } from '../../activities/docx/parse';
-import type { ParseResult } from '../../activities/docx/parse';
-import { scanDocumentXml } from '../../activities/docx/xml-scan';
-import { XmlScanError } from '../../activities/docx/xml-text';
-import type { Db } from '../../activities/db/client';
-import type { BlobStore } from '../../activities/blobs';
+import { createParsePool, parseSubmissionOffThread } from '../../infrastructure/docx/parse-pool';
+import { parseSubmissionDocx } from '../../infrastructure/docx/parse';
+import type { ParseResult } from '../../infrastructure/docx/parse';
+import { scanDocumentXml } from '../../infrastructure/docx/xml-scan';
+import { XmlScanError } from '../../infrastructure/docx/xml-text';
+import type { Db } from '../../infrastructure/db/client';
+import type { BlobStore } from '../../infrastructure/blobs';
 import { reportBytes } from '../../activities/reports';
 import { recordSubmission } from '../../activities/submissions';
 import { sampleRow, wordSubmission } from '../fixtures/docx-builders';

@@ -1,7 +1,7 @@
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { parseSubmissionDocx } from '../../activities/docx/parse';
-import type { ParseResult } from '../../activities/docx/parse';
+import { parseSubmissionDocx } from '../../infrastructure/docx/parse';
+import type { ParseResult } from '../../infrastructure/docx/parse';
 import { REPORT_COLUMNS } from '../../domain/quarter';
 import type { EventRow } from '../../domain/types';
 import {

@@ -1,12 +1,12 @@
 import { SaxesParser } from 'saxes';
 import { describe, expect, it } from 'vitest';
-import { readReportDocx } from '../../activities/docx/read';
+import { readReportDocx } from '../../infrastructure/docx/read';
 import {
   formatSignOffDate,
   NIL_REPORTS_HEADING,
   NOT_SUBMITTED_HEADING,
   renderReport,
-} from '../../activities/docx/render';
+} from '../../infrastructure/docx/render';
 import { REPORT_COLUMNS, reportTitle } from '../../domain/quarter';
 import type { EventRow, ReportModel } from '../../domain/types';
 import { docxParts, sampleRow } from '../fixtures/docx-builders';

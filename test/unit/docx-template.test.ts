@@ -1,9 +1,9 @@
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { parseSubmissionDocx } from '../../activities/docx/parse';
-import { readReportDocx } from '../../activities/docx/read';
-import { buildTemplate, templateHeading, templateInstructions } from '../../activities/docx/template';
-import { createTemplateFactory } from '../../activities/docx/template-cache';
+import { parseSubmissionDocx } from '../../infrastructure/docx/parse';
+import { readReportDocx } from '../../infrastructure/docx/read';
+import { buildTemplate, templateHeading, templateInstructions } from '../../infrastructure/docx/template';
+import { createTemplateFactory } from '../../infrastructure/docx/template-cache';
 import { REPORT_COLUMNS } from '../../domain/quarter';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import type { EventRow, Quarter } from '../../domain/types';

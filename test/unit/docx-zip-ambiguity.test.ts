@@ -3,8 +3,8 @@
 // local header names another file than its central directory, is refused in Russian.
 import { strToU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { parseSubmissionDocx } from '../../activities/docx/parse';
-import type { ParseResult } from '../../activities/docx/parse';
+import { parseSubmissionDocx } from '../../infrastructure/docx/parse';
+import type { ParseResult } from '../../infrastructure/docx/parse';
 import { libreOfficeSubmission, rawZip, sampleRow } from '../fixtures/docx-builders';
 import type { RawEntry } from '../fixtures/docx-builders';
 

@@ -2,9 +2,9 @@
 // numbering and cell texts as the DOCX of the same model (the official Q2 2023 report).
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { modelFromReportDocx } from '../../activities/export/report-model';
-import { REPORT_SHEET_NAME, renderReportXlsx, XLSX_CELL_LIMIT } from '../../activities/export/report-xlsx';
-import { renderReport } from '../../activities/docx/render';
+import { modelFromReportDocx } from '../../infrastructure/export/report-model';
+import { REPORT_SHEET_NAME, renderReportXlsx, XLSX_CELL_LIMIT } from '../../infrastructure/export/report-xlsx';
+import { renderReport } from '../../infrastructure/docx/render';
 import { parseDateRange } from '../../domain/dates';
 import { buildReport } from '../../domain/merge';
 import { parseQuarter, REPORT_COLUMNS } from '../../domain/quarter';

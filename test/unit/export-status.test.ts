@@ -8,7 +8,7 @@ import {
   statusRows,
   statusXlsx,
   STATUS_HEADERS,
-} from '../../activities/export/status-table';
+} from '../../infrastructure/export/status-table';
 import { STATE_LABELS } from '../../client/cli/commands/quarter';
 import { csvField, defuseFormula, toCsv } from '../../domain/csv';
 import { requestedSummary } from '../../workflows/api';

@@ -3,7 +3,7 @@
 // Authentication-Results are believed.
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { authenticationResults, checkSender, plusTokens } from '../../activities/inbound';
+import { authenticationResults, checkSender, plusTokens } from '../../client/mail';
 import { rfc822 } from '../support/rfc822';
 
 const TOKEN = 'A'.repeat(20) + 'b_-' + 'c'.repeat(20);

@@ -1,9 +1,9 @@
 // Svodka's counters and the endpoint a service without a worker (the email poller) starts: what a
 // scrape shows after the work, with every label from a small fixed set.
 import { afterAll, describe, expect, it } from 'vitest';
-import { countAnswer, countEmail, countInbound } from '../../activities/metrics';
-import { setUpServiceTelemetry } from '../../activities/telemetry';
-import type { MetricsEndpoint } from '../../activities/telemetry';
+import { countAnswer, countEmail, countInbound } from '../../infrastructure/metrics';
+import { setUpServiceTelemetry } from '../../infrastructure/telemetry';
+import type { MetricsEndpoint } from '../../infrastructure/telemetry';
 import { freePort } from '../support/stack';
 
 let metrics: MetricsEndpoint | null = null;

@@ -1,7 +1,7 @@
 // The official's qualified signature (КЭП) of the final report, checked by OpenSSL with the GOST
 // engine: against the exact bytes, up to the trusted roots, at the signing time, for key usage.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyOfficialSignature } from '../../activities/official-signature';
+import { verifyOfficialSignature } from '../../infrastructure/official-signature';
 import { createTestCa } from '../support/gost-ca';
 import type { TestCa } from '../support/gost-ca';
 

@@ -2,8 +2,8 @@
 // thousands of accepted submissions at once, more than one query may name (SQLite's bound-parameter
 // limit stopped the first 1,000-municipality run at its draft).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDbBlobStore } from '../../activities/blobs';
-import { readReportDocx } from '../../activities/docx/read';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import { readReportDocx } from '../../infrastructure/docx/read';
 import { compileReport, reportBytes } from '../../activities/reports';
 import { generateRegistry } from '../../domain/registry/synthetic';
 import { createTestDb } from '../e2e/fakes';

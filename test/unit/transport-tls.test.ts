@@ -4,11 +4,11 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BlobStore } from '../../activities/blobs';
-import { loadConfig } from '../../activities/config';
-import type { Db } from '../../activities/db/client';
-import { createMailer } from '../../activities/email/mailer';
-import { inboundConfigFromEnv, pollMailbox } from '../../activities/inbound';
+import type { BlobStore } from '../../infrastructure/blobs';
+import { loadConfig } from '../../infrastructure/config';
+import type { Db } from '../../infrastructure/db/client';
+import { createMailer } from '../../infrastructure/email/mailer';
+import { inboundConfigFromEnv, pollMailbox } from '../../client/mail';
 import type { Client } from '@temporalio/client';
 
 let server: SMTPServer;

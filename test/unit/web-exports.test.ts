@@ -3,15 +3,15 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createDbBlobStore } from '../../activities/blobs';
-import { renderReport } from '../../activities/docx/render';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import { renderReport } from '../../infrastructure/docx/render';
 import { parseDateRange } from '../../domain/dates';
 import { buildReport } from '../../domain/merge';
 import { parseQuarter } from '../../domain/quarter';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import type { SubmittedEvent } from '../../domain/types';
-import { parseSubmissionXlsx } from '../../activities/docx/parse-xlsx';
-import { issueToken } from '../../activities/tokens';
+import { parseSubmissionXlsx } from '../../infrastructure/docx/parse-xlsx';
+import { issueToken } from '../../infrastructure/tokens';
 import {
   createTestDb,
   fakeTemporal,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../activities/tokens';
+import { issueToken } from '../../infrastructure/tokens';
 import { createUser } from '../../client/web/auth';
 import { createTestDb, fakeTemporal, hiddenValue, quarterStatus, testPortal } from '../e2e/fakes';
 import type { FakeTemporal, TestDb } from '../e2e/fakes';

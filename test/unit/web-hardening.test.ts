@@ -10,11 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { createDbBlobStore } from '../../activities/blobs';
-import { loadConfig } from '../../activities/config';
-import type { MailMessage } from '../../activities/email/mailer';
-import { checkPasswordStrength, MIN_PASSWORD_LENGTH } from '../../activities/passwords';
-import { issueToken, linkExpiry, listTokens, resolveToken, tokenHash } from '../../activities/tokens';
+import { createDbBlobStore } from '../../infrastructure/blobs';
+import { loadConfig } from '../../infrastructure/config';
+import type { MailMessage } from '../../infrastructure/email/mailer';
+import { checkPasswordStrength, MIN_PASSWORD_LENGTH } from '../../infrastructure/passwords';
+import { issueToken, linkExpiry, listTokens, resolveToken, tokenHash } from '../../infrastructure/tokens';
 import {
   changePassword,
   createUser,

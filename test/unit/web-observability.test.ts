@@ -4,7 +4,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../activities/tokens';
+import { issueToken } from '../../infrastructure/tokens';
 import { portalLoggerOptions, redactPath } from '../../client/web/observability';
 import { createTestDb, fakeTemporal, quarterStatus, testPortal } from '../e2e/fakes';
 import type { FakeTemporal, TestDb } from '../e2e/fakes';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../../activities/passwords';
+import { hashPassword, verifyPassword } from '../../infrastructure/passwords';
 
 describe('passwords (scrypt)', () => {
   it('hashes in the scrypt$N$r$p$salt$hash format and verifies', async () => {

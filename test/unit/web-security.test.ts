@@ -2,8 +2,8 @@
 // sign-in and roles, and errors that are Russian pages with a 4xx, never a stack trace.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { issueToken } from '../../activities/tokens';
-import { MAX_UPLOAD_BYTES } from '../../activities/uploads';
+import { issueToken } from '../../infrastructure/tokens';
+import { MAX_UPLOAD_BYTES } from '../../infrastructure/uploads';
 import { createUser } from '../../client/web/auth';
 import {
   createTestDb,

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDbBlobStore } from '../../activities/blobs';
+import { createDbBlobStore } from '../../infrastructure/blobs';
 import { compileReport, loadRegistry } from '../../activities/reports';
-import { generateSigningKeys } from '../../activities/signing';
+import { generateSigningKeys } from '../../infrastructure/signing';
 import {
   createTestDb,
   fakeTemporal,

@@ -8,7 +8,7 @@ import {
   revokeMunicipalityTokens,
   revokeQuarterTokens,
   tokenHash,
-} from '../../activities/tokens';
+} from '../../infrastructure/tokens';
 import {
   createTestDb,
   fakeTemporal,
@@ -40,7 +40,7 @@ beforeEach(() => {
   temporal.calls.length = 0;
 });
 
-describe('tokens (activities/tokens.ts)', () => {
+describe('tokens (infrastructure/tokens.ts)', () => {
   it('issues 256-bit base64url tokens and stores only their SHA-256', async () => {
     const token = await issueToken(t.db, { quarter: Q, municipality: 'vyazma' });
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -3,13 +3,13 @@
 // archives, DOCTYPE, macros) with the same codes; and parsed in the same thread pool.
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseSubmissionDocx } from '../../activities/docx/parse';
-import type { ParseResult } from '../../activities/docx/parse';
-import { createParsePool } from '../../activities/docx/parse-pool';
-import { parseSubmissionFile } from '../../activities/docx/parse-upload';
-import { isXlsxPackage, parseSubmissionXlsx } from '../../activities/docx/parse-xlsx';
-import { buildTemplate } from '../../activities/docx/template';
-import { buildTemplateXlsx } from '../../activities/docx/template-xlsx';
+import { parseSubmissionDocx } from '../../infrastructure/docx/parse';
+import type { ParseResult } from '../../infrastructure/docx/parse';
+import { createParsePool } from '../../infrastructure/docx/parse-pool';
+import { parseSubmissionFile } from '../../infrastructure/docx/parse-upload';
+import { isXlsxPackage, parseSubmissionXlsx } from '../../infrastructure/docx/parse-xlsx';
+import { buildTemplate } from '../../infrastructure/docx/template';
+import { buildTemplateXlsx } from '../../infrastructure/docx/template-xlsx';
 import { parseQuarter } from '../../domain/quarter';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import { COLUMN_KEYS } from '../../domain/types';

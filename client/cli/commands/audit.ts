@@ -1,10 +1,10 @@
 // `svodka audit <quarter>` and `svodka audit verify`.
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { verifyAuditChain } from '../../../activities/audit';
+import { verifyAuditChain } from '../../../infrastructure/audit';
 import { AnchorError, anchorHash, auditorEmail, sendAuditAnchor, takeAnchor } from '../../../activities/audit-anchor';
-import { loadConfig } from '../../../activities/config';
-import { createMailer } from '../../../activities/email/mailer';
+import { loadConfig } from '../../../infrastructure/config';
+import { createMailer } from '../../../infrastructure/email/mailer';
 import { buildTimeline } from '../../audit-timeline';
 import { getClient, getDb, printJson, quarterArg, UserError } from '../context';
 

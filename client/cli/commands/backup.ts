@@ -1,10 +1,10 @@
-// `svodka backup --out FILE` and `svodka restore FILE [--force]` (activities/db/backup.ts).
+// `svodka backup --out FILE` and `svodka restore FILE [--force]` (infrastructure/db/backup.ts).
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { backupDatabase, NotEmptyError, restoreDatabase } from '../../../activities/db/backup';
-import type { Progress } from '../../../activities/db/backup';
-import { databaseUrl } from '../../../activities/db/settings';
-import { redactUrl } from '../../../activities/db/setup';
+import { backupDatabase, NotEmptyError, restoreDatabase } from '../../../infrastructure/db/backup';
+import type { Progress } from '../../../infrastructure/db/backup';
+import { databaseUrl } from '../../../infrastructure/db/settings';
+import { redactUrl } from '../../../infrastructure/db/setup';
 import { UserError } from '../context';
 
 const WHAT = `

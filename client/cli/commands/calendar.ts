@@ -2,12 +2,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { calendarYears, saveImportedYears } from '../../../activities/calendar';
+import { calendarYears, saveImportedYears } from '../../../infrastructure/calendar';
 import {
   CalendarImportError,
   MAX_CALENDAR_BYTES,
   parseCalendarFile,
-} from '../../../activities/calendar-import';
+} from '../../../infrastructure/calendar-import';
 import { isWeekend, workingCalendarOf, workingDaysInYear } from '../../../domain/calendar/working-days';
 import type { YearCalendar } from '../../../domain/calendar/working-days';
 import { russianDate } from '../../../domain/emails';

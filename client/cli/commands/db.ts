@@ -1,9 +1,9 @@
 // `svodka db setup`, `svodka municipalities`, `svodka template`.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { setupDatabase } from '../../../activities/db/setup';
-import { buildTemplate } from '../../../activities/docx/template';
-import { buildTemplateXlsx } from '../../../activities/docx/template-xlsx';
+import { setupDatabase } from '../../../infrastructure/db/setup';
+import { buildTemplate } from '../../../infrastructure/docx/template';
+import { buildTemplateXlsx } from '../../../infrastructure/docx/template-xlsx';
 import { parseQuarter } from '../../../domain/quarter';
 import { audit, getDb, municipalityArg, printJson, quarterArg } from '../context';
 

@@ -1,7 +1,7 @@
 // `svodka link list|revoke`: the municipalities' links (tokens) of a quarter. A leaked link is
 // revoked here or on the portal; a new one is issued from the portal or comes with the next email.
 import type { Command } from 'commander';
-import { listTokens, revokeMunicipalityTokens } from '../../../activities/tokens';
+import { listTokens, revokeMunicipalityTokens } from '../../../infrastructure/tokens';
 import { audit, getDb, municipalityArg, printJson, quarterArg } from '../context';
 
 const STATES = { active: 'действует', expired: 'истекла', revoked: 'отозвана' } as const;

@@ -2,11 +2,11 @@
 // table in the formats coordinators pass on.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createDbBlobStore } from '../../../activities/blobs';
-import { loadStoredReport } from '../../../activities/export/report-model';
-import { convertDocxToPdf, PdfUnavailableError } from '../../../activities/export/report-pdf';
-import { renderReportXlsx } from '../../../activities/export/report-xlsx';
-import { statusCsv, statusRows, statusXlsx } from '../../../activities/export/status-table';
+import { createDbBlobStore } from '../../../infrastructure/blobs';
+import { loadStoredReport } from '../../../infrastructure/export/report-model';
+import { convertDocxToPdf, PdfUnavailableError } from '../../../infrastructure/export/report-pdf';
+import { renderReportXlsx } from '../../../infrastructure/export/report-xlsx';
+import { statusCsv, statusRows, statusXlsx } from '../../../infrastructure/export/status-table';
 import type { QuarterStatus } from '../../../workflows/api';
 import { getDb, quarterArg, UserError } from '../context';
 import { fetchStatus, STATE_LABELS } from './quarter';

@@ -3,12 +3,12 @@ import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createDbBlobStore, sha256Hex } from '../../../activities/blobs';
-import { describeSigner } from '../../../activities/official-signature';
-import { recordOfficialSignature, requireGost, trustedCaDir } from '../../../activities/report-signoff';
-import { verifyReportFiles } from '../../../activities/report-verify';
+import { createDbBlobStore, sha256Hex } from '../../../infrastructure/blobs';
+import { describeSigner } from '../../../infrastructure/official-signature';
+import { recordOfficialSignature, requireGost, trustedCaDir } from '../../../infrastructure/report-signoff';
+import { verifyReportFiles } from '../../../infrastructure/report-verify';
 import { reportBytes } from '../../../activities/reports';
-import { generateSigningKeys, verifyKey } from '../../../activities/signing';
+import { generateSigningKeys, verifyKey } from '../../../infrastructure/signing';
 import { approveUpdate, quarterWorkflowId } from '../../../workflows/api';
 import type { ApproveResult } from '../../../workflows/api';
 import {

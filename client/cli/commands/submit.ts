@@ -2,8 +2,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createDbBlobStore } from '../../../activities/blobs';
-import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../../activities/uploads';
+import { createDbBlobStore } from '../../../infrastructure/blobs';
+import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../../infrastructure/uploads';
 import { describeSubmission } from '../../../domain/submission-text';
 import { submissionWorkflowId, submitUpdate } from '../../../workflows/api';
 import type { SubmissionPayload, SubmissionResult } from '../../../workflows/api';

@@ -6,7 +6,7 @@ import type { BlobStore } from './blobs';
 import type { Db } from './db/client';
 import { describeSigner, verifyOfficialSignature } from './official-signature';
 import type { OfficialCheck, SignerIdentity } from './official-signature';
-import { reportBytes } from './reports';
+import { reportBytes } from '../activities/reports';
 
 export function trustedCaDir(env: NodeJS.ProcessEnv = process.env): string | null {
   return env.SVODKA_TRUSTED_CA?.trim() || null;

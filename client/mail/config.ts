@@ -1,6 +1,6 @@
 // Where the inbound mailbox is: SVODKA_IMAP_URL = imap://user:pass@host:port (or imaps://…),
 // optionally with the mailbox as the path (imap://…/INBOX). Unset: no inbound email channel.
-import { tlsInsecure } from '../email/tls';
+import { tlsInsecure } from '../../infrastructure/email/tls';
 
 export type ImapSettings = {
   host: string;

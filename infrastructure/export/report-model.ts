@@ -8,7 +8,7 @@ import type { BlobStore } from '../blobs';
 import type { Db } from '../db/client';
 import { readReportDocx } from '../docx/read';
 import { NIL_REPORTS_HEADING, NOT_SUBMITTED_HEADING } from '../docx/render';
-import { reportBytes } from '../reports';
+import { reportBytes } from '../../activities/reports';
 
 export type StoredReport = { id: string; kind: 'draft' | 'final'; bytes: Buffer; model: ReportModel };
 

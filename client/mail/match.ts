@@ -3,9 +3,9 @@
 // svodka+TOKEN@region.ru, the Reply-To of Svodka's request emails), found among the addresses the
 // mail was sent or delivered to (To, Cc, Delivered-To, X-Original-To, Envelope-To). A token in the
 // subject, or in the plus-address of any other mailbox, is not looked at.
-import type { Db } from '../db/client';
-import { isTokenShaped, resolveToken } from '../tokens';
-import type { TokenScope } from '../tokens';
+import type { Db } from '../../infrastructure/db/client';
+import { isTokenShaped, resolveToken } from '../../infrastructure/tokens';
+import type { TokenScope } from '../../infrastructure/tokens';
 
 /** The header lines that can carry the address the mail was delivered to. */
 const RECIPIENT_HEADERS = [

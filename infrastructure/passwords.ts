@@ -81,7 +81,7 @@ export function dummyPasswordHash(): Promise<string> {
 export const MIN_PASSWORD_LENGTH = 12;
 
 let common: Set<string> | null = null;
-/** The list shipped with the code (activities/common-passwords.txt), read once. */
+/** The list shipped with the code (infrastructure/common-passwords.txt), read once. */
 function commonPasswords(): Set<string> {
   common ??= new Set(
     readFileSync(path.join(import.meta.dirname, 'common-passwords.txt'), 'utf8')

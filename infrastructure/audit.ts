@@ -19,6 +19,11 @@ export type AuditInput = {
   actor: string;
   origin: string;
   detail?: Record<string, unknown>;
+  /**
+   * The action's own id (request id, Update id, Message-ID hash). Given, the entry is written at most
+   * once: the activity that does the work writes it, and a retry of that activity finds it written.
+   */
+  actionId?: string;
 };
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -49,7 +54,17 @@ export function entryHash(prevHash: string, e: EntryFields): string {
 export function keyedEntryHash(key: Buffer, prevHash: string, e: EntryFields): string {
   return createHmac('sha256', key)
     .update(
-      JSON.stringify([KEYED_CHAIN, prevHash, e.at, e.quarter, e.municipality, e.action, e.actor, e.origin, e.detail]),
+      JSON.stringify([
+        KEYED_CHAIN,
+        prevHash,
+        e.at,
+        e.quarter,
+        e.municipality,
+        e.action,
+        e.actor,
+        e.origin,
+        e.detail,
+      ]),
     )
     .digest('hex');
 }
@@ -124,8 +139,11 @@ function isPostgres(db: Db): Promise<boolean> {
 /** Any constant will do: it names the audit log's lock among PostgreSQL's advisory locks. */
 const AUDIT_LOCK = 7_311_978;
 
-export async function appendAudit(db: Db, input: AuditInput): Promise<void> {
+/** Appends the entry; with an actionId already recorded, writes nothing. Returns whether it wrote. */
+export async function appendAudit(db: Db, input: AuditInput): Promise<boolean> {
   const key = auditKey()!;
+  const { actionId } = input;
+  if (actionId && (await db.auditEntry.findUnique({ where: { actionId } }))) return false;
   const evidence = await submissionEvidence(db, input);
   // Two writers may race for the same predecessor. Their hashes differ, so no unique index stops
   // the second one: on PostgreSQL (READ COMMITTED) both would commit and fork the chain, and
@@ -134,12 +152,19 @@ export async function appendAudit(db: Db, input: AuditInput): Promise<void> {
   const serialize = await isPostgres(db);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      await db.$transaction(async (tx) => {
+      return await db.$transaction(async (tx) => {
         if (serialize) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`);
+        // Asked again under the lock: two retries of one action may both have passed the first look.
+        if (actionId && (await tx.auditEntry.findUnique({ where: { actionId } }))) return false;
         const last = await tx.auditEntry.findFirst({ orderBy: { id: 'desc' } });
         const prevHash = last?.hash ?? GENESIS_HASH;
         const at = new Date();
-        const detail = JSON.stringify({ ...(input.detail ?? {}), ...evidence });
+        // The action id is in the detail too, so the chain covers it.
+        const detail = JSON.stringify({
+          ...(input.detail ?? {}),
+          ...evidence,
+          ...(actionId ? { actionId } : {}),
+        });
         const fields = {
           at: at.toISOString(),
           quarter: input.quarter,
@@ -156,14 +181,17 @@ export async function appendAudit(db: Db, input: AuditInput): Promise<void> {
             prevHash,
             hash: keyedEntryHash(key, prevHash, fields),
             chainVersion: KEYED_CHAIN,
+            actionId: actionId ?? null,
           },
         });
+        return true;
       });
-      return;
     } catch (err) {
+      if (actionId && (await db.auditEntry.findUnique({ where: { actionId } }))) return false;
       if (attempt === 4) throw err;
     }
   }
+  return false;
 }
 
 /** The newest entry: what an anchor records. */
@@ -272,7 +300,8 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
       // someone who could compute a plain hash but not the HMAC.
       if (keyedSeen) problems.push(`запись ${e.id}: запись без ключа после записей с ключом — подделка`);
       else if (unkeyedUntil === null || e.id > unkeyedUntil) lateUnkeyed.push(e.id);
-      if (entryHash(e.prevHash, fields) !== e.hash) problems.push(`запись ${e.id}: содержимое изменено после записи`);
+      if (entryHash(e.prevHash, fields) !== e.hash)
+        problems.push(`запись ${e.id}: содержимое изменено после записи`);
     } else problems.push(`запись ${e.id}: неизвестная версия цепочки ${e.chainVersion}`);
     await checkEvidence(db, e, problems, seenBlobs);
     prev = e.hash;
