@@ -57,10 +57,17 @@ export const SETTLED_STATES: readonly SubmissionState[] = ['accepted', 'excused'
 
 export type Channel = 'cli' | 'web' | 'form' | 'email';
 
+/**
+ * An action as its surface asked for it: the request id (also the Update's id, so a form posted
+ * twice or an email retried is one action), who asked and from where. The activity that carries the
+ * action out writes its audit entry keyed by `id`.
+ */
+export type ActionMeta = { id: string; actor: string; origin: string };
+
 export type SubmissionPayload =
-  | { kind: 'file'; uploadId: string; channel: Channel; actor: string }
-  | { kind: 'rows'; rows: EventRow[]; channel: Channel; actor: string }
-  | { kind: 'nil'; channel: Channel; actor: string };
+  | { kind: 'file'; uploadId: string; channel: Channel; actor: string; action?: ActionMeta }
+  | { kind: 'rows'; rows: EventRow[]; channel: Channel; actor: string; action?: ActionMeta }
+  | { kind: 'nil'; channel: Channel; actor: string; action?: ActionMeta };
 
 export type SubmissionResult = {
   accepted: boolean;
@@ -148,17 +155,17 @@ export type SubmissionInput = {
   startedAt: string;
 };
 
-export type ApproveRequest = { signer: string; position: string | null; actor: string };
+export type ApproveRequest = { signer: string; position: string | null; actor: string; action?: ActionMeta };
 export type ApproveResult = { reportId: string; sha256: string; eventCount: number };
 
 // --- the quarter (parent) ---
 export const statusQuery = defineQuery<QuarterStatus>('statusQuery');
 export const municipalityChangedSignal = defineSignal<[MunicipalitySummary]>('municipalityChangedSignal');
-export const closeSignal = defineSignal<[{ actor: string }]>('closeSignal');
+export const closeSignal = defineSignal<[{ actor: string; action?: ActionMeta }]>('closeSignal');
 export const approveUpdate = defineUpdate<ApproveResult, [ApproveRequest]>('approveUpdate');
 export const requestChangesUpdate = defineUpdate<
   { reopened: string[] },
-  [{ municipalities: string[]; comment: string; actor: string }]
+  [{ municipalities: string[]; comment: string; actor: string; action?: ActionMeta }]
 >('requestChangesUpdate');
 
 // --- a group of municipalities (the middle of the tree) ---
@@ -183,16 +190,21 @@ export type Answerable = {
  */
 export const answerableQuery = defineQuery<Answerable>('answerableQuery');
 export const submitUpdate = defineUpdate<SubmissionResult, [SubmissionPayload]>('submitUpdate');
-export const extendUpdate = defineUpdate<MunicipalitySummary, [{ until: string; actor: string }]>(
-  'extendUpdate',
+export const extendUpdate = defineUpdate<
+  MunicipalitySummary,
+  [{ until: string; actor: string; action?: ActionMeta }]
+>('extendUpdate');
+export const excuseUpdate = defineUpdate<
+  MunicipalitySummary,
+  [{ reason: string; actor: string; action?: ActionMeta }]
+>('excuseUpdate');
+export const remindUpdate = defineUpdate<MunicipalitySummary, [{ actor: string; action?: ActionMeta }]>(
+  'remindUpdate',
 );
-export const excuseUpdate = defineUpdate<MunicipalitySummary, [{ reason: string; actor: string }]>(
-  'excuseUpdate',
-);
-export const remindUpdate = defineUpdate<MunicipalitySummary, [{ actor: string }]>('remindUpdate');
-export const reopenUpdate = defineUpdate<MunicipalitySummary, [{ comment: string; actor: string }]>(
-  'reopenUpdate',
-);
+export const reopenUpdate = defineUpdate<
+  MunicipalitySummary,
+  [{ comment: string; actor: string; action?: ActionMeta }]
+>('reopenUpdate');
 /** From the parent: stop waiting (close) or stop for good (locked after sign-off). */
 export const closeSubmissionSignal = defineSignal<[{ actor: string }]>('closeSubmissionSignal');
 export const lockSignal = defineSignal('lockSignal');
