@@ -108,7 +108,7 @@ export function mockActivities(): Mocks {
         const info = Context.current().info;
         calls.push({
           name,
-          workflowId: info.workflowExecution.workflowId,
+          workflowId: info.workflowExecution?.workflowId ?? '',
           at: info.currentAttemptScheduledTimestampMs,
           input,
         });
