@@ -1,20 +1,20 @@
 // A quarter on an imported production calendar, on a real dev server, from the CLI as a coordinator
-// runs it: `calendar import` declares days off around the deadline, `quarter start` hands the
-// calendar to the workflow, and every reminder, the overdue ones and the escalation go out on the
-// working days of that calendar, not on the days off. Policy time is compressed: a day lasts 6 s.
+// runs it: `calendar import` declares days off around the deadline and `quarter start` hands the
+// calendar to the workflow in its input. That the workflow then sends every reminder, the overdue
+// ones and the escalation on that calendar's working days is the workflow tests' claim
+// (test/workflows/municipality.test.ts, the May holidays of 2024), in seconds of wall time.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, isWeekend } from '../../domain/calendar/working-days';
-import { moscowDate, toVirtual } from '../../domain/schedule';
+import { moscowDate } from '../../domain/schedule';
 import { formatQuarter } from '../../domain/quarter';
 import { quarterWorkflowId } from '../../workflows/api';
 import type { QuarterInput } from '../../workflows/api';
 import { startStack } from '../support/stack';
 import type { Stack } from '../support/stack';
 
-const SCALE = 86_400 / 6;
 let stack: Stack;
 let client: Client;
 
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('a quarter on the production calendar', () => {
-  it('sends every reminder on a working day of the imported calendar', { timeout: 240_000 }, async () => {
+  it('hands the imported days off to the workflow', async () => {
     const today = moscowDate(Date.now());
     const deadline = addDays(today, 8);
     const d = (n: number) => addDays(deadline, n);
@@ -50,15 +50,7 @@ describe('a quarter on the production calendar', () => {
 
     const [y, m] = today.split('-').map(Number) as [number, number];
     const quarter = formatQuarter({ year: y, quarter: Math.ceil(m / 3) as 1 | 2 | 3 | 4 });
-    const start = await stack.cli([
-      'quarter',
-      'start',
-      quarter,
-      '--deadline',
-      deadline,
-      '--time-scale',
-      String(SCALE),
-    ]);
+    const start = await stack.cli(['quarter', 'start', quarter, '--deadline', deadline]);
     expect(start.code, start.stderr).toBe(0);
     // The imported years are covered (a year further on may not be: that warning depends on the date).
     for (const year of new Set(lines.slice(1).map((l) => l.slice(0, 4)))) {
@@ -71,27 +63,8 @@ describe('a quarter on the production calendar', () => {
     const input = JSON.parse(Buffer.from(payload.data!).toString('utf8')) as QuarterInput;
     for (const day of daysOff.filter((x) => !isWeekend(x)))
       expect(input.policy.calendar!.daysOff).toContain(day);
-
-    await stack.mail.waitFor(
-      (all) => all.some((mail) => mail.subject.startsWith('Не представлены')),
-      200_000,
-    );
-    // When each email went out, in the quarter's virtual time.
-    const clock = { originReal: Date.parse(input.startedAt), scale: input.timeScale };
-    const sent = await stack.db.emailOutbox.findMany({
-      where: { quarter, municipality: 'velizh', kind: { not: 'request' } },
-      orderBy: { createdAt: 'asc' },
-    });
-    const days = sent.map((e) => `${e.kind} ${moscowDate(toVirtual(clock, e.createdAt.getTime()))}`);
-    // 3 days before falls on a day off: the day before it; 1 day before: likewise. The first two
-    // overdue days are days off: the next working days; the escalation after two overdue reminders.
-    expect(days).toEqual([
-      `reminder ${d(-4)}`,
-      `reminder ${d(-2)}`,
-      `deadline ${d(0)}`,
-      `overdue ${d(3)}`,
-      `overdue ${d(5)}`,
-      `escalation ${d(6)}`,
-    ]);
+    const workingWeekends = lines.filter((l) => l.includes(',рабочий,')).map((l) => l.slice(0, 10));
+    expect(workingWeekends.length).toBeGreaterThan(0);
+    for (const day of workingWeekends) expect(input.policy.calendar!.workingWeekends).toContain(day);
   });
 });
