@@ -45,7 +45,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function startQuarter(quarter: string, municipalities: string[]) {
+async function startQuarter(quarter: string, municipalities: string[], groupSize?: number) {
   const now = await h.now();
   const input: QuarterInput = {
     quarter,
@@ -54,6 +54,7 @@ async function startQuarter(quarter: string, municipalities: string[]) {
     timeScale: 1,
     startedAt: new Date(now).toISOString(),
     municipalities,
+    ...(groupSize ? { groupSize } : {}),
   };
   const handle = await h.env.client.workflow.start('quarterlyReport', {
     taskQueue: h.taskQueue,
@@ -61,8 +62,13 @@ async function startQuarter(quarter: string, municipalities: string[]) {
     args: [input],
   });
   const child = (code: string) => h.env.client.workflow.getHandle(submissionWorkflowId(quarter, code));
-  // The request round goes out once every municipality's execution has started.
-  await until(handle, () => callsOf(h.mocks.calls, 'sendRequestEmails', handle.workflowId).length === 1);
+  // The request round goes out once every municipality's execution has started (a tree's groups send their own).
+  const rounds = () =>
+    h.mocks.calls.filter((c) => c.name === 'sendRequestEmails' && c.workflowId.startsWith(handle.workflowId));
+  await until(
+    handle,
+    () => rounds().length === (groupSize ? Math.ceil(municipalities.length / groupSize) : 1),
+  );
   return { handle, input, child };
 }
 
@@ -226,5 +232,50 @@ describe('a quarter', () => {
     expect(demidov()).toEqual([`reminder#1 ${d(-3)}`, `reminder#2 ${d(-1)}`, `deadline#1 ${d(0)}`]);
     await h.sleepUntil((await h.now()) + 14 * DAY);
     expect(demidov().length).toBe(3);
+  });
+
+  it('as a tree of groups: counts, a draft from the database, changes reach the municipality', async () => {
+    const quarter = '2025-Q1';
+    const codes = ['velizh', 'vyazma', 'gagarin', 'glinka', 'demidov'];
+    const { handle, child } = await startQuarter(quarter, codes, 2);
+    const groupRounds = h.mocks.calls
+      .filter((c) => c.name === 'sendRequestEmails' && c.workflowId.startsWith(`${handle.workflowId}/group-`))
+      .map((c) => (c.input as { codes: string[] }).codes);
+    expect(groupRounds.flat().sort()).toEqual([...codes].sort());
+    let s = await handle.query(statusQuery);
+    expect(s).toMatchObject({ groups: 3, total: 5, municipalities: [], counts: { requested: 5 } });
+
+    await child('gagarin').executeUpdate(excuseUpdate, {
+      args: [{ reason: 'Реорганизация', ...coordinator }],
+    });
+    for (const code of ['velizh', 'vyazma', 'glinka'])
+      await child(code).executeUpdate(submitUpdate, { args: [NIL] });
+    s = await until(handle, (x) => x.counts.accepted === 3);
+    expect(s.counts).toEqual({ accepted: 3, excused: 1, requested: 1 });
+    expect(s.phase).toBe('collecting');
+
+    await handle.signal(closeSignal, coordinator);
+    s = await until(handle, (x) => x.phase === 'awaiting_approval');
+    expect(s.counts).toEqual({ accepted: 3, excused: 1, not_submitted: 1 });
+    // A tree's report is read from the database but for those who did not answer or were excused.
+    expect(renders(quarter)).toEqual([
+      {
+        quarter,
+        kind: 'draft',
+        entries: [],
+        fromDatabase: { excused: ['gagarin'], notSubmitted: ['demidov'] },
+      },
+    ]);
+
+    await handle.executeUpdate(requestChangesUpdate, {
+      args: [{ municipalities: ['glinka'], comment: 'Уточните даты', ...coordinator }],
+    });
+    await until(handle, (x) => x.phase === 'collecting');
+    const glinka = submissionWorkflowId(quarter, 'glinka');
+    await until(handle, () => callsOf(h.mocks.calls, 'sendMunicipalityEmail', glinka).length === 1);
+    expect(callsOf(h.mocks.calls, 'sendMunicipalityEmail', glinka)[0]!.input).toMatchObject({
+      kind: 'reopened',
+      comment: 'Уточните даты',
+    });
   });
 });
