@@ -145,7 +145,9 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     ]);
     const parent = workflowInfo().parent;
     if (parent && !parentAssumes(state))
-      await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, { ...state.summary });
+      await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, {
+        ...state.summary,
+      });
   };
 
   const carryOut = async (effect: Deferred) => {
