@@ -278,7 +278,11 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
         (settled() && !draftCurrent() && phase !== 'rendering'),
     );
     if (currentPhase() === 'approved') break;
-    await writeAudits();
+    if (audits.length > 0) {
+      await writeAudits();
+      // Approval may have come while the entries were written.
+      if (currentPhase() === 'approved') break;
+    }
     if (closed && !closeForwarded) {
       closeForwarded = true;
       const open = tree
