@@ -23,6 +23,8 @@ import { markSent, outboxKey, recordAttempts, sendOnce, stableMessageId } from '
 import type { OutboxItem } from '../infrastructure/email/send';
 import type { SendOutcome } from '../infrastructure/email/send';
 import { archiveQuarterHistories } from './history-archive';
+import { appendAudit } from '../infrastructure/audit';
+import type { AuditRecord } from '../domain/submission-machine';
 import { countEmail } from '../infrastructure/metrics';
 import { auditorEmail, sendAuditAnchor } from './audit-anchor';
 import type { AuditAnchor } from './audit-anchor';
@@ -289,6 +291,14 @@ export function createActivities(deps: ActivityDeps) {
         log.warn('acknowledgement deferred', { municipality: input.municipality, error: String(err) });
         return { ...result, acknowledged: false };
       }
+    },
+
+    /**
+     * A coordinator's decision, written to the audit log by the workflow that carried it out, keyed
+     * by the action's id: a retry, or the same request sent twice, writes it once.
+     */
+    async recordAudit(entry: AuditRecord): Promise<{ written: boolean }> {
+      return { written: await appendAudit(prisma, entry) };
     },
 
     /**

@@ -124,14 +124,30 @@ export async function compileReport(db: Db, files: BlobStore, request: RenderReq
     },
     update: {},
   });
+  if (request.kind === 'final' && request.approval)
+    await appendAudit(db, {
+      quarter: request.quarter,
+      municipality: null,
+      action: 'report.approve',
+      actor: request.approval.actor,
+      origin: request.approval.origin,
+      detail: {
+        reportId,
+        sha256,
+        eventCount: model.eventCount,
+        signer: request.signOff?.signer ?? null,
+        position: request.signOff?.position ?? null,
+      },
+      actionId: request.approval.id,
+    });
   if (request.kind === 'final') await writeManifest(db, reportId, bytes, request);
   return { reportId, sha256, eventCount: model.eventCount };
 }
 
 /**
  * The sign-off manifest, signed with the installation's key, kept with the final report; and an
- * audit entry that names it. The manifest carries the chain's head as it stood just before, so
- * every copy of it is an anchor. A retried activity finds both already there and writes neither.
+ * audit entry that names it. The manifest carries the chain's head as it stood just before (the
+ * approval's own entry included, written above), so every copy of it is an anchor. A retried activity finds both already there and writes neither.
  */
 async function writeManifest(db: Db, reportId: string, bytes: Buffer, request: RenderRequest): Promise<void> {
   const key = signingKey();

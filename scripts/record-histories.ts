@@ -42,6 +42,15 @@ const POLICY: ReminderPolicy = {
   workingDaysOnly: false,
 };
 const actor = 'record-histories';
+let actions = 0;
+/**
+ * A decision as the surfaces send it: an action id that is also the Update's id, so the histories
+ * carry the recordAudit activity the workflows run for it.
+ */
+function act() {
+  const id = `record-histories-${++actions}`;
+  return { action: { id, actor, origin: 'cli@record-histories' }, updateId: id };
+}
 const nil: SubmissionPayload = { kind: 'nil', channel: 'cli', actor };
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
@@ -87,12 +96,20 @@ function quarterOps(client: Client, stack: Stack, quarter: string) {
     phase: async (phase: QuarterPhase) =>
       until(`фаза ${phase}`, async () => (await parent.query(statusQuery)).phase === phase),
     async signOff() {
+      const { action, updateId } = act();
       await parent.executeUpdate(approveUpdate, {
-        args: [{ signer: 'И. И. Иванов', position: null, actor }],
+        args: [{ signer: 'И. И. Иванов', position: null, actor, action }],
+        updateId,
       });
       await parent.result();
     },
   };
+}
+
+/** An Update's options for a decision: its payload with an action, and the action's id as the Update's. */
+function decision<T extends object>(payload: T) {
+  const { action, updateId } = act();
+  return { args: [{ ...payload, action }] as [T & { action: typeof action }], updateId };
 }
 
 async function flat(client: Client, stack: Stack, label: string): Promise<string[]> {
@@ -110,12 +127,12 @@ async function flat(client: Client, stack: Stack, label: string): Promise<string
   };
   const accepted = await q.submit('vyazma', { kind: 'rows', rows: [row], channel: 'form', actor });
   if (!accepted.accepted) throw new Error(`строка не принята: ${JSON.stringify(accepted.findings)}`);
-  await q.child('glinka').executeUpdate(excuseUpdate, { args: [{ reason: 'Реорганизация', actor }] });
+  await q.child('glinka').executeUpdate(excuseUpdate, decision({ reason: 'Реорганизация', actor }));
   const later = moscowDate(Date.parse(input.startedAt) + 30 * DAY);
-  await q.child('gagarin').executeUpdate(extendUpdate, { args: [{ until: later, actor }] });
+  await q.child('gagarin').executeUpdate(extendUpdate, decision({ until: later, actor }));
   await q.submit('demidov', nil);
-  await q.child('demidov').executeUpdate(reopenUpdate, { args: [{ comment: 'Проверьте', actor }] });
-  await q.child('velizh').executeUpdate(remindUpdate, { args: [{ actor }] });
+  await q.child('demidov').executeUpdate(reopenUpdate, decision({ comment: 'Проверьте', actor }));
+  await q.child('velizh').executeUpdate(remindUpdate, decision({ actor }));
   // velizh stays silent until the escalation; demidov, sent back, is overdue by then.
   await until('эскалация', async () =>
     stack.mail.messages.some(
@@ -124,11 +141,12 @@ async function flat(client: Client, stack: Stack, label: string): Promise<string
   );
   await q.submit('velizh', nil);
   await q.submit('demidov', nil);
-  await q.parent.signal(closeSignal, { actor });
+  await q.parent.signal(closeSignal, { actor, action: act().action });
   await q.phase('awaiting_approval');
-  await q.parent.executeUpdate(requestChangesUpdate, {
-    args: [{ municipalities: ['vyazma'], comment: 'Уточните даты', actor }],
-  });
+  await q.parent.executeUpdate(
+    requestChangesUpdate,
+    decision({ municipalities: ['vyazma'], comment: 'Уточните даты', actor }),
+  );
   await until('vyazma на доработке', async () => {
     const s = await q.parent.query(statusQuery);
     return s.municipalities.find((m) => m.code === 'vyazma')?.state === 'reopened';
@@ -149,12 +167,13 @@ async function tree(client: Client, stack: Stack, label: string): Promise<string
   await q.start(['velizh', 'vyazma', 'gagarin', 'glinka'], 2);
   await q.submit('vyazma', nil);
   await q.submit('velizh', nil);
-  await q.child('glinka').executeUpdate(excuseUpdate, { args: [{ reason: 'Реорганизация', actor }] });
-  await q.parent.signal(closeSignal, { actor });
+  await q.child('glinka').executeUpdate(excuseUpdate, decision({ reason: 'Реорганизация', actor }));
+  await q.parent.signal(closeSignal, { actor, action: act().action });
   await q.phase('awaiting_approval');
-  await q.parent.executeUpdate(requestChangesUpdate, {
-    args: [{ municipalities: ['vyazma'], comment: 'Уточните', actor }],
-  });
+  await q.parent.executeUpdate(
+    requestChangesUpdate,
+    decision({ municipalities: ['vyazma'], comment: 'Уточните', actor }),
+  );
   await until('vyazma на доработке', async () => {
     const s = await q.child('vyazma').query('submissionStatusQuery');
     return (s as { state: string }).state === 'reopened';

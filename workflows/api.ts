@@ -255,6 +255,11 @@ export type RenderRequest = {
   fromDatabase?: { excused: string[]; notSubmitted: string[] };
   /** actor: the signed-in account that approved, named in the sign-off manifest. */
   signOff?: { signer: string; position: string | null; date: string; actor?: string };
+  /**
+   * The approving action: the activity that stores the final report writes its `report.approve`
+   * audit entry, keyed by the action's id, before the manifest that anchors the chain.
+   */
+  approval?: ActionMeta;
 };
 /**
  * Copy the quarter's histories into the database: at close a snapshot, at sign-off the final record.

@@ -1,6 +1,9 @@
 // One municipality's answer for one quarter: the request, reminders and escalation on the policy's
 // calendar, submissions through an Update, and the coordinator's controls. It stays open until the
 // quarter is signed off, so a reopened or corrected answer lands in the same execution.
+// The rules are domain/submission-machine.ts's: the handlers feed it what happened and this
+// function carries out what it says — emails, the recorded answer, audit entries, the summary
+// published to the quarter — at the times it names.
 import {
   allHandlersFinished,
   condition,
@@ -12,11 +15,25 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { sideEffectOptions } from './activity-options';
-import { endOfMoscowDay, plannedReminders, realDelayUntil, toVirtual } from '../domain/schedule';
-import type { PlannedReminder, VirtualClock } from '../domain/schedule';
+import { realDelayUntil, toVirtual } from '../domain/schedule';
+import type { VirtualClock } from '../domain/schedule';
+import {
+  answerable,
+  initialState,
+  nextWakeAt,
+  parentAssumes,
+  refusal,
+  sentReminder,
+  step,
+} from '../domain/submission-machine';
+import type {
+  SubmissionCommand,
+  SubmissionEffect,
+  SubmissionEvent,
+  Transition,
+} from '../domain/submission-machine';
 import {
   answerableQuery,
-  requestedSummary,
   closeSubmissionSignal,
   excuseUpdate,
   extendUpdate,
@@ -31,59 +48,45 @@ import {
   submissionStatusQuery,
   submitUpdate,
 } from './api';
-import type { Answerable, EmailKind, MunicipalitySummary, SubmissionInput, SubmissionResult } from './api';
+import type { MunicipalitySummary, SubmissionInput, SubmissionResult } from './api';
 
 type Activities = ReturnType<typeof createActivities>;
 
 // Scheduled, not local: an Update is accepted only when the workflow task running its handler
 // completes, and a local activity holds that task, so a worker killed mid-email took the Update down.
-const { sendMunicipalityEmail, recordAndAcknowledge } = proxyActivities<Activities>(sideEffectOptions);
+const { sendMunicipalityEmail, recordAndAcknowledge, recordAudit } =
+  proxyActivities<Activities>(sideEffectOptions);
+
+type Deferred = Exclude<SubmissionEffect, { type: 'publish' } | { type: 'record' }>;
 
 export async function municipalitySubmission(input: SubmissionInput): Promise<MunicipalitySummary> {
   const { quarter, municipality } = input;
   const clock: VirtualClock = { originReal: Date.parse(input.startedAt), scale: input.timeScale };
-  const summary: MunicipalitySummary = requestedSummary(municipality, input.deadline);
-  let locked = false;
-  let closed = false;
-  let dirty = true;
-  let busy = false;
-  type QueuedEmail = { kind: EmailKind; submissionId?: string; comment?: string; seq?: number };
-  const outbox: QueuedEmail[] = [];
-  const sequence = new Map<EmailKind, number>();
-
-  // Reminders are owed only while the municipality has not answered acceptably.
-  const owesAnswer = () => !['accepted', 'excused', 'not_submitted'].includes(summary.state);
-  // …and not while an answer is being checked, nor once the collection is closed.
-  const remindable = () => owesAnswer() && summary.state !== 'submitted' && !closed;
   const nowVirtual = () => toVirtual(clock, Date.now());
-  const planFrom = (deadline: string, after: number): PlannedReminder[] => [
-    ...plannedReminders(input.policy, deadline).filter((p) => p.at > after),
-  ];
-  let plan = planFrom(summary.deadline, nowVirtual());
-  let overdueAt = endOfMoscowDay(summary.deadline);
+  let state = initialState(input, nowVirtual());
+  // Effects the handlers produced, carried out by the loop below in their order.
+  const outbox: Deferred[] = [];
+  let dirty = false;
+  let busy = false;
 
-  const change = (patch: Partial<MunicipalitySummary>) => {
-    Object.assign(summary, patch);
-    dirty = true;
+  /** Feeds the machine; queues what can wait for the loop and returns the transition. */
+  const feed = (event: SubmissionEvent): Transition => {
+    const t = step(state, event);
+    state = t.state;
+    for (const effect of t.effects) {
+      if (effect.type === 'publish') dirty = true;
+      else if (effect.type !== 'record') outbox.push(effect);
+    }
+    return t;
   };
-  const queueEmail = (kind: EmailKind, extra: Omit<QueuedEmail, 'kind'> = {}) =>
-    outbox.push({ kind, ...extra });
-  const nextSeq = (kind: EmailKind) => (sequence.get(kind) ?? 0) + 1;
-
-  const reopen = (comment: string) => {
-    if (locked) return;
-    closed = false;
-    change({ state: 'reopened' });
-    queueEmail('reopened', { comment });
-    plan = planFrom(summary.deadline, nowVirtual());
+  const validate = (command: SubmissionCommand) => {
+    const reason = refusal(state, command);
+    if (reason) throw new Error(reason);
   };
 
-  setHandler(submissionStatusQuery, () => summary);
+  setHandler(submissionStatusQuery, () => state.summary);
   // The same refusals as submitUpdate's validator, asked before anything is stored.
-  setHandler(answerableQuery, (): Answerable => {
-    const reason = locked ? 'locked' : closed ? 'closed' : summary.state === 'excused' ? 'excused' : null;
-    return { accepting: reason === null, reason, state: summary.state };
-  });
+  setHandler(answerableQuery, () => answerable(state));
 
   setHandler(
     submitUpdate,
@@ -93,198 +96,95 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
       while (busy) await condition(() => !busy);
       busy = true;
       try {
-        const version = summary.versions + 1;
-        // 'submitted' lasts as long as the check; the parent needs only its outcome.
-        Object.assign(summary, { versions: version, state: 'submitted' });
+        const record = feed({ type: 'submit' }).effects.find((e) => e.type === 'record')!;
         // The answer is recorded and its result emailed in one activity; the workflow sends the
         // email itself only when the relay could not take it then.
-        const ackSeq = { accepted: nextSeq('accepted'), rejected: nextSeq('rejected') };
         const { acknowledged, ...result } = await recordAndAcknowledge({
           quarter,
           municipality,
-          version,
+          version: record.version,
           payload,
-          deadline: summary.deadline,
-          ackSeq,
+          deadline: record.deadline,
+          ackSeq: record.ackSeq,
         });
-        const at = new Date().toISOString();
-        if (result.accepted) {
-          change({
-            state: 'accepted',
-            acceptedSubmissionId: result.submissionId,
-            nil: result.nil,
-            rowCount: result.rowCount,
-            warnings: result.findings.filter((f) => f.severity === 'warning').length,
-            lastAnswerAt: at,
-          });
-        } else {
-          // A rejected correction does not take back an answer that was accepted before.
-          change({ state: 'rejected', lastAnswerAt: at });
-        }
-        const kind = result.accepted ? 'accepted' : 'rejected';
-        // The number is taken now, sent or not, so the next answer's result never reuses it.
-        sequence.set(kind, ackSeq[kind]);
-        if (!acknowledged) queueEmail(kind, { submissionId: result.submissionId, seq: ackSeq[kind] });
+        feed({ type: 'checked', result, acknowledged, at: new Date().toISOString() });
         return result;
       } finally {
         busy = false;
       }
     },
-    {
-      validator: (_payload) => {
-        if (locked)
-          throw new Error(`Квартал ${quarter} закрыт: отчет подписан, сведения больше не принимаются.`);
-        if (closed) throw new Error(`Сбор сведений за ${quarter} закрыт координатором; обратитесь к нему.`);
-        if (summary.state === 'excused')
-          throw new Error('Муниципальное образование освобождено от представления сведений за этот квартал.');
-      },
-    },
+    { validator: (_payload) => validate({ type: 'submit' }) },
   );
 
   setHandler(
     extendUpdate,
-    ({ until }) => {
-      change({
-        deadline: until,
-        state: owesAnswer() && summary.state !== 'rejected' ? 'extended' : summary.state,
-      });
-      plan = planFrom(until, nowVirtual());
-      overdueAt = endOfMoscowDay(until);
-      if (owesAnswer()) queueEmail('extended');
-      return summary;
-    },
-    {
-      validator: ({ until }) => {
-        if (locked) throw new Error(`Квартал ${quarter} закрыт: отчет подписан.`);
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(until)) throw new Error('Новый срок указывается как ГГГГ-ММ-ДД.');
-      },
-    },
+    ({ until, action }) => feed({ type: 'extend', until, now: nowVirtual(), action }).state.summary,
+    { validator: ({ until }) => validate({ type: 'extend', until }) },
   );
-
-  setHandler(
-    excuseUpdate,
-    ({ reason }) => {
-      change({ state: 'excused', excuseReason: reason });
-      queueEmail('excused', { comment: reason });
-      return summary;
-    },
-    {
-      validator: ({ reason }) => {
-        if (locked) throw new Error(`Квартал ${quarter} закрыт: отчет подписан.`);
-        if (!reason.trim()) throw new Error('Укажите причину освобождения.');
-        if (summary.state === 'accepted') throw new Error('Сведения уже приняты; освобождать не нужно.');
-      },
-    },
-  );
-
-  setHandler(
-    remindUpdate,
-    () => {
-      queueEmail('reminder');
-      change({
-        reminders: summary.reminders + 1,
-        state: summary.state === 'requested' ? 'reminded' : summary.state,
-      });
-      return summary;
-    },
-    {
-      validator: (_request) => {
-        if (locked || closed) throw new Error(`Сбор сведений за ${quarter} закрыт.`);
-        if (!owesAnswer())
-          throw new Error('Напоминать не о чем: сведения приняты или муниципалитет освобожден.');
-      },
-    },
-  );
-
+  setHandler(excuseUpdate, ({ reason, action }) => feed({ type: 'excuse', reason, action }).state.summary, {
+    validator: ({ reason }) => validate({ type: 'excuse', reason }),
+  });
+  setHandler(remindUpdate, ({ action }) => feed({ type: 'remind', action }).state.summary, {
+    validator: (_request) => validate({ type: 'remind' }),
+  });
   setHandler(
     reopenUpdate,
-    ({ comment }) => {
-      reopen(comment);
-      return summary;
-    },
-    {
-      validator: ({ comment }) => {
-        if (locked) throw new Error(`Квартал ${quarter} закрыт: отчет подписан.`);
-        if (!comment.trim()) throw new Error('Напишите, что нужно исправить.');
-        if (summary.state !== 'accepted')
-          throw new Error('Вернуть на доработку можно только принятые сведения.');
-      },
-    },
+    ({ comment, action }) => feed({ type: 'reopen', comment, now: nowVirtual(), action }).state.summary,
+    { validator: ({ comment }) => validate({ type: 'reopen', comment }) },
   );
+  setHandler(reopenSignal, ({ comment }) => void feed({ type: 'reopen', comment, now: nowVirtual() }));
+  setHandler(closeSubmissionSignal, () => void feed({ type: 'close' }));
+  setHandler(lockSignal, () => void feed({ type: 'lock' }));
 
-  setHandler(reopenSignal, ({ comment }) => reopen(comment));
-  setHandler(closeSubmissionSignal, () => {
-    closed = true;
-    if (owesAnswer()) change({ state: 'not_submitted' });
-  });
-  setHandler(lockSignal, () => {
-    locked = true;
-  });
-
-  // The parent counts every municipality as freshly requested until told otherwise (requestedSummary).
-  const parentAssumes = () =>
-    summary.state === 'requested' &&
-    summary.reminders === 0 &&
-    summary.versions === 0 &&
-    summary.deadline === input.deadline;
   const publish = async () => {
     dirty = false;
     upsertSearchAttributes([
       { key: QuarterAttribute, value: quarter },
       { key: MunicipalityAttribute, value: municipality },
-      { key: SubmissionStatusAttribute, value: summary.state },
+      { key: SubmissionStatusAttribute, value: state.summary.state },
     ]);
     const parent = workflowInfo().parent;
-    if (parent && !parentAssumes())
-      await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, { ...summary });
+    if (parent && !parentAssumes(state))
+      await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, {
+        ...state.summary,
+      });
   };
 
-  const send = async (kind: EmailKind, extra: Omit<QueuedEmail, 'kind'> = {}) => {
-    const { seq: reserved, ...rest } = extra;
-    const seq = reserved ?? nextSeq(kind);
-    if (reserved === undefined) sequence.set(kind, seq);
-    await sendMunicipalityEmail({ quarter, municipality, kind, seq, deadline: summary.deadline, ...rest });
+  const carryOut = async (effect: Deferred) => {
+    if (effect.type === 'audit') return void (await recordAudit(effect.entry));
+    const { type: _type, ...mail } = effect;
+    // The email names the deadline as it stands when it goes.
+    await sendMunicipalityEmail({ quarter, municipality, deadline: state.summary.deadline, ...mail });
   };
 
   // The parent sent request № 1 and set the search attributes this summary would publish: nothing
   // to do until an answer, a reminder or a decision comes.
-  sequence.set('request', 1);
-  dirty = false;
-
-  while (!locked) {
-    const next = remindable() ? plan[0] : undefined;
-    const markOverdue = remindable() && summary.state !== 'overdue' && summary.state !== 'rejected';
-    const wakeAt = Math.min(
-      next?.at ?? Infinity,
-      markOverdue && overdueAt > nowVirtual() ? overdueAt : Infinity,
-    );
-    const woken = Number.isFinite(wakeAt)
-      ? await condition(
-          () => dirty || locked || outbox.length > 0,
-          Math.max(1, realDelayUntil(clock, Date.now(), wakeAt)),
-        )
-      : // condition() without a timeout resolves to undefined, not true: say what it means.
-        await condition(() => dirty || locked || outbox.length > 0).then(() => true);
+  const locked = () => state.locked;
+  while (!locked()) {
+    const wakeAt = nextWakeAt(state, nowVirtual());
+    const woken =
+      wakeAt !== null
+        ? await condition(
+            () => dirty || locked() || outbox.length > 0,
+            Math.max(1, realDelayUntil(clock, Date.now(), wakeAt)),
+          )
+        : // condition() without a timeout resolves to undefined, not true: say what it means.
+          await condition(() => dirty || locked() || outbox.length > 0).then(() => true);
     if (!woken) {
       const now = nowVirtual();
-      // An answer or a decision may have arrived meanwhile; it, not the calendar, decides the state.
-      if (remindable() && now >= overdueAt && summary.state !== 'rejected') change({ state: 'overdue' });
-      while (plan[0] && plan[0].at <= now && remindable()) {
-        const due = plan.shift()!;
-        await send(due.kind);
-        if (due.kind === 'escalation') change({ escalations: summary.escalations + 1 });
-        else change({ reminders: summary.reminders + 1 });
-        if (remindable() && summary.state !== 'rejected')
-          change({ state: due.kind === 'overdue' || now >= overdueAt ? 'overdue' : 'reminded' });
+      // One due reminder at a time: an answer that comes while one goes stops the rest.
+      for (;;) {
+        const t = step(state, { type: 'timer', now });
+        state = t.state;
+        if (t.effects.some((e) => e.type === 'publish')) dirty = true;
+        for (const effect of t.effects) if (effect.type === 'email') await carryOut(effect);
+        if (!sentReminder(t)) break;
       }
     }
-    while (outbox.length > 0) {
-      const mail = outbox.shift()!;
-      await send(mail.kind, mail);
-    }
+    while (outbox.length > 0) await carryOut(outbox.shift()!);
     if (dirty) await publish();
   }
 
   await condition(allHandlersFinished);
-  return summary;
+  return state.summary;
 }

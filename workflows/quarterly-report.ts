@@ -31,7 +31,9 @@ import {
   statusQuery,
   submissionWorkflowId,
 } from './api';
+import type { AuditRecord } from '../domain/submission-machine';
 import type {
+  ActionMeta,
   ApproveResult,
   GroupSummary,
   MunicipalitySummary,
@@ -50,7 +52,7 @@ import { submissionGroup } from './submission-group';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { listMunicipalities, renderReport, distributeReport } = proxyActivities<Activities>({
+const { listMunicipalities, renderReport, distributeReport, recordAudit } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
@@ -79,6 +81,23 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   let final: RenderResult | null = null;
   let approval: { signer: string; position: string | null; date: string; actor?: string } | null = null;
   const reopenQueue: { code: string; comment: string; actor: string }[] = [];
+  // The coordinator's decisions on the whole quarter, written to the audit log by the loop below.
+  const audits: AuditRecord[] = [];
+  const audit = (action: ActionMeta | undefined, name: string, detail: Record<string, unknown> = {}) => {
+    if (action)
+      audits.push({
+        quarter,
+        municipality: null,
+        action: name,
+        actor: action.actor,
+        origin: action.origin,
+        detail,
+        actionId: action.id,
+      });
+  };
+  const writeAudits = async () => {
+    while (audits.length > 0) await recordAudit(audits.shift()!);
+  };
 
   const settled = () =>
     tree
@@ -150,17 +169,25 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     summaries.set(summary.code, summary);
     changes++;
   });
-  setHandler(closeSignal, () => {
+  setHandler(closeSignal, ({ action }) => {
     closed = true;
+    audit(action, 'quarter.close');
   });
 
   setHandler(
     approveUpdate,
-    async ({ signer, position, actor }): Promise<ApproveResult> => {
+    async ({ signer, position, actor, action }): Promise<ApproveResult> => {
       phase = 'rendering';
       // The date an official in Moscow signs on, not UTC's (before 03:00 it is still yesterday there).
       approval = { signer, position, date: moscowDate(Date.now()), actor };
-      const result = await renderReport({ quarter, kind: 'final', ...reportSource(), signOff: approval });
+      // The approval's audit entry is written by the activity that stores the final report.
+      const result = await renderReport({
+        quarter,
+        kind: 'final',
+        ...reportSource(),
+        signOff: approval,
+        ...(action ? { approval: action } : {}),
+      });
       final = result;
       phase = 'approved';
       return result;
@@ -180,8 +207,9 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
 
   setHandler(
     requestChangesUpdate,
-    ({ municipalities, comment, actor }) => {
+    ({ municipalities, comment, actor, action }) => {
       for (const code of municipalities) reopenQueue.push({ code, comment, actor });
+      audit(action, 'quarter.request-changes', { municipalities, comment });
       phase = 'collecting';
       return { reopened: municipalities };
     },
@@ -245,10 +273,16 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
       () =>
         phase === 'approved' ||
         reopenQueue.length > 0 ||
+        audits.length > 0 ||
         (closed && !closeForwarded) ||
         (settled() && !draftCurrent() && phase !== 'rendering'),
     );
     if (currentPhase() === 'approved') break;
+    if (audits.length > 0) {
+      await writeAudits();
+      // Approval may have come while the entries were written.
+      if (currentPhase() === 'approved') break;
+    }
     if (closed && !closeForwarded) {
       closeForwarded = true;
       const open = tree
@@ -292,6 +326,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   await requestRound;
   await distributeReport({ quarter, reportId: final!.reportId });
   await condition(allHandlersFinished);
+  await writeAudits();
   // The record outlives Temporal: every history of the quarter, now complete but for the quarter's
   // own last events, is copied into the database with the status the quarter returns.
   await closeArchive;

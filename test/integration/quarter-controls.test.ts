@@ -18,6 +18,10 @@ import { startStack } from '../support/stack';
 import type { Stack } from '../support/stack';
 import type { ReceivedMail } from '../support/mail-sink';
 import { Client, Connection } from '@temporalio/client';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { approveUpdate, closeSignal, extendUpdate } from '../../workflows/api';
 
 const DAY = 86_400_000;
 /** A day of policy lasts three seconds. */
@@ -206,4 +210,104 @@ describe('a quarter in depth', () => {
       expect(whole.stdout).toContain('сбор сведений закрыт координатором');
     },
   );
+
+  it("writes a decision's audit entry in the workflow, once per action", { timeout: 120_000 }, async () => {
+    // The sign-off manifest needs the installation's key; the in-process worker reads it per report.
+    const keyFile = path.join(stack.dir, 'signing.pem');
+    writeFileSync(
+      keyFile,
+      generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
+    const before = process.env.SVODKA_SIGNING_KEY;
+    process.env.SVODKA_SIGNING_KEY = keyFile;
+    try {
+      const quarter = '2023-Q4';
+      const startedAt = Date.now();
+      const input: QuarterInput = {
+        quarter,
+        deadline: moscowDate(startedAt + 30 * DAY),
+        policy: POLICY,
+        timeScale: 1,
+        startedAt: new Date(startedAt).toISOString(),
+        municipalities: ['velizh', 'vyazma'],
+      };
+      const parent = await client.workflow.start('quarterlyReport', {
+        taskQueue: TASK_QUEUE,
+        workflowId: quarterWorkflowId(quarter),
+        args: [input],
+      });
+      const velizh = client.workflow.getHandle(submissionWorkflowId(quarter, 'velizh'));
+      await stack.mail.waitFor((all) =>
+        all.some((m) => mailsTo('velizh')(m) && m.headers.get('x-svodka-quarter') === quarter),
+      );
+      const entries = (actionId: string) => stack.db.auditEntry.findMany({ where: { actionId } });
+      const settle = async (actionId: string) => {
+        for (let i = 0; i < 200 && (await entries(actionId)).length === 0; i++)
+          await new Promise((r) => setTimeout(r, 100));
+        return entries(actionId);
+      };
+      const who = { actor: 'petrova', origin: 'web@192.0.2.7' };
+
+      // A form posted twice: the same request id, so the same Update — one extension, one entry.
+      const until = moscowDate(startedAt + 40 * DAY);
+      const extend = { until, actor: 'petrova', action: { id: 'req-extend-1', ...who } };
+      const first = await velizh.executeUpdate(extendUpdate, { args: [extend], updateId: 'req-extend-1' });
+      const again = await velizh.executeUpdate(extendUpdate, { args: [extend], updateId: 'req-extend-1' });
+      expect(again).toEqual(first);
+      const extended = await settle('req-extend-1');
+      // Give a second write every chance to show up before counting.
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await entries('req-extend-1')).toHaveLength(1);
+      expect(extended[0]).toMatchObject({
+        quarter,
+        municipality: 'velizh',
+        action: 'quarter.extend',
+        actor: 'petrova',
+        origin: 'web@192.0.2.7',
+      });
+      expect(JSON.parse(extended[0]!.detail)).toMatchObject({ until, actionId: 'req-extend-1' });
+      const extendedMails = () =>
+        stack.mail.messages.filter(
+          (m) =>
+            mailsTo('velizh')(m) && m.headers.get('x-svodka-quarter') === quarter && kindOf(m) === 'extended',
+        );
+      await stack.mail.waitFor(() => extendedMails().length > 0);
+      expect(extendedMails()).toHaveLength(1);
+
+      // Both answer; the coordinator closes and approves, each decision with its action.
+      for (const code of ['velizh', 'vyazma'])
+        await client.workflow
+          .getHandle(submissionWorkflowId(quarter, code))
+          .executeUpdate(submitUpdate, { args: [{ kind: 'nil', channel: 'web', actor: 'clerk' }] });
+      await parent.signal(closeSignal, { actor: 'petrova', action: { id: 'req-close-1', ...who } });
+      expect(await settle('req-close-1')).toMatchObject([{ action: 'quarter.close', municipality: null }]);
+      await waitForStatusOf(quarter, (x) => x.phase === 'awaiting_approval');
+      const approval = { signer: 'А. А. Петрова', position: null, actor: 'petrova' };
+      const approved = await parent.executeUpdate(approveUpdate, {
+        args: [{ ...approval, action: { id: 'req-approve-1', ...who } }],
+        updateId: 'req-approve-1',
+      });
+      // Written by the activity that stored the final report, before its manifest: the chain the
+      // manifest anchors includes the approval.
+      const [entry] = await entries('req-approve-1');
+      expect(entry).toMatchObject({ quarter, action: 'report.approve', actor: 'petrova' });
+      expect(JSON.parse(entry!.detail)).toMatchObject({ ...approved, signer: approval.signer });
+      const report = await stack.db.report.findUniqueOrThrow({ where: { id: approved.reportId } });
+      const manifest = JSON.parse(report.manifest!) as { auditHead: { id: number; hash: string } };
+      expect(manifest.auditHead).toEqual({ id: entry!.id, hash: entry!.hash });
+      await parent.result();
+    } finally {
+      if (before === undefined) delete process.env.SVODKA_SIGNING_KEY;
+      else process.env.SVODKA_SIGNING_KEY = before;
+    }
+  });
 });
+
+async function waitForStatusOf(quarter: string, predicate: (s: QuarterStatus) => boolean): Promise<void> {
+  const handle = client.workflow.getHandle(quarterWorkflowId(quarter));
+  for (let i = 0; i < 600; i++) {
+    if (predicate(await handle.query(statusQuery))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${quarter}: status not reached`);
+}

@@ -36,6 +36,7 @@ const ACTIVITY_NAMES = {
   sendMunicipalityEmail: true,
   sendRequestEmails: true,
   recordAndAcknowledge: true,
+  recordAudit: true,
   sendAuditAnchor: true,
   renderReport: true,
   distributeReport: true,
@@ -89,6 +90,7 @@ export function mockActivities(): Mocks {
         acknowledged: behaviour.acknowledges(input),
       };
     },
+    recordAudit: () => ({ written: true }),
     sendAuditAnchor: () => null,
     renderReport: (request: RenderRequest) => ({
       reportId: `${request.kind}-${++reports}`,
