@@ -18,9 +18,9 @@ import { execute } from '../../application/use-case';
 import { reviewStylesheet } from './review-views';
 
 const STATUS_LABELS: Record<QueuedMail['status'], string> = {
-  held: 'задержано: отправитель не подтвержден',
-  unmatched: 'не удалось определить муниципальное образование',
-  unreadable: 'нет заполненного шаблона',
+  held: 'Задержано',
+  unmatched: 'Не сопоставлено',
+  unreadable: 'Нет шаблона',
 };
 
 /** A registry this large is not a drop-down: the code is typed (and checked) instead. */

@@ -101,9 +101,9 @@ describe('the queue of email replies', () => {
     expect(res.body).toContain('3 письма ждут решения');
     expect(res.body).toContain('clerk@vyazma-private.test');
     expect(res.body).toContain('&lt;b&gt;Отчет&lt;/b&gt;');
-    expect(res.body).toContain('задержано: отправитель не подтвержден');
+    expect(res.body).toContain('<strong>Задержано.</strong>');
     expect(res.body).toContain('адрес не из реестра');
-    expect(res.body).toContain('не удалось определить муниципальное образование');
+    expect(res.body).toContain('<strong>Не сопоставлено.</strong> Не удалось определить муниципальное образование');
     expect(res.body).toMatch(/\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}/);
     // The held reply's municipality and quarter are chosen already; the unmatched one's is not.
     expect(formOf(res.body, ids.held, 'assign').html).toMatch(/<option value="vyazma" selected>/);
