@@ -75,11 +75,15 @@ export const assignMail = defineUseCase({
     // The same form posted again: the answer went in once; say what came of it.
     if (done) {
       const d = JSON.parse(done.detail) as {
+        mailId?: string;
         quarter: string;
         version: number;
         accepted: boolean;
         rowCount: number;
       };
+      // An id another action was recorded under is no form of this one.
+      if (done.action !== 'email.assign' || d.mailId !== input.mailId)
+        throw new RefusedError('conflict', 'Форма устарела: обновите страницу и повторите.');
       return {
         quarter: d.quarter,
         municipality: { code: m.code, name: m.name },

@@ -16,8 +16,14 @@ export const discardMail = defineUseCase({
   }),
   async run(ctx, input): Promise<{ discarded: true }> {
     // The same form posted again: the action is done, nothing to repeat.
-    if (await ctx.db.auditEntry.findUnique({ where: { actionId: input.requestId } }))
+    const done = await ctx.db.auditEntry.findUnique({ where: { actionId: input.requestId } });
+    if (done) {
+      // An id another action was recorded under is no form of this one.
+      const detail = JSON.parse(done.detail) as { mailId?: string };
+      if (done.action !== 'email.discard' || detail.mailId !== input.mailId)
+        throw new RefusedError('conflict', 'Форма устарела: обновите страницу и повторите.');
       return { discarded: true };
+    }
     const mail = await queuedMail(ctx.db, input.mailId);
     const { name: actor, origin } = ctx.actor;
     const note = `Отклонено координатором ${actor}${input.reason ? `: ${input.reason}` : ''}.`;

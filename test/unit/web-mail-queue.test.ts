@@ -103,7 +103,9 @@ describe('the queue of email replies', () => {
     expect(res.body).toContain('&lt;b&gt;Отчет&lt;/b&gt;');
     expect(res.body).toContain('<strong>Задержано.</strong>');
     expect(res.body).toContain('адрес не из реестра');
-    expect(res.body).toContain('<strong>Не сопоставлено.</strong> Не удалось определить муниципальное образование');
+    expect(res.body).toContain(
+      '<strong>Не сопоставлено.</strong> Не удалось определить муниципальное образование',
+    );
     expect(res.body).toMatch(/\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}/);
     // The held reply's municipality and quarter are chosen already; the unmatched one's is not.
     expect(formOf(res.body, ids.held, 'assign').html).toMatch(/<option value="vyazma" selected>/);
@@ -226,6 +228,18 @@ describe('the queue of email replies', () => {
     const done = await get('/mail?done=discarded');
     expect(done.body).toContain('Письмо отклонено');
     expect(done.body).toContain('1 письмо ждет решения');
+    // A request id recorded for another action (the assignment above) is not this form's.
+    const assignedWith = (await t.db.auditEntry.findFirstOrThrow({ where: { action: 'email.assign' } }))
+      .actionId!;
+    const reused = await post(`/mail/${ids.unreadable}/discard`, {
+      _csrf: form._csrf,
+      requestId: assignedWith,
+    });
+    expect(reused.statusCode).toBe(409);
+    expect(reused.body).toContain('Форма устарела');
+    expect((await t.db.inboundMail.findUniqueOrThrow({ where: { id: ids.unreadable } })).status).toBe(
+      'unreadable',
+    );
     const unknown = await post(`/mail/${randomUUID()}/discard`, {
       _csrf: form._csrf,
       requestId: randomUUID(),
