@@ -7,7 +7,7 @@ import { appendAudit } from '../infrastructure/audit';
 import { storeUpload, UploadTooLargeError } from '../infrastructure/uploads';
 import { submissionWorkflowId, submitUpdate } from '../workflows/api';
 import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
-import { mailIdField, queuedMail } from './mail-queue';
+import { assigningStatus, mailIdField, queuedMail } from './mail-queue';
 import { RefusedError } from './refusal';
 import { municipalityField, quarterField, requestIdField } from './review-schemas';
 import { defineUseCase } from './use-case';
@@ -90,7 +90,10 @@ export const assignMail = defineUseCase({
         result: { accepted: d.accepted, version: d.version, rowCount: d.rowCount, nil: false },
       };
     }
-    const mail = await queuedMail(ctx.db, input.mailId);
+    const claim = assigningStatus(input.requestId);
+    const mail = await queuedMail(ctx.db, input.mailId, claim);
+    // Back to the queue on a failure: as it was, or (taken up after a crash) by what it knows.
+    const queued = mail.status !== claim ? mail.status : mail.municipality ? 'held' : 'unmatched';
     const bytes = mail.attachmentSha256 ? await ctx.files.get(mail.attachmentSha256) : null;
     if (!bytes)
       throw new RefusedError(
@@ -99,8 +102,8 @@ export const assignMail = defineUseCase({
       );
     // Claimed first: two coordinators deciding at once must not submit the file twice.
     const claimed = await ctx.db.inboundMail.updateMany({
-      where: { id: mail.id, status: mail.status },
-      data: { status: 'assigning' },
+      where: { id: mail.id, status: { in: [mail.status, claim] } },
+      data: { status: claim },
     });
     if (claimed.count === 0)
       throw new RefusedError('conflict', 'Это письмо уже разбирает другой координатор: обновите страницу.');
@@ -115,7 +118,7 @@ export const assignMail = defineUseCase({
         actionId: input.requestId,
       });
     } catch (err) {
-      await ctx.db.inboundMail.update({ where: { id: mail.id }, data: { status: mail.status } });
+      await ctx.db.inboundMail.update({ where: { id: mail.id }, data: { status: queued } });
       if (err instanceof UploadTooLargeError) throw new RefusedError('conflict', err.message);
       if (err instanceof WorkflowUpdateFailedError)
         throw new RefusedError('conflict', (err.cause as Error | undefined)?.message ?? err.message);

@@ -51,11 +51,20 @@ export const listMailQueue = defineUseCase({
   },
 });
 
-/** The queued message, or why it is not there to decide on. */
-export async function queuedMail(db: Db, id: string) {
+/**
+ * The status of a reply while its assignment is under way, naming the form that claimed it: that
+ * form, posted again after a crash, may finish the job (its Update id makes the answer one answer).
+ */
+export const assigningStatus = (requestId: string): string => `assigning:${requestId}`;
+
+/**
+ * The queued message, or why it is not there to decide on. `claim`: the assigning status this
+ * request would hold, which it may take up again.
+ */
+export async function queuedMail(db: Db, id: string, claim: string | null = null) {
   const mail = await db.inboundMail.findUnique({ where: { id } });
   if (!mail) throw new RefusedError('not-found', 'Такого письма нет в очереди.');
-  if (!QUEUED_MAIL_STATUSES.includes(mail.status))
+  if (!QUEUED_MAIL_STATUSES.includes(mail.status) && mail.status !== claim)
     throw new RefusedError(
       'conflict',
       mail.status === 'assigned'

@@ -160,6 +160,34 @@ describe('the queue of email replies', () => {
     expect(temporal.calls.filter((c) => c.name === 'submitUpdate')).toHaveLength(1);
   });
 
+  it('lets the form that claimed a reply finish after a crash, and nobody else', async () => {
+    const page = await get('/mail');
+    const form = formOf(page.body, ids.unmatched, 'assign');
+    // The portal died between claiming the reply and submitting it.
+    await t.db.inboundMail.update({
+      where: { id: ids.unmatched },
+      data: { status: `assigning:${form.requestId}` },
+    });
+    const other = await post(`/mail/${ids.unmatched}/assign`, {
+      _csrf: form._csrf,
+      requestId: randomUUID(),
+      municipality: 'gagarin',
+      quarter: Q,
+    });
+    expect(other.statusCode).toBe(409);
+    // Not started for this quarter in the fake: the claim is let go, back to the queue as unmatched.
+    const retry = await post(`/mail/${ids.unmatched}/assign`, {
+      _csrf: form._csrf,
+      requestId: form.requestId,
+      municipality: 'gagarin',
+      quarter: '2024-Q1',
+    });
+    expect(retry.statusCode).toBe(409);
+    expect((await t.db.inboundMail.findUniqueOrThrow({ where: { id: ids.unmatched } })).status).toBe(
+      'unmatched',
+    );
+  });
+
   it('refuses to assign a reply without a template, or to a quarter or code that does not exist', async () => {
     const page = await get('/mail');
     const noFile = await post(`/mail/${ids.unreadable}/assign`, {
