@@ -32,6 +32,8 @@ import { tlsOptions } from '../../infrastructure/email/tls';
 import { plusAddress } from '../../activities/index';
 import { storeUpload, UploadTooLargeError } from '../../infrastructure/uploads';
 import type { ImapSettings } from './config';
+import { keepAttachment } from './held-attachment';
+import type { KeptAttachment } from './held-attachment';
 import { matchMunicipality } from './match';
 import { bareAddress, checkSender } from './screen';
 import { refusedReply, resultReply, tooLargeReply } from './reply';
@@ -53,8 +55,12 @@ export type PollResult = { processed: number; submitted: number; flagged: number
 
 export type InboundStatus = 'submitted' | 'held' | 'unmatched' | 'unreadable' | 'error';
 
-/** Handled for good: never looked at again. ('error' is retried while the message is unread.) */
-const FINAL: readonly string[] = ['submitted', 'held', 'unmatched', 'unreadable'];
+/**
+ * Handled for good: never looked at again. ('error' is retried while the message is unread.)
+ * 'assigned' and 'discarded': a coordinator decided in the portal's queue (routes-mail-queue.ts).
+ */
+const FINAL: readonly string[] = ['submitted', 'held', 'unmatched', 'unreadable', 'assigned', 'discarded'];
+const DECIDED: readonly string[] = ['submitted', 'assigned', 'discarded'];
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -275,12 +281,14 @@ async function record(
   fromAddress: string,
   subject: string,
   o: Outcome,
+  kept: KeptAttachment | null = null,
 ): Promise<void> {
   const data = {
     status: o.status,
     quarter: o.quarter,
     municipality: o.municipality,
     detail: o.detail.slice(0, 2000),
+    ...(kept ?? {}),
   };
   await db.inboundMail.upsert({
     where: { messageId },
@@ -328,7 +336,7 @@ export async function pollMailbox(deps: InboundDeps): Promise<PollResult> {
           const row = await deps.db.inboundMail.findUnique({ where: { messageId } });
           if (!row || !FINAL.includes(row.status)) return false;
           // Handled before (a crash may have come between the database and the flags).
-          await mark(row.status === 'submitted' ? 'seen' : 'flagged');
+          await mark(DECIDED.includes(row.status) ? 'seen' : 'flagged');
           return true;
         };
         const envelopeId = head.envelope?.messageId?.trim();
@@ -357,7 +365,12 @@ export async function pollMailbox(deps: InboundDeps): Promise<PollResult> {
             detail: `Сбой при обработке, письмо будет обработано повторно: ${(err as Error)?.message ?? String(err)}`,
           };
         }
-        await record(deps.db, messageId, fromAddress, subject, outcome);
+        // Kept for the coordinator's queue: a held or unmatched reply can be assigned from the portal.
+        const kept =
+          outcome.status === 'held' || outcome.status === 'unmatched'
+            ? await keepAttachment(deps.files, parsed, isDocx)
+            : null;
+        await record(deps.db, messageId, fromAddress, subject, outcome, kept);
         await mark(outcome.mark);
         counts.processed++;
         if (outcome.status === 'submitted') counts.submitted++;

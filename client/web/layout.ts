@@ -96,6 +96,7 @@ export function page(options: PageOptions): Html {
   const nav = user
     ? html`<nav>
         <a href="/quarters">Кварталы</a>
+        <a href="/mail">Входящая почта</a>
         ${user.role === 'coordinator' ? html`<a href="/users">Учетные записи</a>` : ''}
         ${options.devMailbox ? html`<a href="/dev/mailbox">Почтовый ящик (разработка)</a>` : ''}
         <span class="who">${user.name} (${ROLE_LABELS[user.role] ?? user.role})</span>

@@ -53,6 +53,7 @@ import {
 } from './format';
 import { html, multiline } from './html';
 import type { Html } from './html';
+import { draftReview } from './routes-review';
 import { signOffCard } from './routes-signoff';
 import { requireQuarterStatus, requireReportId, temporalCall, withDeadline } from './workflow';
 
@@ -249,6 +250,8 @@ const DONE_MESSAGES: Record<string, string> = {
   excuse: 'Муниципальное образование освобождено от представления сведений.',
   remind: 'Напоминание отправлено.',
   reopen: 'Сведения возвращены на доработку; письмо отправлено.',
+  'changes-requested':
+    'Исправления запрошены: сведения отмеченных муниципальных образований возвращены на доработку, им отправлены письма с комментарием.',
   close: 'Прием сведений закрыт. Кто не ответил, отмечен как «не представлено»; проект отчета формируется.',
   started: 'Сбор сведений запущен: запросы уходят по почте.',
   already: 'Сбор сведений за этот квартал уже был запущен — второй не начат.',
@@ -579,6 +582,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
             : ''
         }
         <h2>Версии ответа</h2>
+        ${versions.length >= 2 ? html`<p><a href="${base}/diff">Сравнить версии</a></p>` : ''}
         ${
           versions.length === 0
             ? html`<p class="muted">Ответов пока нет.</p>`
@@ -767,6 +771,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
         const row = await ctx.db.report.findUnique({ where: { id: reportId } });
         const bytes = await reportBytes(ctx.db, ctx.files, reportId);
         const report = readReportDocx(bytes);
+        const review = status.finalReportId ? null : await draftReview(ctx, viewer, status, report.sections);
         meta = html`<div class="card">
           <dl class="facts">
             <div>
@@ -807,28 +812,28 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
           >
           ${status.finalReportId ? html`<a class="button secondary" href="/quarters/${quarter}/report.pdf">PDF</a>` : ''}
         </div>`;
-        preview = html`<h2>${status.finalReportId ? 'Итоговый отчет' : 'Проект отчета'}</h2>
+        preview = html`${review?.findings ?? ''}<h2>${status.finalReportId ? 'Итоговый отчет' : 'Проект отчета'}</h2>
           <div class="card">
             <p><strong>${multiline(report.title)}</strong></p>
             <table class="report">
               <thead>
                 <tr>
-                  ${report.headers.map((h) => html`<th>${multiline(h)}</th>`)}
+                  ${review?.head ?? ''}${report.headers.map((h) => html`<th>${multiline(h)}</th>`)}
                 </tr>
               </thead>
               <tbody>
                 ${report.sections.map(
-                  (section) =>
+                  (section, s) =>
                     html`${
                       section.title
                         ? html`<tr class="section">
-                            <td colspan="${Math.max(report.headers.length, 1)}">${section.title}</td>
+                            <td colspan="${Math.max(report.headers.length, 1) + (review?.picking ? 1 : 0)}">${section.title}</td>
                           </tr>`
                         : ''
                     }${section.rows.map(
                       (r) =>
                         html`<tr>
-                          <td class="nowrap">${r.number}</td>
+                          ${review?.pick(s, r.number) ?? ''}<td class="nowrap">${r.number}</td>
                           ${r.cells.map((c) => html`<td>${multiline(c)}</td>`)}
                         </tr>`,
                     )}`,
@@ -836,7 +841,8 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
               </tbody>
             </table>
             <div class="trailing">${report.trailing.map((p) => html`<p>${multiline(p)}</p>`)}</div>
-          </div>`;
+          </div>
+          ${review?.form ?? ''}`;
       }
       const waiting = status.municipalities.filter((m) => !isSettled(m.state));
       const stale = !status.finalReportId && status.draftReportId && status.phase !== 'awaiting_approval';

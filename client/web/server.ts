@@ -40,6 +40,7 @@ import { registerCoordinatorRoutes } from './routes-coordinator';
 import { registerExportRoutes } from './routes-exports';
 import { registerMailboxRoutes } from './routes-mailbox';
 import { registerMunicipalityRoutes } from './routes-municipality';
+import { registerReviewRoutes } from './routes-review';
 import { registerSignInRoutes } from './routes-signin';
 import { registerSignOffRoutes } from './routes-signoff';
 import { registerScheduleRoutes } from './routes-schedule';
@@ -317,6 +318,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerAuditorRoutes(app, ctx);
   registerSignOffRoutes(app, ctx);
   registerExportRoutes(app, ctx);
+  registerReviewRoutes(app, ctx);
   if (config.devMailboxDir) registerMailboxRoutes(app, ctx, config.devMailboxDir);
 
   return app;

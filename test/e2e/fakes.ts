@@ -41,6 +41,8 @@ export type FakeCall = {
   kind: 'query' | 'update' | 'signal' | 'start';
   name: string;
   args: unknown[];
+  /** The Update's id, when the caller gave one. */
+  updateId?: string;
 };
 
 export function summary(code: string, patch: Partial<MunicipalitySummary> = {}): MunicipalitySummary {
@@ -120,8 +122,14 @@ export function fakeTemporal(db: Db): FakeTemporal {
             }
             return structuredClone(s);
           },
-          async executeUpdate(def: { name: string }, options: { args: unknown[] }) {
-            calls.push({ workflowId, kind: 'update', name: def.name, args: options.args });
+          async executeUpdate(def: { name: string }, options: { args: unknown[]; updateId?: string }) {
+            calls.push({
+              workflowId,
+              kind: 'update',
+              name: def.name,
+              args: options.args,
+              ...(options.updateId ? { updateId: options.updateId } : {}),
+            });
             const status = statusOf(workflowId);
             const { quarter, code } = parse(workflowId);
             const s = status.municipalities.find((x) => x.code === code);
@@ -147,6 +155,13 @@ export function fakeTemporal(db: Db): FakeTemporal {
               return result;
             }
             if (s) return structuredClone(s);
+            if (def.name === 'requestChangesUpdate') {
+              const { municipalities } = options.args[0] as { municipalities: string[] };
+              for (const m of status.municipalities)
+                if (municipalities.includes(m.code)) Object.assign(m, { state: 'reopened' });
+              status.phase = 'collecting';
+              return { reopened: municipalities };
+            }
             return { reportId: `${quarter}/final/x`, sha256: '0'.repeat(64), eventCount: 0 };
           },
           async signal(def: { name: string }, ...args: unknown[]) {

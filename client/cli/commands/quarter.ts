@@ -1,6 +1,7 @@
 // `svodka quarter start|status|extend|excuse|remind|reopen|close`.
 import type { Command } from 'commander';
-import { diffVersions } from '../../../domain/diff';
+import { compareVersions } from '../../../application/compare-versions';
+import { runCli } from '../use-case';
 import { parseIsoDate } from '../../../domain/schedule';
 import { COLUMN_TITLES } from '../../../domain/validate';
 import { plural } from '../../../domain/text';
@@ -293,26 +294,17 @@ export function registerQuarterCommands(program: Command): void {
       async (quarterText: string, code: string, opts: { from?: number; to?: number; json?: boolean }) => {
         const q = quarterArg(quarterText);
         const m = await municipalityArg(code);
-        const db = await getDb();
-        const versions = await db.submission.findMany({
-          where: { quarter: q, municipality: m.code },
-          orderBy: { version: 'asc' },
-          include: { rows: { orderBy: { position: 'asc' } } },
+        const {
+          from: a,
+          to: b,
+          diff,
+        } = await runCli(compareVersions, {
+          quarter: q,
+          municipality: m.code,
+          from: opts.from,
+          to: opts.to,
         });
-        if (versions.length < 2 && !(opts.from && opts.to))
-          throw new UserError(
-            `У «${m.name}» за ${q} ${versions.length === 0 ? 'нет ни одной версии' : 'только одна версия'}: сравнивать не с чем.`,
-          );
-        const to = opts.to ?? versions.at(-1)!.version;
-        const from = opts.from ?? to - 1;
-        const pick = (n: number) => {
-          const v = versions.find((x) => x.version === n);
-          if (!v)
-            throw new UserError(`Нет версии ${n}; есть: ${versions.map((x) => x.version).join(', ')}.`, 2);
-          return v;
-        };
-        const [a, b] = [pick(from), pick(to)];
-        const diff = diffVersions(a.rows, b.rows);
+        const [from, to] = [a.version, b.version];
         if (opts.json) return printJson({ quarter: q, municipality: m.code, from, to, ...diff });
         const status = (v: typeof a) => (v.status === 'accepted' ? 'принята' : 'отклонена');
         console.log(`${m.name}, ${q}: версия ${from} (${status(a)}) → версия ${to} (${status(b)})`);

@@ -24,6 +24,7 @@ import {
 } from '../context';
 import { fetchStatus } from './quarter';
 import { registerReportExportCommands } from './report-export';
+import { registerRequestChangesCommand } from './report-review';
 
 async function writeReport(reportId: string, out: string): Promise<void> {
   const db = await getDb();
@@ -194,6 +195,7 @@ export function registerReportCommands(program: Command): void {
     });
 
   registerReportExportCommands(report);
+  registerRequestChangesCommand(report);
 
   report
     .command('keygen')
