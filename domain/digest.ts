@@ -4,7 +4,7 @@
 import { isWorkingDay, workingDaysBetween } from './calendar/working-days';
 import type { WorkingCalendar } from './calendar/working-days';
 import { russianDate } from './emails';
-import { parseQuarter, quarterPhrase } from './quarter';
+import { parseQuarter, quarterRoman } from './quarter';
 import { plural } from './text';
 
 /** A municipality's standing as its quarter's workflow reports it (SubmissionState of workflows/api.ts). */
@@ -66,6 +66,12 @@ export function quarterProblems(q: DigestQuarter, calendar: WorkingCalendar): Qu
   return { quarter: q.quarter, late, rejected };
 }
 
+/** «за I квартал 2024 года» */
+function forQuarter(id: string): string {
+  const q = parseQuarter(id);
+  return `за ${quarterRoman(q)} квартал ${q.year} года`;
+}
+
 const workingDaysText = (n: number) => `${n} ${plural(n, ['рабочий день', 'рабочих дня', 'рабочих дней'])}`;
 
 /** At most this many lines of each list; the rest is a count and a link. */
@@ -104,8 +110,7 @@ export function composeDigest(facts: DigestFacts): Digest | null {
 
   const parts: string[] = [`Сводка Svodka на ${russianDate(facts.day)}.`];
   for (const p of problems) {
-    const phrase = quarterPhrase(parseQuarter(p.quarter), { vo: true });
-    const section = [`Сбор сведений ${phrase} (${p.quarter}):`];
+    const section = [`Сбор сведений ${forQuarter(p.quarter)} (${p.quarter}):`];
     if (p.late.length > 0) {
       section.push(`Не представили сведения в срок — ${p.late.length}:`);
       section.push(
@@ -183,11 +188,12 @@ export function draftReadyEmail(f: {
   eventCount: number;
   publicUrl: string | null;
 }): { subject: string; text: string } {
-  const phrase = quarterPhrase(parseQuarter(f.quarter), { vo: true });
+  const phrase = forQuarter(f.quarter);
   return {
-    subject: `Черновик сводного отчета ${phrase} готов`,
+    subject: `Готов черновик сводного отчета ${phrase}`,
     text:
-      `Черновик сводного отчета о мероприятиях в международной сфере ${phrase} готов и ждет проверки.\n` +
+      `Готов черновик сводного отчета о мероприятиях в международной сфере ${phrase}.\n` +
+      'Проверьте его: подпишите отчет или верните сведения муниципальным образованиям на доработку.\n' +
       `Мероприятий в черновике: ${f.eventCount}.\n` +
       (f.publicUrl
         ? `Проверить и подписать: ${f.publicUrl}/quarters/${f.quarter}\n`
@@ -204,7 +210,7 @@ export function signedOffEmail(f: {
   sha256: string;
   publicUrl: string | null;
 }): { subject: string; text: string } {
-  const phrase = quarterPhrase(parseQuarter(f.quarter), { vo: true });
+  const phrase = forQuarter(f.quarter);
   const who = f.signer ? `${f.signer}${f.position ? `, ${f.position}` : ''}` : 'подписант не указан';
   return {
     subject: `Сводный отчет ${phrase} подписан`,
