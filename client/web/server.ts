@@ -43,6 +43,7 @@ import { registerMunicipalityRoutes } from './routes-municipality';
 import { registerSignInRoutes } from './routes-signin';
 import { registerSignOffRoutes } from './routes-signoff';
 import { registerScheduleRoutes } from './routes-schedule';
+import { registerNotificationRoutes } from './routes-notifications';
 
 export type { PortalConfig, PortalContext } from './context';
 export {
@@ -314,6 +315,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerMunicipalityRoutes(app, ctx);
   registerCoordinatorRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx);
   registerAuditorRoutes(app, ctx);
   registerSignOffRoutes(app, ctx);
   registerExportRoutes(app, ctx);

@@ -7,7 +7,9 @@ import { Client, Connection } from '@temporalio/client';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readNotificationSettings } from '../../infrastructure/notification-settings';
 import { DAILY_SCHEDULE_ID } from '../../workflows/api';
+import { hiddenValue, signInAs, testPortal } from '../e2e/fakes';
 import type { DailyResult } from '../../workflows/api';
 import { createSvodkaWorker } from '../../worker/worker';
 import type { WorkerHandle } from '../../worker/worker';
@@ -247,5 +249,76 @@ describe('«черновик готов» and «отчет подписан»', 
     expect(
       await stack.db.emailOutbox.count({ where: { quarter: '2023-Q3', municipality: 'coordinator' } }),
     ).toBe(0);
+  });
+});
+
+describe('the portal\'s notifications page', () => {
+  it('shows and switches the notifications; forms need their CSRF token; auditors may not', { timeout: 90_000 }, async () => {
+    const app = await testPortal(stack.db, client);
+    try {
+      const cookies = await signInAs(app, stack.db, {
+        login: 'coord',
+        name: 'Координатор',
+        role: 'coordinator',
+        password: 'Zvezda-Dnepr-7311',
+      });
+      const page = await app.inject({ method: 'GET', url: '/notifications', cookies });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Уведомления координатору');
+      expect(page.body).toContain('Действует');
+      expect(page.body).toContain(AUDITOR);
+      // The schedule page says whether the daily run exists and links here.
+      const schedulePage = await app.inject({ method: 'GET', url: '/schedule', cookies });
+      expect(schedulePage.body).toContain('Ежедневная рассылка');
+      expect(schedulePage.body).toContain('href="/notifications"');
+
+      const csrf = hiddenValue(page.body, '_csrf');
+      const post = (payload: Record<string, string>) =>
+        app.inject({ method: 'POST', url: '/notifications', cookies, payload });
+      const before = await readNotificationSettings(stack.db);
+      expect((await post({ action: 'save', digest: 'on' })).statusCode).toBe(403);
+      expect(await readNotificationSettings(stack.db)).toEqual(before);
+
+      // Ticked: the digest; unticked: the two report notices.
+      const saved = await post({ _csrf: csrf, action: 'save', digest: 'on', recipients: 'otdel@region.example.ru' });
+      expect(saved.statusCode).toBe(303);
+      expect(saved.headers.location).toBe('/notifications?done=saved');
+      expect(await readNotificationSettings(stack.db)).toMatchObject({
+        digest: true,
+        draftReady: false,
+        signedOff: false,
+        recipients: ['otdel@region.example.ru'],
+        updatedBy: 'coord',
+      });
+      const bad = await post({ _csrf: csrf, action: 'save', digest: 'on', recipients: 'otdel@region.example.ru, ne-adres' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('«ne-adres» не похоже на адрес электронной почты');
+      expect((await readNotificationSettings(stack.db)).recipients).toEqual(['otdel@region.example.ru']);
+
+      // «Send now» from the portal: the day's digest went out already, and the page says so in its own words.
+      const run = await post({ _csrf: csrf, action: 'run' });
+      expect(run.statusCode).toBe(303);
+      expect(run.headers.location).toMatch(/^\/notifications\?ran=(already-sent|sent|nothing|day-off)$/);
+      const forged = await app.inject({ method: 'GET', url: '/notifications?ran=<b>Позвоните по номеру</b>', cookies });
+      expect(forged.body).not.toContain('Позвоните');
+
+      const auditor = await signInAs(app, stack.db, {
+        login: 'aud',
+        name: 'Аудитор',
+        role: 'auditor',
+        password: 'Lipa-Gagarin-4820',
+      });
+      expect((await app.inject({ method: 'GET', url: '/notifications', cookies: auditor })).statusCode).toBe(403);
+      const auditorSave = await app.inject({
+        method: 'POST',
+        url: '/notifications',
+        cookies: auditor,
+        payload: { _csrf: csrf, action: 'save' },
+      });
+      expect(auditorSave.statusCode).toBe(403);
+      expect((await readNotificationSettings(stack.db)).digest).toBe(true);
+    } finally {
+      await app.close();
+    }
   });
 });
