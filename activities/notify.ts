@@ -12,10 +12,7 @@ import type { DigestResult, MunicipalitySummary } from '../workflows/api';
 import { workingCalendar } from '../infrastructure/calendar';
 import type { Db } from '../infrastructure/db/client';
 import { sendOnce } from '../infrastructure/email/send';
-import {
-  readNotificationSettings,
-  recipientsOf,
-} from '../infrastructure/notification-settings';
+import { readNotificationSettings, recipientsOf } from '../infrastructure/notification-settings';
 import type { ActivityDeps } from './index';
 
 /** The outbox's «municipality» of the coordinator's own emails. */
@@ -26,9 +23,6 @@ const STUCK_AFTER_MS = 30 * 60_000;
 const OWING = ['requested', 'reminded', 'overdue', 'extended', 'rejected', 'reopened'];
 /** Municipalities of a tree-run region asked one by one for the digest; the list shows 30 anyway. */
 const TREE_QUERY_LIMIT = 500;
-
-/** The report's id ends with the first 16 hex digits of its SHA-256: one email per rendered file. */
-const reportTag = (reportId: string) => reportId.split('/').pop()!.replace(/[^0-9a-z]/gi, '').slice(0, 16);
 
 async function runningQuarters(client: Client, db: Db, now: number): Promise<DigestQuarter[]> {
   const quarters: DigestQuarter[] = [];
@@ -125,7 +119,12 @@ export function createNotifyActivities({ prisma, mailer, clock, config }: Activi
           status: m.status,
           detail: m.detail,
         })),
-        unsent: unsent.map((u) => ({ to: u.to, subject: u.subject, attempts: u.attempts, lastError: u.lastError })),
+        unsent: unsent.map((u) => ({
+          to: u.to,
+          subject: u.subject,
+          attempts: u.attempts,
+          lastError: u.lastError,
+        })),
         publicUrl: config.publicUrl,
       });
       if (!digest) {
@@ -136,7 +135,12 @@ export function createNotifyActivities({ prisma, mailer, clock, config }: Activi
         prisma,
         mailer,
         { quarter: day, municipality: COORDINATOR, kind: 'digest', seq: 1 },
-        { from: config.mailFrom, to: recipientsOf(settings, config.coordinatorEmail).join(', '), subject: digest.subject, text: digest.text },
+        {
+          from: config.mailFrom,
+          to: recipientsOf(settings, config.coordinatorEmail).join(', '),
+          subject: digest.subject,
+          text: digest.text,
+        },
         config.messageIdDomain,
       );
       log.info('digest', { day, sent: outcome.sent, ...digest.counts });
@@ -146,9 +150,13 @@ export function createNotifyActivities({ prisma, mailer, clock, config }: Activi
 }
 
 /**
- * «Черновик готов» / «Отчет подписан», once per report (its id is in the outbox key). A relay that
- * refuses does not hold up the report: the email stays in the outbox as not sent, and the next
- * digest names it. Switched off: nothing is sent or recorded.
+ * «Черновик готов» / «Отчет подписан», once per report. A quarter's drafts are numbered in the order
+ * they were rendered (a draft re-rendered with the same content is the same report, and no second
+ * email); a quarter has one final report. Switched off: nothing is sent or recorded.
+ *
+ * A relay that refuses the draft notice does not hold up the draft: the email stays in the outbox as
+ * not sent, and the next digest names it. The sign-off notice fails its activity instead, which
+ * retries it with the signed report's own distribution.
  */
 export async function notifyReport(
   deps: ActivityDeps,
@@ -161,9 +169,23 @@ export async function notifyReport(
   if (kind === 'draft-ready' ? !settings.draftReady : !settings.signedOff) return false;
   const report = await prisma.report.findUnique({ where: { id: reportId } });
   if (!report) return false;
+  const seq =
+    kind === 'signed-off'
+      ? 1
+      : 1 +
+        (await prisma.report.count({
+          where: {
+            quarter,
+            kind: 'draft',
+            OR: [
+              { createdAt: { lt: report.createdAt } },
+              { createdAt: report.createdAt, id: { lt: report.id } },
+            ],
+          },
+        }));
   const message =
     kind === 'draft-ready'
-      ? draftReadyEmail({ quarter, eventCount: report.eventCount, publicUrl: config.publicUrl })
+      ? draftReadyEmail({ quarter, number: seq, eventCount: report.eventCount, publicUrl: config.publicUrl })
       : signedOffEmail({
           quarter,
           signer: report.signer,
@@ -176,7 +198,7 @@ export async function notifyReport(
     const outcome = await sendOnce(
       prisma,
       mailer,
-      { quarter, municipality: COORDINATOR, kind: `${kind}-${reportTag(reportId)}`, seq: 1 },
+      { quarter, municipality: COORDINATOR, kind, seq },
       {
         from: config.mailFrom,
         to: recipientsOf(settings, config.coordinatorEmail).join(', '),
@@ -187,7 +209,15 @@ export async function notifyReport(
     );
     return outcome.sent;
   } catch (err) {
-    log.warn('coordinator notification not sent', { kind, quarter, error: String(err) });
+    if (kind === 'signed-off') throw err;
+    // Only the relay's refusal is let pass (sendOnce wrote it down); a database that is down fails
+    // the activity, whose retry sends the notice once it is back.
+    const row = await prisma.emailOutbox.findUnique({
+      where: { key: `${quarter}/${COORDINATOR}/${kind}/${seq}` },
+      select: { lastError: true },
+    });
+    if (!row?.lastError) throw err;
+    log.warn('draft notice not sent', { quarter, error: String(err) });
     return false;
   }
 }

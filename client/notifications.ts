@@ -2,7 +2,12 @@
 // that sends the digest and the auditors' anchor (Temporal Schedule). Shared by the CLI
 // (`svodka notify …`) and the portal's page (/notifications).
 import type { Client, ScheduleHandle } from '@temporalio/client';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  WorkflowFailedError,
+} from '@temporalio/client';
 import { z } from 'zod';
 import { auditorEmail } from '../activities/audit-anchor';
 import { appendAudit } from '../infrastructure/audit';
@@ -39,12 +44,17 @@ export function parseRecipients(text: string): string[] {
   if (list.length > 20) throw new UserError('Получателей не больше 20.', 2);
   for (const a of list) {
     // A line break in an address would be a header of its own (Bcc: …) in the email.
-    if (!address.safeParse(a).success) throw new UserError(`Получатели: «${a.slice(0, 80)}» не похоже на адрес электронной почты.`, 2);
+    if (!address.safeParse(a).success)
+      throw new UserError(`Получатели: «${a.slice(0, 80)}» не похоже на адрес электронной почты.`, 2);
   }
   return [...new Set(list)];
 }
 
-export async function setNotifications(db: Db, change: NotificationChange, who: Who): Promise<NotificationSettings> {
+export async function setNotifications(
+  db: Db,
+  change: NotificationChange,
+  who: Who,
+): Promise<NotificationSettings> {
   const settings = await writeNotificationSettings(db, change, who.actor);
   await appendAudit(db, {
     quarter: null,
@@ -110,7 +120,13 @@ export async function createDailySchedule(client: Client, db: Db, who: Who): Pro
     await client.schedule.create<typeof dailyNotifications>({
       scheduleId: DAILY_SCHEDULE_ID,
       spec: { calendars: [FIRE] },
-      action: { type: 'startWorkflow', workflowType: 'dailyNotifications', workflowId: DAILY_WORKFLOW_ID, taskQueue: TASK_QUEUE, args: [] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'dailyNotifications',
+        workflowId: DAILY_WORKFLOW_ID,
+        taskQueue: TASK_QUEUE,
+        args: [],
+      },
       // A day the server was down is made up once it is back; two runs never overlap.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
     });
@@ -118,7 +134,13 @@ export async function createDailySchedule(client: Client, db: Db, who: Who): Pro
     if (err instanceof ScheduleAlreadyRunning) return { created: false };
     throw err;
   }
-  await appendAudit(db, { quarter: null, municipality: null, action: 'notifications.schedule.create', ...who, detail: {} });
+  await appendAudit(db, {
+    quarter: null,
+    municipality: null,
+    action: 'notifications.schedule.create',
+    ...who,
+    detail: {},
+  });
   return { created: true };
 }
 
@@ -133,11 +155,22 @@ export async function deleteDailySchedule(client: Client, db: Db, who: Who): Pro
     if (err instanceof ScheduleNotFoundError) throw notCreated();
     throw err;
   }
-  await appendAudit(db, { quarter: null, municipality: null, action: 'notifications.schedule.delete', ...who, detail: {} });
+  await appendAudit(db, {
+    quarter: null,
+    municipality: null,
+    action: 'notifications.schedule.delete',
+    ...who,
+    detail: {},
+  });
 }
 
 /** «Send now»: the schedule's own action, taken at once, and its outcome waited for. */
-export async function triggerDailySchedule(client: Client, db: Db, who: Who, timeoutMs = 60_000): Promise<DailyResult> {
+export async function triggerDailySchedule(
+  client: Client,
+  db: Db,
+  who: Who,
+  timeoutMs = 60_000,
+): Promise<DailyResult> {
   const handle = handleOf(client);
   let before;
   try {
@@ -148,10 +181,18 @@ export async function triggerDailySchedule(client: Client, db: Db, who: Who, tim
   }
   const seen = new Set(before.info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
   await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
-  await appendAudit(db, { quarter: null, municipality: null, action: 'notifications.schedule.trigger', ...who, detail: {} });
+  await appendAudit(db, {
+    quarter: null,
+    municipality: null,
+    action: 'notifications.schedule.trigger',
+    ...who,
+    detail: {},
+  });
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const taken = (await handle.describe()).info.recentActions.find((a) => !seen.has(a.action.workflow.firstExecutionRunId));
+    const taken = (await handle.describe()).info.recentActions.find(
+      (a) => !seen.has(a.action.workflow.firstExecutionRunId),
+    );
     if (taken) {
       const run = client.workflow.getHandle<typeof dailyNotifications>(
         taken.action.workflow.workflowId,
@@ -167,11 +208,15 @@ export async function triggerDailySchedule(client: Client, db: Db, who: Who, tim
           }),
         ]);
         if (outcome === waited)
-          throw new UserError('Рассылка запущена, но worker не ответил за минуту: проверьте, что он работает (npm start).');
+          throw new UserError(
+            'Рассылка запущена, но worker не ответил за минуту: проверьте, что он работает (npm start).',
+          );
         return outcome;
       } catch (err) {
         if (err instanceof WorkflowFailedError)
-          throw new UserError(`Рассылка не удалась: ${((err.cause?.cause ?? err.cause) as Error | undefined)?.message ?? err.message}`);
+          throw new UserError(
+            `Рассылка не удалась: ${((err.cause?.cause ?? err.cause) as Error | undefined)?.message ?? err.message}`,
+          );
         throw err;
       } finally {
         clearTimeout(timer);
@@ -179,7 +224,9 @@ export async function triggerDailySchedule(client: Client, db: Db, who: Who, tim
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new UserError('Расписание не запустило рассылку за минуту; проверьте, что worker запущен (npm start).');
+  throw new UserError(
+    'Расписание не запустило рассылку за минуту; проверьте, что worker запущен (npm start).',
+  );
 }
 
 /** The run's outcome in the coordinator's words. */

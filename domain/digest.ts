@@ -58,7 +58,13 @@ export function quarterProblems(q: DigestQuarter, calendar: WorkingCalendar): Qu
   for (const m of q.municipalities) {
     const days = lateBy(m, q.today, calendar);
     if (days !== null)
-      late.push({ code: m.code, name: m.name, deadline: m.deadline, workingDays: days, rejected: m.state === 'rejected' });
+      late.push({
+        code: m.code,
+        name: m.name,
+        deadline: m.deadline,
+        workingDays: days,
+        rejected: m.state === 'rejected',
+      });
     else if (m.state === 'rejected') rejected.push({ code: m.code, name: m.name, deadline: m.deadline });
   }
   // The longest overdue first: that is whom the coordinator calls.
@@ -89,7 +95,11 @@ const INBOUND_STATUS: Record<string, string> = {
   unreadable: 'не прочитано',
 };
 
-export type Digest = { subject: string; text: string; counts: { late: number; rejected: number; inbound: number; unsent: number } };
+export type Digest = {
+  subject: string;
+  text: string;
+  counts: { late: number; rejected: number; inbound: number; unsent: number };
+};
 
 /**
  * The digest of the day, or null: nothing on a day off of the production calendar, and nothing when
@@ -185,6 +195,8 @@ export function composeDigest(facts: DigestFacts): Digest | null {
 /** «Черновик готов»: the draft of a quarter's report, rendered. */
 export function draftReadyEmail(f: {
   quarter: string;
+  /** The quarter's drafts in the order rendered: a second one follows a request for changes. */
+  number: number;
   eventCount: number;
   publicUrl: string | null;
 }): { subject: string; text: string } {
@@ -193,6 +205,8 @@ export function draftReadyEmail(f: {
     subject: `Готов черновик сводного отчета ${phrase}`,
     text:
       `Готов черновик сводного отчета о мероприятиях в международной сфере ${phrase}.\n` +
+      (f.number > 1 ? `Это черновик № ${f.number}: сведения пересобраны после доработки.\n` : '') +
+      (f.number > 1 ? `Это черновик № ${f.number}: сведения пересобраны после доработки.\n` : '') +
       'Проверьте его: подпишите отчет или верните сведения муниципальным образованиям на доработку.\n' +
       `Мероприятий в черновике: ${f.eventCount}.\n` +
       (f.publicUrl

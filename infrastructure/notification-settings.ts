@@ -43,7 +43,9 @@ export async function readNotificationSettings(db: Db): Promise<NotificationSett
   };
 }
 
-export type NotificationChange = Partial<Pick<NotificationSettings, 'digest' | 'draftReady' | 'signedOff' | 'recipients'>>;
+export type NotificationChange = Partial<
+  Pick<NotificationSettings, 'digest' | 'draftReady' | 'signedOff' | 'recipients'>
+>;
 
 /** Applies the change over what is stored; fields left out keep their value. */
 export async function writeNotificationSettings(
@@ -58,7 +60,11 @@ export async function writeNotificationSettings(
     ...(change.recipients === undefined ? {} : { recipients: change.recipients.join(', ') }),
     updatedBy: actor,
   };
-  await db.notificationSettings.upsert({ where: { id: ROW_ID }, create: { id: ROW_ID, ...data }, update: data });
+  await db.notificationSettings.upsert({
+    where: { id: ROW_ID },
+    create: { id: ROW_ID, ...data },
+    update: data,
+  });
   return readNotificationSettings(db);
 }
 

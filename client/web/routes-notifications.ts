@@ -41,7 +41,11 @@ const RAN: Record<string, string> = {
 const ACTIONS = new Set(['save', 'schedule', 'run', 'unschedule']);
 
 function unavailable(): PortalError {
-  return new PortalError(503, 'Сервис временно недоступен', 'Нет связи с сервером Temporal. Попробуйте позже.');
+  return new PortalError(
+    503,
+    'Сервис временно недоступен',
+    'Нет связи с сервером Temporal. Попробуйте позже.',
+  );
 }
 
 function checkbox(name: string, checked: boolean, label: string): Html {

@@ -74,7 +74,9 @@ describe('the daily digest and the audit anchor', () => {
       // that was rejected and has not corrected it.
       const start = await stack.cli(['quarter', 'start', '2027-Q1', '--deadline', '2027-05-07']);
       expect(start.code, start.stderr).toBe(0);
-      await stack.mail.waitFor((all) => all.filter((m) => m.subject.startsWith('Запрос сведений')).length === 2);
+      await stack.mail.waitFor(
+        (all) => all.filter((m) => m.subject.startsWith('Запрос сведений')).length === 2,
+      );
       const bad = path.join(stack.dir, 'bad.docx');
       writeFileSync(bad, '%PDF-1.4\n');
       expect((await stack.cli(['submit', '2027-Q1', 'vyazma', '--file', bad])).code).toBe(1);
@@ -122,10 +124,16 @@ describe('the daily digest and the audit anchor', () => {
       expect(digest.to).toBe(COORDINATOR);
       // 10 May 2027 (for 9 May, a Sunday) is a day off: 11, 12 and 13 May are three working days.
       expect(digest.text).toContain('Велижский район');
-      expect(digest.text).toMatch(/Велижский район[^\n]*: просрочка 3 рабочих дня \(срок — 7 мая 2027 года\)/);
-      expect(digest.text).toMatch(/Вяземский район[^\n]*: просрочка 3 рабочих дня[^\n]*последний ответ отклонен/);
+      expect(digest.text).toMatch(
+        /Велижский район[^\n]*: просрочка 3 рабочих дня \(срок — 7 мая 2027 года\)/,
+      );
+      expect(digest.text).toMatch(
+        /Вяземский район[^\n]*: просрочка 3 рабочих дня[^\n]*последний ответ отклонен/,
+      );
       expect(digest.text).toContain('neizvestny@example.ru, «Сведения за квартал» (задержано)');
-      expect(digest.text).toContain('velizh@mo.example.ru, «Напоминание о сроке»: 4 попытки, ошибка: 550 5.1.1');
+      expect(digest.text).toContain(
+        'velizh@mo.example.ru, «Напоминание о сроке»: 4 попытки, ошибка: 550 5.1.1',
+      );
       expect(anchors()[0]!.to).toBe(AUDITOR);
       expect(anchors()[0]!.text).toContain(first.anchor!);
 
@@ -157,7 +165,12 @@ describe('the daily digest and the audit anchor', () => {
       expect(badSwitch.code).toBe(2);
       expect(badSwitch.stderr).toContain('--digest: ожидается on или off');
       // An address with a header smuggled into it is refused, and nothing changes.
-      const injected = await stack.cli(['notify', 'set', '--recipients', 'a@example.ru\nBcc: spy@evil.example']);
+      const injected = await stack.cli([
+        'notify',
+        'set',
+        '--recipients',
+        'a@example.ru\nBcc: spy@evil.example',
+      ]);
       expect(injected.code).toBe(2);
       expect(injected.stderr).toContain('не похоже на адрес электронной почты');
       const on = await stack.cli([
@@ -186,7 +199,9 @@ describe('the daily digest and the audit anchor', () => {
         auditorEmail: AUDITOR,
         schedule: { paused: false },
       });
-      const audit = await stack.db.auditEntry.findMany({ where: { action: { startsWith: 'notifications.' } } });
+      const audit = await stack.db.auditEntry.findMany({
+        where: { action: { startsWith: 'notifications.' } },
+      });
       expect(audit.map((a) => a.action)).toContain('notifications.set');
       expect(audit.map((a) => a.action)).toContain('notifications.schedule.create');
 
@@ -211,114 +226,150 @@ describe('«черновик готов» and «отчет подписан»', 
     const until = Date.now() + 60_000;
     while ((await stack.db.report.count({ where: { quarter, kind: 'draft' } })) === 0 && Date.now() < until)
       await new Promise((resolve) => setTimeout(resolve, 250));
-    const approve = await stack.cli(['report', 'approve', quarter, '--signer', 'А. П. Иванова', '--position', 'начальник отдела']);
+    const approve = await stack.cli([
+      'report',
+      'approve',
+      quarter,
+      '--signer',
+      'А. П. Иванова',
+      '--position',
+      'начальник отдела',
+    ]);
     expect(approve.code, approve.stderr).toBe(0);
   }
 
-  it('go out once per report, to the coordinator, and not when switched off', { timeout: 240_000 }, async () => {
-    await collectAndSign('2023-Q2');
-    await stack.mail.waitFor(() => draftReady('II квартал 2023 года').length >= 1 && signedOff('II квартал 2023 года').length >= 1, 60_000);
-    await settle();
-    const draft = draftReady('II квартал 2023 года');
-    const signed = signedOff('II квартал 2023 года');
-    expect(draft).toHaveLength(1);
-    expect(signed).toHaveLength(1);
-    expect(draft[0]!.to).toBe(COORDINATOR);
-    expect(draft[0]!.text).toContain('Мероприятий в черновике: 0.');
-    expect(signed[0]!.text).toContain('подписан (А. П. Иванова, начальник отдела)');
-    const report = await stack.db.report.findFirstOrThrow({ where: { quarter: '2023-Q2', kind: 'final' } });
-    expect(signed[0]!.text).toContain(report.blobSha256);
+  it(
+    'go out once per report, to the coordinator, and not when switched off',
+    { timeout: 240_000 },
+    async () => {
+      await collectAndSign('2023-Q2');
+      await stack.mail.waitFor(
+        () => draftReady('II квартал 2023 года').length >= 1 && signedOff('II квартал 2023 года').length >= 1,
+        60_000,
+      );
+      await settle();
+      const draft = draftReady('II квартал 2023 года');
+      const signed = signedOff('II квартал 2023 года');
+      expect(draft).toHaveLength(1);
+      expect(signed).toHaveLength(1);
+      expect(draft[0]!.to).toBe(COORDINATOR);
+      expect(draft[0]!.text).toContain('Мероприятий в черновике: 0.');
+      expect(signed[0]!.text).toContain('подписан (А. П. Иванова, начальник отдела)');
+      const report = await stack.db.report.findFirstOrThrow({ where: { quarter: '2023-Q2', kind: 'final' } });
+      expect(signed[0]!.text).toContain(report.blobSha256);
 
-    const off = await stack.cli(['notify', 'set', '--draft-ready', 'off', '--signed-off', 'off']);
-    expect(off.code, off.stderr).toBe(0);
-    await collectAndSign('2023-Q3');
-    // The signed report itself still goes to its recipients: only the coordinator's notices are off.
-    const final = await stack.db.report.findFirstOrThrow({ where: { quarter: '2023-Q3', kind: 'final' } });
-    await stack.mail.waitFor(
-      (all) =>
-        all.some(
-          (m) =>
-            m.subject === 'Сводный отчет о мероприятиях в международной сфере в III квартале 2023 года подписан' &&
-            m.text.includes(final.blobSha256),
-        ),
-      60_000,
-    );
-    await settle();
-    expect(draftReady('III квартал 2023 года')).toHaveLength(0);
-    expect(signedOff('III квартал 2023 года')).toHaveLength(0);
-    expect(
-      await stack.db.emailOutbox.count({ where: { quarter: '2023-Q3', municipality: 'coordinator' } }),
-    ).toBe(0);
-  });
+      const off = await stack.cli(['notify', 'set', '--draft-ready', 'off', '--signed-off', 'off']);
+      expect(off.code, off.stderr).toBe(0);
+      await collectAndSign('2023-Q3');
+      // The signed report itself still goes to its recipients: only the coordinator's notices are off.
+      const final = await stack.db.report.findFirstOrThrow({ where: { quarter: '2023-Q3', kind: 'final' } });
+      await stack.mail.waitFor(
+        (all) =>
+          all.some(
+            (m) =>
+              m.subject ===
+                'Сводный отчет о мероприятиях в международной сфере в III квартале 2023 года подписан' &&
+              m.text.includes(final.blobSha256),
+          ),
+        60_000,
+      );
+      await settle();
+      expect(draftReady('III квартал 2023 года')).toHaveLength(0);
+      expect(signedOff('III квартал 2023 года')).toHaveLength(0);
+      expect(
+        await stack.db.emailOutbox.count({ where: { quarter: '2023-Q3', municipality: 'coordinator' } }),
+      ).toBe(0);
+    },
+  );
 });
 
-describe('the portal\'s notifications page', () => {
-  it('shows and switches the notifications; forms need their CSRF token; auditors may not', { timeout: 90_000 }, async () => {
-    const app = await testPortal(stack.db, client);
-    try {
-      const cookies = await signInAs(app, stack.db, {
-        login: 'coord',
-        name: 'Координатор',
-        role: 'coordinator',
-        password: 'Zvezda-Dnepr-7311',
-      });
-      const page = await app.inject({ method: 'GET', url: '/notifications', cookies });
-      expect(page.statusCode).toBe(200);
-      expect(page.body).toContain('Уведомления координатору');
-      expect(page.body).toContain('Действует');
-      expect(page.body).toContain(AUDITOR);
-      // The schedule page says whether the daily run exists and links here.
-      const schedulePage = await app.inject({ method: 'GET', url: '/schedule', cookies });
-      expect(schedulePage.body).toContain('Ежедневная рассылка');
-      expect(schedulePage.body).toContain('href="/notifications"');
+describe("the portal's notifications page", () => {
+  it(
+    'shows and switches the notifications; forms need their CSRF token; auditors may not',
+    { timeout: 90_000 },
+    async () => {
+      const app = await testPortal(stack.db, client);
+      try {
+        const cookies = await signInAs(app, stack.db, {
+          login: 'coord',
+          name: 'Координатор',
+          role: 'coordinator',
+          password: 'Zvezda-Dnepr-7311',
+        });
+        const page = await app.inject({ method: 'GET', url: '/notifications', cookies });
+        expect(page.statusCode).toBe(200);
+        expect(page.body).toContain('Уведомления координатору');
+        expect(page.body).toContain('Действует');
+        expect(page.body).toContain(AUDITOR);
+        // The schedule page says whether the daily run exists and links here.
+        const schedulePage = await app.inject({ method: 'GET', url: '/schedule', cookies });
+        expect(schedulePage.body).toContain('Ежедневная рассылка');
+        expect(schedulePage.body).toContain('href="/notifications"');
 
-      const csrf = hiddenValue(page.body, '_csrf');
-      const post = (payload: Record<string, string>) =>
-        app.inject({ method: 'POST', url: '/notifications', cookies, payload });
-      const before = await readNotificationSettings(stack.db);
-      expect((await post({ action: 'save', digest: 'on' })).statusCode).toBe(403);
-      expect(await readNotificationSettings(stack.db)).toEqual(before);
+        const csrf = hiddenValue(page.body, '_csrf');
+        const post = (payload: Record<string, string>) =>
+          app.inject({ method: 'POST', url: '/notifications', cookies, payload });
+        const before = await readNotificationSettings(stack.db);
+        expect((await post({ action: 'save', digest: 'on' })).statusCode).toBe(403);
+        expect(await readNotificationSettings(stack.db)).toEqual(before);
 
-      // Ticked: the digest; unticked: the two report notices.
-      const saved = await post({ _csrf: csrf, action: 'save', digest: 'on', recipients: 'otdel@region.example.ru' });
-      expect(saved.statusCode).toBe(303);
-      expect(saved.headers.location).toBe('/notifications?done=saved');
-      expect(await readNotificationSettings(stack.db)).toMatchObject({
-        digest: true,
-        draftReady: false,
-        signedOff: false,
-        recipients: ['otdel@region.example.ru'],
-        updatedBy: 'coord',
-      });
-      const bad = await post({ _csrf: csrf, action: 'save', digest: 'on', recipients: 'otdel@region.example.ru, ne-adres' });
-      expect(bad.statusCode).toBe(400);
-      expect(bad.body).toContain('«ne-adres» не похоже на адрес электронной почты');
-      expect((await readNotificationSettings(stack.db)).recipients).toEqual(['otdel@region.example.ru']);
+        // Ticked: the digest; unticked: the two report notices.
+        const saved = await post({
+          _csrf: csrf,
+          action: 'save',
+          digest: 'on',
+          recipients: 'otdel@region.example.ru',
+        });
+        expect(saved.statusCode).toBe(303);
+        expect(saved.headers.location).toBe('/notifications?done=saved');
+        expect(await readNotificationSettings(stack.db)).toMatchObject({
+          digest: true,
+          draftReady: false,
+          signedOff: false,
+          recipients: ['otdel@region.example.ru'],
+          updatedBy: 'coord',
+        });
+        const bad = await post({
+          _csrf: csrf,
+          action: 'save',
+          digest: 'on',
+          recipients: 'otdel@region.example.ru, ne-adres',
+        });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.body).toContain('«ne-adres» не похоже на адрес электронной почты');
+        expect((await readNotificationSettings(stack.db)).recipients).toEqual(['otdel@region.example.ru']);
 
-      // «Send now» from the portal: the day's digest went out already, and the page says so in its own words.
-      const run = await post({ _csrf: csrf, action: 'run' });
-      expect(run.statusCode).toBe(303);
-      expect(run.headers.location).toMatch(/^\/notifications\?ran=(already-sent|sent|nothing|day-off)$/);
-      const forged = await app.inject({ method: 'GET', url: '/notifications?ran=<b>Позвоните по номеру</b>', cookies });
-      expect(forged.body).not.toContain('Позвоните');
+        // «Send now» from the portal: the day's digest went out already, and the page says so in its own words.
+        const run = await post({ _csrf: csrf, action: 'run' });
+        expect(run.statusCode).toBe(303);
+        expect(run.headers.location).toMatch(/^\/notifications\?ran=(already-sent|sent|nothing|day-off)$/);
+        const forged = await app.inject({
+          method: 'GET',
+          url: '/notifications?ran=<b>Позвоните по номеру</b>',
+          cookies,
+        });
+        expect(forged.body).not.toContain('Позвоните');
 
-      const auditor = await signInAs(app, stack.db, {
-        login: 'aud',
-        name: 'Аудитор',
-        role: 'auditor',
-        password: 'Lipa-Gagarin-4820',
-      });
-      expect((await app.inject({ method: 'GET', url: '/notifications', cookies: auditor })).statusCode).toBe(403);
-      const auditorSave = await app.inject({
-        method: 'POST',
-        url: '/notifications',
-        cookies: auditor,
-        payload: { _csrf: csrf, action: 'save' },
-      });
-      expect(auditorSave.statusCode).toBe(403);
-      expect((await readNotificationSettings(stack.db)).digest).toBe(true);
-    } finally {
-      await app.close();
-    }
-  });
+        const auditor = await signInAs(app, stack.db, {
+          login: 'aud',
+          name: 'Аудитор',
+          role: 'auditor',
+          password: 'Lipa-Gagarin-4820',
+        });
+        expect(
+          (await app.inject({ method: 'GET', url: '/notifications', cookies: auditor })).statusCode,
+        ).toBe(403);
+        const auditorSave = await app.inject({
+          method: 'POST',
+          url: '/notifications',
+          cookies: auditor,
+          payload: { _csrf: csrf, action: 'save' },
+        });
+        expect(auditorSave.statusCode).toBe(403);
+        expect((await readNotificationSettings(stack.db)).digest).toBe(true);
+      } finally {
+        await app.close();
+      }
+    },
+  );
 });

@@ -88,7 +88,14 @@ describe('the digest', () => {
             detail: 'Отправитель не из реестра',
           },
         ],
-        unsent: [{ to: 'velizh@mo.example.ru', subject: 'Напоминание', attempts: 3, lastError: '550 mailbox unavailable' }],
+        unsent: [
+          {
+            to: 'velizh@mo.example.ru',
+            subject: 'Напоминание',
+            attempts: 3,
+            lastError: '550 mailbox unavailable',
+          },
+        ],
       }),
     )!;
     expect(digest.subject).toBe(
@@ -96,17 +103,25 @@ describe('the digest', () => {
     );
     expect(digest.text).toContain('Сбор сведений за I квартал 2024 года (2024-Q1):');
     expect(digest.text).toContain('  — МО velizh: просрочка 7 рабочих дней (срок — 26 апреля 2024 года)');
-    expect(digest.text).toContain('Ответ отклонен, исправленный еще не поступил — 1:\n  — МО gagarin (срок — 20 мая 2024 года)');
+    expect(digest.text).toContain(
+      'Ответ отклонен, исправленный еще не поступил — 1:\n  — МО gagarin (срок — 20 мая 2024 года)',
+    );
     expect(digest.text).not.toContain('vyazma');
-    expect(digest.text).toContain('chuzhoy@example.ru, «Re: Запрос сведений» (задержано): Отправитель не из реестра');
-    expect(digest.text).toContain('velizh@mo.example.ru, «Напоминание»: 3 попытки, ошибка: 550 mailbox unavailable');
+    expect(digest.text).toContain(
+      'chuzhoy@example.ru, «Re: Запрос сведений» (задержано): Отправитель не из реестра',
+    );
+    expect(digest.text).toContain(
+      'velizh@mo.example.ru, «Напоминание»: 3 попытки, ошибка: 550 mailbox unavailable',
+    );
     expect(digest.text).toContain('https://svodka.example.ru/quarters/2024-Q1');
     expect(digest.counts).toEqual({ late: 1, rejected: 1, inbound: 1, unsent: 1 });
   });
 
   it('says «1 рабочий день», «2 рабочих дня»', () => {
     const text = (day: string) =>
-      composeDigest(facts({ day, quarters: [{ ...quarter, today: day, municipalities: [m('velizh', 'overdue')] }] }))!.text;
+      composeDigest(
+        facts({ day, quarters: [{ ...quarter, today: day, municipalities: [m('velizh', 'overdue')] }] }),
+      )!.text;
     expect(text('2024-04-27')).toContain('просрочка 1 рабочий день');
     expect(text('2024-05-02')).toContain('просрочка 2 рабочих дня');
   });
@@ -115,13 +130,21 @@ describe('the digest', () => {
     for (const day of ['2024-05-09', '2024-05-10', '2024-04-29', '2024-05-11'])
       expect(composeDigest(facts({ day, quarters: [{ ...quarter, today: day }] }))).toBeNull();
     // The working Saturday is a working day.
-    expect(composeDigest(facts({ day: '2024-04-27', quarters: [{ ...quarter, today: '2024-04-27' }] }))).not.toBeNull();
+    expect(
+      composeDigest(facts({ day: '2024-04-27', quarters: [{ ...quarter, today: '2024-04-27' }] })),
+    ).not.toBeNull();
   });
 
   it('is not sent when there is nothing to say', () => {
     expect(composeDigest(facts())).toBeNull();
     expect(
-      composeDigest(facts({ quarters: [{ ...quarter, municipalities: [m('vyazma', 'accepted'), m('a', 'requested', '2024-05-20')] }] })),
+      composeDigest(
+        facts({
+          quarters: [
+            { ...quarter, municipalities: [m('vyazma', 'accepted'), m('a', 'requested', '2024-05-20')] },
+          ],
+        }),
+      ),
     ).toBeNull();
   });
 
@@ -136,7 +159,16 @@ describe('the digest', () => {
 
 describe('report notifications', () => {
   it('«черновик готов» and «отчет подписан» read as a coordinator expects', () => {
-    const draft = draftReadyEmail({ quarter: '2023-Q2', eventCount: 65, publicUrl: 'https://svodka.example.ru' });
+    const draft = draftReadyEmail({
+      quarter: '2023-Q2',
+      number: 1,
+      eventCount: 65,
+      publicUrl: 'https://svodka.example.ru',
+    });
+    expect(draft.text).not.toContain('№');
+    expect(
+      draftReadyEmail({ quarter: '2023-Q2', number: 2, eventCount: 60, publicUrl: null }).text,
+    ).toContain('Это черновик № 2: сведения пересобраны после доработки.');
     expect(draft.subject).toBe('Готов черновик сводного отчета за II квартал 2023 года');
     expect(draft.text).toContain('Мероприятий в черновике: 65.');
     expect(draft.text).toContain('https://svodka.example.ru/quarters/2023-Q2');

@@ -27,7 +27,9 @@ function print(view: NotificationsView): void {
   console.log(
     `Получатели: ${view.recipients.join(', ')}${view.settings.recipients.length ? '' : ' (SVODKA_COORDINATOR_EMAIL)'}`,
   );
-  console.log(`Якорь журнала аудита: ${view.auditorEmail ?? 'не отправляется — SVODKA_AUDITOR_EMAIL не задан'}`);
+  console.log(
+    `Якорь журнала аудита: ${view.auditorEmail ?? 'не отправляется — SVODKA_AUDITOR_EMAIL не задан'}`,
+  );
   if (!view.schedule) {
     console.log('Расписание рассылки: не создано (npx svodka notify schedule)');
     return;
@@ -41,7 +43,9 @@ function print(view: NotificationsView): void {
 export function registerNotifyCommands(program: Command): void {
   const notify = program
     .command('notify')
-    .description('уведомления координатору (ежедневная сводка, «черновик готов», «отчет подписан») и якорь аудита');
+    .description(
+      'уведомления координатору (ежедневная сводка, «черновик готов», «отчет подписан») и якорь аудита',
+    );
 
   notify
     .command('show')
@@ -60,24 +64,28 @@ export function registerNotifyCommands(program: Command): void {
     .option('--draft-ready <on|off>', '«Черновик готов»')
     .option('--signed-off <on|off>', '«Отчет подписан»')
     .option('--recipients <адреса>', 'адреса через запятую; пустая строка — SVODKA_COORDINATOR_EMAIL')
-    .action(async (opts: { digest?: string; draftReady?: string; signedOff?: string; recipients?: string }) => {
-      const change: NotificationChange = {};
-      if (opts.digest !== undefined) change.digest = parseSwitch('--digest', opts.digest);
-      if (opts.draftReady !== undefined) change.draftReady = parseSwitch('--draft-ready', opts.draftReady);
-      if (opts.signedOff !== undefined) change.signedOff = parseSwitch('--signed-off', opts.signedOff);
-      if (opts.recipients !== undefined) change.recipients = parseRecipients(opts.recipients);
-      if (Object.keys(change).length === 0) {
-        console.error('Укажите, что изменить: --digest, --draft-ready, --signed-off или --recipients.');
-        process.exitCode = 2;
-        return;
-      }
-      await setNotifications(await getDb(), change, who());
-      print(await showNotifications(null, await getDb(), loadConfig().coordinatorEmail));
-    });
+    .action(
+      async (opts: { digest?: string; draftReady?: string; signedOff?: string; recipients?: string }) => {
+        const change: NotificationChange = {};
+        if (opts.digest !== undefined) change.digest = parseSwitch('--digest', opts.digest);
+        if (opts.draftReady !== undefined) change.draftReady = parseSwitch('--draft-ready', opts.draftReady);
+        if (opts.signedOff !== undefined) change.signedOff = parseSwitch('--signed-off', opts.signedOff);
+        if (opts.recipients !== undefined) change.recipients = parseRecipients(opts.recipients);
+        if (Object.keys(change).length === 0) {
+          console.error('Укажите, что изменить: --digest, --draft-ready, --signed-off или --recipients.');
+          process.exitCode = 2;
+          return;
+        }
+        await setNotifications(await getDb(), change, who());
+        print(await showNotifications(null, await getDb(), loadConfig().coordinatorEmail));
+      },
+    );
 
   notify
     .command('schedule')
-    .description('создать ежедневную рассылку (Temporal Schedule, 08:30 МСК): сводка по рабочим дням и якорь аудита')
+    .description(
+      'создать ежедневную рассылку (Temporal Schedule, 08:30 МСК): сводка по рабочим дням и якорь аудита',
+    )
     .action(async () => {
       const { created } = await createDailySchedule(await getClient(), await getDb(), who());
       console.log(
