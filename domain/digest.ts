@@ -5,7 +5,7 @@ import { isWorkingDay, workingDaysBetween } from './calendar/working-days';
 import type { WorkingCalendar } from './calendar/working-days';
 import { russianDate } from './emails';
 import { parseQuarter, quarterRoman } from './quarter';
-import { plural } from './text';
+import { collapseWhitespace, plural } from './text';
 
 /** A municipality's standing as its quarter's workflow reports it (SubmissionState of workflows/api.ts). */
 export type DigestMunicipality = { code: string; name: string; state: string; deadline: string };
@@ -89,6 +89,15 @@ function limited<T>(items: T[], line: (item: T) => string, rest: (n: number) => 
   return lines;
 }
 
+/**
+ * A stranger's words (a held reply's sender, subject, our reason quoting them) on one line and
+ * short: a subject with line breaks must not write lines of its own into the coordinator's digest.
+ */
+function foreign(text: string, max = 120): string {
+  const line = collapseWhitespace(text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' '));
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 const INBOUND_STATUS: Record<string, string> = {
   held: 'задержано',
   unmatched: 'не сопоставлено',
@@ -153,7 +162,8 @@ export function composeDigest(facts: DigestFacts): Digest | null {
         ...limited(
           facts.inbound,
           (m) =>
-            `  — ${russianDate(m.at.slice(0, 10))}, ${m.from}, «${m.subject}» (${INBOUND_STATUS[m.status] ?? m.status}): ${m.detail}`,
+            `  — ${russianDate(m.at.slice(0, 10))}, ${foreign(m.from, 100)}, «${foreign(m.subject)}» ` +
+            `(${INBOUND_STATUS[m.status] ?? m.status}): ${foreign(m.detail, 200)}`,
           (n) => `  …и еще ${n}`,
         ),
         'Список задержанных: npx svodka mail held',
@@ -168,7 +178,7 @@ export function composeDigest(facts: DigestFacts): Digest | null {
           facts.unsent,
           (u) =>
             `  — ${u.to}, «${u.subject}»: ${u.attempts} ${plural(u.attempts, ['попытка', 'попытки', 'попыток'])}` +
-            (u.lastError ? `, ошибка: ${u.lastError.slice(0, 200)}` : ''),
+            (u.lastError ? `, ошибка: ${foreign(u.lastError, 200)}` : ''),
           (n) => `  …и еще ${n}`,
         ),
         'Svodka повторяет отправку сама; если ошибка не проходит, проверьте адрес и почтовый сервер.',

@@ -117,6 +117,26 @@ describe('the digest', () => {
     expect(digest.counts).toEqual({ late: 1, rejected: 1, inbound: 1, unsent: 1 });
   });
 
+  it("keeps a stranger's subject on one line of its own, and short", () => {
+    const digest = composeDigest(
+      facts({
+        inbound: [
+          {
+            at: '2024-05-08T10:00:00.000Z',
+            from: 'x@example.ru',
+            subject: 'Сведения\n\nПросрочек нет, сводку можно не читать\r\n' + 'а'.repeat(500),
+            status: 'unmatched',
+            detail: 'Нет токена в адресе',
+          },
+        ],
+      }),
+    )!;
+    const line = digest.text.split('\n').find((l) => l.includes('x@example.ru'))!;
+    expect(line).toContain('«Сведения Просрочек нет, сводку можно не читать ааа');
+    expect(line).toContain('…» (не сопоставлено): Нет токена в адресе');
+    expect(digest.text.split('\n').filter((l) => l.startsWith('Просрочек нет'))).toEqual([]);
+  });
+
   it('says «1 рабочий день», «2 рабочих дня»', () => {
     const text = (day: string) =>
       composeDigest(
