@@ -29,6 +29,7 @@ import { countEmail } from '../infrastructure/metrics';
 import { auditorEmail, sendAuditAnchor } from './audit-anchor';
 import type { AuditAnchor } from './audit-anchor';
 import { createOpenerActivities } from './opener';
+import { createNotifyActivities, notifyReport } from './notify';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from '../infrastructure/tokens';
@@ -158,6 +159,7 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     ...createOpenerActivities(deps),
+    ...createNotifyActivities(deps),
 
     async listMunicipalities(): Promise<string[]> {
       const rows = await prisma.municipality.findMany({
@@ -311,16 +313,20 @@ export function createActivities(deps: ActivityDeps) {
         log.warn('audit anchor: SVODKA_AUDITOR_EMAIL is not set');
         return null;
       }
-      const { anchor } = await sendAuditAnchor(prisma, mailer, {
-        to,
-        from: config.mailFrom,
-        messageIdDomain: config.messageIdDomain,
-      });
+      const { anchor } = await sendAuditAnchor(
+        prisma,
+        mailer,
+        { to, from: config.mailFrom, messageIdDomain: config.messageIdDomain },
+        deps.clock(),
+      );
       return anchor;
     },
 
     async renderReport(request: RenderRequest): Promise<RenderResult> {
-      return compileReport(prisma, files, request);
+      const result = await compileReport(prisma, files, request);
+      // «Черновик готов» to the coordinators, once per rendered draft (issue 18.7).
+      if (request.kind === 'draft') await notifyReport(deps, 'draft-ready', request.quarter, result.reportId);
+      return result;
     },
 
     async distributeReport({
@@ -369,6 +375,8 @@ export function createActivities(deps: ActivityDeps) {
           ),
         );
       }
+      // «Отчет подписан» to the coordinators, once per final report (issue 18.7).
+      await notifyReport(deps, 'signed-off', quarter, reportId);
       return outcomes;
     },
 

@@ -310,3 +310,22 @@ export type OpenerInput = {
 export type OpenerResult =
   | { opened: true; quarter: string; deadline: string; notified: boolean }
   | { opened: false; quarter: string | null; reason: 'not-due' | 'already-started' | 'finished' };
+
+// The coordinator's daily notifications (issue 18.7) and the auditors' anchor (issue 17.3): one
+// schedule, one workflow a day.
+/** The schedule of the daily digest and audit anchor; its runs are `daily-notifications-<time>`. */
+export const DAILY_SCHEDULE_ID = 'svodka-daily-notifications';
+export const DAILY_WORKFLOW_ID = 'daily-notifications';
+
+export type DigestResult = {
+  /** Moscow date the digest is for. */
+  day: string;
+  outcome: 'sent' | 'already-sent' | 'nothing' | 'day-off' | 'off';
+  counts?: { late: number; rejected: number; inbound: number; unsent: number };
+};
+
+export type DailyResult = {
+  digest: DigestResult;
+  /** The anchor's head hash; null when SVODKA_AUDITOR_EMAIL is not set. */
+  anchor: string | null;
+};

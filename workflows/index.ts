@@ -3,3 +3,4 @@ export { quarterlyReport } from './quarterly-report';
 export { municipalitySubmission } from './municipality-submission';
 export { submissionGroup } from './submission-group';
 export { quarterOpener } from './quarter-opener';
+export { dailyNotifications } from './daily-notifications';

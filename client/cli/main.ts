@@ -9,6 +9,7 @@ import { registerCalendarCommands } from './commands/calendar';
 import { registerBackupCommands } from './commands/backup';
 import { registerDbCommands } from './commands/db';
 import { registerMailCommands } from './commands/mail';
+import { registerNotifyCommands } from './commands/notify';
 import { registerLinkCommands } from './commands/link';
 import { registerQuarterCommands } from './commands/quarter';
 import { registerReportCommands } from './commands/report';
@@ -73,6 +74,7 @@ export function buildProgram(): Command {
   registerLinkCommands(program);
   registerBackupCommands(program);
   registerScheduleCommands(program);
+  registerNotifyCommands(program);
   program.addHelpText(
     'after',
     `

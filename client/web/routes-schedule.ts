@@ -14,6 +14,8 @@ import {
   triggerSchedule,
 } from '../schedule';
 import type { ScheduleView } from '../schedule';
+import { showDailySchedule } from '../notifications';
+import type { DailyScheduleView } from '../notifications';
 import { UserError } from '../temporal';
 import { formField } from './context';
 import type { PortalContext } from './context';
@@ -122,8 +124,11 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
     const viewer = await ctx.requireViewer(request, reply, 'coordinator');
     if (!viewer) return reply;
     let view: ScheduleView | null;
+    let daily: DailyScheduleView | null;
     try {
-      view = await withDeadline(ctx.temporal, QUERY_DEADLINE_MS, () => showSchedule(ctx.temporal, ctx.db));
+      [view, daily] = await withDeadline(ctx.temporal, QUERY_DEADLINE_MS, () =>
+        Promise.all([showSchedule(ctx.temporal, ctx.db), showDailySchedule(ctx.temporal)]),
+      );
     } catch {
       throw unavailable();
     }
@@ -175,6 +180,18 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
             <h2>Создать расписание</h2>`
       }
       <div class="card">${ruleForm(viewer.csrf, view)}</div>
+      <h2>Ежедневная рассылка</h2>
+      <p>
+        ${
+          daily
+            ? html`${daily.paused ? 'Приостановлена' : 'Действует'}: каждый день в 08:30 МСК — сводка координатору по
+              рабочим дням и якорь журнала аудита аудиторам${
+                daily.nextRun ? html`; следующий запуск ${moscowDateTime(daily.nextRun)}` : ''
+              }.`
+            : 'Не создана: сводка координатору и якорь журнала аудита не отправляются.'
+        }
+        <a href="/notifications">Настроить уведомления</a>
+      </p>
       <p><a href="/quarters">← Кварталы</a></p>`;
     return ctx.send(reply, 200, {
       title: 'Расписание',

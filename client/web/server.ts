@@ -44,6 +44,7 @@ import { registerReviewRoutes } from './routes-review';
 import { registerSignInRoutes } from './routes-signin';
 import { registerSignOffRoutes } from './routes-signoff';
 import { registerScheduleRoutes } from './routes-schedule';
+import { registerNotificationRoutes } from './routes-notifications';
 
 export type { PortalConfig, PortalContext } from './context';
 export {
@@ -315,6 +316,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerMunicipalityRoutes(app, ctx);
   registerCoordinatorRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx);
   registerAuditorRoutes(app, ctx);
   registerSignOffRoutes(app, ctx);
   registerExportRoutes(app, ctx);

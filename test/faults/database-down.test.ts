@@ -231,7 +231,8 @@ function outageSuite(database: 'sqlite' | 'postgresql') {
       expect(mail.problems).toEqual([]);
       // Nothing here kills a worker, so not even a same-Message-ID resend.
       expect(mail.redeliveries).toEqual([]);
-      expect(mail.messages).toBe(CODES.length * 2 + 1);
+      // Requests and results, the signed report, and the coordinator's «черновик готов» and «отчет подписан».
+      expect(mail.messages).toBe(CODES.length * 2 + 3);
       // An Upload row may be left by the refused PostgreSQL CLI run, never a Submission.
     },
   );

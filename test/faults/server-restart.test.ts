@@ -211,7 +211,8 @@ describe('Temporal dev server restarted mid-quarter', () => {
       // Nothing here kills a worker, so not even a same-Message-ID resend.
       expect(mail.redeliveries).toEqual([]);
       // A request and a result per municipality, and the final report.
-      expect(mail.messages).toBe(CODES.length * 2 + 1);
+      // Requests and results, the signed report, and the coordinator's «черновик готов» and «отчет подписан».
+      expect(mail.messages).toBe(CODES.length * 2 + 3);
     },
   );
 });
