@@ -41,6 +41,7 @@ const ACTIVITY_NAMES = {
   renderReport: true,
   distributeReport: true,
   archiveHistories: true,
+  sendDailyDigest: true,
   openDueQuarter: true,
 } as const satisfies Record<keyof Activities, true>;
 
@@ -99,6 +100,9 @@ export function mockActivities(): Mocks {
     }),
     distributeReport: () => [],
     archiveHistories: () => ({ archived: 0 }),
+    sendDailyDigest: () => {
+      throw ApplicationFailure.nonRetryable('the daily digest is not part of these tests');
+    },
     openDueQuarter: () => {
       throw ApplicationFailure.nonRetryable('the opener is not part of these tests');
     },
