@@ -28,7 +28,7 @@ import { auditorEmail, sendAuditAnchor } from './audit-anchor';
 import type { AuditAnchor } from './audit-anchor';
 import { createOpenerActivities } from './opener';
 import { compileReport, reportBytes, reportFileName } from './reports';
-import { recordSubmission, type RecordSubmissionInput } from './submissions';
+import { auditSubmission, recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from '../infrastructure/tokens';
 
 export type ActivityDeps = {
@@ -271,6 +271,7 @@ export function createActivities(deps: ActivityDeps) {
     ): Promise<AcknowledgedResult> {
       const { deadline, ackSeq, ...record } = input;
       const result = await recordSubmission(prisma, files, record);
+      await auditSubmission(prisma, record, result);
       const kind = result.accepted ? 'accepted' : 'rejected';
       const mail: MunicipalityEmail = {
         quarter: input.quarter,
