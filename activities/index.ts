@@ -30,6 +30,7 @@ import { createOpenerActivities } from './opener';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { auditSubmission, recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from '../infrastructure/tokens';
+import { plusAddress } from '../infrastructure/email/plus-address';
 
 export type ActivityDeps = {
   prisma: Db;
@@ -50,12 +51,6 @@ const LINKED_KINDS = new Set([
   'extended',
   'reopened',
 ]);
-
-/** svodka@region.ru + token → svodka+token@region.ru: the reply names its municipality and quarter. */
-export function plusAddress(address: string, token: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? address : `${address.slice(0, at)}+${token}${address.slice(at)}`;
-}
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 

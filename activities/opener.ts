@@ -15,7 +15,7 @@ import type { OpenerInput, OpenerResult } from '../workflows/api';
 import type { ActivityDeps } from './index';
 import { workingCalendar } from '../infrastructure/calendar';
 import { sendOnce } from '../infrastructure/email/send';
-import { quarterFinished } from './history-archive';
+import { quarterFinished } from '../infrastructure/quarter-archive';
 
 /** What the audit log names as the origin of a quarter the schedule opened. */
 export const SCHEDULE_ORIGIN = 'schedule';

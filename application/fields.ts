@@ -22,7 +22,10 @@ export const municipalityField = z
   .trim()
   .min(1, 'Укажите код муниципального образования.')
   .max(100, 'Код муниципального образования слишком длинный.')
-  .refine((code) => !/[\s/\\]/.test(code), 'Код муниципального образования не может содержать пробелы и «/».');
+  .refine(
+    (code) => !/[\s/\\]/.test(code),
+    'Код муниципального образования не может содержать пробелы и «/».',
+  );
 
 /** An ISO date, checked for existence (no 31 June). `label` begins the message: «Новый срок: …». */
 export function dateField(label: string) {

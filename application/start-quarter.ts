@@ -6,7 +6,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import { appendAudit } from '../infrastructure/audit';
 import { calendarForQuarter, workingCalendar } from '../infrastructure/calendar';
-import { quarterFinished } from '../activities/history-archive';
+import { quarterFinished } from '../infrastructure/quarter-archive';
 import { parseQuarter, quarterBounds } from '../domain/quarter';
 import { installationPolicy, parsePolicyChoice, PolicyError } from '../domain/policy-options';
 import type { PolicyChoice } from '../domain/policy-options';
@@ -79,7 +79,8 @@ export const startQuarter = defineUseCase({
     }
     const now = ctx.clock().getTime();
     const deadline =
-      input.deadline ?? defaultDeadline(quarterBounds(parseQuarter(quarter)).end, now, await workingCalendar(db));
+      input.deadline ??
+      defaultDeadline(quarterBounds(parseQuarter(quarter)).end, now, await workingCalendar(db));
     // The workflow cannot read the calendar: its policy carries the years around the deadline.
     const { calendar: quarterCalendar, warning: calendarWarning } = await calendarForQuarter(db, deadline);
     const timeScale = input.timeScale ?? 1;

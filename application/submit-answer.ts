@@ -15,10 +15,12 @@ import { defineUseCase, RefusedError } from './use-case';
 import type { Actor } from './use-case';
 
 const cell = z.string().max(20_000, 'Слишком длинный текст в ячейке: не больше 20 000 знаков.');
-const row = z.object(Object.fromEntries(COLUMN_KEYS.map((key) => [key, cell])) as Record<
-  (typeof COLUMN_KEYS)[number],
-  typeof cell
->);
+const row = z.object(
+  Object.fromEntries(COLUMN_KEYS.map((key) => [key, cell])) as Record<
+    (typeof COLUMN_KEYS)[number],
+    typeof cell
+  >,
+);
 
 const answer = z.discriminatedUnion(
   'kind',

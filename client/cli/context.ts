@@ -7,7 +7,7 @@ import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } 
 import { createDb } from '../../infrastructure/db/client';
 import type { Db } from '../../infrastructure/db/client';
 import { appendAudit } from '../../infrastructure/audit';
-import { quarterFinished } from '../../activities/history-archive';
+import { quarterFinished } from '../../infrastructure/quarter-archive';
 import type { AuditInput } from '../../infrastructure/audit';
 import { parseQuarter, formatQuarter } from '../../domain/quarter';
 import { quarterWorkflowId, statusQuery } from '../../workflows/api';

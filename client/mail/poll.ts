@@ -31,7 +31,7 @@ import type { Db } from '../../infrastructure/db/client';
 import type { Mailer } from '../../infrastructure/email/mailer';
 import { sendOnce } from '../../infrastructure/email/send';
 import { tlsOptions } from '../../infrastructure/email/tls';
-import { plusAddress } from '../../activities/index';
+import { plusAddress } from '../../infrastructure/email/plus-address';
 import { UploadTooLargeError } from '../../infrastructure/uploads';
 import type { ImapSettings } from './config';
 import { matchMunicipality } from './match';

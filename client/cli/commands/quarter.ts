@@ -6,7 +6,7 @@ import { COLUMN_TITLES } from '../../../domain/validate';
 import { plural } from '../../../domain/text';
 import { workingDaysLeftText } from '../../calendar';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { archivedQuarterStatus } from '../../../activities/history-archive';
+import { archivedQuarterStatus } from '../../../infrastructure/quarter-archive';
 import { closeCollection } from '../../../application/close-collection';
 import { excuse } from '../../../application/excuse';
 import { extendDeadline } from '../../../application/extend-deadline';
