@@ -635,7 +635,10 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     }),
   );
   decision('excuse', (request, viewer, target) =>
-    act(ctx, request, viewer.user.login, excuse, { ...target, reason: formField(request.body, 'reason', 500) }),
+    act(ctx, request, viewer.user.login, excuse, {
+      ...target,
+      reason: formField(request.body, 'reason', 500),
+    }),
   );
   decision('remind', (request, viewer, target) => act(ctx, request, viewer.user.login, remind, target));
   decision('reopen', (request, viewer, target) =>

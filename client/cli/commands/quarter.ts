@@ -139,16 +139,16 @@ export function registerQuarterCommands(program: Command): void {
         const result = await run(
           startQuarter,
           {
-          quarter: quarterText,
-          deadline: opts.deadline,
-          timeScale: opts.timeScale,
-          groupSize: opts.groupSize,
-          policy: {
-            remindBefore: opts.remindBefore,
-            overdueEvery: opts.overdueEvery,
-            escalateAfter: opts.escalateAfter,
-          },
-          requestId: opts.requestId,
+            quarter: quarterText,
+            deadline: opts.deadline,
+            timeScale: opts.timeScale,
+            groupSize: opts.groupSize,
+            policy: {
+              remindBefore: opts.remindBefore,
+              overdueEvery: opts.overdueEvery,
+              escalateAfter: opts.escalateAfter,
+            },
+            requestId: opts.requestId,
           },
           quarterText,
         );
