@@ -1,13 +1,13 @@
 // A quarter's workflow histories copied into Svodka's own database, so the record outlives Temporal's
 // retention: the timeline, the quarter page, the report download and the refusal of a second start
 // read these rows once the server has forgotten the executions.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { groupWorkflowId, quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
-import type { ArchiveRequest, QuarterInput, QuarterStatus } from '../workflows/api';
+import type { ArchiveRequest, QuarterInput } from '../workflows/api';
 import type { Db } from '../infrastructure/db/client';
 
 /** Histories fetched and written at once: enough to keep the server busy, few enough for its limits. */
@@ -104,33 +104,4 @@ export async function archiveQuarterHistories(
     { result: JSON.stringify(status), final },
   );
   return { archived: targets.length + 1 };
-}
-
-/** The newest archived history of an execution, or null when none was kept. */
-export async function archivedHistory(db: Db, workflowId: string): Promise<History | null> {
-  const row = await db.workflowHistoryArchive.findFirst({
-    where: { workflowId },
-    orderBy: { archivedAt: 'desc' },
-    select: { history: true },
-  });
-  return row ? historyFromJSON(JSON.parse(gunzipSync(row.history).toString('utf8'))) : null;
-}
-
-/** The quarter's status as last archived (at close or sign-off), or null. */
-export async function archivedQuarterStatus(db: Db, quarter: string): Promise<QuarterStatus | null> {
-  const row = await db.workflowHistoryArchive.findFirst({
-    where: { quarter, kind: 'quarter', result: { not: null } },
-    orderBy: [{ final: 'desc' }, { archivedAt: 'desc' }],
-    select: { result: true },
-  });
-  return row?.result ? (JSON.parse(row.result) as QuarterStatus) : null;
-}
-
-/** Whether the quarter was signed off and archived, or has a final report: finished for good. */
-export async function quarterFinished(db: Db, quarter: string): Promise<boolean> {
-  const [archived, report] = await Promise.all([
-    db.workflowHistoryArchive.findFirst({ where: { quarter, kind: 'quarter', final: true } }),
-    db.report.findFirst({ where: { quarter, kind: 'final' }, select: { id: true } }),
-  ]);
-  return archived !== null || report !== null;
 }

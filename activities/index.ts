@@ -31,8 +31,9 @@ import type { AuditAnchor } from './audit-anchor';
 import { createOpenerActivities } from './opener';
 import { createNotifyActivities, notifyReport } from './notify';
 import { compileReport, reportBytes, reportFileName } from './reports';
-import { recordSubmission, type RecordSubmissionInput } from './submissions';
+import { auditSubmission, recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from '../infrastructure/tokens';
+import { plusAddress } from '../infrastructure/email/plus-address';
 
 export type ActivityDeps = {
   prisma: Db;
@@ -53,12 +54,6 @@ const LINKED_KINDS = new Set([
   'extended',
   'reopened',
 ]);
-
-/** svodka@region.ru + token → svodka+token@region.ru: the reply names its municipality and quarter. */
-export function plusAddress(address: string, token: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? address : `${address.slice(0, at)}+${token}${address.slice(at)}`;
-}
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -275,6 +270,7 @@ export function createActivities(deps: ActivityDeps) {
     ): Promise<AcknowledgedResult> {
       const { deadline, ackSeq, ...record } = input;
       const result = await recordSubmission(prisma, files, record);
+      await auditSubmission(prisma, record, result);
       const kind = result.accepted ? 'accepted' : 'rejected';
       const mail: MunicipalityEmail = {
         quarter: input.quarter,

@@ -1,13 +1,11 @@
 // The schedule's side of opening a quarter: which quarter is due today by the coordinator's rule,
-// started through the same use case as `svodka quarter start` (client/quarters.ts), and the
+// started through the same use case as `svodka quarter start` (application/start-quarter.ts), and the
 // coordinator told by email once, through the outbox.
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-// The use case still lives with the surfaces; it moves to application/ with the application layer.
-/* eslint-disable no-restricted-imports */
-import { startQuarter } from '../client/quarters';
-import { UserError } from '../client/temporal';
-/* eslint-enable no-restricted-imports */
+import { useCaseContext } from '../application/context';
+import { startQuarter } from '../application/start-quarter';
+import { execute, InvalidInputError, RefusedError } from '../application/use-case';
 import { russianDate } from '../domain/emails';
 import { dueQuarter } from '../domain/opening';
 import { describePolicy } from '../domain/policy-options';
@@ -17,7 +15,7 @@ import type { OpenerInput, OpenerResult } from '../workflows/api';
 import type { ActivityDeps } from './index';
 import { workingCalendar } from '../infrastructure/calendar';
 import { sendOnce } from '../infrastructure/email/send';
-import { quarterFinished } from './history-archive';
+import { quarterFinished } from '../infrastructure/quarter-archive';
 
 /** What the audit log names as the origin of a quarter the schedule opened. */
 export const SCHEDULE_ORIGIN = 'schedule';
@@ -33,17 +31,21 @@ export function createOpenerActivities({ prisma, mailer, clock, config }: Activi
 
       let result;
       try {
-        result = await startQuarter(Context.current().client, prisma, {
+        const ctx = useCaseContext({
+          db: prisma,
+          temporal: Context.current().client,
+          clock: () => new Date(now),
+          actor: { name: input.actor, channel: 'schedule', origin: SCHEDULE_ORIGIN },
+        });
+        result = await execute(startQuarter, ctx, {
           quarter: due.quarter,
           deadline: due.deadline,
           policy: input.policy,
-          actor: input.actor,
-          origin: SCHEDULE_ORIGIN,
-          now,
         });
       } catch (err) {
         // Bad settings or an empty registry: no retry mends them; the run fails where the coordinator sees it.
-        if (err instanceof UserError) throw ApplicationFailure.nonRetryable(err.message, 'OpenerRefused');
+        if (err instanceof InvalidInputError || err instanceof RefusedError)
+          throw ApplicationFailure.nonRetryable(err.message, 'OpenerRefused');
         throw err;
       }
       if (!result.started) {

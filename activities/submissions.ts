@@ -12,6 +12,7 @@ import type { Db } from '../infrastructure/db/client';
 import { parseSubmissionOffThread } from '../infrastructure/docx/parse-pool';
 import { isFormRowsUpload, readFormRows } from '../infrastructure/form-rows';
 import { countAnswer } from '../infrastructure/metrics';
+import { appendAudit } from '../infrastructure/audit';
 
 export type RecordSubmissionInput = {
   quarter: string;
@@ -157,4 +158,33 @@ export async function recordSubmission(
     rowCount: extracted.rows.length,
     findings,
   };
+}
+
+/**
+ * The answer's audit entry, written by the activity that stored the version and keyed by the action's
+ * id: a crash after the Update can no longer lose it, and a retried request (the same Update id, or
+ * this activity retried) finds it written and writes nothing. An answer sent without an action (an
+ * old client, a test) leaves no entry, as it did before the surfaces wrote them.
+ */
+export async function auditSubmission(
+  db: Db,
+  input: RecordSubmissionInput,
+  result: SubmissionResult,
+): Promise<void> {
+  const { action } = input.payload;
+  if (!action) return;
+  await appendAudit(db, {
+    quarter: input.quarter,
+    municipality: input.municipality,
+    action: 'submission',
+    actor: action.actor,
+    origin: action.origin,
+    detail: {
+      version: result.version,
+      accepted: result.accepted,
+      channel: input.payload.channel,
+      kind: input.payload.kind,
+    },
+    actionId: action.id,
+  });
 }

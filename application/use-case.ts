@@ -64,3 +64,14 @@ export async function execute<Schema extends z.ZodType, Result>(
   }
   return useCase.run(ctx, parsed.data);
 }
+
+/**
+ * The use case will not do it, for a reason the user can act on (the quarter is already signed off,
+ * the registry is empty): the surface shows `message` (Russian) as it is.
+ */
+export class RefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusedError';
+  }
+}

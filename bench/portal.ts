@@ -21,7 +21,9 @@ import type { Db } from '../infrastructure/db/client';
 import { migrate } from '../infrastructure/db/setup';
 import { recordSubmission } from '../activities/submissions';
 import { issueToken } from '../infrastructure/tokens';
-import { startQuarter } from '../client/quarters';
+import { useCaseContext } from '../application/context';
+import { startQuarter } from '../application/start-quarter';
+import { execute } from '../application/use-case';
 import { startPortal } from '../client/web/server';
 import type { PortalConfig } from '../client/web/server';
 import { generateRegistry } from '../domain/registry/synthetic';
@@ -370,7 +372,11 @@ await childMain(async (): Promise<Row[]> => {
   let floor: UpdateFloor | null = null;
   let floorError: string | null = null;
   try {
-    await startQuarter(temporal, db, { quarter, deadline: '2099-07-10', actor: 'bench', origin: 'bench' });
+    await execute(
+      startQuarter,
+      useCaseContext({ db, temporal, actor: { name: 'bench', channel: 'cli', origin: 'bench' } }),
+      { quarter, deadline: '2099-07-10' },
+    );
     const until = Date.now() + boundMs;
     while (requests < municipalities && Date.now() < until) await sleep(200);
     if (requests < municipalities)

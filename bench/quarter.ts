@@ -16,7 +16,9 @@ import { createDb } from '../infrastructure/db/client';
 import type { Db } from '../infrastructure/db/client';
 import { migrate, seedRegistry } from '../infrastructure/db/setup';
 import { storeUpload } from '../infrastructure/uploads';
-import { startQuarter } from '../client/quarters';
+import { useCaseContext } from '../application/context';
+import { startQuarter } from '../application/start-quarter';
+import { execute } from '../application/use-case';
 import { generateRegistry } from '../domain/registry/synthetic';
 import { SMOLENSK_MUNICIPALITIES } from '../domain/registry/smolensk';
 import {
@@ -274,13 +276,11 @@ async function runCycle(options: {
   const handle = client.workflow.getHandle(quarterWorkflowId(quarter));
   try {
     t0 = performance.now();
-    await startQuarter(client, db, {
-      quarter,
-      deadline: '2099-07-10',
-      actor: 'bench',
-      origin: 'bench',
-      groupSize: GROUP_SIZE,
-    });
+    await execute(
+      startQuarter,
+      useCaseContext({ db, temporal: client, actor: { name: 'bench', channel: 'cli', origin: 'bench' } }),
+      { quarter, deadline: '2099-07-10', groupSize: GROUP_SIZE },
+    );
     await bounded('waiting for every answer', allAnsweredP);
 
     // The draft is in the database as soon as the quarter renders it.

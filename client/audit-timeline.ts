@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Db } from '../infrastructure/db/client';
-import { archivedHistory } from '../activities/history-archive';
+import { archivedHistory } from '../infrastructure/quarter-archive';
 import { quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
 import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
 

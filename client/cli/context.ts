@@ -1,4 +1,5 @@
 // What every CLI command shares: who is acting, the database, the Temporal client, output helpers.
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import type { Client } from '@temporalio/client';
@@ -6,11 +7,15 @@ import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } 
 import { createDb } from '../../infrastructure/db/client';
 import type { Db } from '../../infrastructure/db/client';
 import { appendAudit } from '../../infrastructure/audit';
-import { quarterFinished } from '../../activities/history-archive';
+import { quarterFinished } from '../../infrastructure/quarter-archive';
 import type { AuditInput } from '../../infrastructure/audit';
 import { parseQuarter, formatQuarter } from '../../domain/quarter';
 import { quarterWorkflowId, statusQuery } from '../../workflows/api';
 import { connectClient, UserError } from '../temporal';
+import { useCaseContext } from '../../application/context';
+import { execute, InvalidInputError, RefusedError } from '../../application/use-case';
+import type { UseCase, UseCaseContext } from '../../application/use-case';
+import type { z } from 'zod';
 
 export { UserError };
 
@@ -49,6 +54,45 @@ export async function closeAll(): Promise<void> {
 
 export async function audit(entry: Omit<AuditInput, 'actor' | 'origin'>): Promise<void> {
   await appendAudit(await getDb(), { ...entry, actor: actor(), origin: origin() });
+}
+
+let context: UseCaseContext | null = null;
+
+/** The use cases' context for this command: built once, Temporal dialled only when needed. */
+export async function cliContext(): Promise<UseCaseContext> {
+  context ??= useCaseContext({
+    db: await getDb(),
+    temporal: getClient,
+    actor: { name: actor(), channel: 'cli', origin: origin() },
+  });
+  return context;
+}
+
+/** `--request-id`, or a fresh one: the same id given twice is one action (one version, one entry). */
+export function requestIdOption(value: string | undefined): string {
+  return value ?? `cli-${randomUUID()}`;
+}
+
+export const REQUEST_ID_HELP =
+  'идентификатор запроса: команда, повторенная с тем же идентификатором, выполняется один раз';
+
+/**
+ * Runs a use case as the CLI's user; its refusals become messages without a stack trace: bad input
+ * (exit code 2), a refusal or Temporal's errors about the quarter (exit code 1).
+ */
+export async function run<Schema extends z.ZodType, Result>(
+  useCase: UseCase<Schema, Result>,
+  input: z.input<Schema>,
+  quarter: string,
+): Promise<Result> {
+  try {
+    return await execute(useCase, await cliContext(), input);
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw new UserError(err.message, 2);
+    if (err instanceof RefusedError) throw new UserError(err.message);
+    if (err instanceof UserError) throw err;
+    throw await explainTemporalError(err, quarter);
+  }
 }
 
 /** Validates and normalises a quarter argument: "2023-q2" → "2023-Q2". */

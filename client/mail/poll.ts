@@ -20,8 +20,10 @@ import type { Client } from '@temporalio/client';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import type { Attachment, ParsedMail } from 'mailparser';
-import { submissionWorkflowId, submitUpdate } from '../../workflows/api';
-import type { SubmissionPayload, SubmissionResult } from '../../workflows/api';
+import { useCaseContext } from '../../application/context';
+import { submitAnswer } from '../../application/submit-answer';
+import { execute, InvalidInputError } from '../../application/use-case';
+import type { SubmissionResult } from '../../workflows/api';
 import { appendAudit } from '../../infrastructure/audit';
 import type { BlobStore } from '../../infrastructure/blobs';
 import type { AppConfig } from '../../infrastructure/config';
@@ -29,8 +31,8 @@ import type { Db } from '../../infrastructure/db/client';
 import type { Mailer } from '../../infrastructure/email/mailer';
 import { sendOnce } from '../../infrastructure/email/send';
 import { tlsOptions } from '../../infrastructure/email/tls';
-import { plusAddress } from '../../activities/index';
-import { storeUpload, UploadTooLargeError } from '../../infrastructure/uploads';
+import { plusAddress } from '../../infrastructure/email/plus-address';
+import { UploadTooLargeError } from '../../infrastructure/uploads';
 import type { ImapSettings } from './config';
 import { keepAttachment } from './held-attachment';
 import type { KeptAttachment } from './held-attachment';
@@ -207,40 +209,37 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
   };
 
   const actor = from || 'email';
-  let uploadId: string;
-  try {
-    uploadId = await storeUpload(db, files, {
-      quarter,
-      municipality,
-      fileName,
-      bytes: attachment.content,
-      channel: 'email',
-      actor,
-      origin: `email:${from}`,
-    });
-  } catch (err) {
-    if (!(err instanceof UploadTooLargeError)) throw err;
-    await answer(tooLargeReply({ quarter, municipalityName: name, fileName, reason: err.message }));
-    return {
-      status: 'unreadable',
-      quarter,
-      municipality,
-      mark: 'flagged',
-      detail: `${name}, ${quarter}: ${err.message}`,
-    };
-  }
-
-  const payload: SubmissionPayload = { kind: 'file', uploadId, channel: 'email', actor };
+  const ctx = useCaseContext({
+    db,
+    files,
+    temporal,
+    actor: { name: actor, channel: 'email', origin: `email:${from}` },
+  });
   let result: SubmissionResult;
   try {
-    result = await temporal.workflow
-      .getHandle(submissionWorkflowId(quarter, municipality))
-      // The same message submitted again (a retry after a failure) is the same Update: Temporal
-      // returns the first outcome instead of recording another version.
-      .executeUpdate(submitUpdate, { args: [payload], updateId: `email-${messageIdHash(messageId)}` });
+    // The same message processed again (a retry after a failure) is the same request: its Update
+    // id derives from the Message-ID, Temporal returns the first outcome instead of recording
+    // another version, and the audit entry, keyed by that id, is written once by the activity.
+    result = await execute(submitAnswer, ctx, {
+      quarter,
+      municipality,
+      requestId: `email-${messageIdHash(messageId)}`,
+      answer: { kind: 'file', fileName, bytes: attachment.content },
+    });
   } catch (err) {
+    if (err instanceof UploadTooLargeError) {
+      await answer(tooLargeReply({ quarter, municipalityName: name, fileName, reason: err.message }));
+      return {
+        status: 'unreadable',
+        quarter,
+        municipality,
+        mark: 'flagged',
+        detail: `${name}, ${quarter}: ${err.message}`,
+      };
+    }
     let reason: string | null = null;
-    if (err instanceof WorkflowUpdateFailedError)
+    if (err instanceof InvalidInputError) reason = err.message;
+    else if (err instanceof WorkflowUpdateFailedError)
       reason = (err.cause as Error | undefined)?.message ?? err.message;
     else if (
       err instanceof WorkflowNotFoundError ||
@@ -252,14 +251,6 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
     return { status: 'error', quarter, municipality, mark: 'seen', detail: `Отказано: ${reason}` };
   }
 
-  await appendAudit(db, {
-    quarter,
-    municipality,
-    action: 'submission',
-    actor,
-    origin: `email:${from}`,
-    detail: { version: result.version, accepted: result.accepted, channel: 'email', kind: 'file', messageId },
-  });
   await answer(
     resultReply({ quarter, municipalityName: name, fileName, result, canReply: Boolean(replyTo) }),
   );

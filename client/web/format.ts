@@ -2,26 +2,13 @@
 import { russianDate } from '../../domain/emails';
 import { parseQuarter, quarterRoman } from '../../domain/quarter';
 import { plural as pluralForm } from '../../domain/text';
-import type { QuarterPhase, SubmissionState } from '../../workflows/api';
-import { STATE_LABELS } from '../cli/commands/quarter';
+import type { SubmissionState } from '../../workflows/api';
+import { CHANNEL_LABELS, PHASE_LABELS, STATE_LABELS } from '../../domain/labels';
 import { html } from './html';
 import type { Html } from './html';
 
-export { russianDate, STATE_LABELS };
-
-export const PHASE_LABELS: Record<QuarterPhase, string> = {
-  collecting: 'идет сбор сведений',
-  rendering: 'формируется отчет',
-  awaiting_approval: 'проект отчета готов и ждет подписания',
-  approved: 'отчет подписан',
-};
-
-export const CHANNEL_LABELS: Record<string, string> = {
-  web: 'файл на портале',
-  form: 'форма на портале',
-  email: 'ответ по почте',
-  cli: 'командная строка',
-};
+// The labels live in domain/labels.ts, shared with the CLI; re-exported for the pages.
+export { CHANNEL_LABELS, PHASE_LABELS, russianDate, STATE_LABELS };
 
 export const SEVERITY_LABELS: Record<string, string> = {
   error: 'ошибка',

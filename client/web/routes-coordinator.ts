@@ -14,25 +14,20 @@ import {
   revokeMunicipalityTokens,
 } from '../../infrastructure/tokens';
 import { formatQuarter, parseQuarter } from '../../domain/quarter';
-import { parseIsoDate } from '../../domain/schedule';
 import type { Finding } from '../../domain/types';
 import { formatFinding } from '../../domain/validate';
-import {
-  approveUpdate,
-  closeSignal,
-  excuseUpdate,
-  extendUpdate,
-  quarterWorkflowId,
-  remindUpdate,
-  reopenUpdate,
-  SETTLED_STATES,
-  submissionWorkflowId,
-} from '../../workflows/api';
+import { SETTLED_STATES } from '../../workflows/api';
 import type { MunicipalitySummary, QuarterStatus, SubmissionState } from '../../workflows/api';
 import { quarterCalendarWarning, workingDaysLeftText } from '../calendar';
-import { startQuarter } from '../quarters';
+import { approveReport } from '../../application/approve-report';
+import { closeCollection } from '../../application/close-collection';
+import { excuse } from '../../application/excuse';
+import { extendDeadline } from '../../application/extend-deadline';
+import { remind } from '../../application/remind';
+import { reopen } from '../../application/reopen';
+import { startQuarter } from '../../application/start-quarter';
+import { act, formRequestId, REQUEST_ID_FIELD, requestIdInput } from './actions';
 import { policyFields } from './routes-schedule';
-import { UserError } from '../temporal';
 import { DEFAULT_LOCKOUT, signInCheck } from './auth';
 import type { Viewer } from './auth';
 import { FORM_BODY_LIMIT, formField } from './context';
@@ -55,7 +50,7 @@ import { html, multiline } from './html';
 import type { Html } from './html';
 import { draftReview } from './routes-review';
 import { signOffCard } from './routes-signoff';
-import { requireQuarterStatus, requireReportId, temporalCall, withDeadline } from './workflow';
+import { requireQuarterStatus, requireReportId, withDeadline } from './workflow';
 
 /** "2023-Q2" exactly (the canonical form), or a 404. */
 export function quarterParam(value: string): string {
@@ -222,7 +217,7 @@ function statusTable(status: QuarterStatus, names: Map<string, string>, viewer: 
                 ? html`${
                     owes && !status.closed
                       ? html`<form class="inline" method="post" action="/quarters/${q}/m/${m.code}/remind">
-                            <input type="hidden" name="_csrf" value="${viewer.csrf}" /><input
+                            <input type="hidden" name="_csrf" value="${viewer.csrf}" />${requestIdInput()}<input
                               type="hidden"
                               name="back"
                               value="table"
@@ -263,16 +258,6 @@ const DONE_MESSAGES: Record<string, string> = {
 
 function doneMessage(key: string | undefined): Html {
   return key && DONE_MESSAGES[key] ? html`<div class="ok">${DONE_MESSAGES[key]}</div>` : html``;
-}
-
-/** Parses an ISO date typed by the coordinator, or a 400 page. */
-function dateField(value: string, what: string): string {
-  try {
-    parseIsoDate(value);
-    return value;
-  } catch {
-    throw badRequest(`${what}: укажите дату в виде ГГГГ-ММ-ДД, например 2023-07-20.`);
-  }
 }
 
 type QParams = { Params: { quarter: string } };
@@ -333,7 +318,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
           ? html`<h2>Запустить сбор сведений</h2>
               <div class="card">
                 <form method="post" action="/quarters">
-                  <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                  <input type="hidden" name="_csrf" value="${viewer.csrf}" />${requestIdInput()}
                   <label for="quarter">Квартал (ГГГГ-QN)</label>
                   <input
                     type="text"
@@ -371,23 +356,22 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     if (!viewer) return reply;
     ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
     const timeScaleText = formField(request.body, 'timeScale').trim();
-    const timeScale = timeScaleText ? Number(timeScaleText) : 1;
+    const quarterText = formField(request.body, 'quarter', 20);
     let result;
     try {
-      result = await startQuarter(ctx.temporal, ctx.db, {
-        quarter: formField(request.body, 'quarter', 20),
+      result = await act(ctx, request, viewer.user.login, startQuarter, {
+        quarter: quarterText,
         deadline: formField(request.body, 'deadline', 20).trim() || null,
-        timeScale,
+        timeScale: timeScaleText ? Number(timeScaleText) : 1,
         policy: {
           remindBefore: formField(request.body, 'remindBefore', 40),
           overdueEvery: formField(request.body, 'overdueEvery', 10),
           escalateAfter: formField(request.body, 'escalateAfter', 10),
         },
-        actor: viewer.user.login,
-        origin: ctx.origin(request),
+        requestId: formRequestId(formField(request.body, REQUEST_ID_FIELD, 200)),
       });
     } catch (err) {
-      if (err instanceof UserError) throw badRequest(err.message);
+      if (err instanceof PortalError && err.status !== 503) throw err;
       throw new PortalError(
         503,
         'Сервис временно недоступен',
@@ -426,7 +410,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
           ? html`<h2>Закрыть прием сведений</h2>
               <div class="card">
                 <form method="post" action="/quarters/${quarter}/close">
-                  <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                  <input type="hidden" name="_csrf" value="${viewer.csrf}" />${requestIdInput()}
                   <p>
                     Ожидание прекратится: кто не ответил, будет отмечен как «не представлено», и сформируется
                     проект отчета.
@@ -467,7 +451,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       const links = coordinator ? await listTokens(ctx.db, quarter, m.code) : [];
       const open = status.phase !== 'approved' && !status.finalReportId;
       const owes = !isSettled(s.state) && s.state !== 'excused';
-      const csrf = html`<input type="hidden" name="_csrf" value="${viewer.csrf}" />`;
+      const csrf = html`<input type="hidden" name="_csrf" value="${viewer.csrf}" />${requestIdInput()}`;
       const base = `/quarters/${quarter}/m/${m.code}`;
       const body = html`<h1>${m.name}</h1>
         <p>
@@ -623,15 +607,10 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     },
   );
 
-  // --- decisions on one municipality ---
+  // --- decisions on one municipality: each a use case of application/; the workflow writes the audit entry ---
   const decision = (
     name: 'extend' | 'excuse' | 'remind' | 'reopen',
-    run: (
-      request: FastifyRequest,
-      viewer: Viewer,
-      quarter: string,
-      code: string,
-    ) => Promise<{ summary: MunicipalitySummary; detail: Record<string, unknown> }>,
+    run: (request: FastifyRequest, viewer: Viewer, target: DecisionTarget) => Promise<MunicipalitySummary>,
   ) =>
     app.post<MParams>(
       `/quarters/:quarter/m/:code/${name}`,
@@ -643,8 +622,8 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
         const quarter = quarterParam(request.params.quarter);
         const m = await municipality(request.params.code);
         request.svodkaBack = `/quarters/${quarter}/m/${m.code}`;
-        const { detail } = await run(request, viewer, quarter, m.code);
-        await audit(request, viewer, { quarter, municipality: m.code, action: `quarter.${name}`, detail });
+        const requestId = formRequestId(formField(request.body, REQUEST_ID_FIELD, 200));
+        await run(request, viewer, { quarter, municipality: m.code, requestId });
         const back =
           formField(request.body, 'back') === 'table'
             ? `/quarters/${quarter}?done=${name}`
@@ -652,38 +631,26 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
         return reply.redirect(back, 303);
       },
     );
-  const child = (quarter: string, code: string) =>
-    ctx.temporal.workflow.getHandle(submissionWorkflowId(quarter, code));
 
-  decision('extend', async (request, viewer, quarter, code) => {
-    const until = dateField(formField(request.body, 'until', 20).trim(), 'Новый срок');
-    const summary = await temporalCall(quarter, () =>
-      child(quarter, code).executeUpdate(extendUpdate, { args: [{ until, actor: viewer.user.login }] }),
-    );
-    return { summary, detail: { until } };
-  });
-  decision('excuse', async (request, viewer, quarter, code) => {
-    const reason = formField(request.body, 'reason', 500).trim();
-    if (!reason) throw badRequest('Укажите причину освобождения.');
-    const summary = await temporalCall(quarter, () =>
-      child(quarter, code).executeUpdate(excuseUpdate, { args: [{ reason, actor: viewer.user.login }] }),
-    );
-    return { summary, detail: { reason } };
-  });
-  decision('remind', async (_request, viewer, quarter, code) => {
-    const summary = await temporalCall(quarter, () =>
-      child(quarter, code).executeUpdate(remindUpdate, { args: [{ actor: viewer.user.login }] }),
-    );
-    return { summary, detail: {} };
-  });
-  decision('reopen', async (request, viewer, quarter, code) => {
-    const comment = formField(request.body, 'comment', 2000).trim();
-    if (!comment) throw badRequest('Напишите, что нужно исправить.');
-    const summary = await temporalCall(quarter, () =>
-      child(quarter, code).executeUpdate(reopenUpdate, { args: [{ comment, actor: viewer.user.login }] }),
-    );
-    return { summary, detail: { comment } };
-  });
+  decision('extend', (request, viewer, target) =>
+    act(ctx, request, viewer.user.login, extendDeadline, {
+      ...target,
+      until: formField(request.body, 'until', 20),
+    }),
+  );
+  decision('excuse', (request, viewer, target) =>
+    act(ctx, request, viewer.user.login, excuse, {
+      ...target,
+      reason: formField(request.body, 'reason', 500),
+    }),
+  );
+  decision('remind', (request, viewer, target) => act(ctx, request, viewer.user.login, remind, target));
+  decision('reopen', (request, viewer, target) =>
+    act(ctx, request, viewer.user.login, reopen, {
+      ...target,
+      comment: formField(request.body, 'comment', 2000),
+    }),
+  );
 
   app.post<MParams>('/quarters/:quarter/m/:code/link', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply, 'coordinator');
@@ -746,12 +713,10 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     if (formField(request.body, 'confirm') !== 'yes')
       throw badRequest('Отметьте подтверждение, чтобы закрыть прием сведений.');
     await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-    await temporalCall(quarter, () =>
-      ctx.temporal.workflow
-        .getHandle(quarterWorkflowId(quarter))
-        .signal(closeSignal, { actor: viewer.user.login }),
-    );
-    await audit(request, viewer, { quarter, municipality: null, action: 'quarter.close' });
+    await act(ctx, request, viewer.user.login, closeCollection, {
+      quarter,
+      requestId: formRequestId(formField(request.body, REQUEST_ID_FIELD, 200)),
+    });
     return reply.redirect(`/quarters/${quarter}?done=close`, 303);
   });
 
@@ -869,7 +834,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
             ? html`<h2 id="sign">Подписание</h2>
                 <div class="card">
                   <form method="post" action="/quarters/${quarter}/approve">
-                    <input type="hidden" name="_csrf" value="${viewer.csrf}" />
+                    <input type="hidden" name="_csrf" value="${viewer.csrf}" />${requestIdInput()}
                     <label for="signer">Кто подписывает (фамилия и инициалы)</label>
                     <input
                       type="text"
@@ -963,17 +928,14 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
         );
       }
     }
-    const result = await temporalCall(quarter, () =>
-      ctx.temporal.workflow
-        .getHandle(quarterWorkflowId(quarter))
-        .executeUpdate(approveUpdate, { args: [{ signer, position, actor: viewer.user.login }] }),
-    );
-    await audit(request, viewer, {
+    await act(ctx, request, viewer.user.login, approveReport, {
       quarter,
-      municipality: null,
-      action: 'report.approve',
-      detail: { ...result, signer, position },
+      requestId: formRequestId(formField(request.body, REQUEST_ID_FIELD, 200)),
+      signer,
+      position,
     });
     return reply.redirect(`/quarters/${quarter}/report?done=approved`, 303);
   });
 }
+
+type DecisionTarget = { quarter: string; municipality: string; requestId: string };

@@ -2,22 +2,23 @@
 // the template, a file upload, rows typed into a form, or «мероприятия не проводились». A token
 // opens one municipality of one quarter; everything here is read and written under that scope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { appendAudit } from '../../infrastructure/audit';
+import { submitAnswer } from '../../application/submit-answer';
+import type { SubmitAnswerInput } from '../../application/submit-answer';
 import { createTemplateFactory } from '../../infrastructure/docx/template-cache';
 import { buildTemplateXlsx } from '../../infrastructure/docx/template-xlsx';
 import { XLSX_TYPE } from '../../infrastructure/export/report-xlsx';
 import { resolveToken, tokenHash } from '../../infrastructure/tokens';
 import type { TokenScope } from '../../infrastructure/tokens';
-import { storeFormRows } from '../../infrastructure/form-rows';
-import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../infrastructure/uploads';
+import { MAX_UPLOAD_BYTES } from '../../infrastructure/uploads';
 import { parseQuarter, quarterPhrase } from '../../domain/quarter';
 import { COLUMN_KEYS } from '../../domain/types';
 import type { ColumnKey, EventRow, Finding } from '../../domain/types';
 import { COLUMN_TITLES, formatFinding } from '../../domain/validate';
-import { SETTLED_STATES, submissionWorkflowId, submitUpdate } from '../../workflows/api';
-import type { SubmissionPayload, SubmissionResult } from '../../workflows/api';
+import { SETTLED_STATES } from '../../workflows/api';
+import type { SubmissionResult } from '../../workflows/api';
 import { describeSubmission } from '../../domain/submission-text';
-import { badRequest, PortalError, tooLarge } from './errors';
+import { act, formRequestId, REQUEST_ID_FIELD, requestIdInput } from './actions';
+import { badRequest, PortalError } from './errors';
 import {
   attachmentDisposition,
   CHANNEL_LABELS,
@@ -34,7 +35,7 @@ import type { Html } from './html';
 import { readUploadForm } from './multipart';
 import { FORM_BODY_LIMIT, formField } from './context';
 import type { PortalContext } from './context';
-import { fetchAnswerable, municipalityStanding, temporalCall } from './workflow';
+import { fetchAnswerable, municipalityStanding } from './workflow';
 import type { Standing } from './workflow';
 
 type MunicipalityRow = {
@@ -171,32 +172,21 @@ async function withinStorageQuota(ctx: PortalContext, tp: TokenPage, adding: num
   );
 }
 
-async function submit(
+/** Submits the answer as the municipality the token opens; its request id came with the form. */
+function submit(
   ctx: PortalContext,
   request: FastifyRequest,
   tp: TokenPage,
-  payload: SubmissionPayload,
+  requestId: unknown,
+  answer: SubmitAnswerInput['answer'],
 ): Promise<SubmissionResult> {
   const { quarter, municipality } = tp.scope;
-  const result = await temporalCall(quarter, () =>
-    ctx.temporal.workflow
-      .getHandle(submissionWorkflowId(quarter, municipality))
-      .executeUpdate(submitUpdate, { args: [payload] }),
-  );
-  await appendAudit(ctx.db, {
+  return act(ctx, request, municipality, submitAnswer, {
     quarter,
     municipality,
-    action: 'submission',
-    actor: municipality,
-    origin: ctx.origin(request),
-    detail: {
-      version: result.version,
-      accepted: result.accepted,
-      channel: payload.channel,
-      kind: payload.kind,
-    },
+    requestId: formRequestId(requestId),
+    answer,
   });
-  return result;
 }
 
 function findingList(findings: Finding[]): Html {
@@ -329,7 +319,7 @@ function answerForms(tp: TokenPage): Html {
         ${MAX_UPLOAD_BYTES / 1024 / 1024} МБ.
       </p>
       <form method="post" action="${tp.base}/upload" enctype="multipart/form-data">
-        <input type="hidden" name="_csrf" value="${tp.csrf}" />
+        <input type="hidden" name="_csrf" value="${tp.csrf}" />${requestIdInput()}
         <label for="file">Файл с заполненной таблицей</label>
         <input
           type="file"
@@ -352,7 +342,7 @@ function answerForms(tp: TokenPage): Html {
     <div class="card">
       <h3>3. Мероприятия не проводились</h3>
       <form method="post" action="${tp.base}/nil">
-        <input type="hidden" name="_csrf" value="${tp.csrf}" />
+        <input type="hidden" name="_csrf" value="${tp.csrf}" />${requestIdInput()}
         <label class="check"
           ><input type="checkbox" name="confirm" value="yes" required />
           <span
@@ -463,7 +453,7 @@ function formPage(tp: TokenPage, rows: EventRow[], message: Html | null): Html {
       учитываются.
     </p>
     <form method="post" action="${tp.base}/form">
-      <input type="hidden" name="_csrf" value="${tp.csrf}" />
+      <input type="hidden" name="_csrf" value="${tp.csrf}" />${requestIdInput()}
       <input type="hidden" name="count" value="${rows.length}" />
       ${rows.map(
         (row, i) =>
@@ -588,28 +578,11 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
       throw badRequest(
         'Файл не выбран или пуст. Нажмите «Выберите файл», укажите заполненный шаблон (.docx) и отправьте снова.',
       );
-    const { quarter, municipality } = tp.scope;
     await withinStorageQuota(ctx, tp, form.file.bytes.length);
-    let uploadId: string;
-    try {
-      uploadId = await storeUpload(ctx.db, ctx.files, {
-        quarter,
-        municipality,
-        fileName: form.file.fileName,
-        bytes: form.file.bytes,
-        channel: 'web',
-        actor: municipality,
-        origin: ctx.origin(request),
-      });
-    } catch (err) {
-      if (err instanceof UploadTooLargeError) throw tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
-      throw err;
-    }
-    const result = await submit(ctx, request, tp, {
+    const result = await submit(ctx, request, tp, form.fields[REQUEST_ID_FIELD], {
       kind: 'file',
-      uploadId,
-      channel: 'web',
-      actor: municipality,
+      fileName: form.file.fileName,
+      bytes: form.file.bytes,
     });
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
@@ -623,10 +596,8 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         'Отметьте, что мероприятия в международной сфере не проводились, и нажмите кнопку снова.',
       );
     }
-    const result = await submit(ctx, request, tp, {
+    const result = await submit(ctx, request, tp, formField(request.body, REQUEST_ID_FIELD), {
       kind: 'nil',
-      channel: 'web',
-      actor: tp.scope.municipality,
     });
     return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
@@ -695,19 +666,9 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
       }
       await saveDraft(ctx, tp, filled);
       await withinStorageQuota(ctx, tp, Buffer.byteLength(JSON.stringify(filled)));
-      // Stored once, in the database; the workflow's history gets the id only.
-      const uploadId = await storeFormRows(ctx.db, ctx.files, {
-        quarter: tp.scope.quarter,
-        municipality: tp.scope.municipality,
+      const result = await submit(ctx, request, tp, formField(request.body, REQUEST_ID_FIELD), {
+        kind: 'form',
         rows: filled,
-        actor: tp.scope.municipality,
-        origin: ctx.origin(request),
-      });
-      const result = await submit(ctx, request, tp, {
-        kind: 'file',
-        uploadId,
-        channel: 'form',
-        actor: tp.scope.municipality,
       });
       if (result.accepted) {
         await ctx.db.formDraft.deleteMany({

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from '../../infrastructure/db/client';
-import { archivedQuarterStatus } from '../../activities/history-archive';
+import { archivedQuarterStatus } from '../../infrastructure/quarter-archive';
 import {
   answerableQuery,
   requestedSummary,

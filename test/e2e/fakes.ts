@@ -10,7 +10,7 @@ import { createDbBlobStore } from '../../infrastructure/blobs';
 import { createDb } from '../../infrastructure/db/client';
 import type { Db } from '../../infrastructure/db/client';
 import { setupDatabase } from '../../infrastructure/db/setup';
-import { recordSubmission } from '../../activities/submissions';
+import { auditSubmission, recordSubmission } from '../../activities/submissions';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import { requestedSummary } from '../../workflows/api';
 import type { MunicipalitySummary, QuarterStatus, SubmissionPayload } from '../../workflows/api';
@@ -73,6 +73,7 @@ export type FakeTemporal = { client: Client; calls: FakeCall[]; statuses: Map<st
 export function fakeTemporal(db: Db): FakeTemporal {
   const calls: FakeCall[] = [];
   const statuses = new Map<string, QuarterStatus>();
+  const outcomes = new Map<string, unknown>();
   const files = createDbBlobStore(db);
   const parse = (workflowId: string) => {
     const m = /^quarter\/([^/]+)(?:\/([^/]+))?$/.exec(workflowId);
@@ -130,17 +131,24 @@ export function fakeTemporal(db: Db): FakeTemporal {
               args: options.args,
               ...(options.updateId ? { updateId: options.updateId } : {}),
             });
+            // As Temporal does: an Update id seen before returns the first outcome.
+            const seen = options.updateId ? outcomes.get(`${workflowId}#${options.updateId}`) : undefined;
+            if (seen) return structuredClone(seen);
             const status = statusOf(workflowId);
             const { quarter, code } = parse(workflowId);
             const s = status.municipalities.find((x) => x.code === code);
             if (def.name === 'submitUpdate' && s) {
               const version = s.versions + 1;
-              const result = await recordSubmission(db, files, {
+              // What the activity recordAndAcknowledge does: the version, then its audit entry.
+              const record = {
                 quarter,
                 municipality: code!,
                 version,
                 payload: options.args[0] as SubmissionPayload,
-              });
+              };
+              const result = await recordSubmission(db, files, record);
+              await auditSubmission(db, record, result);
+              if (options.updateId) outcomes.set(`${workflowId}#${options.updateId}`, result);
               Object.assign(s, {
                 versions: version,
                 state: result.accepted ? 'accepted' : 'rejected',

@@ -9,7 +9,9 @@ import type { Page } from 'playwright-core';
 import { readReportDocx } from '../../infrastructure/docx/read';
 import { issueToken } from '../../infrastructure/tokens';
 import { createUser } from '../../client/web/auth';
-import { startQuarter } from '../../client/quarters';
+import { useCaseContext } from '../../application/context';
+import { startQuarter } from '../../application/start-quarter';
+import { execute } from '../../application/use-case';
 import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
 import { COLUMN_KEYS } from '../../domain/types';
 import type { EventRow } from '../../domain/types';
@@ -73,12 +75,15 @@ it('runs Q2 2023 through the portal: answers, sign-off, final report, audit', as
 
   // The coordinator launches the quarter (the portal's shared start logic) and links are issued.
   let t0 = Date.now();
-  const started = await startQuarter(env.temporal, env.stack.db, {
-    quarter: Q,
-    deadline: '2099-07-10',
-    actor: 'test',
-    origin: 'test',
-  });
+  const started = await execute(
+    startQuarter,
+    useCaseContext({
+      db: env.stack.db,
+      temporal: env.temporal,
+      actor: { name: 'test', channel: 'cli', origin: 'test' },
+    }),
+    { quarter: Q, deadline: '2099-07-10' },
+  );
   expect(started).toMatchObject({ started: true, municipalities: 27 });
   await pollStatus(env.temporal, Q, (s) => s.municipalities.length === 27);
   const tokens = new Map<string, string>();

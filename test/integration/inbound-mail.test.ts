@@ -297,6 +297,23 @@ describe('inbound email channel (Dovecot IMAP)', () => {
         .query(submissionStatusQuery);
       expect(yartsevo).toMatchObject({ state: 'accepted', versions: 1 });
       expect(replies(stack.mail.messages).filter((m) => m.to === 'yartsevo@mo.example.ru')).toHaveLength(1);
+      // Processed twice, recorded once: the activity that stored the version wrote the audit entry,
+      // keyed by the message's request id, and the retried message found it written.
+      const yartsevoEntries = await stack.db.auditEntry.findMany({
+        where: { quarter: QUARTER, municipality: 'yartsevo', action: 'submission' },
+      });
+      expect(yartsevoEntries).toHaveLength(1);
+      expect(yartsevoEntries[0]).toMatchObject({
+        actor: 'yartsevo@mo.example.ru',
+        origin: 'email:yartsevo@mo.example.ru',
+        actionId: expect.stringMatching(/^email-[0-9a-f]{64}$/),
+      });
+      expect(JSON.parse(yartsevoEntries[0]!.detail)).toMatchObject({
+        version: 1,
+        accepted: true,
+        channel: 'email',
+        kind: 'file',
+      });
 
       // Once the collection is closed, a reply is refused and the sender is told so.
       const close = await stack.cli(['quarter', 'close', QUARTER]);

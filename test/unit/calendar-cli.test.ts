@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../infrastructure/db/client';
 import type { Db } from '../../infrastructure/db/client';
 import { setupDatabase } from '../../infrastructure/db/setup';
-import { startQuarter } from '../../client/quarters';
+import { useCaseContext } from '../../application/context';
+import { startQuarter } from '../../application/start-quarter';
+import { execute } from '../../application/use-case';
 import { isWorkingDay } from '../../domain/calendar/working-days';
 import { moscowTime } from '../../domain/schedule';
 import type { QuarterInput } from '../../workflows/api';
@@ -142,12 +144,16 @@ describe('quarter start hands the calendar to the workflow', () => {
 
   it('a quarter in covered years: its years only, the holidays in the policy, no warning', async () => {
     const started: QuarterInput[] = [];
-    const result = await startQuarter(fakeClient(started), db, {
-      quarter: '2024-Q1',
-      actor: 't',
-      origin: 'test',
-      now: moscowTime('2024-04-01', 12),
-    });
+    const result = await execute(
+      startQuarter,
+      useCaseContext({
+        db,
+        temporal: fakeClient(started),
+        clock: () => new Date(moscowTime('2024-04-01', 12)),
+        actor: { name: 't', channel: 'cli', origin: 'test' },
+      }),
+      { quarter: '2024-Q1' },
+    );
     expect(result.calendarWarning).toBeNull();
     const calendar = started[0]!.policy.calendar!;
     expect(calendar.years).toEqual([2024]);
@@ -158,12 +164,16 @@ describe('quarter start hands the calendar to the workflow', () => {
 
   it('a quarter reaching an uncovered year: warned once, in the result the CLI prints', async () => {
     const started: QuarterInput[] = [];
-    const result = await startQuarter(fakeClient(started), db, {
-      quarter: '2029-Q4',
-      actor: 't',
-      origin: 'test',
-      now: moscowTime('2029-12-01', 12),
-    });
+    const result = await execute(
+      startQuarter,
+      useCaseContext({
+        db,
+        temporal: fakeClient(started),
+        clock: () => new Date(moscowTime('2029-12-01', 12)),
+        actor: { name: 't', channel: 'cli', origin: 'test' },
+      }),
+      { quarter: '2029-Q4' },
+    );
     expect(result.deadline).toBe('2030-01-10');
     expect(result.calendarWarning).toContain('производственного календаря на 2029 и 2030 годы нет');
     expect(started[0]!.policy.calendar!.years).toEqual([]);

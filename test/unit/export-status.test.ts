@@ -9,7 +9,7 @@ import {
   statusXlsx,
   STATUS_HEADERS,
 } from '../../infrastructure/export/status-table';
-import { STATE_LABELS } from '../../client/cli/commands/quarter';
+import { STATE_LABELS } from '../../domain/labels';
 import { csvField, defuseFormula, toCsv } from '../../domain/csv';
 import { requestedSummary } from '../../workflows/api';
 import type { QuarterStatus } from '../../workflows/api';

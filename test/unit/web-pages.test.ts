@@ -254,7 +254,12 @@ describe('the coordinator', () => {
       [`quarter/${Q}/yartsevo`, 'extendUpdate'],
       [`quarter/${Q}/yartsevo`, 'excuseUpdate'],
     ]);
-    expect(updates[1]!.args[0]).toEqual({ until: '2099-08-01', actor: 'coord' });
+    // The request id of the rendered form is the Update's id and the action's, for the workflow's audit entry.
+    expect(updates[1]!.args[0]).toEqual({
+      until: '2099-08-01',
+      actor: 'coord',
+      action: { id: expect.stringMatching(/^web-/), actor: 'coord', origin: 'web@127.0.0.1' },
+    });
     const detail = await app.inject({ method: 'GET', url: `/quarters/${Q}/m/yartsevo`, cookies });
     expect(detail.body).toContain('Продлить срок');
     const link = await app.inject({

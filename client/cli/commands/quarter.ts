@@ -2,72 +2,40 @@
 import type { Command } from 'commander';
 import { compareVersions } from '../../../application/compare-versions';
 import { runCli } from '../use-case';
-import { parseIsoDate } from '../../../domain/schedule';
+import { PHASE_LABELS, STATE_LABELS } from '../../../domain/labels';
 import { COLUMN_TITLES } from '../../../domain/validate';
 import { plural } from '../../../domain/text';
 import { workingDaysLeftText } from '../../calendar';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { archivedQuarterStatus } from '../../../activities/history-archive';
-import { startQuarter } from '../../quarters';
+import { archivedQuarterStatus } from '../../../infrastructure/quarter-archive';
+import { closeCollection } from '../../../application/close-collection';
+import { excuse } from '../../../application/excuse';
+import { extendDeadline } from '../../../application/extend-deadline';
+import { remind } from '../../../application/remind';
+import { reopen } from '../../../application/reopen';
+import { startQuarter } from '../../../application/start-quarter';
 import { exportStatus } from './report-export';
 import { describePolicy } from '../../../domain/policy-options';
 import { policyOptions } from './policy-options';
 import type { PolicyFlags } from './policy-options';
 import { russianDate } from '../../../domain/emails';
-import {
-  closeSignal,
-  DEFAULT_GROUP_SIZE,
-  excuseUpdate,
-  extendUpdate,
-  quarterWorkflowId,
-  remindUpdate,
-  reopenUpdate,
-  statusQuery,
-  submissionWorkflowId,
-} from '../../../workflows/api';
+import { DEFAULT_GROUP_SIZE, quarterWorkflowId, statusQuery } from '../../../workflows/api';
 import type { MunicipalitySummary, QuarterStatus, SubmissionState } from '../../../workflows/api';
 import {
-  actor,
-  audit,
   explainTemporalError,
-  origin,
   getClient,
   getDb,
   municipalityArg,
   positiveInt,
   printJson,
   quarterArg,
+  REQUEST_ID_HELP,
+  requestIdOption,
+  run,
   UserError,
 } from '../context';
 
-export const STATE_LABELS: Record<SubmissionState, string> = {
-  requested: 'запрошено',
-  reminded: 'напомнили',
-  overdue: 'просрочено',
-  extended: 'срок продлен',
-  submitted: 'проверяется',
-  accepted: 'принято',
-  rejected: 'отклонено',
-  reopened: 'на доработке',
-  excused: 'освобождено',
-  not_submitted: 'не представлено',
-};
-
-const PHASE_LABELS: Record<QuarterStatus['phase'], string> = {
-  collecting: 'идет сбор сведений',
-  rendering: 'формируется отчет',
-  awaiting_approval: 'проект отчета готов, ждет подписания',
-  approved: 'отчет подписан',
-};
-
-function dateArg(value: string, flag: string): string {
-  try {
-    parseIsoDate(value);
-    return value;
-  } catch (err) {
-    throw new UserError(`${flag}: ${(err as Error).message}`, 2);
-  }
-}
+export { STATE_LABELS };
 
 /** The quarter's status from its workflow; once Temporal has forgotten it, as archived at sign-off. */
 export async function fetchStatus(quarter: string): Promise<QuarterStatus> {
@@ -129,19 +97,6 @@ export function printStatus(
     console.log(`\nПроект отчета готов: npx svodka report draft ${status.quarter} --out проект.docx`);
 }
 
-async function childUpdate<T>(
-  quarter: string,
-  code: string,
-  run: (h: ReturnType<Awaited<ReturnType<typeof getClient>>['workflow']['getHandle']>) => Promise<T>,
-): Promise<T> {
-  const client = await getClient();
-  try {
-    return await run(client.workflow.getHandle(submissionWorkflowId(quarter, code)));
-  } catch (err) {
-    throw await explainTemporalError(err, quarter);
-  }
-}
-
 export function registerQuarterCommands(program: Command): void {
   const quarter = program
     .command('quarter')
@@ -167,27 +122,37 @@ export function registerQuarterCommands(program: Command): void {
       positiveInt,
     )
     .option('--json', 'вывод в JSON')
+    .option('--request-id <id>', REQUEST_ID_HELP)
     .addOption(policyOptions.remindBefore())
     .addOption(policyOptions.overdueEvery())
     .addOption(policyOptions.escalateAfter())
     .action(
       async (
         quarterText: string,
-        opts: { deadline?: string; timeScale: number; groupSize?: number; json?: boolean } & PolicyFlags,
+        opts: {
+          deadline?: string;
+          timeScale: number;
+          groupSize?: number;
+          json?: boolean;
+          requestId?: string;
+        } & PolicyFlags,
       ) => {
-        const result = await startQuarter(await getClient(), await getDb(), {
-          quarter: quarterText,
-          deadline: opts.deadline,
-          timeScale: opts.timeScale,
-          groupSize: opts.groupSize,
-          policy: {
-            remindBefore: opts.remindBefore,
-            overdueEvery: opts.overdueEvery,
-            escalateAfter: opts.escalateAfter,
+        const result = await run(
+          startQuarter,
+          {
+            quarter: quarterText,
+            deadline: opts.deadline,
+            timeScale: opts.timeScale,
+            groupSize: opts.groupSize,
+            policy: {
+              remindBefore: opts.remindBefore,
+              overdueEvery: opts.overdueEvery,
+              escalateAfter: opts.escalateAfter,
+            },
+            requestId: opts.requestId,
           },
-          actor: actor(),
-          origin: origin(),
-        });
+          quarterText,
+        );
         if (opts.json) return printJson(result);
         const q = result.quarter;
         if (result.started) {
@@ -223,11 +188,13 @@ export function registerQuarterCommands(program: Command): void {
       printStatus(status, names, open ? await workingDaysLeftText(db, status) : null);
     });
 
+  // The coordinator's decisions on one municipality: each a use case of application/; here only the
+  // arguments and the sentence that says it is done. The workflow writes the audit entry.
   const decision = (
     name: string,
     description: string,
     configure: (c: Command) => Command,
-    act: (quarter: string, code: string, opts: Record<string, string>) => Promise<MunicipalitySummary>,
+    act: (target: Target, opts: Record<string, string>) => Promise<MunicipalitySummary>,
     done: (name: string, s: MunicipalitySummary, opts: Record<string, string>) => string,
   ) =>
     configure(
@@ -235,12 +202,15 @@ export function registerQuarterCommands(program: Command): void {
         .command(name)
         .description(description)
         .argument('<quarter>', 'квартал, например 2023-Q2')
-        .argument('<code>', 'код муниципального образования'),
+        .argument('<code>', 'код муниципального образования')
+        .option('--request-id <id>', REQUEST_ID_HELP),
     ).action(async (quarterText: string, code: string, opts: Record<string, string>) => {
       const q = quarterArg(quarterText);
       const m = await municipalityArg(code);
-      const summary = await act(q, m.code, opts);
-      await audit({ quarter: q, municipality: m.code, action: `quarter.${name}`, detail: opts });
+      const summary = await act(
+        { quarter: q, municipality: m.code, requestId: requestIdOption(opts.requestId) },
+        opts,
+      );
       console.log(done(m.name, summary, opts));
     });
 
@@ -248,37 +218,28 @@ export function registerQuarterCommands(program: Command): void {
     'extend',
     'продлить срок одному муниципальному образованию',
     (c) => c.requiredOption('--until <date>', 'новый срок, ГГГГ-ММ-ДД'),
-    (q, code, opts) =>
-      childUpdate(q, code, (h) =>
-        h.executeUpdate(extendUpdate, { args: [{ until: dateArg(opts.until!, '--until'), actor: actor() }] }),
-      ),
+    (target, opts) => run(extendDeadline, { ...target, until: opts.until! }, target.quarter),
     (name, s) => `${name}: срок продлен до ${russianDate(s.deadline)}.`,
   );
   decision(
     'excuse',
     'освободить от представления сведений за квартал',
     (c) => c.requiredOption('--reason <text>', 'причина'),
-    (q, code, opts) =>
-      childUpdate(q, code, (h) =>
-        h.executeUpdate(excuseUpdate, { args: [{ reason: opts.reason!, actor: actor() }] }),
-      ),
+    (target, opts) => run(excuse, { ...target, reason: opts.reason! }, target.quarter),
     (name) => `${name}: освобождено от представления сведений.`,
   );
   decision(
     'remind',
     'отправить напоминание сейчас',
     (c) => c,
-    (q, code) => childUpdate(q, code, (h) => h.executeUpdate(remindUpdate, { args: [{ actor: actor() }] })),
+    (target) => run(remind, target, target.quarter),
     (name, s) => `${name}: напоминание отправлено (всего напоминаний: ${s.reminders}).`,
   );
   decision(
     'reopen',
     'вернуть принятые сведения на доработку с комментарием',
     (c) => c.requiredOption('--comment <text>', 'что нужно исправить'),
-    (q, code, opts) =>
-      childUpdate(q, code, (h) =>
-        h.executeUpdate(reopenUpdate, { args: [{ comment: opts.comment!, actor: actor() }] }),
-      ),
+    (target, opts) => run(reopen, { ...target, comment: opts.comment! }, target.quarter),
     (name) => `${name}: сведения возвращены на доработку, письмо отправлено.`,
   );
 
@@ -327,17 +288,14 @@ export function registerQuarterCommands(program: Command): void {
     .command('close')
     .description('прекратить ожидание: кто не ответил, получит отметку «не представлено»')
     .argument('<quarter>', 'квартал, например 2023-Q2')
-    .action(async (quarterText: string) => {
+    .option('--request-id <id>', REQUEST_ID_HELP)
+    .action(async (quarterText: string, opts: { requestId?: string }) => {
       const q = quarterArg(quarterText);
-      const client = await getClient();
-      try {
-        await client.workflow.getHandle(quarterWorkflowId(q)).signal(closeSignal, { actor: actor() });
-      } catch (err) {
-        throw await explainTemporalError(err, q);
-      }
-      await audit({ quarter: q, municipality: null, action: 'quarter.close' });
+      await run(closeCollection, { quarter: q, requestId: requestIdOption(opts.requestId) }, q);
       console.log(
         `Сбор сведений за ${q} закрыт. Не ответившие отмечены как «не представлено»; проект отчета формируется.`,
       );
     });
 }
+
+type Target = { quarter: string; municipality: string; requestId: string };

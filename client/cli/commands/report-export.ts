@@ -9,7 +9,8 @@ import { renderReportXlsx } from '../../../infrastructure/export/report-xlsx';
 import { statusCsv, statusRows, statusXlsx } from '../../../infrastructure/export/status-table';
 import type { QuarterStatus } from '../../../workflows/api';
 import { getDb, quarterArg, UserError } from '../context';
-import { fetchStatus, STATE_LABELS } from './quarter';
+import { STATE_LABELS } from '../../../domain/labels';
+import { fetchStatus } from './quarter';
 
 function writeOut(out: string, bytes: Buffer | string): void {
   try {

@@ -9,17 +9,16 @@ import { recordOfficialSignature, requireGost, trustedCaDir } from '../../../inf
 import { verifyReportFiles } from '../../../infrastructure/report-verify';
 import { reportBytes } from '../../../activities/reports';
 import { generateSigningKeys, verifyKey } from '../../../infrastructure/signing';
-import { approveUpdate, quarterWorkflowId } from '../../../workflows/api';
-import type { ApproveResult } from '../../../workflows/api';
+import { approveReport } from '../../../application/approve-report';
 import {
   actor,
-  audit,
-  explainTemporalError,
-  getClient,
   getDb,
   origin,
   printJson,
   quarterArg,
+  REQUEST_ID_HELP,
+  requestIdOption,
+  run,
   UserError,
 } from '../context';
 import { fetchStatus } from './quarter';
@@ -84,30 +83,24 @@ export function registerReportCommands(program: Command): void {
     .requiredOption('--signer <name>', 'кто подписывает, например «И. И. Иванов»')
     .option('--position <text>', 'должность подписывающего')
     .option('--out <file>', 'записать итоговый отчет в файл (и манифест подписания рядом: FILE.manifest.json)')
+    .option('--request-id <id>', REQUEST_ID_HELP)
     .option('--json', 'вывод в JSON')
     .action(
       async (
         quarterText: string,
-        opts: { signer: string; position?: string; out?: string; json?: boolean },
+        opts: { signer: string; position?: string; out?: string; json?: boolean; requestId?: string },
       ) => {
         const quarter = quarterArg(quarterText);
-        const client = await getClient();
-        let result: ApproveResult;
-        try {
-          result = await client.workflow
-            .getHandle(quarterWorkflowId(quarter))
-            .executeUpdate(approveUpdate, {
-              args: [{ signer: opts.signer, position: opts.position ?? null, actor: actor() }],
-            });
-        } catch (err) {
-          throw await explainTemporalError(err, quarter);
-        }
-        await audit({
+        const result = await run(
+          approveReport,
+          {
+            quarter,
+            requestId: requestIdOption(opts.requestId),
+            signer: opts.signer,
+            position: opts.position ?? null,
+          },
           quarter,
-          municipality: null,
-          action: 'report.approve',
-          detail: { ...result, signer: opts.signer, position: opts.position ?? null },
-        });
+        );
         if (opts.out) await writeReport(result.reportId, opts.out);
         if (opts.json) return printJson({ ...result, out: opts.out ?? null });
         console.log(`Отчет за ${quarter} подписан: ${opts.signer}. Мероприятий: ${result.eventCount}.`);

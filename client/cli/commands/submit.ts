@@ -1,22 +1,19 @@
 // `svodka submit <quarter> <code> (--file FILE.docx | --nil)`: accepted → 0, rejected → 1.
+// The answer itself is submitted by application/submit-answer.ts; this file reads the arguments and
+// words the result.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createDbBlobStore } from '../../../infrastructure/blobs';
-import { MAX_UPLOAD_BYTES, storeUpload, UploadTooLargeError } from '../../../infrastructure/uploads';
+import { submitAnswer } from '../../../application/submit-answer';
+import { MAX_UPLOAD_BYTES, UploadTooLargeError } from '../../../infrastructure/uploads';
 import { describeSubmission } from '../../../domain/submission-text';
-import { submissionWorkflowId, submitUpdate } from '../../../workflows/api';
-import type { SubmissionPayload, SubmissionResult } from '../../../workflows/api';
 import {
-  actor,
-  audit,
-  explainTemporalError,
-  getClient,
-  getDb,
   municipalityArg,
-  origin,
   printJson,
   quarterArg,
+  REQUEST_ID_HELP,
+  requestIdOption,
+  run,
   UserError,
 } from '../context';
 
@@ -30,15 +27,19 @@ export function registerSubmitCommand(program: Command): void {
     .argument('<code>', 'код муниципального образования, например vyazma')
     .option('--file <file>', 'заполненный шаблон, .docx или .xlsx')
     .option('--nil', 'мероприятия в международной сфере не проводились')
+    .option('--request-id <id>', REQUEST_ID_HELP)
     .option('--json', 'вывод в JSON')
     .action(
-      async (quarterText: string, code: string, opts: { file?: string; nil?: boolean; json?: boolean }) => {
+      async (
+        quarterText: string,
+        code: string,
+        opts: { file?: string; nil?: boolean; json?: boolean; requestId?: string },
+      ) => {
         const quarter = quarterArg(quarterText);
         if (Boolean(opts.file) === Boolean(opts.nil))
           throw new UserError('Укажите ровно одно: --file ФАЙЛ.docx или --nil.', 2);
         const m = await municipalityArg(code);
-        const db = await getDb();
-        let payload: SubmissionPayload;
+        let answer: { kind: 'file'; fileName: string; bytes: Buffer } | { kind: 'nil' };
         if (opts.file) {
           let size: number;
           try {
@@ -46,35 +47,17 @@ export function registerSubmitCommand(program: Command): void {
           } catch {
             throw new UserError(`Файл не найден: ${opts.file}`, 2);
           }
+          // Said before the file is read: a huge file is never loaded into memory.
           if (size > MAX_UPLOAD_BYTES) throw new UserError(new UploadTooLargeError(size).message);
-          const uploadId = await storeUpload(db, createDbBlobStore(db), {
-            quarter,
-            municipality: m.code,
-            fileName: path.basename(opts.file),
-            bytes: readFileSync(opts.file),
-            channel: 'cli',
-            actor: actor(),
-            origin: origin(),
-          });
-          payload = { kind: 'file', uploadId, channel: 'cli', actor: actor() };
+          answer = { kind: 'file', fileName: path.basename(opts.file), bytes: readFileSync(opts.file) };
         } else {
-          payload = { kind: 'nil', channel: 'cli', actor: actor() };
+          answer = { kind: 'nil' };
         }
-        const client = await getClient();
-        let result: SubmissionResult;
-        try {
-          result = await client.workflow
-            .getHandle(submissionWorkflowId(quarter, m.code))
-            .executeUpdate(submitUpdate, { args: [payload] });
-        } catch (err) {
-          throw await explainTemporalError(err, quarter);
-        }
-        await audit({
+        const result = await run(
+          submitAnswer,
+          { quarter, municipality: m.code, requestId: requestIdOption(opts.requestId), answer },
           quarter,
-          municipality: m.code,
-          action: 'submission',
-          detail: { version: result.version, accepted: result.accepted, channel: 'cli', kind: payload.kind },
-        });
+        );
         if (opts.json) printJson(result);
         else for (const line of describeSubmission(m.name, result)) console.log(line);
         process.exitCode = result.accepted ? 0 : 1;

@@ -1,0 +1,103 @@
+// «Submit an answer», the one place it happens for every channel (the CLI, the portal's upload, its
+// form and «no events», the email channel): store what was sent, hand it to the municipality's
+// workflow as an Update whose id is the request id (the same request twice is one version), and let
+// the activity that records the version write its audit entry under the same id.
+import { z } from 'zod';
+import { COLUMN_KEYS } from '../domain/types';
+import type { EventRow } from '../domain/types';
+import { storeFormRows } from '../infrastructure/form-rows';
+import { storeUpload } from '../infrastructure/uploads';
+import { submissionWorkflowId, submitUpdate } from '../workflows/api';
+import type { Channel, SubmissionPayload, SubmissionResult } from '../workflows/api';
+import { actionMeta } from './action';
+import { municipalityField, quarterField, requestIdField } from './fields';
+import { defineUseCase, RefusedError } from './use-case';
+import type { Actor } from './use-case';
+
+const cell = z.string().max(20_000, 'Слишком длинный текст в ячейке: не больше 20 000 знаков.');
+const row = z.object(
+  Object.fromEntries(COLUMN_KEYS.map((key) => [key, cell])) as Record<
+    (typeof COLUMN_KEYS)[number],
+    typeof cell
+  >,
+);
+
+const answer = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({
+      kind: z.literal('file'),
+      fileName: z.string().trim().min(1, 'У файла нет имени.').max(255, 'Имя файла слишком длинное.'),
+      bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'Нет содержимого файла.'),
+    }),
+    z.object({
+      kind: z.literal('form'),
+      rows: z
+        .array(row)
+        .min(1, 'Заполните хотя бы одно мероприятие.')
+        .max(1000, 'Слишком много строк: отправьте сведения файлом.'),
+    }),
+    z.object({ kind: z.literal('nil') }),
+  ],
+  { error: 'Укажите ответ: файл, строки формы или «мероприятия не проводились».' },
+);
+
+export const submitAnswerInput = z.object({
+  quarter: quarterField,
+  municipality: municipalityField,
+  requestId: requestIdField,
+  answer,
+});
+
+export type SubmitAnswerInput = z.input<typeof submitAnswerInput>;
+
+/** The channel the version records: the portal's form and its upload are told apart. */
+function channelOf(actor: Actor, kind: 'file' | 'form' | 'nil'): Channel {
+  switch (actor.channel) {
+    case 'cli':
+      return 'cli';
+    case 'email':
+      return 'email';
+    case 'portal':
+      return kind === 'form' ? 'form' : 'web';
+    case 'schedule':
+      throw new RefusedError('Сведения представляет муниципальное образование, а не расписание.');
+  }
+}
+
+export const submitAnswer = defineUseCase({
+  name: 'submitAnswer',
+  input: submitAnswerInput,
+  async run(ctx, { quarter, municipality, requestId, answer }): Promise<SubmissionResult> {
+    const channel = channelOf(ctx.actor, answer.kind);
+    const who = { actor: ctx.actor.name, origin: ctx.actor.origin };
+    const action = actionMeta(ctx, requestId);
+    let payload: SubmissionPayload;
+    if (answer.kind === 'nil') {
+      payload = { kind: 'nil', channel, actor: ctx.actor.name, action };
+    } else {
+      // Stored once, in the database; the workflow's history carries the id only.
+      const uploadId =
+        answer.kind === 'file'
+          ? await storeUpload(ctx.db, ctx.files, {
+              quarter,
+              municipality,
+              fileName: answer.fileName,
+              bytes: Buffer.from(answer.bytes),
+              channel,
+              ...who,
+            })
+          : await storeFormRows(ctx.db, ctx.files, {
+              quarter,
+              municipality,
+              rows: answer.rows as EventRow[],
+              ...who,
+            });
+      payload = { kind: 'file', uploadId, channel, actor: ctx.actor.name, action };
+    }
+    const client = await ctx.temporal();
+    return client.workflow
+      .getHandle(submissionWorkflowId(quarter, municipality))
+      .executeUpdate(submitUpdate, { args: [payload], updateId: requestId });
+  },
+});
