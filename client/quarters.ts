@@ -6,6 +6,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { appendAudit } from '../infrastructure/audit';
 import { calendarForQuarter, workingCalendar } from '../infrastructure/calendar';
 import type { Db } from '../infrastructure/db/client';
+import { snapshotRegistry } from '../infrastructure/registry/snapshot';
 import { quarterFinished } from '../activities/history-archive';
 import { formatQuarter, parseQuarter, quarterBounds } from '../domain/quarter';
 import { installationPolicy, parsePolicyChoice, PolicyError } from '../domain/policy-options';
@@ -97,11 +98,9 @@ export async function startQuarter(
       `Сбор сведений за ${quarter} уже завершен: итоговый отчет подписан, повторный запуск невозможен.`,
     );
 
-  // The registry as it stands at launch is the quarter's: read here, it saves the workflow a round
-  // trip to the database before its first request goes out.
-  const codes = (
-    await db.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true } })
-  ).map((m) => m.code);
+  // The registry as it stands at launch is the quarter's: snapshotted here (names, order, region),
+  // it saves the workflow a round trip to the database before its first request goes out.
+  const codes = await snapshotRegistry(db, quarter);
   const municipalities = codes.length;
   if (municipalities === 0)
     throw new UserError('Реестр муниципальных образований пуст: выполните «npx svodka db setup».');
