@@ -30,6 +30,8 @@ import { createOpenerActivities } from './opener';
 import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from '../infrastructure/tokens';
+import { currentRegion } from '../infrastructure/registry/region';
+import { activeMunicipalities, withQuarterName, withQuarterNames } from '../infrastructure/registry/snapshot';
 
 export type ActivityDeps = {
   prisma: Db;
@@ -133,7 +135,11 @@ export function createActivities(deps: ActivityDeps) {
 
   /** Composes and sends one municipality email through the outbox. */
   async function sendEmail(mail: MunicipalityEmail): Promise<SendOutcome> {
-    const municipality = await prisma.municipality.findUnique({ where: { code: mail.municipality } });
+    const municipality = await withQuarterName(
+      prisma,
+      mail.quarter,
+      await prisma.municipality.findUnique({ where: { code: mail.municipality } }),
+    );
     if (!municipality)
       throw ApplicationFailure.nonRetryable(
         `Нет муниципального образования ${mail.municipality} в реестре`,
@@ -158,10 +164,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createOpenerActivities(deps),
 
     async listMunicipalities(): Promise<string[]> {
-      const rows = await prisma.municipality.findMany({
-        orderBy: { position: 'asc' },
-        select: { code: true },
-      });
+      // The region's active registry (a quarter started without codes; startQuarter snapshots it).
+      const rows = await activeMunicipalities(prisma, (await currentRegion(prisma)).id);
       if (rows.length === 0)
         throw new Error('Реестр муниципальных образований пуст: выполните «npx svodka db setup»');
       return rows.map((r) => r.code);
@@ -198,7 +202,9 @@ export function createActivities(deps: ActivityDeps) {
           ).map((r) => r.municipality),
         );
         const registry = new Map(
-          (await prisma.municipality.findMany({ where: { code: { in: slice } } })).map((m) => [m.code, m]),
+          (await withQuarterNames(prisma, quarter, await prisma.municipality.findMany({ where: { code: { in: slice } } }))).map(
+            (m) => [m.code, m],
+          ),
         );
         const pending = slice.filter((code) => !done.has(code));
         for (const code of pending.filter((c) => !registry.has(c))) {

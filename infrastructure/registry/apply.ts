@@ -61,7 +61,9 @@ export async function applyRegistryRows(
 
     await clearPositions(tx, region.id);
     const report: ApplyReport = { added: 0, updated: 0, unchanged: 0, retired: 0, total: rows.length };
-    for (const [i, r] of rows.entries()) {
+    // The active ones take places 1…n in the file's order; the retired ones follow.
+    const ordered = [...rows.filter((r) => !r.retired), ...rows.filter((r) => r.retired)];
+    for (const [i, r] of ordered.entries()) {
       const data = {
         name: r.name,
         sectionTitle: r.sectionTitle || defaultSectionTitle(r.name, region.genitive),
@@ -83,7 +85,7 @@ export async function applyRegistryRows(
       const same =
         (Object.keys(data) as (keyof typeof data)[]).every((k) => m[k] === data[k]) &&
         Boolean(m.retiredAt) === r.retired &&
-        m.position === -(i + 1) - 1;
+        m.position === i + 1;
       await tx.municipality.update({ where: { code: r.code }, data: { ...data, position: i + 1, retiredAt } });
       if (r.retired && !m.retiredAt) report.retired++;
       if (same) report.unchanged++;

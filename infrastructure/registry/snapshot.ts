@@ -103,3 +103,26 @@ export async function quarterRegistry(db: Db, quarter: string): Promise<Municipa
 export async function quarterNames(db: Db, quarter: string): Promise<Map<string, string>> {
   return new Map((await quarterRegistry(db, quarter)).map((m) => [m.code, m.name]));
 }
+
+type Named = { code: string; name: string; sectionTitle: string };
+
+/** Live registry rows (their addresses) under the names the quarter's snapshot gave them. */
+export async function withQuarterNames<T extends Named>(db: Db, quarter: string, rows: T[]): Promise<T[]> {
+  if (rows.length === 0) return rows;
+  const snap = new Map(
+    (
+      await db.quarterMunicipality.findMany({
+        where: { quarter, code: { in: rows.map((r) => r.code) } },
+        select: { code: true, name: true, sectionTitle: true },
+      })
+    ).map((s) => [s.code, s]),
+  );
+  return rows.map((r) => {
+    const s = snap.get(r.code);
+    return s ? { ...r, name: s.name, sectionTitle: s.sectionTitle } : r;
+  });
+}
+
+export async function withQuarterName<T extends Named>(db: Db, quarter: string, row: T | null): Promise<T | null> {
+  return row ? ((await withQuarterNames(db, quarter, [row]))[0] ?? null) : null;
+}
