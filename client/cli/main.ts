@@ -11,6 +11,7 @@ import { registerDbCommands } from './commands/db';
 import { registerMailCommands } from './commands/mail';
 import { registerLinkCommands } from './commands/link';
 import { registerQuarterCommands } from './commands/quarter';
+import { registerRegistryCommands } from './commands/registry';
 import { registerReportCommands } from './commands/report';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSubmitCommand } from './commands/submit';
@@ -73,6 +74,7 @@ export function buildProgram(): Command {
   registerLinkCommands(program);
   registerBackupCommands(program);
   registerScheduleCommands(program);
+  registerRegistryCommands(program);
   program.addHelpText(
     'after',
     `
