@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { quarterRegistry } from '../infrastructure/registry/snapshot';
 import type { Db } from '../infrastructure/db/client';
 import { archivedHistory } from '../activities/history-archive';
 import { quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
@@ -206,9 +207,7 @@ export async function buildTimeline(
 ): Promise<TimelineEntry[]> {
   const codes = municipality
     ? [municipality]
-    : (await db.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true } })).map(
-        (m) => m.code,
-      );
+    : (await quarterRegistry(db, quarter)).map((m) => m.code);
   const histories = await Promise.all([
     municipality ? Promise.resolve([]) : historyOf(client, db, quarterWorkflowId(quarter), null),
     ...codes.map((code) => historyOf(client, db, submissionWorkflowId(quarter, code), code)),

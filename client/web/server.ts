@@ -43,6 +43,7 @@ import { registerMunicipalityRoutes } from './routes-municipality';
 import { registerSignInRoutes } from './routes-signin';
 import { registerSignOffRoutes } from './routes-signoff';
 import { registerScheduleRoutes } from './routes-schedule';
+import { registerRegistryRoutes } from './routes-registry';
 
 export type { PortalConfig, PortalContext } from './context';
 export {
@@ -147,7 +148,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
       return reply
         .code(status)
         .type('text/html; charset=utf-8')
-        .send(page({ devMailbox: Boolean(config.devMailboxDir), ...options }).value);
+        .send(page({ devMailbox: Boolean(config.devMailboxDir), region: reply.request.svodkaRegion, ...options }).value);
     },
     async viewer(request) {
       if (request.svodkaViewer !== undefined) return request.svodkaViewer;
@@ -317,6 +318,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerAuditorRoutes(app, ctx);
   registerSignOffRoutes(app, ctx);
   registerExportRoutes(app, ctx);
+  registerRegistryRoutes(app, ctx);
   if (config.devMailboxDir) registerMailboxRoutes(app, ctx, config.devMailboxDir);
 
   return app;

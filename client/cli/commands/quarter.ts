@@ -7,6 +7,7 @@ import { plural } from '../../../domain/text';
 import { workingDaysLeftText } from '../../calendar';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { archivedQuarterStatus } from '../../../activities/history-archive';
+import { quarterNames } from '../../../infrastructure/registry/snapshot';
 import { startQuarter } from '../../quarters';
 import { exportStatus } from './report-export';
 import { describePolicy } from '../../../domain/policy-options';
@@ -217,7 +218,7 @@ export function registerQuarterCommands(program: Command): void {
       if (opts.json) return printJson(status);
       if (await exportStatus(status, opts)) return;
       const db = await getDb();
-      const names = new Map((await db.municipality.findMany()).map((m) => [m.code, m.name]));
+      const names = await quarterNames(db, q);
       const open = status.phase === 'collecting' && !status.closed;
       printStatus(status, names, open ? await workingDaysLeftText(db, status) : null);
     });
