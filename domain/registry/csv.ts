@@ -180,11 +180,6 @@ export function parseRegistryCsv(text: string): RegistryCsvResult {
       mergedInto: mergedInto || null,
     });
   }
-  for (const r of rows) {
-    if (!r.mergedInto) continue;
-    const target = rows.find((x) => x.code === r.mergedInto);
-    if (target?.retired) errors.push(`Строка ${r.line}: «${r.mergedInto}», к которому присоединено «${r.code}», само выведено из реестра.`);
-  }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, rows };
 }

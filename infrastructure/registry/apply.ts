@@ -54,8 +54,9 @@ export async function applyRegistryRows(
     for (const r of rows) {
       if (!r.mergedInto || inFile.has(r.mergedInto)) continue;
       const target = await tx.municipality.findUnique({ where: { code: r.mergedInto } });
-      if (!target || target.regionId !== region.id || target.retiredAt)
-        errors.push(`Строка ${r.line}: «${r.mergedInto}», к которому присоединено «${r.code}», нет среди действующих муниципальных образований региона.`);
+      // The one it joined may have been reformed since (retired in its turn): it need only be of the region.
+      if (!target || target.regionId !== region.id)
+        errors.push(`Строка ${r.line}: «${r.mergedInto}», к которому присоединено «${r.code}», нет в реестре региона.`);
     }
     if (errors.length > 0) throw new RegistryRejectedError(errors);
 
