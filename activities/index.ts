@@ -202,9 +202,13 @@ export function createActivities(deps: ActivityDeps) {
           ).map((r) => r.municipality),
         );
         const registry = new Map(
-          (await withQuarterNames(prisma, quarter, await prisma.municipality.findMany({ where: { code: { in: slice } } }))).map(
-            (m) => [m.code, m],
-          ),
+          (
+            await withQuarterNames(
+              prisma,
+              quarter,
+              await prisma.municipality.findMany({ where: { code: { in: slice } } }),
+            )
+          ).map((m) => [m.code, m]),
         );
         const pending = slice.filter((code) => !done.has(code));
         for (const code of pending.filter((c) => !registry.has(c))) {

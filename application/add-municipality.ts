@@ -30,18 +30,28 @@ export const addMunicipality = defineUseCase({
     headEmail: emailField('Адрес главы').or(z.literal('')).optional(),
     headName: headNameField.optional(),
     /** 1-based place among the region's municipalities; default: the last. */
-    position: z.coerce.number({ error: 'Место в порядке региона — целое число от 1.' }).int('Место в порядке региона — целое число от 1.').min(1, 'Место в порядке региона — целое число от 1.').optional(),
+    position: z.coerce
+      .number({ error: 'Место в порядке региона — целое число от 1.' })
+      .int('Место в порядке региона — целое число от 1.')
+      .min(1, 'Место в порядке региона — целое число от 1.')
+      .optional(),
     actionId: actionIdField,
   }),
   async run(ctx, input) {
     const region = await regionFor(ctx.db, input.region);
     const taken = await ctx.db.municipality.findUnique({ where: { code: input.code } });
-    if (taken) refuse(`Код «${input.code}» уже занят: «${taken.name}»${taken.retiredAt ? ' (выведено из реестра)' : ''}.`);
+    if (taken)
+      refuse(
+        `Код «${input.code}» уже занят: «${taken.name}»${taken.retiredAt ? ' (выведено из реестра)' : ''}.`,
+      );
     const sectionTitle = input.sectionTitle || defaultSectionTitle(input.name, region.genitive);
     const created = await ctx.db.$transaction(async (tx) => {
       const order = await activeCodes(tx, region.id);
       const at = Math.min(input.position ?? order.length + 1, order.length + 1);
-      const last = await tx.municipality.findFirst({ where: { regionId: region.id }, orderBy: { position: 'desc' } });
+      const last = await tx.municipality.findFirst({
+        where: { regionId: region.id },
+        orderBy: { position: 'desc' },
+      });
       const m = await tx.municipality.create({
         data: {
           code: input.code,

@@ -1,7 +1,15 @@
 // `svodka municipality merge A --into B`: A is joined to B (municipal reform): A leaves the registry
 // for quarters opened after, and the registry remembers where it went.
 import { z } from 'zod';
-import { actionIdField, activeCodes, auditRegistry, codeField, findActive, refuse, writeOrder } from './registry-shared';
+import {
+  actionIdField,
+  activeCodes,
+  auditRegistry,
+  codeField,
+  findActive,
+  refuse,
+  writeOrder,
+} from './registry-shared';
 import { defineUseCase } from './use-case';
 
 export const mergeMunicipality = defineUseCase({

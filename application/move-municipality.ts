@@ -1,7 +1,14 @@
 // `svodka municipality move CODE --to N`, the registry page's order: the region order is the order
 // of the report's sections for quarters opened after.
 import { z } from 'zod';
-import { actionIdField, activeCodes, auditRegistry, codeField, findActive, writeOrder } from './registry-shared';
+import {
+  actionIdField,
+  activeCodes,
+  auditRegistry,
+  codeField,
+  findActive,
+  writeOrder,
+} from './registry-shared';
 import { defineUseCase } from './use-case';
 
 export const moveMunicipality = defineUseCase({

@@ -20,7 +20,10 @@ export function refuse(message: string): never {
 export const codeField = z
   .string({ error: 'Не указан код муниципального образования.' })
   .trim()
-  .regex(CODE_PATTERN, 'Код муниципального образования: латинские строчные буквы, цифры и дефис, например vyazma.');
+  .regex(
+    CODE_PATTERN,
+    'Код муниципального образования: латинские строчные буквы, цифры и дефис, например vyazma.',
+  );
 
 const text = (label: string) =>
   z
@@ -28,10 +31,13 @@ const text = (label: string) =>
     .trim()
     .superRefine((value, ctx) => {
       const problem = textProblem(label, value, false);
-      if (problem) ctx.addIssue({ code: 'custom', message: `${problem[0]!.toUpperCase()}${problem.slice(1)}.` });
+      if (problem)
+        ctx.addIssue({ code: 'custom', message: `${problem[0]!.toUpperCase()}${problem.slice(1)}.` });
     });
 
-export const nameField = text('название').pipe(z.string().min(1, 'Не указано название муниципального образования.'));
+export const nameField = text('название').pipe(
+  z.string().min(1, 'Не указано название муниципального образования.'),
+);
 export const sectionTitleField = text('заголовок раздела отчета');
 export const headNameField = text('глава');
 

@@ -2,7 +2,14 @@
 // part in quarters opened after; the quarters that named it keep it (their snapshot), and its
 // submissions and audit entries stay.
 import { z } from 'zod';
-import { actionIdField, activeCodes, auditRegistry, codeField, findActive, writeOrder } from './registry-shared';
+import {
+  actionIdField,
+  activeCodes,
+  auditRegistry,
+  codeField,
+  findActive,
+  writeOrder,
+} from './registry-shared';
 import { defineUseCase } from './use-case';
 
 export const retireMunicipality = defineUseCase({

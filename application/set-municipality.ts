@@ -42,7 +42,12 @@ export const setMunicipality = defineUseCase({
     };
     // A rename carries the section title along when it was the default one for the old name.
     const titleUntouched = !input.sectionTitle || input.sectionTitle === m.sectionTitle;
-    if (input.name && titleUntouched && region && m.sectionTitle === defaultSectionTitle(m.name, region.genitive))
+    if (
+      input.name &&
+      titleUntouched &&
+      region &&
+      m.sectionTitle === defaultSectionTitle(m.name, region.genitive)
+    )
       next.sectionTitle = defaultSectionTitle(input.name, region.genitive);
     const changed = Object.fromEntries(
       FIELDS.filter((k) => next[k] !== m[k]).map((k) => [k, { from: m[k], to: next[k] }]),

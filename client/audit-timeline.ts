@@ -205,9 +205,7 @@ export async function buildTimeline(
   quarter: string,
   municipality?: string,
 ): Promise<TimelineEntry[]> {
-  const codes = municipality
-    ? [municipality]
-    : (await quarterRegistry(db, quarter)).map((m) => m.code);
+  const codes = municipality ? [municipality] : (await quarterRegistry(db, quarter)).map((m) => m.code);
   const histories = await Promise.all([
     municipality ? Promise.resolve([]) : historyOf(client, db, quarterWorkflowId(quarter), null),
     ...codes.map((code) => historyOf(client, db, submissionWorkflowId(quarter, code), code)),

@@ -77,7 +77,10 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
     if (!viewer) return reply;
     const region = request.svodkaRegion;
     if (!region) throw notFound('Реестр пуст: выполните «npx svodka db setup».');
-    const all = await ctx.db.municipality.findMany({ where: { regionId: region.id }, orderBy: { position: 'asc' } });
+    const all = await ctx.db.municipality.findMany({
+      where: { regionId: region.id },
+      orderBy: { position: 'asc' },
+    });
     const active = all.filter((m) => !m.retiredAt);
     const retired = all.filter((m) => m.retiredAt);
     const done = DONE[request.query.done ?? ''];
@@ -147,7 +150,10 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
     const r = await run(exportRegistry, useCaseContext(viewer, ctx.origin(request)), {});
     return reply
       .type('text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="registry.csv"; filename*=UTF-8''${encodeURIComponent(`реестр-${r.region}.csv`)}`)
+      .header(
+        'Content-Disposition',
+        `attachment; filename="registry.csv"; filename*=UTF-8''${encodeURIComponent(`реестр-${r.region}.csv`)}`,
+      )
       .send(r.csv);
   });
 
@@ -157,7 +163,9 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
     const m = await ctx.db.municipality.findUnique({ where: { code: request.params.code } });
     if (!m || m.regionId !== request.svodkaRegion?.id || m.retiredAt)
       throw notFound('Такого действующего муниципального образования в реестре нет.');
-    const order = await ctx.db.municipality.count({ where: { regionId: m.regionId, retiredAt: null, position: { lte: m.position } } });
+    const order = await ctx.db.municipality.count({
+      where: { regionId: m.regionId, retiredAt: null, position: { lte: m.position } },
+    });
     const hidden = html`<input type="hidden" name="_csrf" value="${viewer.csrf}" />
       <input type="hidden" name="_action" value="${randomUUID()}" />`;
     const body = html`<h1>${m.name}</h1>

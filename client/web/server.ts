@@ -148,7 +148,10 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
       return reply
         .code(status)
         .type('text/html; charset=utf-8')
-        .send(page({ devMailbox: Boolean(config.devMailboxDir), region: reply.request.svodkaRegion, ...options }).value);
+        .send(
+          page({ devMailbox: Boolean(config.devMailboxDir), region: reply.request.svodkaRegion, ...options })
+            .value,
+        );
     },
     async viewer(request) {
       if (request.svodkaViewer !== undefined) return request.svodkaViewer;

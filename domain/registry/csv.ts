@@ -102,7 +102,6 @@ export function textProblem(label: string, value: string, required: boolean): st
   if (value.length > MAX_TEXT) return `поле «${label}» длиннее ${MAX_TEXT} знаков`;
   if (FORMULA_START.test(value))
     return `поле «${label}» начинается с «${value[0] === '\t' ? 'табуляции' : value[0]}»: так начинаются формулы электронных таблиц, такие значения не принимаются`;
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) return `в поле «${label}» есть управляющие символы`;
   return null;
 }
@@ -111,7 +110,11 @@ export function parseRegistryCsv(text: string): RegistryCsvResult {
   const body = text.replace(/^\uFEFF/, '');
   const firstLine = body.split(/\r?\n/, 1)[0] ?? '';
   const records = parseCsv(body, separatorOf(firstLine));
-  if (records.length === 0) return { ok: false, errors: ['Файл реестра пуст: нужна строка заголовков и строки муниципальных образований.'] };
+  if (records.length === 0)
+    return {
+      ok: false,
+      errors: ['Файл реестра пуст: нужна строка заголовков и строки муниципальных образований.'],
+    };
   const [header, ...data] = records;
   const names = header!.cells.map((c) => c.trim().toLowerCase());
   const errors: string[] = [];
@@ -125,7 +128,8 @@ export function parseRegistryCsv(text: string): RegistryCsvResult {
   const repeated = names.filter((n, i) => names.indexOf(n) !== i);
   if (repeated.length > 0) errors.push(`Строка 1: столбец ${repeated[0]} указан дважды.`);
   if (errors.length > 0) return { ok: false, errors };
-  if (data.length === 0) return { ok: false, errors: ['В файле реестра нет ни одного муниципального образования.'] };
+  if (data.length === 0)
+    return { ok: false, errors: ['В файле реестра нет ни одного муниципального образования.'] };
 
   const index = Object.fromEntries(names.map((n, i) => [n, i])) as Partial<Record<Column, number>>;
   const rows: RegistryRow[] = [];
@@ -133,7 +137,8 @@ export function parseRegistryCsv(text: string): RegistryCsvResult {
   for (const { line, cells } of data) {
     const get = (c: Column) => (index[c] === undefined ? '' : (cells[index[c]] ?? '').trim());
     const problems: string[] = [];
-    if (cells.length > names.length) problems.push(`значений (${cells.length}) больше, чем столбцов (${names.length})`);
+    if (cells.length > names.length)
+      problems.push(`значений (${cells.length}) больше, чем столбцов (${names.length})`);
     const code = get('code');
     if (code === '') problems.push('не указан код');
     else if (!CODE_PATTERN.test(code)) problems.push(`код «${code.slice(0, 64)}» не подходит: ${CODE_RULE}`);
@@ -163,7 +168,8 @@ export function parseRegistryCsv(text: string): RegistryCsvResult {
       problems.push(`код «${mergedInto.slice(0, 64)}» в столбце merged_into не подходит: ${CODE_RULE}`);
     if (mergedInto !== '' && status !== RETIRED)
       problems.push('присоединенное муниципальное образование должно быть выведено (состояние «выведено»)');
-    if (mergedInto !== '' && mergedInto === code) problems.push('муниципальное образование не может быть присоединено к самому себе');
+    if (mergedInto !== '' && mergedInto === code)
+      problems.push('муниципальное образование не может быть присоединено к самому себе');
     if (problems.length > 0) {
       errors.push(`Строка ${line}: ${problems.join('; ')}.`);
       continue;

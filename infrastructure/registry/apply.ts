@@ -13,7 +13,13 @@ export class RegistryRejectedError extends Error {
   }
 }
 
-export type ApplyReport = { added: number; updated: number; unchanged: number; retired: number; total: number };
+export type ApplyReport = {
+  added: number;
+  updated: number;
+  unchanged: number;
+  retired: number;
+  total: number;
+};
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
@@ -38,7 +44,9 @@ export async function applyRegistryRows(
     for (const r of rows) {
       const m = existing.get(r.code);
       if (m && m.regionId !== region.id)
-        errors.push(`Строка ${r.line}: код «${r.code}» уже занят муниципальным образованием другого региона («${m.name}»); коды в одной установке не повторяются.`);
+        errors.push(
+          `Строка ${r.line}: код «${r.code}» уже занят муниципальным образованием другого региона («${m.name}»); коды в одной установке не повторяются.`,
+        );
     }
     const inFile = new Set(codes);
     const left = await tx.municipality.findMany({
@@ -56,7 +64,9 @@ export async function applyRegistryRows(
       const target = await tx.municipality.findUnique({ where: { code: r.mergedInto } });
       // The one it joined may have been reformed since (retired in its turn): it need only be of the region.
       if (!target || target.regionId !== region.id)
-        errors.push(`Строка ${r.line}: «${r.mergedInto}», к которому присоединено «${r.code}», нет в реестре региона.`);
+        errors.push(
+          `Строка ${r.line}: «${r.mergedInto}», к которому присоединено «${r.code}», нет в реестре региона.`,
+        );
     }
     if (errors.length > 0) throw new RegistryRejectedError(errors);
 
@@ -76,7 +86,13 @@ export async function applyRegistryRows(
       const m = existing.get(r.code);
       if (!m) {
         await tx.municipality.create({
-          data: { code: r.code, regionId: region.id, position: i + 1, ...data, retiredAt: r.retired ? now : null },
+          data: {
+            code: r.code,
+            regionId: region.id,
+            position: i + 1,
+            ...data,
+            retiredAt: r.retired ? now : null,
+          },
         });
         report.added++;
         if (r.retired) report.retired++;
@@ -87,7 +103,10 @@ export async function applyRegistryRows(
         (Object.keys(data) as (keyof typeof data)[]).every((k) => m[k] === data[k]) &&
         Boolean(m.retiredAt) === r.retired &&
         m.position === i + 1;
-      await tx.municipality.update({ where: { code: r.code }, data: { ...data, position: i + 1, retiredAt } });
+      await tx.municipality.update({
+        where: { code: r.code },
+        data: { ...data, position: i + 1, retiredAt },
+      });
       if (r.retired && !m.retiredAt) report.retired++;
       if (same) report.unchanged++;
       else report.updated++;

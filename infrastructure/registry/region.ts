@@ -22,7 +22,9 @@ export async function currentRegion(db: RegionReader, name?: string | null): Pro
     : await db.region.findFirst({ orderBy: { id: 'asc' } });
   if (region) return { id: region.id, name: region.name, genitive: region.genitive };
   if (wanted) {
-    const known = (await db.region.findMany({ orderBy: { id: 'asc' }, select: { name: true } })).map((r) => `«${r.name}»`);
+    const known = (await db.region.findMany({ orderBy: { id: 'asc' }, select: { name: true } })).map(
+      (r) => `«${r.name}»`,
+    );
     throw new RegionNotFoundError(
       `Региона «${wanted}» нет в базе${known.length ? `; есть: ${known.join(', ')}` : ''}. ` +
         'Новый регион загружается из файла реестра: npx svodka registry import ФАЙЛ.csv --region "Название"',

@@ -24,7 +24,10 @@ export function readSeed(dir: string = SEED_DIR): SeedRegion {
   return { name: meta.name, genitive: meta.genitive, rows: parsed.rows };
 }
 
-export async function seedRegistryInto(db: Db, seed: SeedRegion = readSeed()): Promise<{ seeded: number; kept: number }> {
+export async function seedRegistryInto(
+  db: Db,
+  seed: SeedRegion = readSeed(),
+): Promise<{ seeded: number; kept: number }> {
   const kept = await db.municipality.count();
   if ((await db.region.count()) > 0) return { seeded: 0, kept };
   const region = await db.region.create({ data: { name: seed.name, genitive: seed.genitive } });

@@ -47,12 +47,19 @@ export async function snapshotRegistry(db: Db, quarter: string): Promise<string[
     });
   });
   return (
-    await db.quarterMunicipality.findMany({ where: { quarter }, orderBy: { position: 'asc' }, select: { code: true } })
+    await db.quarterMunicipality.findMany({
+      where: { quarter },
+      orderBy: { position: 'asc' },
+      select: { code: true },
+    })
   ).map((r) => r.code);
 }
 
 /** The region a quarter belongs to, as named when it opened (the installation's for older quarters). */
-export async function quarterRegion(db: Db, quarter: string): Promise<Omit<RegionRecord, 'id'> & { regionId: number }> {
+export async function quarterRegion(
+  db: Db,
+  quarter: string,
+): Promise<Omit<RegionRecord, 'id'> & { regionId: number }> {
   const snap = await db.quarterRegion.findUnique({ where: { quarter } });
   if (snap) return { regionId: snap.regionId, name: snap.name, genitive: snap.genitive };
   const region = await currentRegion(db);
@@ -123,6 +130,10 @@ export async function withQuarterNames<T extends Named>(db: Db, quarter: string,
   });
 }
 
-export async function withQuarterName<T extends Named>(db: Db, quarter: string, row: T | null): Promise<T | null> {
+export async function withQuarterName<T extends Named>(
+  db: Db,
+  quarter: string,
+  row: T | null,
+): Promise<T | null> {
   return row ? ((await withQuarterNames(db, quarter, [row]))[0] ?? null) : null;
 }

@@ -56,63 +56,88 @@ async function answerNil(quarter: string): Promise<void> {
 }
 
 describe('a quarter keeps the registry it opened with', () => {
-  it('old name in the running quarter’s report, new name in the next; the corrected address gets the next reminder', { timeout: 300_000 }, async () => {
-    const deadline = addDays(moscowDate(Date.now()), 7);
-    const start = await stack.cli(['quarter', 'start', BEFORE, '--deadline', deadline, '--time-scale', String(SCALE)]);
-    expect(start.code, start.stderr).toBe(0);
-    await stack.mail.waitFor((all) => all.some((m) => m.to.includes('vyazma@mo.example.ru')), 60_000);
+  it(
+    'old name in the running quarter’s report, new name in the next; the corrected address gets the next reminder',
+    { timeout: 300_000 },
+    async () => {
+      const deadline = addDays(moscowDate(Date.now()), 7);
+      const start = await stack.cli([
+        'quarter',
+        'start',
+        BEFORE,
+        '--deadline',
+        deadline,
+        '--time-scale',
+        String(SCALE),
+      ]);
+      expect(start.code, start.stderr).toBe(0);
+      await stack.mail.waitFor((all) => all.some((m) => m.to.includes('vyazma@mo.example.ru')), 60_000);
 
-    // Mid-quarter, the coordinator corrects the address in the portal and renames the municipality.
-    const cookies = await signInAs(portal, stack.db, {
-      login: 'coord',
-      name: 'Координатор',
-      role: 'coordinator',
-      password: 'Zvezda-Dnepr-7311',
-    });
-    const form = await portal.inject({ method: 'GET', url: '/registry/vyazma', cookies });
-    expect(form.statusCode).toBe(200);
-    const saved = await portal.inject({
-      method: 'POST',
-      url: '/registry/vyazma',
-      cookies,
-      payload: {
-        _csrf: hiddenValue(form.body, '_csrf'),
-        _action: hiddenValue(form.body, '_action'),
-        name: 'Вяземский муниципальный округ',
-        sectionTitle: 'Муниципальное образование «Вяземский район» Смоленской области',
-        email: 'priemnaya@vyazma.example.ru',
-        headName: '',
-        headEmail: 'glava.vyazma@mo.example.ru',
-      },
-    });
-    expect(saved.statusCode, saved.body).toBe(303);
+      // Mid-quarter, the coordinator corrects the address in the portal and renames the municipality.
+      const cookies = await signInAs(portal, stack.db, {
+        login: 'coord',
+        name: 'Координатор',
+        role: 'coordinator',
+        password: 'Zvezda-Dnepr-7311',
+      });
+      const form = await portal.inject({ method: 'GET', url: '/registry/vyazma', cookies });
+      expect(form.statusCode).toBe(200);
+      const saved = await portal.inject({
+        method: 'POST',
+        url: '/registry/vyazma',
+        cookies,
+        payload: {
+          _csrf: hiddenValue(form.body, '_csrf'),
+          _action: hiddenValue(form.body, '_action'),
+          name: 'Вяземский муниципальный округ',
+          sectionTitle: 'Муниципальное образование «Вяземский район» Смоленской области',
+          email: 'priemnaya@vyazma.example.ru',
+          headName: '',
+          headEmail: 'glava.vyazma@mo.example.ru',
+        },
+      });
+      expect(saved.statusCode, saved.body).toBe(303);
 
-    // The running quarter's next reminder goes to the corrected address, and none to the old one.
-    const reminder = (m: { to: string; subject: string }) => m.subject.startsWith('Напоминание') && m.subject.includes('Вяз');
-    await stack.mail.waitFor(
-      (all) => all.some((m) => m.to.includes('priemnaya@vyazma.example.ru') && reminder(m)),
-      120_000,
-    );
-    expect(stack.mail.messages.filter((m) => m.to.includes('vyazma@mo.example.ru') && reminder(m))).toEqual([]);
+      // The running quarter's next reminder goes to the corrected address, and none to the old one.
+      const reminder = (m: { to: string; subject: string }) =>
+        m.subject.startsWith('Напоминание') && m.subject.includes('Вяз');
+      await stack.mail.waitFor(
+        (all) => all.some((m) => m.to.includes('priemnaya@vyazma.example.ru') && reminder(m)),
+        120_000,
+      );
+      expect(stack.mail.messages.filter((m) => m.to.includes('vyazma@mo.example.ru') && reminder(m))).toEqual(
+        [],
+      );
 
-    await answerNil(BEFORE);
-    const before = await draftText(BEFORE);
-    expect(before.title).toMatch(/Смоленской области в I квартале 2031 года$/);
-    expect(before.trailing).toContain('Вяземский район');
-    expect(before.trailing).not.toContain('Вяземский муниципальный округ');
+      await answerNil(BEFORE);
+      const before = await draftText(BEFORE);
+      expect(before.title).toMatch(/Смоленской области в I квартале 2031 года$/);
+      expect(before.trailing).toContain('Вяземский район');
+      expect(before.trailing).not.toContain('Вяземский муниципальный округ');
 
-    // A quarter opened after the rename gets the new name.
-    const next = await stack.cli(['quarter', 'start', AFTER, '--deadline', deadline, '--time-scale', String(SCALE)]);
-    expect(next.code, next.stderr).toBe(0);
-    await answerNil(AFTER);
-    const after = await draftText(AFTER);
-    expect(after.trailing).toContain('Вяземский муниципальный округ');
-    expect(after.trailing).not.toContain('Вяземский район');
+      // A quarter opened after the rename gets the new name.
+      const next = await stack.cli([
+        'quarter',
+        'start',
+        AFTER,
+        '--deadline',
+        deadline,
+        '--time-scale',
+        String(SCALE),
+      ]);
+      expect(next.code, next.stderr).toBe(0);
+      await answerNil(AFTER);
+      const after = await draftText(AFTER);
+      expect(after.trailing).toContain('Вяземский муниципальный округ');
+      expect(after.trailing).not.toContain('Вяземский район');
 
-    // The quarter's own status names it as it opened; the audit log has the portal's change.
-    const status = await stack.cli(['quarter', 'status', BEFORE]);
-    expect(status.stdout).toContain('Вяземский район');
-    const entry = await stack.db.auditEntry.findFirstOrThrow({ where: { action: 'registry.set', municipality: 'vyazma' } });
-    expect(entry.actor).toBe('coord');
-  });
+      // The quarter's own status names it as it opened; the audit log has the portal's change.
+      const status = await stack.cli(['quarter', 'status', BEFORE]);
+      expect(status.stdout).toContain('Вяземский район');
+      const entry = await stack.db.auditEntry.findFirstOrThrow({
+        where: { action: 'registry.set', municipality: 'vyazma' },
+      });
+      expect(entry.actor).toBe('coord');
+    },
+  );
 });

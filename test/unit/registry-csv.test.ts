@@ -24,9 +24,16 @@ describe('parseRegistryCsv', () => {
   it('reads «,» and «;» files, a BOM, CRLF, quoted cells with separators, quotes and line breaks', () => {
     const comma = rows('\uFEFFcode,name,email\r\ntver,"город Тверь, областной центр",tver@mo.example.ru\r\n');
     expect(comma).toEqual([
-      expect.objectContaining({ line: 2, code: 'tver', name: 'город Тверь, областной центр', email: 'tver@mo.example.ru' }),
+      expect.objectContaining({
+        line: 2,
+        code: 'tver',
+        name: 'город Тверь, областной центр',
+        email: 'tver@mo.example.ru',
+      }),
     ]);
-    const semi = rows('code;name;email;head_name\nrzhev;"Ржевский ""округ""";r@mo.example.ru;"Иванов; Иван"\n\nstaritsa;Старицкий;s@mo.example.ru;\n');
+    const semi = rows(
+      'code;name;email;head_name\nrzhev;"Ржевский ""округ""";r@mo.example.ru;"Иванов; Иван"\n\nstaritsa;Старицкий;s@mo.example.ru;\n',
+    );
     expect(semi.map((r) => [r.line, r.code, r.name, r.headName])).toEqual([
       [2, 'rzhev', 'Ржевский "округ"', 'Иванов; Иван'],
       [4, 'staritsa', 'Старицкий', null],
@@ -45,7 +52,9 @@ describe('parseRegistryCsv', () => {
     ].join('\n');
     const found = errors(text);
     expect(found).toHaveLength(5);
-    expect(found[0]).toMatch(/^Строка 3: код «Плохой» не подходит.*не указано поле «название».*адрес «not-an-address» не похож.*адрес главы «also bad»/);
+    expect(found[0]).toMatch(
+      /^Строка 3: код «Плохой» не подходит.*не указано поле «название».*адрес «not-an-address» не похож.*адрес главы «also bad»/,
+    );
     expect(found[1]).toBe('Строка 4: код «good» уже был в строке 2.');
     expect(found[2]).toMatch(/^Строка 5: поле «название» начинается с «=»: так начинаются формулы/);
     expect(found[3]).toMatch(/^Строка 6: состояние «закрыто» не подходит/);
@@ -55,21 +64,45 @@ describe('parseRegistryCsv', () => {
   it('refuses a file without the required columns, with unknown ones, or with no rows', () => {
     expect(errors('code,name\nx,X\n')).toEqual(['Строка 1: нет обязательных столбцов email.']);
     expect(errors('code,name,email,phone\n')[0]).toMatch(/^Строка 1: неизвестные столбцы «phone»/);
-    expect(errors('code,name,email\n')).toEqual(['В файле реестра нет ни одного муниципального образования.']);
+    expect(errors('code,name,email\n')).toEqual([
+      'В файле реестра нет ни одного муниципального образования.',
+    ]);
     expect(errors('')[0]).toMatch(/^Файл реестра пуст/);
     expect(errors('code,name,email,head_name\na,A,a@b.ru,"Иванов\nИван"\n')).toEqual([
       'Строка 2: в поле «глава» есть управляющие символы.',
     ]);
-    expect(errors('code,name,email\na,A,a@b.ru,extra\n')[0]).toMatch(/^Строка 2: значений \(4\) больше, чем столбцов \(3\)/);
+    expect(errors('code,name,email\na,A,a@b.ru,extra\n')[0]).toMatch(
+      /^Строка 2: значений \(4\) больше, чем столбцов \(3\)/,
+    );
   });
 
   it('writes what it reads: the export of a registry imports back to the same registry', () => {
     const before: Omit<RegistryRow, 'line'>[] = [
-      { code: 'a', name: 'Район «А», с запятой', sectionTitle: 'Заголовок "в кавычках"', email: 'a@mo.example.ru', headEmail: null, headName: 'Петров П. П.', retired: false, mergedInto: null },
-      { code: 'b', name: 'Район Б', sectionTitle: '', email: 'b@mo.example.ru', headEmail: 'glava@b.ru', headName: null, retired: true, mergedInto: 'a' },
+      {
+        code: 'a',
+        name: 'Район «А», с запятой',
+        sectionTitle: 'Заголовок "в кавычках"',
+        email: 'a@mo.example.ru',
+        headEmail: null,
+        headName: 'Петров П. П.',
+        retired: false,
+        mergedInto: null,
+      },
+      {
+        code: 'b',
+        name: 'Район Б',
+        sectionTitle: '',
+        email: 'b@mo.example.ru',
+        headEmail: 'glava@b.ru',
+        headName: null,
+        retired: true,
+        mergedInto: 'a',
+      },
     ];
     const text = formatRegistryCsv(before);
-    expect(text.startsWith('\uFEFFcode,name,section_title,email,head_email,head_name,status,merged_into\r\n')).toBe(true);
+    expect(
+      text.startsWith('\uFEFFcode,name,section_title,email,head_email,head_name,status,merged_into\r\n'),
+    ).toBe(true);
     expect(rows(text).map(({ line: _line, ...r }) => r)).toEqual(before);
   });
 });
@@ -88,7 +121,12 @@ describe('the seed', () => {
     const root = path.resolve(import.meta.dirname, '../..');
     const seedText = readFileSync(path.join(root, 'prisma/seed/region.json'), 'utf8');
     expect(seedText).toContain('Смоленская область');
-    for (const file of ['client/web/layout.ts', 'domain/quarter.ts', 'activities/reports.ts', 'infrastructure/db/setup.ts'])
+    for (const file of [
+      'client/web/layout.ts',
+      'domain/quarter.ts',
+      'activities/reports.ts',
+      'infrastructure/db/setup.ts',
+    ])
       expect(readFileSync(path.join(root, file), 'utf8'), file).not.toMatch(/Смоленск/);
   });
 });

@@ -12,7 +12,12 @@ import { setMunicipality } from '../../application/set-municipality';
 import { execute, InvalidInputError } from '../../application/use-case';
 import type { UseCaseContext } from '../../application/use-case';
 import { createDbBlobStore } from '../../infrastructure/blobs';
-import { activeMunicipalities, quarterRegion, quarterRegistry, snapshotRegistry } from '../../infrastructure/registry/snapshot';
+import {
+  activeMunicipalities,
+  quarterRegion,
+  quarterRegistry,
+  snapshotRegistry,
+} from '../../infrastructure/registry/snapshot';
 import { currentRegion } from '../../infrastructure/registry/region';
 import { compileReport } from '../../activities/reports';
 import { readReportDocx } from '../../infrastructure/docx/read';
@@ -37,7 +42,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const codes = async () => (await activeMunicipalities(t.db, (await currentRegion(t.db)).id)).map((m) => m.code);
+const codes = async () =>
+  (await activeMunicipalities(t.db, (await currentRegion(t.db)).id)).map((m) => m.code);
 const registryState = async () =>
   (await t.db.municipality.findMany({ orderBy: { code: 'asc' } })).map(({ updatedAt: _u, ...m }) => m);
 const audit = (action: string) => t.db.auditEntry.findMany({ where: { action }, orderBy: { id: 'asc' } });
@@ -60,7 +66,12 @@ describe('the registry use cases', () => {
     });
     // The same action again (a retried request): refused, and no second entry.
     await expect(
-      execute(addMunicipality, ctx, { code: 'novy', name: 'Новый район', email: 'novy@mo.example.ru', actionId: 'add-1' }),
+      execute(addMunicipality, ctx, {
+        code: 'novy',
+        name: 'Новый район',
+        email: 'novy@mo.example.ru',
+        actionId: 'add-1',
+      }),
     ).rejects.toThrow('Код «novy» уже занят: «Новый район».');
     expect((await codes()).slice(0, 4)).toEqual(['smolensk', 'velizh', 'novy', 'vyazma']);
     const added = await t.db.municipality.findUniqueOrThrow({ where: { code: 'novy' } });
@@ -77,9 +88,14 @@ describe('the registry use cases', () => {
     });
     expect(set.changed.sort()).toEqual(['email', 'name', 'sectionTitle']);
     const renamed = await t.db.municipality.findUniqueOrThrow({ where: { code: 'novy' } });
-    expect(renamed.sectionTitle).toBe('Муниципальное образование «Новый муниципальный округ» Смоленской области');
+    expect(renamed.sectionTitle).toBe(
+      'Муниципальное образование «Новый муниципальный округ» Смоленской области',
+    );
     const [setEntry] = await audit('registry.set');
-    expect(JSON.parse(setEntry!.detail).changed.email).toEqual({ from: 'novy@mo.example.ru', to: 'priemnaya@novy.example.ru' });
+    expect(JSON.parse(setEntry!.detail).changed.email).toEqual({
+      from: 'novy@mo.example.ru',
+      to: 'priemnaya@novy.example.ru',
+    });
 
     await execute(moveMunicipality, ctx, { code: 'novy', position: '1' });
     expect((await codes()).slice(0, 2)).toEqual(['novy', 'smolensk']);
@@ -92,7 +108,10 @@ describe('the registry use cases', () => {
     expect(await codes()).not.toContain('novy');
     expect((await codes()).length).toBe(26);
     const velizh = await t.db.municipality.findUniqueOrThrow({ where: { code: 'velizh' } });
-    expect([velizh.mergedInto, velizh.retiredAt?.toISOString()]).toEqual(['novy', '2024-05-15T09:00:00.000Z']);
+    expect([velizh.mergedInto, velizh.retiredAt?.toISOString()]).toEqual([
+      'novy',
+      '2024-05-15T09:00:00.000Z',
+    ]);
     expect((await audit('registry.merge')).length).toBe(1);
     expect((await audit('registry.retire')).length).toBe(1);
     expect((await audit('registry.move')).length).toBe(2);
@@ -101,17 +120,32 @@ describe('the registry use cases', () => {
   it('refuses, in Russian and changing nothing: unknown codes, retired ones, bad addresses, formulas', async () => {
     const before = await codes();
     const refusals: [Promise<unknown>, RegExp][] = [
-      [execute(setMunicipality, ctx, { code: 'nope', email: 'a@b.ru' }), /Нет муниципального образования с кодом «nope»/],
-      [execute(setMunicipality, ctx, { code: 'velizh', email: 'a@b.ru' }), /выведено из реестра \(присоединено к novy\)/],
-      [execute(setMunicipality, ctx, { code: 'vyazma', email: 'не адрес' }), /не похоже на адрес электронной почты/],
+      [
+        execute(setMunicipality, ctx, { code: 'nope', email: 'a@b.ru' }),
+        /Нет муниципального образования с кодом «nope»/,
+      ],
+      [
+        execute(setMunicipality, ctx, { code: 'velizh', email: 'a@b.ru' }),
+        /выведено из реестра \(присоединено к novy\)/,
+      ],
+      [
+        execute(setMunicipality, ctx, { code: 'vyazma', email: 'не адрес' }),
+        /не похоже на адрес электронной почты/,
+      ],
       [execute(setMunicipality, ctx, { code: 'vyazma', name: '=1+1' }), /так начинаются формулы/],
       [execute(setMunicipality, ctx, { code: 'vyazma' }), /Нечего менять/],
       [execute(mergeMunicipality, ctx, { code: 'vyazma', into: 'vyazma' }), /к самому себе/],
-      [execute(addMunicipality, ctx, { code: 'Bad Code', name: 'X', email: 'x@y.ru' }), /латинские строчные буквы/],
+      [
+        execute(addMunicipality, ctx, { code: 'Bad Code', name: 'X', email: 'x@y.ru' }),
+        /латинские строчные буквы/,
+      ],
       [execute(moveMunicipality, ctx, { code: 'vyazma', position: '0' }), /целое число от 1/],
     ];
     for (const [promise, message] of refusals) {
-      const err = await promise.then(() => null, (e: unknown) => e);
+      const err = await promise.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(InvalidInputError);
       expect((err as Error).message).toMatch(message);
     }
@@ -147,7 +181,9 @@ describe('the registry use cases', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect((left as RegistryRejectedError).errors[0]).toMatch(/^В файле нет муниципальных образований, которые есть в реестре региона: smolensk, /);
+    expect((left as RegistryRejectedError).errors[0]).toMatch(
+      /^В файле нет муниципальных образований, которые есть в реестре региона: smolensk, /,
+    );
     expect(await registryState()).toEqual(before);
     expect((await audit('registry.import')).length).toBe(1);
   });
@@ -155,7 +191,11 @@ describe('the registry use cases', () => {
   it('a quarter keeps the registry as it opened: a rename and a new order after the start do not reach its report', async () => {
     const opened = await snapshotRegistry(t.db, '2024-Q1');
     expect(opened).toEqual(await codes());
-    await execute(setMunicipality, ctx, { code: 'vyazma', name: 'Вяземский муниципальный округ', email: 'new@vyazma.example.ru' });
+    await execute(setMunicipality, ctx, {
+      code: 'vyazma',
+      name: 'Вяземский муниципальный округ',
+      email: 'new@vyazma.example.ru',
+    });
     await execute(moveMunicipality, ctx, { code: 'yartsevo', position: 1 });
     // A repeated start keeps the first snapshot.
     expect(await snapshotRegistry(t.db, '2024-Q1')).toEqual(opened);
@@ -188,7 +228,16 @@ describe('the registry use cases', () => {
           findings: '[]',
           rowCount: 1,
           rows: {
-            create: [{ position: 0, title: 'Встреча', place: 'Вязьма', dates: '10.02.2024', purpose: 'Дружба', participants: 'Делегация' }],
+            create: [
+              {
+                position: 0,
+                title: 'Встреча',
+                place: 'Вязьма',
+                dates: '10.02.2024',
+                purpose: 'Дружба',
+                participants: 'Делегация',
+              },
+            ],
           },
         },
       });
@@ -201,13 +250,18 @@ describe('the registry use cases', () => {
     };
     const q1 = await sub('2024-Q1');
     const q2 = await sub('2024-Q2');
-    expect(q1.sections.map((s) => s.title)).toContain('Муниципальное образование «Вяземский район» Смоленской области');
-    expect(q2.sections.map((s) => s.title)).toContain('Муниципальное образование «Вяземский муниципальный округ» Смоленской области');
+    expect(q1.sections.map((s) => s.title)).toContain(
+      'Муниципальное образование «Вяземский район» Смоленской области',
+    );
+    expect(q2.sections.map((s) => s.title)).toContain(
+      'Муниципальное образование «Вяземский муниципальный округ» Смоленской области',
+    );
     expect(q1.title).toMatch(/Смоленской области в I квартале 2024 года$/);
   });
 
   it('a second region comes from a registry file, with its own name in its titles', async () => {
-    const csv = 'code;name;email\ntver;город Тверь;tver@mo.example.ru\nrzhev;Ржевский муниципальный округ;rzhev@mo.example.ru\n';
+    const csv =
+      'code;name;email\ntver;город Тверь;tver@mo.example.ru\nrzhev;Ржевский муниципальный округ;rzhev@mo.example.ru\n';
     const r = await execute(importRegistry, ctx, { csv, region: 'Тверская область' });
     expect(r).toMatchObject({ region: 'Тверская область', createdRegion: true, added: 2 });
     const tver = await currentRegion(t.db, 'Тверская область');
@@ -217,11 +271,16 @@ describe('the registry use cases', () => {
       'Муниципальное образование «Ржевский муниципальный округ» Тверской области',
     ]);
     // Codes are the installation's: another region's file may not take one.
-    const clash = await execute(importRegistry, ctx, { csv: 'code,name,email\nvyazma,Вязьма,v@x.ru\n', region: 'Новгородская область' }).then(
+    const clash = await execute(importRegistry, ctx, {
+      csv: 'code,name,email\nvyazma,Вязьма,v@x.ru\n',
+      region: 'Новгородская область',
+    }).then(
       () => null,
       (e: unknown) => e,
     );
-    expect((clash as RegistryRejectedError).errors[0]).toMatch(/^Строка 2: код «vyazma» уже занят муниципальным образованием другого региона/);
+    expect((clash as RegistryRejectedError).errors[0]).toMatch(
+      /^Строка 2: код «vyazma» уже занят муниципальным образованием другого региона/,
+    );
     expect(await t.db.region.findUnique({ where: { name: 'Новгородская область' } })).toBeNull();
 
     // The installation's region is chosen by SVODKA_REGION; its quarter's snapshot and title follow it.

@@ -70,7 +70,9 @@ describe('the registry page', () => {
       'glava@vyazma.example.ru',
       'Иванов И. И.',
     ]);
-    const entry = await t.db.auditEntry.findFirstOrThrow({ where: { action: 'registry.set', municipality: 'vyazma' } });
+    const entry = await t.db.auditEntry.findFirstOrThrow({
+      where: { action: 'registry.set', municipality: 'vyazma' },
+    });
     expect(entry.actor).toBe('coord');
     expect(entry.origin).toMatch(/^web@/);
     const list = await get('/registry?done=set');
@@ -135,7 +137,10 @@ describe('the registry page', () => {
     const signIn = await app.inject({ method: 'GET', url: '/login' });
     expect(signIn.body).toContain('Сбор сведений о мероприятиях в международной сфере · Смоленская область');
     expect(signIn.body).toContain('муниципальных образований Смоленской области.</footer>');
-    await t.db.region.update({ where: { id: 1 }, data: { name: 'Тверская область', genitive: 'Тверской области' } });
+    await t.db.region.update({
+      where: { id: 1 },
+      data: { name: 'Тверская область', genitive: 'Тверской области' },
+    });
     await new Promise((r) => setTimeout(r, 5_100));
     const renamed = await app.inject({ method: 'GET', url: '/login' });
     expect(renamed.body).toContain('· Тверская область');

@@ -5,7 +5,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { addMunicipality } from '../../../application/add-municipality';
 import { exportRegistry } from '../../../application/export-registry';
-import { importRegistry, MAX_REGISTRY_BYTES, RegistryRejectedError } from '../../../application/import-registry';
+import {
+  importRegistry,
+  MAX_REGISTRY_BYTES,
+  RegistryRejectedError,
+} from '../../../application/import-registry';
 import { mergeMunicipality } from '../../../application/merge-municipality';
 import { moveMunicipality } from '../../../application/move-municipality';
 import { retireMunicipality } from '../../../application/retire-municipality';
@@ -46,7 +50,9 @@ type Fields = { name?: string; section?: string; email?: string; headEmail?: str
 export function registerRegistryCommands(program: Command): void {
   const municipality = program
     .command('municipality')
-    .description('изменить реестр: добавить, изменить, вывести, присоединить, переставить муниципальное образование');
+    .description(
+      'изменить реестр: добавить, изменить, вывести, присоединить, переставить муниципальное образование',
+    );
 
   municipality
     .command('add')
@@ -56,7 +62,10 @@ export function registerRegistryCommands(program: Command): void {
     .requiredOption('--email <address>', 'адрес для запросов и напоминаний')
     .option('--head-email <address>', 'адрес главы (для эскалации)')
     .option('--head-name <name>', 'глава муниципального образования')
-    .option('--section <title>', 'заголовок раздела в отчете (по умолчанию «Муниципальное образование «…» <регион>»)')
+    .option(
+      '--section <title>',
+      'заголовок раздела в отчете (по умолчанию «Муниципальное образование «…» <регион>»)',
+    )
     .option('--position <n>', 'место в порядке региона (по умолчанию последнее)')
     .option('--region <name>', 'регион (по умолчанию регион установки)')
     .option('--json', 'вывод в JSON')
@@ -73,7 +82,9 @@ export function registerRegistryCommands(program: Command): void {
         actionId: actionId(),
       });
       if (opts.json) return printJson(r);
-      console.log(`Добавлено: ${r.position}. ${r.code} «${r.name}» (${r.region}). Войдет в кварталы, открытые после.`);
+      console.log(
+        `Добавлено: ${r.position}. ${r.code} «${r.name}» (${r.region}). Войдет в кварталы, открытые после.`,
+      );
     });
 
   municipality
@@ -82,7 +93,10 @@ export function registerRegistryCommands(program: Command): void {
     .argument('<code>', 'код муниципального образования')
     .option('--name <name>', 'новое название')
     .option('--section <title>', 'новый заголовок раздела в отчете')
-    .option('--email <address>', 'новый адрес (следующие письма, в том числе идущего квартала, уйдут на него)')
+    .option(
+      '--email <address>',
+      'новый адрес (следующие письма, в том числе идущего квартала, уйдут на него)',
+    )
     .option('--head-email <address>', 'новый адрес главы; пустая строка — убрать')
     .option('--head-name <name>', 'глава муниципального образования')
     .option('--json', 'вывод в JSON')
@@ -106,7 +120,9 @@ export function registerRegistryCommands(program: Command): void {
 
   municipality
     .command('retire')
-    .description('вывести из реестра: в кварталы, открытые после, оно не войдет; прежние кварталы его сохраняют')
+    .description(
+      'вывести из реестра: в кварталы, открытые после, оно не войдет; прежние кварталы его сохраняют',
+    )
     .argument('<code>', 'код муниципального образования')
     .option('--json', 'вывод в JSON')
     .action(async (code: string, opts: { json?: boolean }) => {
@@ -124,7 +140,9 @@ export function registerRegistryCommands(program: Command): void {
     .action(async (code: string, opts: { into: string; json?: boolean }) => {
       const r = await run(mergeMunicipality, { code, into: opts.into, actionId: actionId() });
       if (opts.json) return printJson(r);
-      console.log(`«${r.name}» (${r.code}) присоединено к «${r.intoName}» (${r.into}) и выведено из реестра.`);
+      console.log(
+        `«${r.name}» (${r.code}) присоединено к «${r.intoName}» (${r.into}) и выведено из реестра.`,
+      );
     });
 
   municipality
@@ -137,7 +155,9 @@ export function registerRegistryCommands(program: Command): void {
       const r = await run(moveMunicipality, { code, position: opts.to, actionId: actionId() });
       if (opts.json) return printJson(r);
       console.log(
-        r.from === r.to ? `«${r.name}» уже на месте ${r.to}.` : `«${r.name}» (${r.code}): место ${r.from} → ${r.to}.`,
+        r.from === r.to
+          ? `«${r.name}» уже на месте ${r.to}.`
+          : `«${r.name}» (${r.code}): место ${r.from} → ${r.to}.`,
       );
     });
 
@@ -153,7 +173,10 @@ export function registerRegistryCommands(program: Command): void {
     )
     .argument('<file>', 'файл .csv (UTF-8, разделитель «,» или «;»)')
     .option('--region <name>', 'регион, например «Тверская область»; новый регион будет создан')
-    .option('--genitive <text>', 'название региона в родительном падеже для заголовков, например «Тверской области»')
+    .option(
+      '--genitive <text>',
+      'название региона в родительном падеже для заголовков, например «Тверской области»',
+    )
     .option('--json', 'вывод в JSON')
     .action(async (file: string, opts: { region?: string; genitive?: string; json?: boolean }) => {
       let csv: string;
