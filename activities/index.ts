@@ -31,7 +31,12 @@ import { compileReport, reportBytes, reportFileName } from './reports';
 import { recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from '../infrastructure/tokens';
 import { currentRegion } from '../infrastructure/registry/region';
-import { activeMunicipalities, withQuarterName, withQuarterNames } from '../infrastructure/registry/snapshot';
+import {
+  activeMunicipalities,
+  quarterRegion,
+  withQuarterName,
+  withQuarterNames,
+} from '../infrastructure/registry/snapshot';
 
 export type ActivityDeps = {
   prisma: Db;
@@ -80,6 +85,9 @@ export function createActivities(deps: ActivityDeps) {
     Boolean(config.publicUrl || config.replyTo) && LINKED_KINDS.has(kind);
 
   /** One municipality email, ready for the outbox but for its Message-ID. */
+  /** A quarter's region never changes (its snapshot): asked once per quarter, not once an email. */
+  const regionOfQuarter = new Map<string, string>();
+
   async function composeMessage(
     mail: MunicipalityEmail,
     municipality: Municipality,
@@ -95,12 +103,22 @@ export function createActivities(deps: ActivityDeps) {
         submission = row;
       }
     }
+    let region = regionOfQuarter.get(mail.quarter);
+    if (region === undefined) {
+      // Before `db setup` there is no region: the email goes out without its name rather than not at all.
+      region = await quarterRegion(prisma, mail.quarter).then(
+        (r) => r.name,
+        () => '',
+      );
+      regionOfQuarter.set(mail.quarter, region);
+    }
     const portalUrl = token && config.publicUrl ? `${config.publicUrl}/m/${token}` : null;
     const replyTo = token && config.replyTo ? plusAddress(config.replyTo, token) : undefined;
     const { subject, text } = composeEmail(mail.kind, {
       quarter: mail.quarter,
       quarterPhrase: quarterPhrase(quarter, { vo: true }),
       municipalityName: municipality.name,
+      region: region || undefined,
       deadline: mail.deadline,
       portalUrl,
       repliesAccepted: Boolean(replyTo),

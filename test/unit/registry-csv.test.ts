@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatRegistryCsv, parseRegistryCsv } from '../../domain/registry/csv';
 import type { RegistryRow } from '../../domain/registry/csv';
 import { defaultSectionTitle, regionGenitive } from '../../domain/registry/region';
+import { composeEmail } from '../../domain/emails';
 import { SMOLENSK_MUNICIPALITIES, SMOLENSK_REGION } from '../../domain/registry/smolensk';
 import { readSeed } from '../../infrastructure/registry/seed';
 
@@ -141,5 +142,21 @@ describe('regionGenitive', () => {
     expect(defaultSectionTitle('Ржевский район', 'Тверской области')).toBe(
       'Муниципальное образование «Ржевский район» Тверской области',
     );
+  });
+});
+
+describe('the region in emails', () => {
+  it('closes every email with the region’s name the activity gives', () => {
+    const facts = {
+      quarter: '2031-Q1',
+      quarterPhrase: 'в I квартале 2031 года',
+      municipalityName: 'город Тверь',
+      deadline: '2031-04-10',
+      portalUrl: null,
+    };
+    expect(composeEmail('request', { ...facts, region: 'Тверская область' }).text).toMatch(
+      /Svodka — сбор сведений о мероприятиях в международной сфере · Тверская область\.\nПисьмо сформировано автоматически\.$/,
+    );
+    expect(composeEmail('reminder', facts).text).not.toContain(' · ');
   });
 });
