@@ -57,7 +57,7 @@ export type BuildReportInput = {
   /** Codes of municipalities that did not report. */
   notSubmitted?: string[];
   signOff?: ReportModel['signOff'];
-  /** The region in the title: «Смоленской области» (Region.genitive, as the quarter's snapshot holds it). */
+  /** The region in the title: «Тверской области» (Region.genitive, as the quarter's snapshot holds it). */
   regionGenitive: string;
 };
 
