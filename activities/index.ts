@@ -34,6 +34,13 @@ import { compileReport, reportBytes, reportFileName } from './reports';
 import { auditSubmission, recordSubmission, type RecordSubmissionInput } from './submissions';
 import { issueToken, issueTokens, linkExpiry } from '../infrastructure/tokens';
 import { plusAddress } from '../infrastructure/email/plus-address';
+import { currentRegion } from '../infrastructure/registry/region';
+import {
+  activeMunicipalities,
+  quarterRegion,
+  withQuarterName,
+  withQuarterNames,
+} from '../infrastructure/registry/snapshot';
 
 export type ActivityDeps = {
   prisma: Db;
@@ -76,6 +83,9 @@ export function createActivities(deps: ActivityDeps) {
     Boolean(config.publicUrl || config.replyTo) && LINKED_KINDS.has(kind);
 
   /** One municipality email, ready for the outbox but for its Message-ID. */
+  /** A quarter's region never changes (its snapshot): asked once per quarter, not once an email. */
+  const regionOfQuarter = new Map<string, string>();
+
   async function composeMessage(
     mail: MunicipalityEmail,
     municipality: Municipality,
@@ -91,12 +101,22 @@ export function createActivities(deps: ActivityDeps) {
         submission = row;
       }
     }
+    let region = regionOfQuarter.get(mail.quarter);
+    if (region === undefined) {
+      // Before `db setup` there is no region: the email goes out without its name rather than not at all.
+      region = await quarterRegion(prisma, mail.quarter).then(
+        (r) => r.name,
+        () => '',
+      );
+      regionOfQuarter.set(mail.quarter, region);
+    }
     const portalUrl = token && config.publicUrl ? `${config.publicUrl}/m/${token}` : null;
     const replyTo = token && config.replyTo ? plusAddress(config.replyTo, token) : undefined;
     const { subject, text } = composeEmail(mail.kind, {
       quarter: mail.quarter,
       quarterPhrase: quarterPhrase(quarter, { vo: true }),
       municipalityName: municipality.name,
+      region: region || undefined,
       deadline: mail.deadline,
       portalUrl,
       repliesAccepted: Boolean(replyTo),
@@ -131,7 +151,11 @@ export function createActivities(deps: ActivityDeps) {
 
   /** Composes and sends one municipality email through the outbox. */
   async function sendEmail(mail: MunicipalityEmail): Promise<SendOutcome> {
-    const municipality = await prisma.municipality.findUnique({ where: { code: mail.municipality } });
+    const municipality = await withQuarterName(
+      prisma,
+      mail.quarter,
+      await prisma.municipality.findUnique({ where: { code: mail.municipality } }),
+    );
     if (!municipality)
       throw ApplicationFailure.nonRetryable(
         `Нет муниципального образования ${mail.municipality} в реестре`,
@@ -157,10 +181,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotifyActivities(deps),
 
     async listMunicipalities(): Promise<string[]> {
-      const rows = await prisma.municipality.findMany({
-        orderBy: { position: 'asc' },
-        select: { code: true },
-      });
+      // The region's active registry (a quarter started without codes; startQuarter snapshots it).
+      const rows = await activeMunicipalities(prisma, (await currentRegion(prisma)).id);
       if (rows.length === 0)
         throw new Error('Реестр муниципальных образований пуст: выполните «npx svodka db setup»');
       return rows.map((r) => r.code);
@@ -197,7 +219,13 @@ export function createActivities(deps: ActivityDeps) {
           ).map((r) => r.municipality),
         );
         const registry = new Map(
-          (await prisma.municipality.findMany({ where: { code: { in: slice } } })).map((m) => [m.code, m]),
+          (
+            await withQuarterNames(
+              prisma,
+              quarter,
+              await prisma.municipality.findMany({ where: { code: { in: slice } } }),
+            )
+          ).map((m) => [m.code, m]),
         );
         const pending = slice.filter((code) => !done.has(code));
         for (const code of pending.filter((c) => !registry.has(c))) {

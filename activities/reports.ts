@@ -13,7 +13,7 @@ import { appendAudit, chainHead } from '../infrastructure/audit';
 import { moscowIso, signManifest } from '../infrastructure/manifest';
 import type { SignedManifest } from '../infrastructure/manifest';
 import { signBytes, signingKey } from '../infrastructure/signing';
-import { SMOLENSK_REGION } from '../domain/registry/smolensk';
+import { quarterRegion, quarterRegistry } from '../infrastructure/registry/snapshot';
 
 export async function loadRegistry(db: Db): Promise<Municipality[]> {
   const rows = await db.municipality.findMany({ orderBy: { position: 'asc' } });
@@ -91,7 +91,9 @@ async function entriesFromDatabase(
 }
 
 export async function compileReport(db: Db, files: BlobStore, request: RenderRequest): Promise<RenderResult> {
-  const municipalities = await loadRegistry(db);
+  // Names, order and the region's name as they were when the quarter opened.
+  const municipalities = await quarterRegistry(db, request.quarter);
+  const region = await quarterRegion(db, request.quarter);
   const entries = request.fromDatabase
     ? await entriesFromDatabase(db, request.quarter, municipalities, request.fromDatabase)
     : request.entries;
@@ -104,6 +106,7 @@ export async function compileReport(db: Db, files: BlobStore, request: RenderReq
     nilReports: entries.filter((e) => e.state === 'accepted' && e.nil).map((e) => e.code),
     notSubmitted: entries.filter((e) => e.state === 'not_submitted').map((e) => e.code),
     signOff: request.signOff ?? null,
+    regionGenitive: region.genitive,
   });
   const bytes = await renderReportDocx(model);
   const sha256 = await files.put(bytes);
@@ -160,7 +163,7 @@ async function writeManifest(db: Db, reportId: string, bytes: Buffer, request: R
     {
       format: 'svodka-signoff/1',
       quarter: request.quarter,
-      region: process.env.SVODKA_REGION || SMOLENSK_REGION.name,
+      region: (await quarterRegion(db, request.quarter)).name,
       reportId,
       signer: {
         name: request.signOff?.signer ?? '',

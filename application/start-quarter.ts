@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { appendAudit } from '../infrastructure/audit';
 import { calendarForQuarter, workingCalendar } from '../infrastructure/calendar';
 import { quarterFinished } from '../infrastructure/quarter-archive';
+import { snapshotRegistry } from '../infrastructure/registry/snapshot';
 import { parseQuarter, quarterBounds } from '../domain/quarter';
 import { installationPolicy, parsePolicyChoice, PolicyError } from '../domain/policy-options';
 import type { PolicyChoice } from '../domain/policy-options';
@@ -92,11 +93,9 @@ export const startQuarter = defineUseCase({
         `Сбор сведений за ${quarter} уже завершен: итоговый отчет подписан, повторный запуск невозможен.`,
       );
 
-    // The registry as it stands at launch is the quarter's: read here, it saves the workflow a round
-    // trip to the database before its first request goes out.
-    const codes = (
-      await db.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true } })
-    ).map((m) => m.code);
+    // The registry as it stands at launch is the quarter's: snapshotted here (names, order, region),
+    // it saves the workflow a round trip to the database before its first request goes out.
+    const codes = await snapshotRegistry(db, quarter);
     const municipalities = codes.length;
     if (municipalities === 0)
       throw new RefusedError('Реестр муниципальных образований пуст: выполните «npx svodka db setup».');

@@ -20,7 +20,7 @@ import { useCaseContext } from '../application/context';
 import { startQuarter } from '../application/start-quarter';
 import { execute } from '../application/use-case';
 import { generateRegistry } from '../domain/registry/synthetic';
-import { SMOLENSK_MUNICIPALITIES } from '../domain/registry/smolensk';
+import { readSeed } from '../infrastructure/registry/seed';
 import {
   approveUpdate,
   groupWorkflowId,
@@ -102,7 +102,7 @@ async function regionAnswers(): Promise<Map<string, Answer>> {
         : libreOfficeSubmission({ rows, numberColumn: i % 3 !== 0 });
     answers.set(section.code, { kind: 'file', bytes, fileName: `${section.code}.docx` });
   }
-  for (const m of SMOLENSK_MUNICIPALITIES) if (!answers.has(m.code)) answers.set(m.code, { kind: 'nil' });
+  for (const m of readSeed().rows) if (!answers.has(m.code)) answers.set(m.code, { kind: 'nil' });
   return answers;
 }
 
@@ -544,7 +544,7 @@ type RegionRun = {
 };
 
 async function regionOn(reps: number, pragmas: boolean, answers: Map<string, Answer>): Promise<RegionRun> {
-  const codes = SMOLENSK_MUNICIPALITIES.map((m) => m.code);
+  const codes = readSeed().rows.map((m) => m.code);
   const s = await startServices(pragmas ? 'region-wal' : 'region', 'smolensk', { pragmas });
   const run: RegionRun = {
     variant: s.server.variant,
@@ -621,7 +621,7 @@ const r0 = (x: number | null): string => (x === null ? '—' : String(Math.round
 async function region(): Promise<Row[]> {
   const reps = Math.max(1, envInt('BENCH_REPS', 3));
   const answers = await regionAnswers();
-  const n = SMOLENSK_MUNICIPALITIES.length;
+  const n = readSeed().rows.length;
   const section = '1. Quarter, 27 municipalities';
   const main = await regionOn(reps, false, answers);
   const rows: Row[] = [];

@@ -21,6 +21,7 @@ import {
 import { renderReport } from '../infrastructure/docx/render';
 import { COLUMN_WIDTHS, MARGINS, TEXT_WIDTH } from '../infrastructure/docx/layout';
 import { REPORT_COLUMNS, reportTitle } from '../domain/quarter';
+import { readSeed } from '../infrastructure/registry/seed';
 import type { ReportModel, ReportSection } from '../domain/types';
 import { loadReference } from '../test/fixtures/reference';
 import { childMain } from './lib';
@@ -69,7 +70,7 @@ export function buildModel(events: number): ReportModel {
   }
   return {
     quarter: '2023-Q2',
-    title: reportTitle(quarter),
+    title: reportTitle(quarter, readSeed().genitive),
     sections,
     eventCount: events,
     nilReports: [],

@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { quarterRegistry } from '../infrastructure/registry/snapshot';
 import type { Db } from '../infrastructure/db/client';
 import { archivedHistory } from '../infrastructure/quarter-archive';
 import { quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
@@ -204,11 +205,7 @@ export async function buildTimeline(
   quarter: string,
   municipality?: string,
 ): Promise<TimelineEntry[]> {
-  const codes = municipality
-    ? [municipality]
-    : (await db.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true } })).map(
-        (m) => m.code,
-      );
+  const codes = municipality ? [municipality] : (await quarterRegistry(db, quarter)).map((m) => m.code);
   const histories = await Promise.all([
     municipality ? Promise.resolve([]) : historyOf(client, db, quarterWorkflowId(quarter), null),
     ...codes.map((code) => historyOf(client, db, submissionWorkflowId(quarter, code), code)),

@@ -18,6 +18,8 @@ export type EmailFacts = {
   nil?: boolean;
   comment?: string;
   reminderNumber?: number;
+  /** The region's name (the quarter's, from the registry), in the closing lines. */
+  region?: string;
 };
 
 export type EmailText = { subject: string; text: string };
@@ -55,10 +57,12 @@ function howToAnswer(f: EmailFacts): string {
   return lines.filter(Boolean).join('\n');
 }
 
-const signature =
-  '\n\n--\nSvodka — сбор сведений о мероприятиях в международной сфере.\nПисьмо сформировано автоматически.';
+/** The closing lines; the region, from the registry, when the activity names it. */
+const signatureOf = (region: string | undefined) =>
+  `\n\n--\nSvodka — сбор сведений о мероприятиях в международной сфере${region ? ` · ${region}` : ''}.\nПисьмо сформировано автоматически.`;
 
 export function composeEmail(kind: string, f: EmailFacts): EmailText {
+  const signature = signatureOf(f.region);
   const who = f.municipalityName;
   const due = russianDate(f.deadline);
   const period = f.quarterPhrase;

@@ -57,7 +57,8 @@ export type BuildReportInput = {
   /** Codes of municipalities that did not report. */
   notSubmitted?: string[];
   signOff?: ReportModel['signOff'];
-  regionGenitive?: string;
+  /** The region in the title: «Тверской области» (Region.genitive, as the quarter's snapshot holds it). */
+  regionGenitive: string;
 };
 
 export class UnknownMunicipalityError extends Error {

@@ -58,8 +58,8 @@ export function quarterPhrase(q: Quarter, opts: { vo?: boolean } = {}): string {
   return `${preposition} ${quarterRoman(q)} квартале ${q.year} года`;
 }
 
-/** The consolidated report's title, word for word as the reference prints it. */
-export function reportTitle(q: Quarter, regionGenitive = 'Смоленской области'): string {
+/** The consolidated report's title, word for word as the reference prints it; the region's name is data. */
+export function reportTitle(q: Quarter, regionGenitive: string): string {
   return (
     'Отчет о мероприятиях в международной сфере, проведенных органами местного самоуправления ' +
     `муниципальных образований ${regionGenitive} ${quarterPhrase(q)}`

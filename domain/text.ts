@@ -11,7 +11,7 @@ const INVISIBLE =
 
 /**
  * The canonical form of a cell's text: control characters stripped, tabs made spaces, runs of
- * spaces collapsed (a single no-break space is kept — it is deliberate typography: «г. Смоленск»),
+ * spaces collapsed (a single no-break space is kept — it is deliberate typography: «г. Вязьма»),
  * each line trimmed, empty lines at the start and end dropped. Inner line breaks are kept.
  */
 export function normalizeCell(text: string): string {

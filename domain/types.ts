@@ -32,7 +32,7 @@ export type Finding = {
 /** A municipal formation of the region's registry. */
 export type Municipality = {
   code: string;
-  /** Short name for lists and emails: «Вяземский район», «город Смоленск». */
+  /** Short name for lists and emails: «Вяземский район», «город Десногорск». */
   name: string;
   /** The section header of the consolidated report, as the reference prints it. */
   sectionTitle: string;

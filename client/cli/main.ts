@@ -12,6 +12,7 @@ import { registerMailCommands } from './commands/mail';
 import { registerNotifyCommands } from './commands/notify';
 import { registerLinkCommands } from './commands/link';
 import { registerQuarterCommands } from './commands/quarter';
+import { registerRegistryCommands } from './commands/registry';
 import { registerReportCommands } from './commands/report';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerSubmitCommand } from './commands/submit';
@@ -75,6 +76,7 @@ export function buildProgram(): Command {
   registerBackupCommands(program);
   registerScheduleCommands(program);
   registerNotifyCommands(program);
+  registerRegistryCommands(program);
   program.addHelpText(
     'after',
     `

@@ -87,6 +87,8 @@ export type PageOptions = {
   /** A short line under the brand: the municipality's page names it here. */
   subtitle?: string;
   devMailbox?: boolean;
+  /** The installation's region (from the database): named in the header and the footer. */
+  region?: { name: string; genitive: string } | null;
 };
 
 const ROLE_LABELS: Record<string, string> = { coordinator: 'координатор', auditor: 'аудитор' };
@@ -97,7 +99,7 @@ export function page(options: PageOptions): Html {
     ? html`<nav>
         <a href="/quarters">Кварталы</a>
         <a href="/mail">Входящая почта</a>
-        ${user.role === 'coordinator' ? html`<a href="/users">Учетные записи</a>` : ''}
+        ${user.role === 'coordinator' ? html`<a href="/registry">Реестр</a> <a href="/users">Учетные записи</a>` : ''}
         ${options.devMailbox ? html`<a href="/dev/mailbox">Почтовый ящик (разработка)</a>` : ''}
         <span class="who">${user.name} (${ROLE_LABELS[user.role] ?? user.role})</span>
         <form method="post" action="/logout">
@@ -118,13 +120,13 @@ ${options.refresh ? html`<meta http-equiv="refresh" content="${options.refresh}"
 <body>
 <header class="top">
   ${user ? html`<a class="brand" href="/quarters">Svodka</a>` : html`<span class="brand">Svodka</span>`}
-  <div class="sub">${options.subtitle ?? 'Сбор сведений о мероприятиях в международной сфере · Смоленская область'}</div>
+  <div class="sub">${options.subtitle ?? html`Сбор сведений о мероприятиях в международной сфере${options.region ? html` · ${options.region.name}` : ''}`}</div>
   ${nav}
 </header>
 <main${options.narrow ? html` class="narrow"` : ''}>
 ${options.body}
 </main>
-<footer>Svodka — сведения о мероприятиях в международной сфере, проведенных органами местного самоуправления муниципальных образований Смоленской области.</footer>
+<footer>Svodka — сведения о мероприятиях в международной сфере, проведенных органами местного самоуправления муниципальных образований${options.region ? html` ${options.region.genitive}` : ''}.</footer>
 </body>
 </html>
 `;

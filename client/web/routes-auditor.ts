@@ -55,7 +55,7 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
     const viewer = await ctx.requireViewer(request, reply);
     if (!viewer) return reply;
     const quarter = quarterParam(request.params.quarter);
-    const names = await municipalityNames(ctx);
+    const names = await municipalityNames(ctx, quarter);
     const code = request.query.m && request.query.m !== '' ? request.query.m : undefined;
     if (code !== undefined && !names.has(code))
       throw notFound('Нет муниципального образования с таким кодом.');

@@ -3,6 +3,7 @@
 // previewed and signed off. Auditors see the same pages without the controls; every change is
 // coordinator-only (403 otherwise) and written to the audit log with the coordinator's login.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { quarterNames } from '../../infrastructure/registry/snapshot';
 import { appendAudit } from '../../infrastructure/audit';
 import { readReportDocx } from '../../infrastructure/docx/read';
 import { reportBytes, reportFileName } from '../../activities/reports';
@@ -63,7 +64,9 @@ export function quarterParam(value: string): string {
   throw notFound('Такого квартала нет. Квартал записывается как ГГГГ-QN, например 2023-Q2.');
 }
 
-export async function municipalityNames(ctx: PortalContext): Promise<Map<string, string>> {
+/** Names by code: the quarter's as its snapshot holds them when a quarter is given, else the registry's. */
+export async function municipalityNames(ctx: PortalContext, quarter?: string): Promise<Map<string, string>> {
+  if (quarter) return quarterNames(ctx.db, quarter);
   const rows = await ctx.db.municipality.findMany({
     orderBy: { position: 'asc' },
     select: { code: true, name: true },
@@ -386,7 +389,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     if (!viewer) return reply;
     const quarter = quarterParam(request.params.quarter);
     const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-    const names = await municipalityNames(ctx);
+    const names = await municipalityNames(ctx, quarter);
     const coordinator = viewer.user.role === 'coordinator';
     const canClose = coordinator && !status.closed && status.phase === 'collecting' && !status.finalReportId;
     const live = status.phase !== 'approved' && !status.finalReportId;

@@ -2,6 +2,7 @@
 // PDF, the quarter's status table as CSV and XLSX. Readable by anyone signed in to the portal (as
 // the DOCX is); nothing here changes state.
 import type { FastifyInstance } from 'fastify';
+import { quarterRegistry } from '../../infrastructure/registry/snapshot';
 import { loadStoredReport } from '../../infrastructure/export/report-model';
 import {
   convertDocxToPdf,
@@ -86,10 +87,7 @@ export function registerExportRoutes(app: FastifyInstance, ctx: PortalContext): 
       if (!viewer) return reply;
       const quarter = quarterParam(request.params.quarter);
       const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-      const registry = await ctx.db.municipality.findMany({
-        orderBy: { position: 'asc' },
-        select: { code: true, name: true },
-      });
+      const registry = await quarterRegistry(ctx.db, quarter);
       const rows = statusRows(status, registry, STATE_LABELS);
       reply.header(
         'Content-Disposition',

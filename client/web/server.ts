@@ -45,6 +45,7 @@ import { registerSignInRoutes } from './routes-signin';
 import { registerSignOffRoutes } from './routes-signoff';
 import { registerScheduleRoutes } from './routes-schedule';
 import { registerNotificationRoutes } from './routes-notifications';
+import { registerRegistryRoutes } from './routes-registry';
 
 export type { PortalConfig, PortalContext } from './context';
 export {
@@ -149,7 +150,10 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
       return reply
         .code(status)
         .type('text/html; charset=utf-8')
-        .send(page({ devMailbox: Boolean(config.devMailboxDir), ...options }).value);
+        .send(
+          page({ devMailbox: Boolean(config.devMailboxDir), region: reply.request.svodkaRegion, ...options })
+            .value,
+        );
     },
     async viewer(request) {
       if (request.svodkaViewer !== undefined) return request.svodkaViewer;
@@ -321,6 +325,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerSignOffRoutes(app, ctx);
   registerExportRoutes(app, ctx);
   registerReviewRoutes(app, ctx);
+  registerRegistryRoutes(app, ctx);
   if (config.devMailboxDir) registerMailboxRoutes(app, ctx, config.devMailboxDir);
 
   return app;

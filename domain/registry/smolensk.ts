@@ -1,7 +1,9 @@
-// The registry of Smolensk oblast's 27 municipal formations, in region order: the city of Smolensk
-// first, then the rest alphabetically by their distinctive name (so «город Десногорск» falls between
-// Вяземский and Дорогобужский). Section titles are the official names as the reference prints them.
-// Emails are placeholders; the seed of a real installation replaces them.
+// A test fixture: the registry of Smolensk oblast's 27 municipal formations, in region order (the
+// city of Smolensk first, then the rest alphabetically by their distinctive name, so «город
+// Десногорск» falls between Вяземский and Дорогобужский), for the tests that build reports without a
+// database. The product reads the region and its registry from the database, seeded from
+// prisma/seed/ (test/unit/registry-csv.test.ts checks the two agree, and that nothing outside the
+// tests imports this file); it is due to move to test/fixtures/.
 
 import type { Municipality } from '../types';
 

@@ -1,7 +1,6 @@
 // `svodka db setup`: apply the migrations and seed the registry. Idempotent: a second run changes
-// nothing, and a coordinator's edits to addresses are kept.
-import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
-import type { Municipality } from '../../domain/types';
+// nothing, and the coordinator's registry (names, order, addresses) is kept.
+import { seedRegistryInto } from '../registry/seed';
 import { createDb } from './client';
 import { applyMigrations } from './migrate';
 import { databaseProvider, databaseUrl } from './settings';
@@ -17,29 +16,11 @@ export async function migrate(url: string = databaseUrl()): Promise<string> {
   return applied.length === 0 ? 'уже применены' : `применены (${applied.length})`;
 }
 
-export async function seedRegistry(
-  url: string = databaseUrl(),
-  municipalities: Municipality[] = SMOLENSK_MUNICIPALITIES,
-): Promise<{ seeded: number; kept: number }> {
+/** Seeds the region and its registry from prisma/seed when the installation has none (infrastructure/registry/seed.ts). */
+export async function seedRegistry(url: string = databaseUrl()): Promise<{ seeded: number; kept: number }> {
   const db = await createDb(url);
   try {
-    let seeded = 0;
-    let kept = 0;
-    for (const m of municipalities) {
-      const existing = await db.municipality.findUnique({ where: { code: m.code } });
-      if (existing) {
-        // Names and order are the registry's; addresses belong to the coordinator once set.
-        await db.municipality.update({
-          where: { code: m.code },
-          data: { name: m.name, sectionTitle: m.sectionTitle, position: m.position },
-        });
-        kept++;
-        continue;
-      }
-      await db.municipality.create({ data: m });
-      seeded++;
-    }
-    return { seeded, kept };
+    return await seedRegistryInto(db);
   } finally {
     await db.$disconnect();
   }

@@ -11,7 +11,7 @@ import { renderReport } from '../../infrastructure/docx/render';
 import { parseDateRange } from '../../domain/dates';
 import { buildReport } from '../../domain/merge';
 import { parseQuarter } from '../../domain/quarter';
-import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
+import { SMOLENSK_MUNICIPALITIES, SMOLENSK_REGION } from '../../domain/registry/smolensk';
 import type { SubmittedEvent } from '../../domain/types';
 import { loadReference, normalizeText } from '../fixtures/reference';
 
@@ -32,6 +32,7 @@ describe('the signed report as PDF', () => {
     const model = buildReport({
       quarter,
       municipalities: SMOLENSK_MUNICIPALITIES,
+      regionGenitive: SMOLENSK_REGION.genitive,
       events,
       signOff: { signer: 'И. И. Иванов', position: 'Начальник департамента', date: '2023-07-14' },
     });

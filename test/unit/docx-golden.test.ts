@@ -9,7 +9,7 @@ import { renderReport, NIL_REPORTS_HEADING } from '../../infrastructure/docx/ren
 import { parseDateRange } from '../../domain/dates';
 import { buildReport } from '../../domain/merge';
 import { parseQuarter, REPORT_COLUMNS } from '../../domain/quarter';
-import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
+import { SMOLENSK_MUNICIPALITIES, SMOLENSK_REGION } from '../../domain/registry/smolensk';
 import type { EventRow, SubmittedEvent } from '../../domain/types';
 import { hasErrors, validateRows } from '../../domain/validate';
 import { libreOfficeSubmission, seededShuffle, wordSubmission } from '../fixtures/docx-builders';
@@ -81,6 +81,7 @@ describe('golden: the 2023-Q2 reference report', () => {
     const model = buildReport({
       quarter: QUARTER,
       municipalities: SMOLENSK_MUNICIPALITIES,
+      regionGenitive: SMOLENSK_REGION.genitive,
       events,
       nilReports,
       signOff: { signer: 'И. И. Иванов', position: 'Начальник департамента', date: '2023-07-14' },

@@ -10,6 +10,7 @@ import {
 import { REPORT_COLUMNS, reportTitle } from '../../domain/quarter';
 import type { EventRow, ReportModel } from '../../domain/types';
 import { docxParts, sampleRow } from '../fixtures/docx-builders';
+import { SMOLENSK_REGION } from '../../domain/registry/smolensk';
 
 function model(overrides: Partial<ReportModel> = {}): ReportModel {
   const rows: EventRow[] = [
@@ -19,7 +20,7 @@ function model(overrides: Partial<ReportModel> = {}): ReportModel {
   ];
   return {
     quarter: '2023-Q2',
-    title: reportTitle({ year: 2023, quarter: 2 }),
+    title: reportTitle({ year: 2023, quarter: 2 }, SMOLENSK_REGION.genitive),
     sections: [
       {
         municipality: 'smolensk',
@@ -62,7 +63,7 @@ describe('renderReport', () => {
     const bytes = await renderReport(model());
     assertWellFormed(bytes);
     const read = readReportDocx(bytes);
-    expect(read.title).toBe(reportTitle({ year: 2023, quarter: 2 }));
+    expect(read.title).toBe(reportTitle({ year: 2023, quarter: 2 }, SMOLENSK_REGION.genitive));
     expect(read.headers).toEqual([...REPORT_COLUMNS]);
     expect(read.sections.map((s) => s.title)).toEqual([
       'Город Смоленск',

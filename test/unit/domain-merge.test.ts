@@ -189,6 +189,7 @@ describe('buildReport', () => {
     const report = buildReport({
       quarter: Q2,
       municipalities: SMOLENSK_MUNICIPALITIES,
+      regionGenitive: SMOLENSK_REGION.genitive,
       events: [
         event(0, '12 мая 2023 года', 'yartsevo'),
         event(0, '3 апреля 2023 года', 'velizh'),
@@ -216,6 +217,7 @@ describe('buildReport', () => {
     const report = buildReport({
       quarter: Q2,
       municipalities: SMOLENSK_MUNICIPALITIES,
+      regionGenitive: SMOLENSK_REGION.genitive,
       events: [],
       nilReports: ['yartsevo', 'smolensky', 'desnogorsk', 'yartsevo'],
       notSubmitted: ['ugra', 'velizh'],
@@ -237,6 +239,7 @@ describe('buildReport', () => {
       buildReport({
         quarter: Q2,
         municipalities: SMOLENSK_MUNICIPALITIES,
+        regionGenitive: SMOLENSK_REGION.genitive,
         events: [event(0, '3 апреля 2023 года', 'tver')],
       }),
     ).toThrow(UnknownMunicipalityError);
@@ -244,6 +247,7 @@ describe('buildReport', () => {
       buildReport({
         quarter: Q2,
         municipalities: SMOLENSK_MUNICIPALITIES,
+        regionGenitive: SMOLENSK_REGION.genitive,
         events: [],
         notSubmitted: ['tver'],
       }),
@@ -273,6 +277,7 @@ describe('buildReport', () => {
     const report = buildReport({
       quarter: Q2,
       municipalities: shuffle(registry, 5),
+      regionGenitive: SMOLENSK_REGION.genitive,
       events: shuffle(events, 9),
     });
     expect(report.sections).toHaveLength(3334);

@@ -12,6 +12,7 @@ import {
   reportTitle,
 } from '../../domain/quarter';
 import { loadReference, normalizeText } from '../fixtures/reference';
+import { SMOLENSK_REGION } from '../../domain/registry/smolensk';
 
 describe('parseQuarter / formatQuarter', () => {
   it('reads "2023-Q2" and its lower-case form', () => {
@@ -73,8 +74,8 @@ describe('quarterPhrase / reportTitle', () => {
 
   it('reproduces the reference title exactly', () => {
     const ref = loadReference();
-    expect(reportTitle({ year: 2023, quarter: 2 })).toBe(ref.title);
-    expect(reportTitle({ year: 2023, quarter: 2 })).toBe(
+    expect(reportTitle({ year: 2023, quarter: 2 }, SMOLENSK_REGION.genitive)).toBe(ref.title);
+    expect(reportTitle({ year: 2023, quarter: 2 }, SMOLENSK_REGION.genitive)).toBe(
       'Отчет о мероприятиях в международной сфере, проведенных органами местного самоуправления ' +
         'муниципальных образований Смоленской области в II квартале 2023 года',
     );

@@ -8,7 +8,7 @@ import { renderReport } from '../../infrastructure/docx/render';
 import { parseDateRange } from '../../domain/dates';
 import { buildReport } from '../../domain/merge';
 import { parseQuarter, REPORT_COLUMNS } from '../../domain/quarter';
-import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
+import { SMOLENSK_MUNICIPALITIES, SMOLENSK_REGION } from '../../domain/registry/smolensk';
 import { COLUMN_KEYS } from '../../domain/types';
 import type { ReportModel, SubmittedEvent } from '../../domain/types';
 import { loadReference, normalizeText } from '../fixtures/reference';
@@ -24,6 +24,7 @@ function referenceModel(signOff: ReportModel['signOff'] = null): ReportModel {
   return buildReport({
     quarter,
     municipalities: SMOLENSK_MUNICIPALITIES,
+    regionGenitive: SMOLENSK_REGION.genitive,
     events,
     nilReports: ['velizh', 'demidov'],
     notSubmitted: ['ugra'],

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDateRange } from '../../domain/dates';
 import { buildReport } from '../../domain/merge';
-import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
+import { SMOLENSK_MUNICIPALITIES, SMOLENSK_REGION } from '../../domain/registry/smolensk';
 import type { EventRow, Quarter, SubmittedEvent } from '../../domain/types';
 import { validateRows } from '../../domain/validate';
 
@@ -110,7 +110,12 @@ describe('merge on any accepted events', () => {
           const parsed = parseDateRange(e.row.dates, quarter);
           return { municipality: e.municipality, index, row: e.row, range: parsed.ok ? parsed.range : null };
         });
-        const report = buildReport({ quarter, municipalities: SMOLENSK_MUNICIPALITIES, events });
+        const report = buildReport({
+          quarter,
+          municipalities: SMOLENSK_MUNICIPALITIES,
+          regionGenitive: SMOLENSK_REGION.genitive,
+          events,
+        });
         const numbers = report.sections.flatMap((s) => s.events.map((e) => e.number));
         expect(numbers).toEqual(numbers.map((_, i) => i + 1));
         expect(report.eventCount).toBe(events.length);

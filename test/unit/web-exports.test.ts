@@ -8,7 +8,7 @@ import { renderReport } from '../../infrastructure/docx/render';
 import { parseDateRange } from '../../domain/dates';
 import { buildReport } from '../../domain/merge';
 import { parseQuarter } from '../../domain/quarter';
-import { SMOLENSK_MUNICIPALITIES } from '../../domain/registry/smolensk';
+import { SMOLENSK_MUNICIPALITIES, SMOLENSK_REGION } from '../../domain/registry/smolensk';
 import type { SubmittedEvent } from '../../domain/types';
 import { parseSubmissionXlsx } from '../../infrastructure/docx/parse-xlsx';
 import { issueToken } from '../../infrastructure/tokens';
@@ -54,7 +54,13 @@ beforeAll(async () => {
   );
   const signOff = { signer: 'И. И. Иванов', position: 'Начальник департамента', date: '2023-07-14' };
   const bytes = await renderReport(
-    buildReport({ quarter, municipalities: SMOLENSK_MUNICIPALITIES, events, signOff }),
+    buildReport({
+      quarter,
+      municipalities: SMOLENSK_MUNICIPALITIES,
+      regionGenitive: SMOLENSK_REGION.genitive,
+      events,
+      signOff,
+    }),
   );
   const sha256 = await createDbBlobStore(t.db).put(bytes);
   await t.db.report.create({

@@ -5,7 +5,9 @@ import { setupDatabase } from '../../../infrastructure/db/setup';
 import { buildTemplate } from '../../../infrastructure/docx/template';
 import { buildTemplateXlsx } from '../../../infrastructure/docx/template-xlsx';
 import { parseQuarter } from '../../../domain/quarter';
-import { audit, getDb, municipalityArg, printJson, quarterArg } from '../context';
+import { currentRegion, RegionNotFoundError } from '../../../infrastructure/registry/region';
+import { activeMunicipalities } from '../../../infrastructure/registry/snapshot';
+import { audit, getDb, municipalityArg, printJson, quarterArg, UserError } from '../context';
 
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('база данных: миграции и реестр муниципальных образований');
@@ -118,9 +120,19 @@ export function registerDbCommands(program: Command): void {
   program
     .command('municipalities')
     .description('реестр муниципальных образований в порядке региона: код, название, адреса')
+    .option('--region <name>', 'регион (по умолчанию регион установки)')
     .option('--json', 'вывод в JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const rows = await (await getDb()).municipality.findMany({ orderBy: { position: 'asc' } });
+    .action(async (opts: { json?: boolean; region?: string }) => {
+      const db = await getDb();
+      let region;
+      try {
+        region = await currentRegion(db, opts.region);
+      } catch (err) {
+        if (err instanceof RegionNotFoundError) throw new UserError(err.message, 2);
+        throw err;
+      }
+      // The municipalities quarters opened now would ask; retired ones are in `registry export`.
+      const rows = await activeMunicipalities(db, region.id);
       if (opts.json)
         return printJson(
           rows.map(({ code, name, sectionTitle, position, email, headEmail }) => ({

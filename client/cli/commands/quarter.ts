@@ -14,6 +14,7 @@ import { extendDeadline } from '../../../application/extend-deadline';
 import { remind } from '../../../application/remind';
 import { reopen } from '../../../application/reopen';
 import { startQuarter } from '../../../application/start-quarter';
+import { quarterNames } from '../../../infrastructure/registry/snapshot';
 import { exportStatus } from './report-export';
 import { describePolicy } from '../../../domain/policy-options';
 import { policyOptions } from './policy-options';
@@ -32,7 +33,6 @@ import {
   REQUEST_ID_HELP,
   requestIdOption,
   run,
-  UserError,
 } from '../context';
 
 export { STATE_LABELS };
@@ -183,7 +183,7 @@ export function registerQuarterCommands(program: Command): void {
       if (opts.json) return printJson(status);
       if (await exportStatus(status, opts)) return;
       const db = await getDb();
-      const names = new Map((await db.municipality.findMany()).map((m) => [m.code, m.name]));
+      const names = await quarterNames(db, q);
       const open = status.phase === 'collecting' && !status.closed;
       printStatus(status, names, open ? await workingDaysLeftText(db, status) : null);
     });

@@ -2,6 +2,7 @@
 // table in the formats coordinators pass on.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { quarterRegistry } from '../../../infrastructure/registry/snapshot';
 import { createDbBlobStore } from '../../../infrastructure/blobs';
 import { loadStoredReport } from '../../../infrastructure/export/report-model';
 import { convertDocxToPdf, PdfUnavailableError } from '../../../infrastructure/export/report-pdf';
@@ -70,7 +71,7 @@ export async function exportStatus(
 ): Promise<boolean> {
   if (!opts.xlsx && !opts.csv) return false;
   const db = await getDb();
-  const registry = await db.municipality.findMany({ orderBy: { position: 'asc' } });
+  const registry = await quarterRegistry(db, status.quarter);
   const rows = statusRows(status, registry, STATE_LABELS);
   if (rows.length === 0 && status.total > 0)
     console.error(
