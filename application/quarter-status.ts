@@ -273,7 +273,7 @@ function recordedState(status: QuarterStatus, r: Recorded | undefined): Submissi
   return ended ? 'not_submitted' : r && r.versions > 0 ? 'rejected' : 'requested';
 }
 
-const searchKey = (text: string) => text.toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
+const searchKey = (text: string) => text.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
 
 export type ReadDeps = { db: Db; source: QuarterSource; clock: () => Date; calendar?: WorkingCalendar };
 
@@ -323,13 +323,21 @@ export async function readQuarterView(
   const now = deps.clock().getTime();
   const onClock = (real: number) => (record.clock ? toVirtual(record.clock, real) : real);
   const today = moscowDate(onClock(now));
+  // Most municipalities share a deadline and answer on a few days: each distinct case is counted once.
+  const assessed = new Map<string, Timeliness>();
   const timelinessOf = (code: string, state: SubmissionState, deadline: string) => {
     const r = record.byCode.get(code);
     const answeredOn = r?.firstAcceptedAt ? moscowDate(onClock(r.firstAcceptedAt.getTime())) : null;
-    const t = assessTimeliness(
-      { deadline, answeredOn, excused: state === 'excused', ended: ended || state === 'not_submitted', today },
-      calendar,
-    );
+    const facts = {
+      deadline,
+      answeredOn,
+      excused: state === 'excused',
+      ended: ended || state === 'not_submitted',
+      today,
+    };
+    const key = `${deadline}|${answeredOn}|${facts.excused}|${facts.ended}`;
+    let t = assessed.get(key);
+    if (!t) assessed.set(key, (t = assessTimeliness(facts, calendar)));
     return { t, answeredOn };
   };
   const deadlineOf = (code: string) => summaryOf(code)?.deadline || record.byCode.get(code)?.until || status.deadline;

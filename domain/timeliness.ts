@@ -49,9 +49,9 @@ export function assessTimeliness(facts: TimelinessFacts, calendar: WorkingCalend
     const days = workingDaysBetween(last, facts.answeredOn, calendar);
     return days > 0 ? { kind: 'late', days } : { kind: 'on_time', days: 0 };
   }
-  const days = Math.max(0, workingDaysBetween(last, facts.today, calendar));
   if (facts.ended) return { kind: 'missing', days: 0 };
-  return days > 0 ? { kind: 'overdue', days } : { kind: 'pending', days: 0 };
+  if (facts.today <= last) return { kind: 'pending', days: 0 };
+  return { kind: 'overdue', days: workingDaysBetween(last, facts.today, calendar) };
 }
 
 export type TimelinessShare = {
@@ -118,7 +118,7 @@ export function timelinessText(t: Timeliness): string {
     case 'late':
       return `опоздание: ${t.days} ${plural(t.days, DAYS)}`;
     case 'overdue':
-      return `просрочено: ${t.days} ${plural(t.days, DAYS)}`;
+      return t.days > 0 ? `просрочено: ${t.days} ${plural(t.days, DAYS)}` : 'просрочено';
     case 'pending':
       return 'срок не наступил';
     case 'missing':

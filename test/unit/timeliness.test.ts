@@ -48,7 +48,9 @@ describe('timeliness over the May holidays of 2024', () => {
 
   it('no answer: pending before the deadline, overdue after it, «не представлено» once the collection ended', () => {
     expect(assess({ today: '2024-05-08' })).toEqual({ kind: 'pending', days: 0 });
-    expect(assess({ today: '2024-05-12' })).toEqual({ kind: 'pending', days: 0 });
+    // Past the deadline over the holidays: overdue, though no working day is lost yet.
+    expect(assess({ today: '2024-05-12' })).toEqual({ kind: 'overdue', days: 0 });
+    expect(timelinessText({ kind: 'overdue', days: 0 })).toBe('просрочено');
     expect(assess({ today: '2024-05-13' })).toEqual({ kind: 'overdue', days: 1 });
     expect(assess({ today: '2024-05-20', ended: true })).toEqual({ kind: 'missing', days: 0 });
     expect(assess({ today: '2024-05-20', excused: true })).toEqual({ kind: 'excused', days: 0 });
