@@ -64,7 +64,12 @@ export async function readLateness(
     const detail = detailOf(s.detail);
     if (!s.quarter || byQuarter.has(s.quarter) || typeof detail.deadline !== 'string') continue;
     const scale = typeof detail.timeScale === 'number' && detail.timeScale > 0 ? detail.timeScale : 1;
-    byQuarter.set(s.quarter, { quarter: s.quarter, deadline: detail.deadline, origin: s.at.getTime(), scale });
+    byQuarter.set(s.quarter, {
+      quarter: s.quarter,
+      deadline: detail.deadline,
+      origin: s.at.getTime(),
+      scale,
+    });
   }
   const quarters = [...byQuarter.values()]
     .sort((a, b) => b.quarter.localeCompare(a.quarter))

@@ -80,7 +80,8 @@ export function temporalSource(client: Client): QuarterSource {
           const query = `Quarter = '${quarter.replace(/[^0-9A-Za-z-]/g, '')}'`;
           for await (const wf of client.workflow.list({ query, pageSize: 1000 })) {
             const code = wf.typedSearchAttributes.get(MunicipalityAttribute);
-            const state = wf.typedSearchAttributes.get(SubmissionStatusAttribute) as SubmissionState | undefined;
+            const state = wf.typedSearchAttributes.get(SubmissionStatusAttribute) as
+              SubmissionState | undefined;
             if (!code || !state) continue;
             // A municipality may have had more than one run: its newest speaks.
             const at = wf.startTime.getTime();
@@ -240,7 +241,8 @@ async function loadRecord(db: Db, quarter: string, timeScale: number): Promise<Q
       continue;
     }
     if (!d.municipality) continue;
-    if (d.action === 'quarter.extend' && typeof detail.until === 'string') of(d.municipality).until = detail.until;
+    if (d.action === 'quarter.extend' && typeof detail.until === 'string')
+      of(d.municipality).until = detail.until;
     if (d.action === 'quarter.excuse' && typeof detail.reason === 'string')
       of(d.municipality).excuseReason = detail.reason;
   }
@@ -315,7 +317,8 @@ export async function readQuarterView(
     // Codes the registry no longer holds still belong to the quarter: after the others.
     if (known) for (const code of listed.keys()) if (!names.has(code)) codes.push(code);
     if (codes.length > status.total && !known) codes = codes.slice(0, status.total);
-    stateOf = (code) => (known ? listed.get(code) : undefined) ?? recordedState(status, record.byCode.get(code));
+    stateOf = (code) =>
+      (known ? listed.get(code) : undefined) ?? recordedState(status, record.byCode.get(code));
     from = known ? 'visibility' : 'database';
   }
 
@@ -327,7 +330,12 @@ export async function readQuarterView(
   const assessed = new Map<string, Timeliness>();
   const timelinessOf = (code: string, state: SubmissionState, deadline: string) => {
     const r = record.byCode.get(code);
-    const answeredOn = r?.firstAcceptedAt ? moscowDate(onClock(r.firstAcceptedAt.getTime())) : null;
+    // The database's first accepted version; failing that, an accepted summary's own answer time.
+    const own = summaryOf(code);
+    const at =
+      r?.firstAcceptedAt?.getTime() ??
+      (state === 'accepted' && own?.lastAnswerAt ? Date.parse(own.lastAnswerAt) : null);
+    const answeredOn = at !== null && !Number.isNaN(at) ? moscowDate(onClock(at)) : null;
     const facts = {
       deadline,
       answeredOn,
@@ -340,11 +348,17 @@ export async function readQuarterView(
     if (!t) assessed.set(key, (t = assessTimeliness(facts, calendar)));
     return { t, answeredOn };
   };
-  const deadlineOf = (code: string) => summaryOf(code)?.deadline || record.byCode.get(code)?.until || status.deadline;
+  const deadlineOf = (code: string) =>
+    summaryOf(code)?.deadline || record.byCode.get(code)?.until || status.deadline;
 
   const counts: Partial<Record<SubmissionState, number>> = {};
-  const all: { code: string; position: number; state: SubmissionState; t: Timeliness; answeredOn: string | null }[] =
-    [];
+  const all: {
+    code: string;
+    position: number;
+    state: SubmissionState;
+    t: Timeliness;
+    answeredOn: string | null;
+  }[] = [];
   codes.forEach((code, i) => {
     const state = stateOf(code);
     counts[state] = (counts[state] ?? 0) + 1;
@@ -377,7 +391,10 @@ export async function readQuarterView(
     const own = summaryOf(row.code) ?? asked[i];
     const summary =
       own ?? recordedSummary(row.code, row.state, status, record.byCode.get(row.code) ?? emptyRecord());
-    const again = own && own.deadline !== deadlineOf(row.code) ? timelinessOf(row.code, summary.state, own.deadline) : null;
+    const again =
+      own && own.deadline !== deadlineOf(row.code)
+        ? timelinessOf(row.code, summary.state, own.deadline)
+        : null;
     return {
       position: row.position,
       code: row.code,

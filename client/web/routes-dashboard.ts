@@ -36,7 +36,10 @@ export async function quarterDashboardSection(
     late: query.late,
     page: query.page ?? 1,
   });
-  return quarterDashboard(view, query, { coordinator: viewer.user.role === 'coordinator', csrf: viewer.csrf });
+  return quarterDashboard(view, query, {
+    coordinator: viewer.user.role === 'coordinator',
+    csrf: viewer.csrf,
+  });
 }
 
 /** One municipality's summary in its quarter, flat or tree; null: it takes no part in the quarter. */
@@ -102,8 +105,9 @@ function latenessPage(view: LatenessView, query: { q: string; late: boolean }): 
       <button type="submit">Найти</button>
     </form>
     <p class="muted">Найдено: ${view.matched}. Страница ${view.page} из ${view.pages}.</p>
-    ${view.rows.length
-      ? html`<table class="lateness">
+    ${
+      view.rows.length
+        ? html`<table class="lateness">
           <thead>
             <tr>
               <th>Муниципальное образование</th>
@@ -131,14 +135,17 @@ function latenessPage(view: LatenessView, query: { q: string; late: boolean }): 
             )}
           </tbody>
         </table>`
-      : ''}
-    ${view.pages > 1
-      ? html`<nav class="pager" aria-label="Страницы">
+        : ''
+    }
+    ${
+      view.pages > 1
+        ? html`<nav class="pager" aria-label="Страницы">
           ${view.page > 1 ? html`<a href="${href(view.page - 1)}">← Назад</a>` : ''}
           <span class="muted">Страница ${view.page} из ${view.pages}</span>
           ${view.page < view.pages ? html`<a href="${href(view.page + 1)}">Вперед →</a>` : ''}
         </nav>`
-      : ''}`;
+        : ''
+    }`;
 }
 
 export function registerDashboardRoutes(app: FastifyInstance, ctx: PortalContext): void {

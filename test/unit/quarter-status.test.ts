@@ -2,11 +2,7 @@
 // fake Temporal: flat and tree quarters read alike; a page of a 20,000-municipality quarter asks
 // at most a page of workflows; a quarter Temporal has forgotten still reads from the database.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  quarterStatus,
-  readMunicipalitySummary,
-  readQuarterView,
-} from '../../application/quarter-status';
+import { quarterStatus, readMunicipalitySummary, readQuarterView } from '../../application/quarter-status';
 import type { QuarterSource } from '../../application/quarter-status';
 import { execute } from '../../application/use-case';
 import { RU_CALENDAR } from '../../domain/calendar/russia';
@@ -44,7 +40,13 @@ function fakeSource(states: Map<string, SubmissionState> | null, status: Quarter
 }
 
 const treeStatus = (quarter: string, total: number, patch: Partial<QuarterStatus> = {}): QuarterStatus =>
-  flatStatus(quarter, { municipalities: [], counts: { requested: total }, total, groups: Math.ceil(total / 200), ...patch });
+  flatStatus(quarter, {
+    municipalities: [],
+    counts: { requested: total },
+    total,
+    groups: Math.ceil(total / 200),
+    ...patch,
+  });
 
 async function useRegistry(count: number | 'smolensk') {
   await t.db.municipality.deleteMany();
@@ -102,7 +104,9 @@ describe('a flat quarter', () => {
     expect(second.pages).toBe(3);
     expect(second.rows.map((r) => r.position)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
     // A page past the end shows the last one.
-    expect((await readQuarterView(deps, status, { quarter: '2024-Q1', pageSize: 10, page: 99 })).page).toBe(3);
+    expect((await readQuarterView(deps, status, { quarter: '2024-Q1', pageSize: 10, page: 99 })).page).toBe(
+      3,
+    );
     // The flat quarter's own status says everything: no workflow is asked.
     expect(asked).toEqual([]);
   });
@@ -157,7 +161,11 @@ describe('a tree quarter of 20,000 municipalities', () => {
     expect(overdue.rows.at(-1)!.code).toBe('m19998');
     const one = await readQuarterView(deps, status, { quarter: '2024-Q2', search: '№ 19999' });
     expect(one.rows.map((r) => r.code)).toEqual(['m19999']);
-    const both = await readQuarterView(deps, status, { quarter: '2024-Q2', search: '№ 1999', state: 'accepted' });
+    const both = await readQuarterView(deps, status, {
+      quarter: '2024-Q2',
+      search: '№ 1999',
+      state: 'accepted',
+    });
     // № 1999, 19990…19999 contain «№ 1999»; of those every fourth (index ≡ 0 mod 4) is accepted.
     expect(both.rows.map((r) => r.code)).toEqual(['m19993', 'm19997']);
   });
@@ -266,9 +274,9 @@ describe('a tree quarter Temporal has forgotten', () => {
         { quarter: '2019-Q1' },
       ),
     ).rejects.toThrow('Сбор сведений за 2019-Q1 не запущен');
-    await expect(
-      execute(quarterStatus, null as never, { quarter: "2019-Q1' OR 1=1" }),
-    ).rejects.toThrow('Квартал записывается как ГГГГ-QN');
+    await expect(execute(quarterStatus, null as never, { quarter: "2019-Q1' OR 1=1" })).rejects.toThrow(
+      'Квартал записывается как ГГГГ-QN',
+    );
   });
 });
 
@@ -281,7 +289,10 @@ describe('timeliness of a quarter over the May holidays of 2024', () => {
     const status = flatStatus(quarter, {
       deadline: '2024-05-08',
       municipalities: SMOLENSK_MUNICIPALITIES.map((m, i) =>
-        summary(m.code, { state: i < 3 ? 'accepted' : i === 3 ? 'excused' : 'overdue', deadline: '2024-05-08' }),
+        summary(m.code, {
+          state: i < 3 ? 'accepted' : i === 3 ? 'excused' : 'overdue',
+          deadline: '2024-05-08',
+        }),
       ),
     });
     // Smolensk on the day (23:30 Moscow is still the 8th), Velizh on Monday the 13th, Vyazma the 14th.

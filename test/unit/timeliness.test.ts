@@ -30,7 +30,10 @@ describe('timeliness over the May holidays of 2024', () => {
     expect(assess({ answeredOn: '2024-05-13' })).toEqual({ kind: 'late', days: 1 });
     expect(assess({ answeredOn: '2024-05-14' })).toEqual({ kind: 'late', days: 2 });
     // With weekends only (the old rule), 9 and 10 May would have been counted.
-    expect(assessTimeliness(facts({ answeredOn: '2024-05-13' }), WEEKENDS_ONLY)).toEqual({ kind: 'late', days: 3 });
+    expect(assessTimeliness(facts({ answeredOn: '2024-05-13' }), WEEKENDS_ONLY)).toEqual({
+      kind: 'late',
+      days: 3,
+    });
   });
 
   it('a deadline on Victory Day runs to Monday 13 May (Civil Code art. 193)', () => {

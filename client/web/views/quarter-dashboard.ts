@@ -42,7 +42,12 @@ export function dashboardQuery(raw: Record<string, unknown>): DashboardQuery {
 }
 
 export function timelinessBadge(t: Timeliness): Html {
-  const cls = t.kind === 'on_time' ? 'accepted' : t.kind === 'late' || t.kind === 'overdue' || t.kind === 'missing' ? 'overdue' : 'requested';
+  const cls =
+    t.kind === 'on_time'
+      ? 'accepted'
+      : t.kind === 'late' || t.kind === 'overdue' || t.kind === 'missing'
+        ? 'overdue'
+        : 'requested';
   return html`<span class="st st-${cls}">${timelinessText(t)}</span>`;
 }
 
@@ -63,9 +68,11 @@ function summaryLine(view: QuarterView, query: DashboardQuery): Html {
       ${link(undefined, 'Все', view.total)}
       ${states.map((s) => html` · ${link(s, STATE_LABELS[s], view.counts[s]!)}`)}
       ·
-      ${query.late
-        ? html`<strong>Опоздали или не ответили</strong>`
-        : html`<a href="${dashboardHref(q, { q: query.q, late: true })}">Опоздали или не ответили</a>`}
+      ${
+        query.late
+          ? html`<strong>Опоздали или не ответили</strong>`
+          : html`<a href="${dashboardHref(q, { q: query.q, late: true })}">Опоздали или не ответили</a>`
+      }
     </p>
     <p>
       Ответили в срок: <strong>${percent(view.timeliness.share)}</strong>
@@ -85,7 +92,8 @@ function searchForm(view: QuarterView, query: DashboardQuery): Html {
     <select id="state" name="state">
       <option value="">все</option>
       ${SUBMISSION_STATES.map(
-        (s) => html`<option value="${s}"${query.state === s ? html` selected` : ''}>${STATE_LABELS[s]}</option>`,
+        (s) =>
+          html`<option value="${s}"${query.state === s ? html` selected` : ''}>${STATE_LABELS[s]}</option>`,
       )}
     </select>
     <label class="check"
@@ -94,9 +102,11 @@ function searchForm(view: QuarterView, query: DashboardQuery): Html {
       ></label
     >
     <button type="submit">Найти</button>
-    ${query.q || query.state || query.late
-      ? html`<a class="button secondary" href="/quarters/${q}">Сбросить</a>`
-      : ''}
+    ${
+      query.q || query.state || query.late
+        ? html`<a class="button secondary" href="/quarters/${q}">Сбросить</a>`
+        : ''
+    }
   </form>`;
 }
 
@@ -108,7 +118,15 @@ function pager(view: QuarterView, query: DashboardQuery): Html {
       ? html`<strong>${label}</strong>`
       : html`<a href="${dashboardHref(q, { ...query, page })}">${label}</a>`;
   // First, last, and a few around the current page: enough to walk 400 pages without a list of 400.
-  const around = new Set([1, view.pages, view.page - 2, view.page - 1, view.page, view.page + 1, view.page + 2]);
+  const around = new Set([
+    1,
+    view.pages,
+    view.page - 2,
+    view.page - 1,
+    view.page,
+    view.page + 1,
+    view.page + 2,
+  ]);
   const shown = [...around].filter((p) => p >= 1 && p <= view.pages).sort((a, b) => a - b);
   const parts: Html[] = [];
   shown.forEach((p, i) => {
@@ -162,17 +180,21 @@ function table(view: QuarterView, viewer: TableViewer): Html {
           <td class="num">${m.state === 'accepted' ? (m.nil ? 'нет' : m.rowCount) : ''}</td>
           <td class="num">${m.warnings || ''}</td>
           <td class="row-actions nowrap">
-            ${viewer.coordinator && open
-              ? html`${owes && !view.status.closed
-                    ? html`<form class="inline" method="post" action="/quarters/${q}/m/${code}/remind">
+            ${
+              viewer.coordinator && open
+                ? html`${
+                    owes && !view.status.closed
+                      ? html`<form class="inline" method="post" action="/quarters/${q}/m/${code}/remind">
                           <input type="hidden" name="_csrf" value="${viewer.csrf}" /><input
                             type="hidden"
                             name="back"
                             value="table"
                           /><button type="submit" class="small secondary">Напомнить</button>
                         </form> `
-                    : ''}<a href="/quarters/${q}/m/${code}">Решения…</a>`
-              : html`<a href="/quarters/${q}/m/${code}">Подробнее</a>`}
+                      : ''
+                  }<a href="/quarters/${q}/m/${code}">Решения…</a>`
+                : html`<a href="/quarters/${q}/m/${code}">Подробнее</a>`
+            }
           </td>
         </tr>`;
       })}
@@ -186,10 +208,12 @@ export function quarterDashboard(view: QuarterView, query: DashboardQuery, viewe
   const from = (view.page - 1) * (view.pageSize || view.matched) + 1;
   return html`${summaryLine(view, query)} ${searchForm(view, query)}
     <p class="muted found">
-      ${view.matched === 0
-        ? 'Ничего не найдено.'
-        : html`${filtered ? html`Найдено: ${view.matched}. ` : ''}Показаны ${from}–${from + view.rows.length - 1}
-          из ${view.matched}.`}
+      ${
+        view.matched === 0
+          ? 'Ничего не найдено.'
+          : html`${filtered ? html`Найдено: ${view.matched}. ` : ''}Показаны ${from}–${from + view.rows.length - 1}
+          из ${view.matched}.`
+      }
     </p>
     ${view.rows.length ? table(view, viewer) : ''} ${pager(view, query)}`;
 }
