@@ -3,9 +3,9 @@
 //
 // A flat quarter's own status carries every municipality's summary. A tree quarter's carries only
 // counts, and its groups keep no summaries anyone can ask for; so the states come from Temporal's
-// visibility (one listing by the Quarter search attribute, ⌈N/1000⌉ calls, whatever the page), the
-// rest of each row from Svodka's database (versions, answer dates, reminders sent, decisions in the
-// audit log), and only the rows of the page shown are asked of their own workflows. Once Temporal
+// visibility (one listing by the Quarter search attribute, ⌈N/1000⌉ calls, whatever the page) and
+// the rest of each row from Svodka's database (versions, answer dates, the accepted answer, reminders
+// sent, decisions in the audit log); only one municipality's own page asks its workflow. Once Temporal
 // has forgotten the quarter, its archived status and the database answer alone.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -255,9 +255,11 @@ function recordedSummary(
   state: SubmissionState,
   status: QuarterStatus,
   r: Recorded,
+  answer?: AcceptedAnswer,
 ): MunicipalitySummary {
   return {
     ...requestedSummary(code, r.until ?? status.deadline),
+    ...(answer && state === 'accepted' ? answer : {}),
     state,
     reminders: r.reminders,
     escalations: r.escalations,
@@ -265,6 +267,39 @@ function recordedSummary(
     lastAnswerAt: r.lastAnswerAt,
     excuseReason: state === 'excused' ? r.excuseReason : null,
   };
+}
+
+type AcceptedAnswer = Pick<MunicipalitySummary, 'acceptedSubmissionId' | 'nil' | 'rowCount' | 'warnings'>;
+
+/** The latest accepted answer of each municipality (of `codes`, or all), as its summary shows it. */
+async function acceptedAnswers(
+  db: Db,
+  quarter: string,
+  codes: string[] | null,
+): Promise<Map<string, AcceptedAnswer>> {
+  const rows = await db.submission.findMany({
+    where: { quarter, status: 'accepted', ...(codes ? { municipality: { in: codes } } : {}) },
+    orderBy: { version: 'desc' },
+    select: { id: true, municipality: true, kind: true, rowCount: true, findings: true },
+  });
+  const out = new Map<string, AcceptedAnswer>();
+  for (const r of rows) {
+    if (out.has(r.municipality)) continue;
+    let warnings = 0;
+    try {
+      const findings = JSON.parse(r.findings) as { severity?: string }[];
+      warnings = findings.filter((f) => f.severity === 'warning').length;
+    } catch {
+      // an unreadable list counts none
+    }
+    out.set(r.municipality, {
+      acceptedSubmissionId: r.id,
+      nil: r.kind === 'nil',
+      rowCount: r.rowCount,
+      warnings,
+    });
+  }
+  return out;
 }
 
 /** A tree quarter's state of a municipality when Temporal cannot say: what the database shows. */
@@ -381,16 +416,23 @@ export async function readQuarterView(
   const page = Math.min(input.page, pages);
   const shown = matchedRows.slice((page - 1) * pageSize, page * pageSize);
 
-  // A tree's page asks each of its rows' own workflows (at most MAX_PAGE_SIZE, at once) while the
-  // quarter is collecting; every other row is put together from the database.
-  const ask = tree && !ended && input.pageSize !== 0;
-  const asked = ask
-    ? await Promise.all(shown.map((row) => source.summary(quarter, row.code)))
-    : shown.map(() => null);
-  const rows: QuarterRow[] = shown.map((row, i) => {
-    const own = summaryOf(row.code) ?? asked[i];
+  // A tree's rows are put together from visibility's state and the database — no workflow is asked
+  // per row: on a busy worker each query can mean replaying a history, and fifty of them made a
+  // page take seconds. The accepted answer of each row shown comes in one query.
+  const answers = tree
+    ? await acceptedAnswers(db, quarter, shown.length > 500 ? null : shown.map((r) => r.code))
+    : null;
+  const rows: QuarterRow[] = shown.map((row) => {
+    const own = summaryOf(row.code);
     const summary =
-      own ?? recordedSummary(row.code, row.state, status, record.byCode.get(row.code) ?? emptyRecord());
+      own ??
+      recordedSummary(
+        row.code,
+        row.state,
+        status,
+        record.byCode.get(row.code) ?? emptyRecord(),
+        answers?.get(row.code),
+      );
     const again =
       own && own.deadline !== deadlineOf(row.code)
         ? timelinessOf(row.code, summary.state, own.deadline)
