@@ -71,6 +71,12 @@ dl.facts div{display:table-row}
 dl.facts dt,dl.facts dd{display:table-cell;padding:2px 12px 2px 0}
 dl.facts dt{color:#5a6270}
 dl.facts dd{margin:0;font-weight:bold}
+form.filters{display:flex;flex-wrap:wrap;align-items:flex-end;gap:4px 12px;background:#fff;border:1px solid #d5d9e0;border-radius:4px;padding:8px 12px;margin:10px 0}
+form.filters input[type=text]{max-width:320px}
+form.filters select{max-width:200px;width:auto}
+form.filters label{margin:0 0 3px}
+nav.pager{margin:10px 0;display:flex;flex-wrap:wrap;gap:6px 10px;align-items:baseline}
+p.counts a,p.counts strong{white-space:nowrap}
 footer{max-width:1180px;margin:20px auto;padding:0 16px 20px;color:#6a717d;font-size:13px}
 @media print{header.top nav,.actions,form{display:none}}
 `;
@@ -99,7 +105,7 @@ export function page(options: PageOptions): Html {
     ? html`<nav>
         <a href="/quarters">Кварталы</a>
         <a href="/mail">Входящая почта</a>
-        ${user.role === 'coordinator' ? html`<a href="/registry">Реестр</a> <a href="/users">Учетные записи</a>` : ''}
+        ${user.role === 'coordinator' ? html`<a href="/timeliness">Своевременность</a> <a href="/registry">Реестр</a> <a href="/users">Учетные записи</a>` : ''}
         ${options.devMailbox ? html`<a href="/dev/mailbox">Почтовый ящик (разработка)</a>` : ''}
         <span class="who">${user.name} (${ROLE_LABELS[user.role] ?? user.role})</span>
         <form method="post" action="/logout">

@@ -44,12 +44,12 @@ import {
   quarterName,
   russianDate,
   SEVERITY_LABELS,
-  STATE_LABELS,
   stateBadge,
 } from './format';
 import { html, multiline } from './html';
 import type { Html } from './html';
 import { draftReview } from './routes-review';
+import { municipalitySummaryOf, quarterDashboardSection } from './routes-dashboard';
 import { signOffCard } from './routes-signoff';
 import { requireQuarterStatus, requireReportId, withDeadline } from './workflow';
 
@@ -134,19 +134,6 @@ function shellUser(viewer: Viewer) {
   return { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf };
 }
 
-function progress(status: QuarterStatus): Html {
-  const total = status.municipalities.length;
-  const settled = status.municipalities.filter((m) => isSettled(m.state)).length;
-  const counts = new Map<SubmissionState, number>();
-  for (const m of status.municipalities) counts.set(m.state, (counts.get(m.state) ?? 0) + 1);
-  return html`<div class="progress-line">
-      <progress value="${settled}" max="${Math.max(total, 1)}">${settled} из ${total}</progress>
-    </div>
-    <p>
-      <strong>Готово ${settled} из ${total}</strong
-      >${counts.size ? ': ' : ''}${[...counts].map(([state, n], i) => html`${i ? ', ' : ''}${STATE_LABELS[state]} — ${n}`)}
-    </p>`;
-}
 
 function phaseBanner(status: QuarterStatus, daysLeft: string | null = null): Html {
   const q = status.quarter;
@@ -178,64 +165,6 @@ function phaseBanner(status: QuarterStatus, daysLeft: string | null = null): Htm
   </div>`;
 }
 
-function statusTable(status: QuarterStatus, names: Map<string, string>, viewer: Viewer): Html {
-  const coordinator = viewer.user.role === 'coordinator';
-  const q = status.quarter;
-  const open = status.phase !== 'approved' && !status.finalReportId;
-  return html`<table>
-    <thead>
-      <tr>
-        <th>№</th>
-        <th>Муниципальное образование</th>
-        <th>Состояние</th>
-        <th>Срок</th>
-        <th>Напом.</th>
-        <th>Версии</th>
-        <th>Последний ответ</th>
-        <th>Мероприятий</th>
-        <th>Замеч.</th>
-        <th>Действия</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${status.municipalities.map((m, i) => {
-        const owes = !isSettled(m.state) && m.state !== 'excused';
-        return html`<tr>
-          <td class="num">${i + 1}</td>
-          <td><a href="/quarters/${q}/m/${m.code}">${names.get(m.code) ?? m.code}</a></td>
-          <td>
-            ${stateBadge(m.state)}${m.excuseReason ? html`<div class="muted">${m.excuseReason}</div>` : ''}
-          </td>
-          <td class="nowrap">${m.deadline ? m.deadline.split('-').reverse().join('.') : ''}</td>
-          <td class="num">
-            ${m.reminders}${m.escalations ? html` <span class="muted">+${m.escalations} эск.</span>` : ''}
-          </td>
-          <td class="num">${m.versions}</td>
-          <td class="nowrap">${moscowDateTime(m.lastAnswerAt)}</td>
-          <td class="num">${m.state === 'accepted' ? (m.nil ? 'нет' : m.rowCount) : ''}</td>
-          <td class="num">${m.warnings || ''}</td>
-          <td class="row-actions nowrap">
-            ${
-              coordinator && open
-                ? html`${
-                    owes && !status.closed
-                      ? html`<form class="inline" method="post" action="/quarters/${q}/m/${m.code}/remind">
-                            <input type="hidden" name="_csrf" value="${viewer.csrf}" />${requestIdInput()}<input
-                              type="hidden"
-                              name="back"
-                              value="table"
-                            /><button type="submit" class="small secondary">Напомнить</button>
-                          </form> `
-                      : ''
-                  }<a href="/quarters/${q}/m/${m.code}">Решения…</a>`
-                : html`<a href="/quarters/${q}/m/${m.code}">Подробнее</a>`
-            }
-          </td>
-        </tr>`;
-      })}
-    </tbody>
-  </table>`;
-}
 
 function findingsList(findings: Finding[]): Html {
   return html`<ul class="findings">
@@ -384,26 +313,26 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     return reply.redirect(`/quarters/${result.quarter}?done=${result.started ? 'started' : 'already'}`, 303);
   });
 
-  app.get<QParams & { Querystring: { done?: string } }>('/quarters/:quarter', async (request, reply) => {
+  app.get<QParams & { Querystring: { done?: string } & Record<string, unknown> }>('/quarters/:quarter', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply);
     if (!viewer) return reply;
     const quarter = quarterParam(request.params.quarter);
     const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-    const names = await municipalityNames(ctx, quarter);
     const coordinator = viewer.user.role === 'coordinator';
     const canClose = coordinator && !status.closed && status.phase === 'collecting' && !status.finalReportId;
     const live = status.phase !== 'approved' && !status.finalReportId;
     const daysLeft =
       status.phase === 'collecting' && !status.closed ? await workingDaysLeftText(ctx.db, status) : null;
+    // A large region's page is searched and paged: refreshed less often, so typing is not cut short.
+    const refresh = status.municipalities.length > 0 ? 10 : 60;
     // Said where the coordinator lands right after starting the quarter, as `quarter start` says it.
     const calendarWarning =
       request.query.done === 'started' ? await quarterCalendarWarning(ctx.db, status.deadline) : null;
     const body = html`<h1>${quarterName(quarter)}</h1>
       ${quarterNav(quarter, 'status')} ${doneMessage(request.query.done)}
       ${calendarWarning ? html`<div class="notice"><p>${calendarWarning}</p></div>` : ''} ${phaseBanner(status, daysLeft)}
-      ${progress(status)}
-      ${live ? html`<p class="muted">Страница обновляется сама каждые 10 секунд. Время — московское.</p>` : ''}
-      ${statusTable(status, names, viewer)}
+      ${live ? html`<p class="muted">Страница обновляется сама каждые ${refresh} секунд. Время — московское.</p>` : ''}
+      ${await quarterDashboardSection(ctx, viewer, status, request.query)}
       <p class="muted">
         Таблица состояния: <a href="/quarters/${quarter}/status.xlsx">Excel (.xlsx)</a>,
         <a href="/quarters/${quarter}/status.csv">CSV</a>
@@ -432,7 +361,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       title: quarterName(quarter),
       body,
       user: shellUser(viewer),
-      refresh: live ? 10 : undefined,
+      refresh: live ? refresh : undefined,
     });
   });
 
@@ -444,7 +373,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       const quarter = quarterParam(request.params.quarter);
       const m = await municipality(request.params.code);
       const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-      const s: MunicipalitySummary | undefined = status.municipalities.find((x) => x.code === m.code);
+      const s = await municipalitySummaryOf(ctx, status, m.code);
       if (!s) throw notFound('Это муниципальное образование не участвует в сборе сведений за этот квартал.');
       const versions = await ctx.db.submission.findMany({
         where: { quarter, municipality: m.code },

@@ -2,7 +2,6 @@
 // PDF, the quarter's status table as CSV and XLSX. Readable by anyone signed in to the portal (as
 // the DOCX is); nothing here changes state.
 import type { FastifyInstance } from 'fastify';
-import { quarterRegistry } from '../../infrastructure/registry/snapshot';
 import { loadStoredReport } from '../../infrastructure/export/report-model';
 import {
   convertDocxToPdf,
@@ -11,7 +10,13 @@ import {
   reportPdfFileName,
 } from '../../infrastructure/export/report-pdf';
 import { renderReportXlsx, reportXlsxFileName, XLSX_TYPE } from '../../infrastructure/export/report-xlsx';
-import { statusCsv, statusFileName, statusRows, statusXlsx } from '../../infrastructure/export/status-table';
+import {
+  statusCsv,
+  statusFileName,
+  statusRowsOf,
+  statusXlsx,
+} from '../../infrastructure/export/status-table';
+import { readQuarterView, temporalSource } from '../../application/quarter-status';
 import type { PortalContext } from './context';
 import { notFound, PortalError } from './errors';
 import { attachmentDisposition, STATE_LABELS } from './format';
@@ -87,8 +92,13 @@ export function registerExportRoutes(app: FastifyInstance, ctx: PortalContext): 
       if (!viewer) return reply;
       const quarter = quarterParam(request.params.quarter);
       const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-      const registry = await quarterRegistry(ctx.db, quarter);
-      const rows = statusRows(status, registry, STATE_LABELS);
+      // Every row, flat or tree, from the read model: no workflow is asked per row.
+      const view = await readQuarterView(
+        { db: ctx.db, source: temporalSource(ctx.temporal), clock: () => new Date() },
+        status,
+        { quarter, pageSize: 0 },
+      );
+      const rows = statusRowsOf(view, STATE_LABELS);
       reply.header(
         'Content-Disposition',
         attachmentDisposition(statusFileName(quarter, ext), `svodka-${quarter}-status.${ext}`),

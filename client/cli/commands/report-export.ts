@@ -2,13 +2,12 @@
 // table in the formats coordinators pass on.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { quarterRegistry } from '../../../infrastructure/registry/snapshot';
 import { createDbBlobStore } from '../../../infrastructure/blobs';
 import { loadStoredReport } from '../../../infrastructure/export/report-model';
 import { convertDocxToPdf, PdfUnavailableError } from '../../../infrastructure/export/report-pdf';
 import { renderReportXlsx } from '../../../infrastructure/export/report-xlsx';
-import { statusCsv, statusRows, statusXlsx } from '../../../infrastructure/export/status-table';
-import type { QuarterStatus } from '../../../workflows/api';
+import { statusCsv, statusRowsOf, statusXlsx } from '../../../infrastructure/export/status-table';
+import type { QuarterView } from '../../../application/quarter-status';
 import { getDb, quarterArg, UserError } from '../context';
 import { STATE_LABELS } from '../../../domain/labels';
 import { fetchStatus } from './quarter';
@@ -66,17 +65,12 @@ export function registerReportExportCommands(report: Command): void {
 
 /** `quarter status --xlsx FILE` / `--csv FILE`; true when it wrote something. */
 export async function exportStatus(
-  status: QuarterStatus,
+  view: QuarterView,
   opts: { xlsx?: string; csv?: string },
 ): Promise<boolean> {
   if (!opts.xlsx && !opts.csv) return false;
-  const db = await getDb();
-  const registry = await quarterRegistry(db, status.quarter);
-  const rows = statusRows(status, registry, STATE_LABELS);
-  if (rows.length === 0 && status.total > 0)
-    console.error(
-      `Регион ведется группами: поименная таблица в состоянии квартала не хранится, в файле только заголовок.`,
-    );
+  const { status } = view;
+  const rows = statusRowsOf(view, STATE_LABELS);
   if (opts.csv) {
     writeOut(opts.csv, statusCsv(rows));
     console.log(`Состояние за ${status.quarter} (CSV, ${rows.length} МО) записано в ${opts.csv}`);
