@@ -1,9 +1,9 @@
 // «Запросить исправления» on the draft: the quarter reopens the municipalities the chosen rows come
 // from and emails each the coordinator's comment (the quarter workflow's requestChangesUpdate).
-// The request id is the Update's id and the audit entry's: a form posted twice is one action.
+// The request id is the Update's id and the audit entry's, which the quarter workflow writes through
+// its recordAudit activity: a form posted twice is one action, recorded once.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
-import { appendAudit } from '../infrastructure/audit';
 import { quarterWorkflowId, requestChangesUpdate } from '../workflows/api';
 import { RefusedError } from './refusal';
 import { municipalityField, quarterField, requestIdField } from './review-schemas';
@@ -64,15 +64,6 @@ export const requestChanges = defineUseCase({
         );
       throw err;
     }
-    await appendAudit(ctx.db, {
-      quarter,
-      municipality: null,
-      action: 'report.request-changes',
-      actor,
-      origin,
-      detail: { municipalities: result.reopened, comment, rows: input.rows ?? [] },
-      actionId: requestId,
-    });
     return result;
   },
 });

@@ -57,6 +57,7 @@ const ACTION_LABELS: Record<string, string> = {
   'quarter.excuse': 'освобождение от представления',
   'quarter.remind': 'напоминание по запросу координатора',
   'quarter.reopen': 'возврат на доработку',
+  'quarter.request-changes': 'запрос исправлений по проекту отчета',
   'report.approve': 'подписание отчета',
   'report.manifest': 'манифест подписания (подпись Svodka)',
   'report.official-signature': 'подпись должностного лица (КЭП) проверена и принята',

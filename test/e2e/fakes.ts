@@ -1,6 +1,7 @@
 // For the portal's unit tests (test/unit/web-*.test.ts): a real SQLite database with the registry,
 // and a fake Temporal client that keeps quarter statuses in memory and answers submitUpdate with
 // the real recordSubmission activity (so versions, rows and findings land in the database).
+import { appendAudit } from '../../infrastructure/audit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,11 +165,28 @@ export function fakeTemporal(db: Db): FakeTemporal {
             }
             if (s) return structuredClone(s);
             if (def.name === 'requestChangesUpdate') {
-              const { municipalities } = options.args[0] as { municipalities: string[] };
+              const { municipalities, comment, action } = options.args[0] as {
+                municipalities: string[];
+                comment: string;
+                action?: { id: string; actor: string; origin: string };
+              };
               for (const m of status.municipalities)
                 if (municipalities.includes(m.code)) Object.assign(m, { state: 'reopened' });
               status.phase = 'collecting';
-              return { reopened: municipalities };
+              // What the quarter workflow's recordAudit does with the action it carries.
+              if (action)
+                await appendAudit(db, {
+                  quarter,
+                  municipality: null,
+                  action: 'quarter.request-changes',
+                  actor: action.actor,
+                  origin: action.origin,
+                  detail: { municipalities, comment },
+                  actionId: action.id,
+                });
+              const result = { reopened: municipalities };
+              if (options.updateId) outcomes.set(`${workflowId}#${options.updateId}`, result);
+              return result;
             }
             return { reportId: `${quarter}/final/x`, sha256: '0'.repeat(64), eventCount: 0 };
           },

@@ -123,7 +123,7 @@ it('reopens exactly the municipalities named and emails each the comment', { tim
   }
 
   // Audited once, under the run's request id, with the coordinator's name.
-  const audit = await stack.db.auditEntry.findMany({ where: { action: 'report.request-changes' } });
+  const audit = await stack.db.auditEntry.findMany({ where: { action: 'quarter.request-changes' } });
   expect(audit).toHaveLength(1);
   expect(audit[0]).toMatchObject({ actionId: out.requestId, actor: 'test-coordinator', quarter: Q });
 

@@ -201,7 +201,7 @@ describe('the draft under review', () => {
         action: { id: requestId, actor: 'coord', origin: expect.stringMatching(/^web@/) },
       });
     }
-    const audit = await t.db.auditEntry.findMany({ where: { action: 'report.request-changes' } });
+    const audit = await t.db.auditEntry.findMany({ where: { action: 'quarter.request-changes' } });
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actionId).toBe(requestId);
     expect(JSON.parse(audit[0]!.detail)).toMatchObject({ municipalities: ['dorogobuzh', 'smolensk'] });
