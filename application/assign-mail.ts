@@ -4,13 +4,13 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { appendAudit } from '../infrastructure/audit';
-import { storeUpload, UploadTooLargeError } from '../infrastructure/uploads';
-import { submissionWorkflowId, submitUpdate } from '../workflows/api';
-import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
+import { UploadTooLargeError } from '../infrastructure/uploads';
+import type { SubmissionResult } from '../workflows/api';
 import { assigningStatus, mailIdField, queuedMail } from './mail-queue';
 import { RefusedError } from './refusal';
 import { municipalityField, quarterField, requestIdField } from './review-schemas';
-import { defineUseCase } from './use-case';
+import { submitAnswer } from './submit-answer';
+import { defineUseCase, execute } from './use-case';
 import type { UseCaseContext } from './use-case';
 
 export type AssignedMail = {
@@ -31,31 +31,22 @@ type EmailAnswer = {
 };
 
 /**
- * The email channel's submit path, as client/mail/poll.ts takes it in this tree: the file stored as
- * an upload of the channel 'email', then the municipality's submitUpdate. One place to repoint once
- * the channels share application/submit-answer.ts.
+ * The file goes in as the municipality's emailed answer, through the one submit path every channel
+ * takes (application/submit-answer.ts), from the reply's sender. Its request id is the assignment's
+ * with a suffix: the answer's audit entry and the assignment's are two entries, each written once.
  */
 async function submitAsEmailAnswer(ctx: UseCaseContext, a: EmailAnswer): Promise<SubmissionResult> {
-  const uploadId = await storeUpload(ctx.db, ctx.files, {
-    quarter: a.quarter,
-    municipality: a.municipality,
-    fileName: a.fileName,
-    bytes: a.bytes,
-    channel: 'email',
-    actor: a.sender,
-    origin: `email:${a.sender}`,
-  });
-  const payload: SubmissionPayload = {
-    kind: 'file',
-    uploadId,
-    channel: 'email',
-    actor: a.sender,
-    action: { id: a.actionId, actor: ctx.actor.name, origin: ctx.actor.origin },
-  };
-  const client = await ctx.temporal();
-  return client.workflow
-    .getHandle(submissionWorkflowId(a.quarter, a.municipality))
-    .executeUpdate(submitUpdate, { args: [payload], updateId: a.actionId });
+  return execute(
+    submitAnswer,
+    // The answer is the sender's; who assigned it is in the assignment's own entry (email.assign).
+    { ...ctx, actor: { name: a.sender, channel: 'email', origin: `email:${a.sender}` } },
+    {
+      quarter: a.quarter,
+      municipality: a.municipality,
+      requestId: `${a.actionId}-answer`,
+      answer: { kind: 'file', fileName: a.fileName, bytes: a.bytes },
+    },
+  );
 }
 
 export const assignMail = defineUseCase({
@@ -71,7 +62,7 @@ export const assignMail = defineUseCase({
     const done = await ctx.db.auditEntry.findUnique({ where: { actionId: input.requestId } });
     const m = await ctx.db.municipality.findUnique({ where: { code: input.municipality } });
     if (!m)
-      throw new RefusedError('not-found', `Нет муниципального образования с кодом «${input.municipality}».`);
+      throw new RefusedError(`Нет муниципального образования с кодом «${input.municipality}».`, 'not-found');
     // The same form posted again: the answer went in once; say what came of it.
     if (done) {
       const d = JSON.parse(done.detail) as {
@@ -83,7 +74,7 @@ export const assignMail = defineUseCase({
       };
       // An id another action was recorded under is no form of this one.
       if (done.action !== 'email.assign' || d.mailId !== input.mailId)
-        throw new RefusedError('conflict', 'Форма устарела: обновите страницу и повторите.');
+        throw new RefusedError('Форма устарела: обновите страницу и повторите.', 'conflict');
       return {
         quarter: d.quarter,
         municipality: { code: m.code, name: m.name },
@@ -97,8 +88,8 @@ export const assignMail = defineUseCase({
     const bytes = mail.attachmentSha256 ? await ctx.files.get(mail.attachmentSha256) : null;
     if (!bytes)
       throw new RefusedError(
-        'conflict',
         'В письме нет заполненного шаблона (.docx или .xlsx), назначать нечего. Отклоните письмо и попросите прислать файл.',
+        'conflict',
       );
     // Claimed first: two coordinators deciding at once must not submit the file twice.
     const claimed = await ctx.db.inboundMail.updateMany({
@@ -106,7 +97,7 @@ export const assignMail = defineUseCase({
       data: { status: claim },
     });
     if (claimed.count === 0)
-      throw new RefusedError('conflict', 'Это письмо уже разбирает другой координатор: обновите страницу.');
+      throw new RefusedError('Это письмо уже разбирает другой координатор: обновите страницу.', 'conflict');
     let result: SubmissionResult;
     try {
       result = await submitAsEmailAnswer(ctx, {
@@ -119,16 +110,16 @@ export const assignMail = defineUseCase({
       });
     } catch (err) {
       await ctx.db.inboundMail.update({ where: { id: mail.id }, data: { status: queued } });
-      if (err instanceof UploadTooLargeError) throw new RefusedError('conflict', err.message);
+      if (err instanceof UploadTooLargeError) throw new RefusedError(err.message, 'conflict');
       if (err instanceof WorkflowUpdateFailedError)
-        throw new RefusedError('conflict', (err.cause as Error | undefined)?.message ?? err.message);
+        throw new RefusedError((err.cause as Error | undefined)?.message ?? err.message, 'conflict');
       if (
         err instanceof WorkflowNotFoundError ||
         /not found|already completed/i.test((err as Error)?.message ?? '')
       )
         throw new RefusedError(
-          'conflict',
           `«${m.name}» не участвует в сборе сведений за ${input.quarter}: квартал не запущен или уже закрыт.`,
+          'conflict',
         );
       throw err;
     }

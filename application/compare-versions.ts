@@ -54,7 +54,7 @@ export const compareVersions = defineUseCase({
   async run(ctx, input): Promise<VersionComparison> {
     const m = await ctx.db.municipality.findUnique({ where: { code: input.municipality } });
     if (!m)
-      throw new RefusedError('not-found', `Нет муниципального образования с кодом «${input.municipality}».`);
+      throw new RefusedError(`Нет муниципального образования с кодом «${input.municipality}».`, 'not-found');
     const versions = await ctx.db.submission.findMany({
       where: { quarter: input.quarter, municipality: m.code },
       orderBy: { version: 'asc' },
@@ -62,8 +62,8 @@ export const compareVersions = defineUseCase({
     });
     if (versions.length < 2 && !(input.from && input.to))
       throw new RefusedError(
-        'conflict',
         `У «${m.name}» за ${input.quarter} ${versions.length === 0 ? 'нет ни одной версии' : 'только одна версия'}: сравнивать не с чем.`,
+        'conflict',
       );
     const to = input.to ?? versions.at(-1)!.version;
     const from = input.from ?? to - 1;
@@ -71,8 +71,8 @@ export const compareVersions = defineUseCase({
       const v = versions.find((x) => x.version === n);
       if (!v)
         throw new RefusedError(
-          'not-found',
           `Нет версии ${n}; есть: ${versions.map((x) => x.version).join(', ') || 'ни одной'}.`,
+          'not-found',
         );
       return v;
     };

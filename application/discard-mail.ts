@@ -21,7 +21,7 @@ export const discardMail = defineUseCase({
       // An id another action was recorded under is no form of this one.
       const detail = JSON.parse(done.detail) as { mailId?: string };
       if (done.action !== 'email.discard' || detail.mailId !== input.mailId)
-        throw new RefusedError('conflict', 'Форма устарела: обновите страницу и повторите.');
+        throw new RefusedError('Форма устарела: обновите страницу и повторите.', 'conflict');
       return { discarded: true };
     }
     const mail = await queuedMail(ctx.db, input.mailId);
@@ -32,7 +32,7 @@ export const discardMail = defineUseCase({
       data: { status: 'discarded', detail: `${mail.detail}\n${note}`.slice(0, 2000) },
     });
     if (count === 0)
-      throw new RefusedError('conflict', 'Это письмо уже разобрано другим координатором: обновите страницу.');
+      throw new RefusedError('Это письмо уже разобрано другим координатором: обновите страницу.', 'conflict');
     await appendAudit(ctx.db, {
       quarter: mail.quarter,
       municipality: mail.municipality,

@@ -63,15 +63,15 @@ export const assigningStatus = (requestId: string): string => `assigning:${reque
  */
 export async function queuedMail(db: Db, id: string, claim: string | null = null) {
   const mail = await db.inboundMail.findUnique({ where: { id } });
-  if (!mail) throw new RefusedError('not-found', 'Такого письма нет в очереди.');
+  if (!mail) throw new RefusedError('Такого письма нет в очереди.', 'not-found');
   if (!QUEUED_MAIL_STATUSES.includes(mail.status) && mail.status !== claim)
     throw new RefusedError(
-      'conflict',
       mail.status === 'assigned'
         ? 'Это письмо уже назначено муниципальному образованию.'
         : mail.status === 'discarded'
           ? 'Это письмо уже отклонено.'
           : 'Это письмо уже разбирается или разобрано: обновите страницу.',
+      'conflict',
     );
   return mail;
 }

@@ -43,7 +43,7 @@ export const requestChanges = defineUseCase({
     });
     const unknown = municipalities.filter((code) => !registry.some((r) => r.code === code));
     if (unknown.length > 0)
-      throw new RefusedError('not-found', `Нет муниципальных образований с кодами: ${unknown.join(', ')}.`);
+      throw new RefusedError(`Нет муниципальных образований с кодами: ${unknown.join(', ')}.`, 'not-found');
     const { name: actor, origin } = ctx.actor;
     const client = await ctx.temporal();
     let result: { reopened: string[] };
@@ -56,11 +56,11 @@ export const requestChanges = defineUseCase({
         });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError)
-        throw new RefusedError('conflict', (err.cause as Error | undefined)?.message ?? err.message);
+        throw new RefusedError((err.cause as Error | undefined)?.message ?? err.message, 'conflict');
       if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error)?.message ?? ''))
         throw new RefusedError(
-          'conflict',
           `Сбор сведений за ${quarter} не идет: квартал не запущен или отчет уже подписан.`,
+          'conflict',
         );
       throw err;
     }

@@ -69,8 +69,14 @@ export async function execute<Schema extends z.ZodType, Result>(
  * The use case will not do it, for a reason the user can act on (the quarter is already signed off,
  * the registry is empty): the surface shows `message` (Russian) as it is.
  */
+/** What a refusal is about: the surface picks its exit code or HTTP status by it. */
+export type RefusalKind = 'not-found' | 'conflict' | 'unavailable';
+
 export class RefusedError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly kind: RefusalKind = 'conflict',
+  ) {
     super(message);
     this.name = 'RefusedError';
   }

@@ -83,14 +83,15 @@ export const REQUEST_ID_HELP =
 export async function run<Schema extends z.ZodType, Result>(
   useCase: UseCase<Schema, Result>,
   input: z.input<Schema>,
-  quarter: string,
+  quarter?: string,
 ): Promise<Result> {
   try {
     return await execute(useCase, await cliContext(), input);
   } catch (err) {
     if (err instanceof InvalidInputError) throw new UserError(err.message, 2);
-    if (err instanceof RefusedError) throw new UserError(err.message);
-    if (err instanceof UserError) throw err;
+    // A missing thing exits 2, as a wrong argument does; any other refusal 1.
+    if (err instanceof RefusedError) throw new UserError(err.message, err.kind === 'not-found' ? 2 : 1);
+    if (err instanceof UserError || quarter === undefined) throw err;
     throw await explainTemporalError(err, quarter);
   }
 }

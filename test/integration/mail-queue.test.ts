@@ -174,7 +174,7 @@ it(
     expect(updates).toEqual([
       {
         workflowId: `quarter/${QUARTER}/vyazma`,
-        updateId: requestId,
+        updateId: `${requestId}-answer`,
         payload: expect.objectContaining({ kind: 'file', channel: 'email', actor: 'clerk@private.example' }),
       },
     ]);

@@ -128,12 +128,14 @@ describe('the queue of email replies', () => {
     const submits = temporal.calls.filter((c) => c.name === 'submitUpdate');
     expect(submits).toHaveLength(1);
     expect(submits[0]!.workflowId).toBe(`quarter/${Q}/vyazma`);
-    expect(submits[0]!.updateId).toBe(form.requestId);
+    // Through the one submit path, under the form's id with a suffix: the answer's entry and the
+    // assignment's are two entries.
+    expect(submits[0]!.updateId).toBe(`${form.requestId}-answer`);
     expect(submits[0]!.args[0]).toMatchObject({
       kind: 'file',
       channel: 'email',
       actor: 'clerk@vyazma-private.test',
-      action: { id: form.requestId, actor: 'coord' },
+      action: { id: `${form.requestId}-answer`, actor: 'clerk@vyazma-private.test' },
     });
     const versions = await t.db.submission.findMany({ where: { quarter: Q, municipality: 'vyazma' } });
     expect(versions.map((v) => [v.version, v.status, v.channel])).toEqual([[1, 'accepted', 'email']]);

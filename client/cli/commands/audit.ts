@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { verifyAuditChain } from '../../../infrastructure/audit';
-import { AnchorError, anchorHash, auditorEmail, sendAuditAnchor, takeAnchor } from '../../../activities/audit-anchor';
+import {
+  AnchorError,
+  anchorHash,
+  auditorEmail,
+  sendAuditAnchor,
+  takeAnchor,
+} from '../../../activities/audit-anchor';
 import { loadConfig } from '../../../infrastructure/config';
 import { createMailer } from '../../../infrastructure/email/mailer';
 import { buildTimeline } from '../../audit-timeline';
@@ -62,7 +68,9 @@ export function registerAuditCommands(program: Command): void {
             `  Из них ${check.unkeyed} записаны до перехода на ключ (SHA-256 без ключа, SVODKA_AUDIT_UNKEYED_UNTIL): их проверяют якоря тех дней.`,
           );
         if (check.anchor)
-          console.log(`  Якорь ${check.anchor.hash.slice(0, 16)}… на месте: до этой точки журнал не обрезан.`);
+          console.log(
+            `  Якорь ${check.anchor.hash.slice(0, 16)}… на месте: до этой точки журнал не обрезан.`,
+          );
         else console.log('  Без якоря удаление последних записей не обнаружить: укажите --anchor.');
       } else {
         console.log(`Журнал аудита НАРУШЕН (${check.entries} записей):`);
@@ -75,7 +83,10 @@ export function registerAuditCommands(program: Command): void {
     .command('anchor')
     .description('вершина журнала аудита (якорь) — сохранить вне Svodka; с --email — письмо аудиторам')
     .option('--out <file>', 'записать якорь в файл JSON')
-    .option('--email', 'отправить якорь на SVODKA_AUDITOR_EMAIL (раз в сутки; для cron или Temporal Schedule)')
+    .option(
+      '--email',
+      'отправить якорь на SVODKA_AUDITOR_EMAIL (раз в сутки; для cron или Temporal Schedule)',
+    )
     .option('--json', 'вывод в JSON')
     .action(async (opts: { out?: string; email?: boolean; json?: boolean }, command: Command) => {
       const db = await getDb();
@@ -99,7 +110,8 @@ export function registerAuditCommands(program: Command): void {
         }
       }
       if (opts.out) writeFileSync(opts.out, `${JSON.stringify(anchor, null, 2)}\n`);
-      if (opts.json || command.optsWithGlobals<{ json?: boolean }>().json) return printJson({ ...anchor, sent });
+      if (opts.json || command.optsWithGlobals<{ json?: boolean }>().json)
+        return printJson({ ...anchor, sent });
       console.log(`Вершина журнала аудита: запись № ${anchor.head.id} из ${anchor.head.entries}`);
       console.log(`Хеш: ${anchor.head.hash}`);
       if (opts.out) console.log(`Якорь записан в ${opts.out}`);

@@ -14,29 +14,16 @@ import { mergeMunicipality } from '../../../application/merge-municipality';
 import { moveMunicipality } from '../../../application/move-municipality';
 import { retireMunicipality } from '../../../application/retire-municipality';
 import { setMunicipality } from '../../../application/set-municipality';
-import { execute, InvalidInputError } from '../../../application/use-case';
-import type { UseCase, UseCaseContext } from '../../../application/use-case';
-import { createDbBlobStore } from '../../../infrastructure/blobs';
+import type { UseCase } from '../../../application/use-case';
+import { runCli } from '../use-case';
 import type { z } from 'zod';
-import { actor, getClient, getDb, origin, printJson, UserError } from '../context';
-
-async function context(): Promise<UseCaseContext> {
-  const db = await getDb();
-  return {
-    db,
-    files: createDbBlobStore(db),
-    temporal: getClient,
-    clock: () => new Date(),
-    actor: { name: actor(), channel: 'cli', origin: origin() },
-  };
-}
+import { printJson, UserError } from '../context';
 
 /** Runs a use case; a refused input is bad usage (exit 2), a rejected registry file a failed check (exit 1). */
 async function run<S extends z.ZodType, R>(useCase: UseCase<S, R>, input: z.input<S>): Promise<R> {
   try {
-    return await execute(useCase, await context(), input);
+    return await runCli(useCase, input);
   } catch (err) {
-    if (err instanceof InvalidInputError) throw new UserError(err.message, 2);
     if (err instanceof RegistryRejectedError)
       throw new UserError(`файл реестра не загружен, реестр не изменен:\n${err.errors.join('\n')}`, 1);
     throw err;

@@ -82,7 +82,10 @@ export function registerReportCommands(program: Command): void {
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .requiredOption('--signer <name>', 'кто подписывает, например «И. И. Иванов»')
     .option('--position <text>', 'должность подписывающего')
-    .option('--out <file>', 'записать итоговый отчет в файл (и манифест подписания рядом: FILE.manifest.json)')
+    .option(
+      '--out <file>',
+      'записать итоговый отчет в файл (и манифест подписания рядом: FILE.manifest.json)',
+    )
     .option('--request-id <id>', REQUEST_ID_HELP)
     .option('--json', 'вывод в JSON')
     .action(
@@ -127,7 +130,10 @@ export function registerReportCommands(program: Command): void {
     .option('--manifest <file>', 'манифест подписания (по умолчанию FILE.manifest.json рядом с отчетом)')
     .option('--sig <file>', 'отделенная подпись должностного лица (CMS/CAdES, DER или PEM)')
     .option('--key <pub.pem>', 'открытый ключ Svodka (по умолчанию SVODKA_VERIFY_KEY)')
-    .option('--ca <dir>', 'каталог доверенных корневых и промежуточных сертификатов (по умолчанию SVODKA_TRUSTED_CA)')
+    .option(
+      '--ca <dir>',
+      'каталог доверенных корневых и промежуточных сертификатов (по умолчанию SVODKA_TRUSTED_CA)',
+    )
     .option('--json', 'вывод в JSON')
     .action(
       async (
