@@ -1,13 +1,17 @@
-// Reading a multipart form with one file: every part is read to the end (so the browser always
-// gets our answer, even for a file over the limit), the file into memory up to the limit.
+// Reading a multipart form: every part is read to the end (so the browser always gets our answer,
+// even for a file over the limit), each file into memory up to the limit. Most forms carry one file
+// (`file`); a form with several names them (`files`, the first of each name).
 import type { FastifyRequest } from 'fastify';
 import { MAX_UPLOAD_BYTES } from '../../infrastructure/uploads';
 import { badRequest, PortalError, tooLarge } from './errors';
 
 export type UploadedForm = {
   fields: Record<string, string>;
-  file: { fieldName: string; fileName: string; bytes: Buffer } | null;
+  file: UploadedFile | null;
+  files: Record<string, UploadedFile>;
 };
+
+export type UploadedFile = { fieldName: string; fileName: string; bytes: Buffer };
 
 /** The file's name as a label: no path, no control characters, at most 200 characters. */
 export function cleanFileName(name: string | undefined): string {
@@ -16,11 +20,16 @@ export function cleanFileName(name: string | undefined): string {
   return (clean || 'файл').slice(0, 200);
 }
 
-export async function readUploadForm(request: FastifyRequest): Promise<UploadedForm> {
+/** `files`: how many files the form may carry (the portal's default is one: fewer bytes held per request). */
+export async function readUploadForm(
+  request: FastifyRequest,
+  options: { files?: number } = {},
+): Promise<UploadedForm> {
   if (!request.isMultipart())
     throw badRequest('Форма отправлена без файла. Выберите файл и нажмите «Отправить».');
   const fields = Object.create(null) as Record<string, string>;
   let file: UploadedForm['file'] = null;
+  const files = Object.create(null) as Record<string, UploadedFile>;
   let truncated = false;
   try {
     await readParts();
@@ -32,10 +41,11 @@ export async function readUploadForm(request: FastifyRequest): Promise<UploadedF
     );
   }
   if (truncated) throw tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
-  return { fields, file };
+  return { fields, file, files };
 
   async function readParts(): Promise<void> {
-    for await (const part of request.parts()) {
+    const parts = options.files ? request.parts({ limits: { files: options.files } }) : request.parts();
+    for await (const part of parts) {
       if (part.type === 'file') {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -44,13 +54,15 @@ export async function readUploadForm(request: FastifyRequest): Promise<UploadedF
           if (size <= MAX_UPLOAD_BYTES) chunks.push(chunk as Buffer);
         }
         if (part.file.truncated || size > MAX_UPLOAD_BYTES) truncated = true;
-        // A second file, or an empty file input, is ignored.
-        if (!file && size > 0)
-          file = {
-            fieldName: part.fieldname,
-            fileName: cleanFileName(part.filename),
-            bytes: Buffer.concat(chunks),
-          };
+        // An empty file input is ignored, and so is a second file of the same name.
+        if (size === 0 || part.fieldname in files) continue;
+        const read = {
+          fieldName: part.fieldname,
+          fileName: cleanFileName(part.filename),
+          bytes: Buffer.concat(chunks),
+        };
+        files[part.fieldname] = read;
+        file ??= read;
       } else if (typeof part.value === 'string' && !(part.fieldname in fields)) {
         fields[part.fieldname] = part.value;
       }

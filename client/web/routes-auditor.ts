@@ -180,10 +180,17 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
                     SHA-256 файла по манифесту и подпись должностного лица. Совпадение означает, что в файле не
                     изменено ни одного байта.
                   </p>
-                  <label for="manifest">Манифест подписания (необязательно; по умолчанию — сохраненный)</label>
-                  <textarea id="manifest" name="manifest" rows="4" placeholder="содержимое файла .manifest.json"></textarea>
-                  <label for="sigPem">Подпись должностного лица в PEM (необязательно; по умолчанию — загруженная)</label>
-                  <textarea id="sigPem" name="sigPem" rows="4" placeholder="-----BEGIN CMS-----"></textarea>
+                  <label for="manifestFile">Манифест подписания, файл .manifest.json (необязательно; по умолчанию — сохраненный)</label>
+                  <input type="file" id="manifestFile" name="manifestFile" accept=".json,application/json" />
+                  <label for="sig">Подпись должностного лица, файл .sig — DER или PEM (необязательно; по умолчанию — загруженная)</label>
+                  <input type="file" id="sig" name="sig" accept=".sig,.p7s,.pem" />
+                  <details>
+                    <summary>Вставить манифест или подпись текстом</summary>
+                    <label for="manifest">Манифест подписания</label>
+                    <textarea id="manifest" name="manifest" rows="4" placeholder="содержимое файла .manifest.json"></textarea>
+                    <label for="sigPem">Подпись должностного лица в PEM</label>
+                    <textarea id="sigPem" name="sigPem" rows="4" placeholder="-----BEGIN CMS-----"></textarea>
+                  </details>
                   <button type="submit">Проверить</button>
                 </form>
               </div>`
@@ -207,32 +214,37 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
     if (!viewer) return reply;
     const quarter = quarterParam(request.params.quarter);
     request.svodkaBack = `/quarters/${quarter}/final`;
-    const form = await readUploadForm(request);
+    // The report, and optionally its manifest and the official's .sig.
+    const form = await readUploadForm(request, { files: 3 });
     ctx.checkCsrf(viewer.csrf, form.fields._csrf);
-    if (!form.file) throw badRequest('Выберите файл для проверки.');
-    const sha256 = sha256Hex(form.file.bytes);
+    const docx = form.files.file ?? null;
+    if (!docx) throw badRequest('Выберите файл для проверки.');
+    const sha256 = sha256Hex(docx.bytes);
     const report = await finalOf(quarter);
     if (!report)
       throw notFound(`Итоговый отчет за ${quarterName(quarter)} еще не подписан: сравнивать не с чем.`);
     const key = verifyKey();
     if (key) {
-      // The same checks as `svodka report verify`: what was pasted, or what Svodka keeps.
+      // The same checks as `svodka report verify`: the files given (the .sig in DER or PEM, as the
+      // official's tool wrote it), what was pasted, or else what Svodka keeps.
       const pasted = form.fields.sigPem?.trim();
+      const sigFile = form.files.sig?.bytes;
+      const manifestFile = form.files.manifestFile?.bytes.toString('utf8').trim();
       const stored = await ctx.db.officialSignature.findFirst({
         where: { reportId: report.id },
         orderBy: { createdAt: 'desc' },
       });
       const result = await verifyReportFiles({
-        docx: form.file.bytes,
-        manifest: form.fields.manifest?.trim() || report.manifest,
-        signature: pasted ? Buffer.from(pasted) : stored ? Buffer.from(stored.bytes) : null,
+        docx: docx.bytes,
+        manifest: manifestFile || form.fields.manifest?.trim() || report.manifest,
+        signature: sigFile ?? (pasted ? Buffer.from(pasted) : stored ? Buffer.from(stored.bytes) : null),
         key,
         caDir: trustedCaDir(),
         requireGost: requireGost(),
       });
       const verdict = html`<div class="${result.ok ? 'ok' : 'bad'}">
         <p class="big">${result.ok ? 'Совпадает.' : 'НЕ совпадает.'}</p>
-        <p>Файл «${form.file.fileName}»${result.ok ? ` — подписанный итоговый отчет за ${quarterName(quarter)}.` : ' не подтвержден как подписанный итоговый отчет.'}</p>
+        <p>Файл «${docx.fileName}»${result.ok ? ` — подписанный итоговый отчет за ${quarterName(quarter)}.` : ' не подтвержден как подписанный итоговый отчет.'}</p>
         <ul>
           ${result.lines.map((l) => html`<li class="${l.ok ? '' : 'error-text'}">${l.ok ? '✓' : '✗'} ${l.text}</li>`)}
         </ul>
@@ -253,7 +265,7 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
         ? html`<div class="ok">
             <p class="big">Совпадает.</p>
             <p>
-              Файл «${form.file.fileName}» — подписанный итоговый отчет за ${quarterName(quarter)}; подписал
+              Файл «${docx.fileName}» — подписанный итоговый отчет за ${quarterName(quarter)}; подписал
               ${report.signer ?? ''}${report.position ? `, ${report.position}` : ''}.
             </p>
             <p class="sha">SHA-256 ${sha256}</p>
@@ -261,7 +273,7 @@ export function registerAuditorRoutes(app: FastifyInstance, ctx: PortalContext):
         : html`<div class="bad">
             <p class="big">НЕ совпадает.</p>
             <p>
-              Файл «${form.file.fileName}» не является подписанным итоговым отчетом за
+              Файл «${docx.fileName}» не является подписанным итоговым отчетом за
               ${quarterName(quarter)}${other ? html` (это итоговый отчет за ${quarterName(other.quarter)})` : ': возможно, он изменен после подписания'}.
             </p>
             <p class="sha">SHA-256 файла ${sha256}</p>

@@ -241,11 +241,10 @@ export function hiddenValue(page: string, name: string): string {
   return m[1]!;
 }
 
-/** A multipart/form-data body of fields and at most one file, for fastify.inject. */
-export function multipartBody(
-  fields: Record<string, string>,
-  file?: { name: string; fileName: string; bytes: Uint8Array; type?: string },
-) {
+type MultipartFile = { name: string; fileName: string; bytes: Uint8Array; type?: string };
+
+/** A multipart/form-data body of fields and files (one, or several by name), for fastify.inject. */
+export function multipartBody(fields: Record<string, string>, file?: MultipartFile | MultipartFile[]) {
   const boundary = `----svodka${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const [name, value] of Object.entries(fields)) {
@@ -253,14 +252,14 @@ export function multipartBody(
       Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
     );
   }
-  if (file) {
+  for (const f of file === undefined ? [] : Array.isArray(file) ? file : [file]) {
     parts.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.fileName}"\r\n` +
-          `Content-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`,
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.fileName}"\r\n` +
+          `Content-Type: ${f.type ?? 'application/octet-stream'}\r\n\r\n`,
       ),
     );
-    parts.push(Buffer.from(file.bytes));
+    parts.push(Buffer.from(f.bytes));
     parts.push(Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));

@@ -147,6 +147,33 @@ describe("the auditor's verify form", () => {
     expect(r.body).toContain('Подпись должностного лица верна');
   });
 
+  it("takes the manifest and the official's .sig as files, DER as the signing tool writes it", async () => {
+    const page = await get(`/quarters/${Q}/report`);
+    const post = (sig: Buffer, manifestText: string) => {
+      const body = multipartBody({ _csrf: hiddenValue(page.body, '_csrf') }, [
+        { name: 'file', fileName: 'report.docx', bytes: docx },
+        { name: 'manifestFile', fileName: 'report.manifest.json', bytes: Buffer.from(manifestText) },
+        { name: 'sig', fileName: 'report.docx.sig', bytes: sig },
+      ]);
+      return app.inject({
+        method: 'POST',
+        url: `/quarters/${Q}/verify`,
+        headers: { cookie, ...body.headers },
+        payload: body.payload,
+      });
+    };
+    const der = ca.sign(ca.issue(), docx);
+    expect(der[0]).toBe(0x30); // a DER SEQUENCE, not PEM text
+    const good = await post(der, manifest);
+    expect(good.body).toContain('Совпадает.');
+    expect(good.body).toContain('Подпись должностного лица верна');
+    // The .sig given is the one checked, not the one Svodka keeps: other bytes' signature fails.
+    const other = await post(ca.sign(ca.issue(), Buffer.from('другой документ')), manifest);
+    expect(other.body).toContain('НЕ совпадает.');
+    const forged = await post(der, manifest.replace('И. И. Иванов', 'П. П. Петров'));
+    expect(forged.body).toContain('подпись манифеста неверна');
+  });
+
   it('an altered file, and a forged manifest pasted in: НЕ совпадает', async () => {
     const altered = await upload(
       `/quarters/${Q}/verify`,
