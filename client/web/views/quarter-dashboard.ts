@@ -49,7 +49,7 @@ export function timelinessBadge(t: Timeliness): Html {
       : t.kind === 'late' || t.kind === 'overdue' || t.kind === 'missing'
         ? 'overdue'
         : 'requested';
-  return html`<span class="st st-${cls}">${timelinessText(t)}</span>`;
+  return html`<span class="st timeliness st-${cls}">${timelinessText(t)}</span>`;
 }
 
 const percent = (share: number | null) => (share === null ? '—' : `${Math.round(share * 100)} %`);
