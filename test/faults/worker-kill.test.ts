@@ -203,9 +203,10 @@ describe('worker killed with SIGKILL mid-quarter', () => {
         `${r.messageId} delivered twice: the worker was killed after the relay took it, before the outbox marked it sent`,
       );
     }
-    // One request per municipality, one result per submission, the final report.
+    // One request per municipality, one result per submission, the final report, and the
+    // coordinator's «черновик готов» and «отчет подписан» — each once, kills or not.
     const sent = [...expected.municipalities.values()].reduce((n, m) => n + m.sent, 0);
-    expect(mail.messages).toBe(CODES.length + sent + 1);
+    expect(mail.messages).toBe(CODES.length + sent + 3);
     expect(a.alive()).toBe(true);
   });
 });
