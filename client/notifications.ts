@@ -1,12 +1,12 @@
 // The coordinator's notifications: the switches and recipients (database), and the daily schedule
 // that sends the digest and the auditors' anchor (Temporal Schedule). Shared by the CLI
 // (`svodka notify …`) and the portal's page (/notifications).
+import { triggerAndWait } from './schedule-run';
 import type { Client, ScheduleHandle } from '@temporalio/client';
 import {
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
-  WorkflowFailedError,
 } from '@temporalio/client';
 import { z } from 'zod';
 import { auditorEmail } from '../activities/audit-anchor';
@@ -179,8 +179,7 @@ export async function triggerDailySchedule(
     if (err instanceof ScheduleNotFoundError) throw notCreated();
     throw err;
   }
-  const seen = new Set(before.info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
-  await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+  // Recorded before the run is waited for: the coordinator asked, whatever comes of it.
   await appendAudit(db, {
     quarter: null,
     municipality: null,
@@ -188,44 +187,17 @@ export async function triggerDailySchedule(
     ...who,
     detail: {},
   });
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const taken = (await handle.describe()).info.recentActions.find(
-      (a) => !seen.has(a.action.workflow.firstExecutionRunId),
-    );
-    if (taken) {
-      const run = client.workflow.getHandle<typeof dailyNotifications>(
-        taken.action.workflow.workflowId,
-        taken.action.workflow.firstExecutionRunId,
-      );
-      const waited = Symbol('waited');
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const outcome = await Promise.race([
-          run.result(),
-          new Promise<typeof waited>((resolve) => {
-            timer = setTimeout(() => resolve(waited), Math.max(1_000, until - Date.now()));
-          }),
-        ]);
-        if (outcome === waited)
-          throw new UserError(
-            'Рассылка запущена, но worker не ответил за минуту: проверьте, что он работает (npm start).',
-          );
-        return outcome;
-      } catch (err) {
-        if (err instanceof WorkflowFailedError)
-          throw new UserError(
-            `Рассылка не удалась: ${((err.cause?.cause ?? err.cause) as Error | undefined)?.message ?? err.message}`,
-          );
-        throw err;
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new UserError(
-    'Расписание не запустило рассылку за минуту; проверьте, что worker запущен (npm start).',
+  return triggerAndWait<DailyResult>(
+    client,
+    handle,
+    before,
+    {
+      notStarted: 'Расписание не запустило рассылку за минуту; проверьте, что worker запущен (npm start).',
+      notAnswered:
+        'Рассылка запущена, но worker не ответил за минуту: проверьте, что он работает (npm start).',
+      failed: 'Рассылка не удалась',
+    },
+    timeoutMs,
   );
 }
 

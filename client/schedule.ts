@@ -1,11 +1,11 @@
 // The schedule that opens quarters by themselves: create (or change), show, pause, resume, «open
 // now», delete. Shared by the CLI (`svodka schedule …`) and the portal's page (/schedule).
+import { triggerAndWait } from './schedule-run';
 import type { Client, ScheduleHandle } from '@temporalio/client';
 import {
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
-  WorkflowFailedError,
 } from '@temporalio/client';
 import { z } from 'zod';
 import { appendAudit } from '../infrastructure/audit';
@@ -191,49 +191,18 @@ export async function triggerSchedule(
 ): Promise<OpenerResult> {
   const handle = handleOf(client);
   const before = await withSchedule(() => handle.describe());
-  const seen = new Set(before.info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
-  await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
   await audit(db, 'schedule.trigger', who);
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const taken = (await handle.describe()).info.recentActions.find(
-      (a) => !seen.has(a.action.workflow.firstExecutionRunId),
-    );
-    if (taken) {
-      const run = client.workflow.getHandle<typeof quarterOpener>(
-        taken.action.workflow.workflowId,
-        taken.action.workflow.firstExecutionRunId,
-      );
-      const waited = Symbol('waited');
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        // A worker that is down leaves the run waiting: say so rather than wait with it.
-        const outcome = await Promise.race([
-          run.result(),
-          new Promise<typeof waited>((resolve) => {
-            timer = setTimeout(() => resolve(waited), Math.max(1_000, until - Date.now()));
-          }),
-        ]);
-        if (outcome === waited)
-          throw new UserError(
-            'Открытие запущено, но worker не ответил за минуту: проверьте, что он работает (npm start). ' +
-              'Квартал откроется, как только worker вернется.',
-          );
-        return outcome;
-      } catch (err) {
-        // The opener refused (an empty registry, a bad policy): its reason, not a stack trace.
-        if (err instanceof WorkflowFailedError)
-          throw new UserError(
-            `Квартал не открыт: ${((err.cause?.cause ?? err.cause) as Error | undefined)?.message ?? err.message}`,
-          );
-        throw err;
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new UserError(
-    'Расписание не запустило открытие за минуту; проверьте, что worker запущен (npm start).',
+  return triggerAndWait<OpenerResult>(
+    client,
+    handle,
+    before,
+    {
+      notStarted: 'Расписание не запустило открытие за минуту; проверьте, что worker запущен (npm start).',
+      notAnswered:
+        'Открытие запущено, но worker не ответил за минуту: проверьте, что он работает (npm start). ' +
+        'Квартал откроется, как только worker вернется.',
+      failed: 'Квартал не открыт',
+    },
+    timeoutMs,
   );
 }
