@@ -7,9 +7,9 @@ import { COLUMN_KEYS } from '../domain/types';
 import type { EventRow } from '../domain/types';
 import { storeFormRows } from '../infrastructure/form-rows';
 import { storeUpload } from '../infrastructure/uploads';
-import { submissionWorkflowId, submitUpdate } from '../workflows/api';
 import type { Channel, SubmissionPayload, SubmissionResult } from '../workflows/api';
 import { actionMeta } from './action';
+import { deliverAnswer } from './deliver-answer';
 import { municipalityField, quarterField, requestIdField } from './fields';
 import { defineUseCase, RefusedError } from './use-case';
 import type { Actor } from './use-case';
@@ -95,9 +95,6 @@ export const submitAnswer = defineUseCase({
             });
       payload = { kind: 'file', uploadId, channel, actor: ctx.actor.name, action };
     }
-    const client = await ctx.temporal();
-    return client.workflow
-      .getHandle(submissionWorkflowId(quarter, municipality))
-      .executeUpdate(submitUpdate, { args: [payload], updateId: requestId });
+    return deliverAnswer(await ctx.temporal(), { quarter, municipality, requestId }, payload);
   },
 });
