@@ -13,7 +13,13 @@ import type { Db } from '../infrastructure/db/client';
 /** Histories fetched and written at once: enough to keep the server busy, few enough for its limits. */
 const LANES = 8;
 
-type Target = { workflowId: string; kind: 'quarter' | 'group' | 'municipality'; municipality: string | null };
+type Target = {
+  workflowId: string;
+  /** A run found by listing; otherwise the latest run of the id. */
+  runId?: string;
+  kind: 'quarter' | 'group' | 'municipality';
+  municipality: string | null;
+};
 
 /** The quarter's municipalities as it started them: its own input, or the registry it read. */
 async function quarterCodes(db: Db, history: History): Promise<string[]> {
@@ -24,8 +30,8 @@ async function quarterCodes(db: Db, history: History): Promise<string[]> {
   return registry.map((m) => m.code);
 }
 
-async function fetchLatest(client: Client, workflowId: string) {
-  const described = await client.workflow.getHandle(workflowId).describe();
+async function fetchLatest(client: Client, workflowId: string, runId?: string) {
+  const described = await client.workflow.getHandle(workflowId, runId).describe();
   // The run described, not whatever run is latest by the time the history is read.
   const history = await client.workflow.getHandle(workflowId, described.runId).fetchHistory();
   return { runId: described.runId, status: described.status.name, history };
@@ -57,6 +63,29 @@ async function store(
 }
 
 /**
+ * Every run of every municipality: a run ends once its answer is settled and a correction or a
+ * reopening runs in a new one under the same id, so the record needs them all. One listing finds
+ * them (the Quarter search attribute); a municipality the listing has not caught up with yet is
+ * copied by its latest run.
+ */
+async function municipalityRuns(client: Client, quarter: string, codes: string[]): Promise<Target[]> {
+  const wanted = new Set(codes);
+  const found: Target[] = [];
+  const seen = new Set<string>();
+  for await (const run of client.workflow.list({ query: `Quarter = '${quarter.replace(/'/g, '')}'` })) {
+    const code = run.searchAttributes?.Municipality?.[0];
+    if (typeof code !== 'string' || !wanted.has(code)) continue;
+    if (run.workflowId !== submissionWorkflowId(quarter, code)) continue;
+    found.push({ workflowId: run.workflowId, runId: run.runId, kind: 'municipality', municipality: code });
+    seen.add(code);
+  }
+  for (const code of codes)
+    if (!seen.has(code))
+      found.push({ workflowId: submissionWorkflowId(quarter, code), kind: 'municipality', municipality: code });
+  return found;
+}
+
+/**
  * Copies the histories of a quarter, its groups and every municipality. Run by the quarter at close
  * (a snapshot) and at sign-off (final, once its children have completed). The quarter's own copy
  * stops at this activity; its row carries the status the workflow is about to return.
@@ -76,18 +105,14 @@ export async function archiveQuarterHistories(
       kind: 'group' as const,
       municipality: null,
     })),
-    ...codes.map((code) => ({
-      workflowId: submissionWorkflowId(quarter, code),
-      kind: 'municipality' as const,
-      municipality: code,
-    })),
+    ...(await municipalityRuns(client, quarter, codes)),
   ];
   let next = 0;
   let done = 0;
   const lane = async () => {
     while (next < targets.length) {
       const target = targets[next++]!;
-      await store(db, quarter, target, await fetchLatest(client, target.workflowId), {
+      await store(db, quarter, target, await fetchLatest(client, target.workflowId, target.runId), {
         result: null,
         final,
       });

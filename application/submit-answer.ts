@@ -95,6 +95,6 @@ export const submitAnswer = defineUseCase({
             });
       payload = { kind: 'file', uploadId, channel, actor: ctx.actor.name, action };
     }
-    return deliverAnswer(await ctx.temporal(), { quarter, municipality, requestId }, payload);
+    return deliverAnswer({ client: await ctx.temporal(), db: ctx.db }, { quarter, municipality, requestId }, payload);
   },
 });

@@ -130,6 +130,40 @@ export function initialState(
   };
 }
 
+/**
+ * A new run for a municipality whose last run finished: its summary and numbering as that run left
+ * them, the quarter's close as the parent knows it, and the reminders still ahead of now.
+ */
+export function resumedState(
+  input: { quarter: string; municipality: string; deadline: string; policy: ReminderPolicy },
+  resume: { summary: MunicipalitySummary; closed: boolean },
+  now: number,
+): SubmissionMachineState {
+  const base = initialState(input, now);
+  const { sequence, ...summary } = resume.summary;
+  return {
+    ...base,
+    summary: { ...summary, code: input.municipality },
+    closed: resume.closed,
+    sequence: { ...base.sequence, ...sequence },
+    plan: planFrom(input.policy, summary.deadline, now),
+    overdueAt: endOfMoscowDay(summary.deadline),
+  };
+}
+
+/**
+ * Whether this run has nothing left to do: signed off, or the answer is settled (accepted, excused,
+ * or not submitted at close) with no check under way. A later command starts a new run.
+ */
+export const finishedCollecting = (s: SubmissionMachineState): boolean =>
+  s.locked || (!owesAnswer(s) && s.checking === null);
+
+/** The summary a run hands on (signal or result): with its email numbering, for a run after it. */
+export const handedOn = (s: SubmissionMachineState): MunicipalitySummary => ({
+  ...s.summary,
+  sequence: { ...s.sequence },
+});
+
 /** The next wake-up (virtual time), or null: nothing is due until someone acts. */
 export function nextWakeAt(s: SubmissionMachineState, now: number): number | null {
   if (s.locked || !remindable(s)) return null;

@@ -32,11 +32,15 @@ export const SubmissionStatusAttribute = defineSearchAttributeKey(
 );
 export const SEARCH_ATTRIBUTES = ['Quarter', 'Municipality', 'SubmissionStatus'] as const;
 
-/** What a freshly requested municipality's execution is found by, set by its parent at start. */
-export const announcedAttributes = (quarter: QuarterId, municipality: string): SearchAttributePair[] => [
+/** What a municipality's execution is found by, set by its parent at start (a fresh one: 'requested'). */
+export const announcedAttributes = (
+  quarter: QuarterId,
+  municipality: string,
+  state: SubmissionState = 'requested',
+): SearchAttributePair[] => [
   { key: QuarterAttribute, value: quarter },
   { key: MunicipalityAttribute, value: municipality },
-  { key: SubmissionStatusAttribute, value: 'requested' },
+  { key: SubmissionStatusAttribute, value: state },
 ];
 
 /** The state of one municipality in one quarter. */
@@ -94,6 +98,11 @@ export type MunicipalitySummary = {
   warnings: number;
   lastAnswerAt: string | null;
   excuseReason: string | null;
+  /**
+   * The last number used for each kind of email, as a finished execution hands it to its parent: a
+   * new run for the same municipality continues from it, so an idempotency key is never reused.
+   */
+  sequence?: Partial<Record<EmailKind, number>>;
 };
 
 export type QuarterPhase = 'collecting' | 'awaiting_approval' | 'rendering' | 'approved';
@@ -153,6 +162,14 @@ export type SubmissionInput = {
   policy: ReminderPolicy;
   timeScale: number;
   startedAt: string;
+  /**
+   * A new run for a municipality whose previous run finished (its answer was settled): where that
+   * run left off. The run waits for the command that woke it (a correction, a decision) and ends
+   * again once the answer is settled.
+   */
+  resume?: { summary: MunicipalitySummary; closed: boolean };
+  /** A new run started to return an accepted answer for changes (the quarter's request for changes). */
+  reopen?: { comment: string; actor: string };
 };
 
 export type ApproveRequest = { signer: string; position: string | null; actor: string; action?: ActionMeta };
@@ -168,10 +185,19 @@ export const requestChangesUpdate = defineUpdate<
   [{ municipalities: string[]; comment: string; actor: string; action?: ActionMeta }]
 >('requestChangesUpdate');
 
+/**
+ * A municipality's execution ends once its answer is settled. A command for it afterwards (a
+ * correction, an extension, a reopening) first asks the quarter to start a new run from where the
+ * last one left off; the caller then sends its Update again. Refused once the report is signed.
+ */
+export const reviveUpdate = defineUpdate<{ started: boolean }, [{ code: string }]>('reviveUpdate');
+
 // --- a group of municipalities (the middle of the tree) ---
 export const groupChangedSignal = defineSignal<[GroupSummary]>('groupChangedSignal');
 export const groupReopenSignal =
   defineSignal<[{ code: string; comment: string; actor: string }]>('groupReopenSignal');
+/** The quarter's reviveUpdate, passed on to the group that owns the municipality. */
+export const groupReviveSignal = defineSignal<[{ code: string }]>('groupReviveSignal');
 
 // --- one municipality (child) ---
 export const submissionStatusQuery = defineQuery<MunicipalitySummary>('submissionStatusQuery');

@@ -1,6 +1,9 @@
 // One municipality's answer for one quarter: the request, reminders and escalation on the policy's
-// calendar, submissions through an Update, and the coordinator's controls. It stays open until the
-// quarter is signed off, so a reopened or corrected answer lands in the same execution.
+// calendar, submissions through an Update, and the coordinator's controls. The execution ends once
+// the answer is settled — accepted, excused, or not submitted at close — and hands its summary to
+// the parent as its result: at national scale a municipality then costs about what an empty child
+// costs. A correction, a reopening or a decision after that runs in a new execution the parent
+// starts from where this one left off (`resume`), under the same workflow id.
 // The rules are domain/submission-machine.ts's: the handlers feed it what happened and this
 // function carries out what it says — emails, the recorded answer, audit entries, the summary
 // published to the quarter — at the times it names.
@@ -19,10 +22,13 @@ import { realDelayUntil, toVirtual } from '../domain/schedule';
 import type { VirtualClock } from '../domain/schedule';
 import {
   answerable,
+  finishedCollecting,
+  handedOn,
   initialState,
   nextWakeAt,
   parentAssumes,
   refusal,
+  resumedState,
   sentReminder,
   step,
 } from '../domain/submission-machine';
@@ -59,15 +65,23 @@ const { sendMunicipalityEmail, recordAndAcknowledge, recordAudit } =
 
 type Deferred = Exclude<SubmissionEffect, { type: 'publish' } | { type: 'record' }>;
 
+/** How long a run started for a command waits for it before it ends again (real time). */
+const COMMAND_GRACE_MS = 2 * 60_000;
+
 export async function municipalitySubmission(input: SubmissionInput): Promise<MunicipalitySummary> {
   const { quarter, municipality } = input;
   const clock: VirtualClock = { originReal: Date.parse(input.startedAt), scale: input.timeScale };
   const nowVirtual = () => toVirtual(clock, Date.now());
-  let state = initialState(input, nowVirtual());
+  let state = input.resume
+    ? resumedState(input, input.resume, nowVirtual())
+    : initialState(input, nowVirtual());
   // Effects the handlers produced, carried out by the loop below in their order.
   const outbox: Deferred[] = [];
   let dirty = false;
   let busy = false;
+  // A run started for a command (a correction, a decision) waits for it before it may end again.
+  let awaitingCommand = input.resume !== undefined && input.reopen === undefined;
+  const graceEndsAt = Date.now() + COMMAND_GRACE_MS;
 
   /** Feeds the machine; queues what can wait for the loop and returns the transition. */
   const feed = (event: SubmissionEvent): Transition => {
@@ -91,6 +105,7 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
   setHandler(
     submitUpdate,
     async (payload): Promise<SubmissionResult> => {
+      awaitingCommand = false;
       // Answers are checked one at a time. Two waiting answers wake in the same activation, so each
       // looks again once it runs.
       while (busy) await condition(() => !busy);
@@ -116,23 +131,26 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     { validator: (_payload) => validate({ type: 'submit' }) },
   );
 
-  setHandler(
-    extendUpdate,
-    ({ until, action }) => feed({ type: 'extend', until, now: nowVirtual(), action }).state.summary,
-    { validator: ({ until }) => validate({ type: 'extend', until }) },
-  );
-  setHandler(excuseUpdate, ({ reason, action }) => feed({ type: 'excuse', reason, action }).state.summary, {
+  /** A decision: the command that woke a new run has come. */
+  const decide = (event: SubmissionEvent) => {
+    awaitingCommand = false;
+    return feed(event).state.summary;
+  };
+  setHandler(extendUpdate, ({ until, action }) => decide({ type: 'extend', until, now: nowVirtual(), action }), {
+    validator: ({ until }) => validate({ type: 'extend', until }),
+  });
+  setHandler(excuseUpdate, ({ reason, action }) => decide({ type: 'excuse', reason, action }), {
     validator: ({ reason }) => validate({ type: 'excuse', reason }),
   });
-  setHandler(remindUpdate, ({ action }) => feed({ type: 'remind', action }).state.summary, {
+  setHandler(remindUpdate, ({ action }) => decide({ type: 'remind', action }), {
     validator: (_request) => validate({ type: 'remind' }),
   });
   setHandler(
     reopenUpdate,
-    ({ comment, action }) => feed({ type: 'reopen', comment, now: nowVirtual(), action }).state.summary,
+    ({ comment, action }) => decide({ type: 'reopen', comment, now: nowVirtual(), action }),
     { validator: ({ comment }) => validate({ type: 'reopen', comment }) },
   );
-  setHandler(reopenSignal, ({ comment }) => void feed({ type: 'reopen', comment, now: nowVirtual() }));
+  setHandler(reopenSignal, ({ comment }) => void decide({ type: 'reopen', comment, now: nowVirtual() }));
   setHandler(closeSubmissionSignal, () => void feed({ type: 'close' }));
   setHandler(lockSignal, () => void feed({ type: 'lock' }));
 
@@ -145,9 +163,7 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     ]);
     const parent = workflowInfo().parent;
     if (parent && !parentAssumes(state))
-      await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, {
-        ...state.summary,
-      });
+      await getExternalWorkflowHandle(parent.workflowId).signal(municipalityChangedSignal, handedOn(state));
   };
 
   const carryOut = async (effect: Deferred) => {
@@ -157,20 +173,32 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     await sendMunicipalityEmail({ quarter, municipality, deadline: state.summary.deadline, ...mail });
   };
 
+  // The quarter asked for changes to an accepted answer that had finished its run: this run is the
+  // reopening.
+  if (input.reopen) feed({ type: 'reopen', comment: input.reopen.comment, now: nowVirtual() });
+
+  const finished = () =>
+    state.locked || (finishedCollecting(state) && !busy && outbox.length === 0 && !awaitingCommand);
   // The parent sent request № 1 and set the search attributes this summary would publish: nothing
   // to do until an answer, a reminder or a decision comes.
-  const locked = () => state.locked;
-  while (!locked()) {
+  for (;;) {
+    if (finished()) {
+      // An Update admitted at the last moment is carried out, and may leave more to do.
+      await condition(allHandlersFinished);
+      if (finished()) break;
+    }
     const wakeAt = nextWakeAt(state, nowVirtual());
+    const timeouts: number[] = [];
+    if (wakeAt !== null) timeouts.push(realDelayUntil(clock, Date.now(), wakeAt));
+    if (awaitingCommand) timeouts.push(graceEndsAt - Date.now());
+    const wake = () => dirty || finished() || outbox.length > 0;
     const woken =
-      wakeAt !== null
-        ? await condition(
-            () => dirty || locked() || outbox.length > 0,
-            Math.max(1, realDelayUntil(clock, Date.now(), wakeAt)),
-          )
+      timeouts.length > 0
+        ? await condition(wake, Math.max(1, Math.min(...timeouts)))
         : // condition() without a timeout resolves to undefined, not true: say what it means.
-          await condition(() => dirty || locked() || outbox.length > 0).then(() => true);
+          await condition(wake).then(() => true);
     if (!woken) {
+      if (Date.now() >= graceEndsAt) awaitingCommand = false;
       const now = nowVirtual();
       // One due reminder at a time: an answer that comes while one goes stops the rest.
       for (;;) {
@@ -182,9 +210,15 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
       }
     }
     while (outbox.length > 0) await carryOut(outbox.shift()!);
-    if (dirty) await publish();
+    // A run about to end tells its parent through its result, not a signal.
+    if (dirty && !finished()) await publish();
   }
 
-  await condition(allHandlersFinished);
-  return state.summary;
+  // Found by its last state, set in the task that ends the run.
+  upsertSearchAttributes([
+    { key: QuarterAttribute, value: quarter },
+    { key: MunicipalityAttribute, value: municipality },
+    { key: SubmissionStatusAttribute, value: state.summary.state },
+  ]);
+  return handedOn(state);
 }

@@ -1,5 +1,6 @@
-// The quarter: one child per municipality, a draft once every municipality is settled, sign-off
-// through an Update, then the children are locked and the final report is distributed.
+// The quarter: one child per municipality (or per group of them), a draft once every municipality
+// is settled, sign-off through an Update, then the report is distributed. A municipality's run ends
+// when its answer is settled (workflows/municipality-runs.ts); sign-off locks only those still going.
 import {
   allHandlersFinished,
   condition,
@@ -10,22 +11,23 @@ import {
   startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import type { ChildWorkflowHandle } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
-  announcedAttributes,
   approveUpdate,
   requestedSummary,
   closeSignal,
   groupChangedSignal,
   groupReopenSignal,
+  groupReviveSignal,
   groupWorkflowId,
   closeSubmissionSignal,
   DEFAULT_GROUP_SIZE,
   lockSignal,
   municipalityChangedSignal,
   QuarterAttribute,
-  reopenSignal,
   requestChangesUpdate,
+  reviveUpdate,
   PARENT_WORKFLOW_TASK_TIMEOUT,
   SETTLED_STATES,
   statusQuery,
@@ -47,7 +49,7 @@ import type {
 } from './api';
 import { archiveOptions, requestRoundOptions } from './activity-options';
 import { moscowDate } from '../domain/schedule';
-import { municipalitySubmission } from './municipality-submission';
+import { municipalityRuns } from './municipality-runs';
 import { submissionGroup } from './submission-group';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -224,8 +226,6 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     },
   );
 
-  upsertSearchAttributes([{ key: QuarterAttribute, value: quarter }]);
-
   const childInput = {
     quarter,
     deadline: input.deadline,
@@ -233,11 +233,42 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     timeScale: input.timeScale,
     startedAt: input.startedAt,
   };
+  const runs = municipalityRuns({
+    input: childInput,
+    onFinished: (summary) => {
+      summaries.set(summary.code, summary);
+      changes++;
+    },
+  });
+  const lastSummary = (code: string) => () => summaries.get(code) ?? requestedSummary(code, input.deadline);
+
+  setHandler(
+    reviveUpdate,
+    async ({ code }) => {
+      if (tree) {
+        await getExternalWorkflowHandle(groupWorkflowId(quarter, groupOf(code))).signal(groupReviveSignal, {
+          code,
+        });
+        return { started: true };
+      }
+      return { started: await runs.revive(code, lastSummary(code), closed) };
+    },
+    {
+      validator: ({ code }) => {
+        if (phase === 'approved' || final)
+          throw new Error(`Квартал ${quarter} закрыт: отчет подписан, сведения больше не принимаются.`);
+        if (!codes.includes(code)) throw new Error(`Неизвестное муниципальное образование: ${code}`);
+      },
+    },
+  );
+
+  upsertSearchAttributes([{ key: QuarterAttribute, value: quarter }]);
+
   // The quarter sends the request round itself, in one activity, and starts each municipality with
   // its search attributes set: a child has nothing to do until someone answers.
   // All children start in one workflow task: their start commands go to the server together.
-  // The children end when the quarter is signed off; they never outlive it.
-  const children: { result(): Promise<unknown> }[] = tree
+  // No child outlives the quarter.
+  const groupRuns: ChildWorkflowHandle<typeof submissionGroup>[] = tree
     ? await Promise.all(
         groupCodes.map((members, group) =>
           startChild(submissionGroup, {
@@ -248,23 +279,12 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
           }),
         ),
       )
-    : await Promise.all(
-        codes.map((code) =>
-          startChild(municipalitySubmission, {
-            workflowId: submissionWorkflowId(quarter, code),
-            args: [{ ...childInput, municipality: code }],
-            parentClosePolicy: ParentClosePolicy.TERMINATE,
-            typedSearchAttributes: announcedAttributes(quarter, code),
-          }),
-        ),
-      );
+    : [];
+  if (!tree) await Promise.all(codes.map((code) => runs.start(code)));
   // Not awaited here: with the relay down the round retries for as long as it takes, and the
   // quarter goes on taking answers meanwhile.
   const requestRound = tree ? undefined : sendRequestEmails({ quarter, deadline: input.deadline, codes });
-  /** The executions the quarter signals directly: its groups, or its municipalities. */
-  const memberIds = tree
-    ? groupCodes.map((_, group) => groupWorkflowId(quarter, group))
-    : codes.map((code) => submissionWorkflowId(quarter, code));
+  const groupIds = groupCodes.map((_, group) => groupWorkflowId(quarter, group));
 
   // Handlers change the phase between awaits; read it through a function so TypeScript does not narrow it.
   const currentPhase = (): QuarterPhase => phase;
@@ -285,13 +305,18 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     }
     if (closed && !closeForwarded) {
       closeForwarded = true;
+      // A settled municipality's run has ended; only those still owing an answer are told.
       const open = tree
-        ? memberIds
-        : codes
+        ? groupIds
+        : runs
+            .runningCodes()
             .filter((code) => !SETTLED_STATES.includes(summaries.get(code)?.state ?? 'requested'))
             .map((code) => submissionWorkflowId(quarter, code));
       await signalAll(open, (id) =>
-        getExternalWorkflowHandle(id).signal(closeSubmissionSignal, { actor: 'coordinator' }),
+        getExternalWorkflowHandle(id)
+          .signal(closeSubmissionSignal, { actor: 'coordinator' })
+          // A run that ended meanwhile was settled: the close has nothing to do there.
+          .catch(() => undefined),
       );
       // A snapshot of the record at close; the final copy replaces it at sign-off.
       closeArchive = archiveHistories({ quarter, status: status(), final: false });
@@ -305,11 +330,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
           comment,
           actor,
         });
-      else
-        await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(reopenSignal, {
-          comment,
-          actor,
-        });
+      else await runs.revive(code, lastSummary(code), closed, { comment, actor });
     }
     if (!settled() || draftCurrent()) continue;
     const at = changes;
@@ -321,8 +342,10 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
   }
 
   await condition(() => final !== null);
-  await signalAll(memberIds, (id) => getExternalWorkflowHandle(id).signal(lockSignal));
-  await Promise.all(children.map((child) => child.result()));
+  if (tree) {
+    await signalAll(groupIds, (id) => getExternalWorkflowHandle(id).signal(lockSignal));
+    await Promise.all(groupRuns.map((group) => group.result()));
+  } else await runs.lockAll();
   await requestRound;
   await distributeReport({ quarter, reportId: final!.reportId });
   await condition(allHandlersFinished);

@@ -5,28 +5,26 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
-  ParentClosePolicy,
   proxyActivities,
   setHandler,
   sleep,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { requestRoundOptions } from './activity-options';
 import {
-  announcedAttributes,
   closeSubmissionSignal,
   groupChangedSignal,
   groupReopenSignal,
+  groupReviveSignal,
   lockSignal,
   municipalityChangedSignal,
-  reopenSignal,
+  requestedSummary,
   SETTLED_STATES,
   submissionWorkflowId,
 } from './api';
 import type { GroupInput, GroupSummary, MunicipalitySummary, SubmissionState } from './api';
-import { municipalitySubmission } from './municipality-submission';
+import { municipalityRuns } from './municipality-runs';
 import { startAndRequest } from './request-rounds';
 
 const { sendRequestEmails } = proxyActivities<ReturnType<typeof createActivities>>(requestRoundOptions);
@@ -44,6 +42,7 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
   let closeRequested = false;
   let closeForwarded = false;
   const reopenQueue: { code: string; comment: string; actor: string }[] = [];
+  const reviveQueue: string[] = [];
 
   const summary = (): GroupSummary => {
     const counts: Partial<Record<SubmissionState, number>> = {};
@@ -69,29 +68,32 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
   setHandler(groupReopenSignal, (r) => {
     reopenQueue.push(r);
   });
+  setHandler(groupReviveSignal, ({ code }) => {
+    if (codes.includes(code)) reviveQueue.push(code);
+  });
   setHandler(lockSignal, () => {
     locked = true;
   });
 
+  const runs = municipalityRuns({
+    input: {
+      quarter,
+      deadline: input.deadline,
+      policy: input.policy,
+      timeScale: input.timeScale,
+      startedAt: input.startedAt,
+    },
+    onFinished: (s) => {
+      states.set(s.code, s);
+      dirty = true;
+    },
+  });
+  const lastSummary = (code: string) => () => states.get(code) ?? requestedSummary(code, input.deadline);
   // The group sends its municipalities' request round in one activity (see the quarter).
-  const startOne = (code: string) =>
-    startChild(municipalitySubmission, {
-      workflowId: submissionWorkflowId(quarter, code),
-      args: [
-        {
-          quarter,
-          municipality: code,
-          deadline: input.deadline,
-          policy: input.policy,
-          timeScale: input.timeScale,
-          startedAt: input.startedAt,
-        },
-      ],
-      parentClosePolicy: ParentClosePolicy.TERMINATE,
-      typedSearchAttributes: announcedAttributes(quarter, code),
-    });
-  const { handles, rounds: requestRound } = await startAndRequest(codes, startOne, (started) =>
-    sendRequestEmails({ quarter, deadline: input.deadline, codes: started }),
+  const { rounds: requestRound } = await startAndRequest(
+    codes,
+    (code) => runs.start(code),
+    (started) => sendRequestEmails({ quarter, deadline: input.deadline, codes: started }),
   );
   const parent = workflowInfo().parent!;
   const quarterHandle = getExternalWorkflowHandle(parent.workflowId);
@@ -108,25 +110,36 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
   const worthTelling = (now: GroupSummary): boolean => now.settled !== told.settled || stepOf() !== told.step;
 
   while (!locked) {
-    await condition(() => dirty || locked || reopenQueue.length > 0 || (closeRequested && !closeForwarded));
+    await condition(
+      () =>
+        dirty ||
+        locked ||
+        reopenQueue.length > 0 ||
+        reviveQueue.length > 0 ||
+        (closeRequested && !closeForwarded),
+    );
+    if (locked) break;
     if (closeRequested && !closeForwarded) {
       closeForwarded = true;
+      // A settled municipality's run has ended; only those still owing an answer are told.
       await Promise.all(
-        codes
+        runs
+          .runningCodes()
           .filter((code) => !SETTLED_STATES.includes(states.get(code)?.state ?? 'requested'))
           .map((code) =>
-            getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(closeSubmissionSignal, {
-              actor: 'coordinator',
-            }),
+            getExternalWorkflowHandle(submissionWorkflowId(quarter, code))
+              .signal(closeSubmissionSignal, { actor: 'coordinator' })
+              .catch(() => undefined),
           ),
       );
     }
+    while (reviveQueue.length > 0) {
+      const code = reviveQueue.shift()!;
+      await runs.revive(code, lastSummary(code), closeRequested);
+    }
     while (reopenQueue.length > 0) {
       const { code, comment, actor } = reopenQueue.shift()!;
-      await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(reopenSignal, {
-        comment,
-        actor,
-      });
+      await runs.revive(code, lastSummary(code), closeRequested, { comment, actor });
     }
     if (dirty && !locked) {
       dirty = false;
@@ -140,10 +153,7 @@ export async function submissionGroup(input: GroupInput): Promise<GroupSummary> 
     }
   }
 
-  await Promise.all(
-    codes.map((code) => getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(lockSignal)),
-  );
-  await Promise.all(handles.map((h) => h.result()));
+  await runs.lockAll();
   await requestRound;
   await condition(allHandlersFinished);
   return summary();

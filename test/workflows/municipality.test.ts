@@ -19,8 +19,8 @@ import {
   submissionWorkflowId,
   submitUpdate,
 } from '../../workflows/api';
-import type { SubmissionInput, SubmissionPayload } from '../../workflows/api';
-import { callsOf, DAY, emailsOf, refusal, startHarness } from './support';
+import type { MunicipalitySummary, SubmissionInput, SubmissionPayload } from '../../workflows/api';
+import { callsOf, DAY, emailsOf, refusal, resultOf, startHarness } from './support';
 import type { Harness } from './support';
 
 const QUARTER = '2024-Q2';
@@ -54,7 +54,12 @@ afterAll(async () => {
 /** Noon (Moscow) of a date: after that day's 09:00 reminder, before the next one. */
 const noon = (date: string) => moscowTime(date, 12);
 
-async function start(code: string, deadline: string, policy: ReminderPolicy = POLICY) {
+async function start(
+  code: string,
+  deadline: string,
+  policy: ReminderPolicy = POLICY,
+  resume?: SubmissionInput['resume'],
+) {
   const input: SubmissionInput = {
     quarter: QUARTER,
     municipality: code,
@@ -62,6 +67,7 @@ async function start(code: string, deadline: string, policy: ReminderPolicy = PO
     policy,
     timeScale: 1,
     startedAt: new Date(await h.now()).toISOString(),
+    ...(resume ? { resume } : {}),
   };
   const handle = await h.env.client.workflow.start('municipalitySubmission', {
     taskQueue: h.taskQueue,
@@ -69,6 +75,11 @@ async function start(code: string, deadline: string, policy: ReminderPolicy = PO
     args: [input],
   });
   return { handle, emails: () => emailsOf(h.mocks.calls, handle.workflowId) };
+}
+
+/** A new run from where the last one ended, as the quarter starts it for a command (reviveUpdate). */
+async function resume(code: string, deadline: string, last: MunicipalitySummary, closed = false) {
+  return (await start(code, deadline, POLICY, { summary: last, closed })).handle;
 }
 
 /** A deadline ten days ahead, and a way to name the days around it. */
@@ -196,12 +207,16 @@ describe('the reminder calendar', () => {
     expect(emails()).toEqual([`reminder#1 ${d(-3)}`, `reminder#2 ${d(-1)}`, `excused#1 ${d(-1)}`]);
     const excuseMail = callsOf(h.mocks.calls, 'sendMunicipalityEmail', handle.workflowId)[2]!;
     expect(excuseMail.input).toMatchObject({ comment: 'Реорганизация администрации' });
-    expect(await handle.query(answerableQuery)).toEqual({
+    // The excuse settles the answer: the run ends, and a run started after it takes no answer either.
+    const last = await resultOf(h.env, handle);
+    expect(last).toMatchObject({ state: 'excused' });
+    const again = await resume('gagarin', deadline, last);
+    expect(await again.query(answerableQuery)).toEqual({
       accepting: false,
       reason: 'excused',
       state: 'excused',
     });
-    expect(await refusal(submit(handle, NIL))).toContain('освобождено');
+    expect(await refusal(submit(again, NIL))).toContain('освобождено');
     expect(callsOf(h.mocks.calls, 'recordAndAcknowledge', handle.workflowId)).toEqual([]);
   });
 });
@@ -274,18 +289,30 @@ describe('answers', () => {
       reminders: 1,
     });
     expect((await submit(handle, NIL)).accepted).toBe(true);
-    expect(await refusal(handle.executeUpdate(remindUpdate, { args: [coordinator] }))).toContain(
+    // Accepted: the run ends, handing on its summary and the numbers its emails took.
+    const accepted = await resultOf(h.env, handle);
+    expect(accepted).toMatchObject({
+      state: 'accepted',
+      versions: 1,
+      sequence: { request: 1, reminder: 1, accepted: 1 },
+    });
+    let run = await resume('demidov', deadline, accepted);
+    expect(await refusal(run.executeUpdate(remindUpdate, { args: [coordinator] }))).toContain(
       'Напоминать не о чем',
     );
 
     await h.sleepUntil(noon(d(-5)));
     expect(emails()).toEqual([`reminder#1 ${d(-10)}`]);
-    const reopened = await handle.executeUpdate(reopenUpdate, {
+    // No command came within its grace: that run has ended as it began.
+    const idle = await resultOf(h.env, run);
+    expect(idle).toMatchObject({ state: 'accepted', versions: 1 });
+    run = await resume('demidov', deadline, idle);
+    const reopened = await run.executeUpdate(reopenUpdate, {
       args: [{ comment: 'Проверьте, были ли встречи с делегацией', ...coordinator }],
     });
     expect(reopened.state).toBe('reopened');
     await h.sleepUntil(noon(d(0)));
-    expect((await submit(handle, file('second'))).version).toBe(2);
+    expect((await submit(run, file('second'))).version).toBe(2);
     await h.sleepUntil(noon(d(14)));
 
     expect(emails()).toEqual([
@@ -307,29 +334,31 @@ describe('answers', () => {
       { version: 1, ackSeq: { accepted: 1 } },
       { version: 2, ackSeq: { accepted: 2 } },
     ]);
-    expect(await summaryOf(handle)).toMatchObject({ state: 'accepted', versions: 2 });
+    expect(await resultOf(h.env, run)).toMatchObject({ state: 'accepted', versions: 2 });
   });
 });
 
 describe('the end of the collection', () => {
-  it('close: not submitted, no more reminders, no more answers; lock ends the execution', async () => {
+  it('close: not submitted ends the run; a run after it takes no answers and sends no reminders', async () => {
     const { deadline, d } = await tenDaysAhead();
     const { handle, emails } = await start('dorogobuzh', deadline);
     await h.sleepUntil(noon(d(1)));
     await handle.signal(closeSubmissionSignal, coordinator);
-    await h.sleepUntil(noon(d(15)));
-    expect(emails()).toEqual([`reminder#1 ${d(-3)}`, `reminder#2 ${d(-1)}`, `deadline#1 ${d(0)}`]);
-    expect((await summaryOf(handle)).state).toBe('not_submitted');
-    expect(await handle.query(answerableQuery)).toEqual({
+    const last = await resultOf(h.env, handle);
+    expect(last).toMatchObject({ code: 'dorogobuzh', state: 'not_submitted' });
+
+    const again = await resume('dorogobuzh', deadline, last, true);
+    expect(await again.query(answerableQuery)).toEqual({
       accepting: false,
       reason: 'closed',
       state: 'not_submitted',
     });
-    expect(await refusal(submit(handle, NIL))).toContain('закрыт координатором');
-    expect(await refusal(handle.executeUpdate(remindUpdate, { args: [coordinator] }))).toContain('закрыт');
-
-    await handle.signal(lockSignal);
-    expect(await handle.result()).toMatchObject({ code: 'dorogobuzh', state: 'not_submitted' });
+    expect(await refusal(submit(again, NIL))).toContain('закрыт координатором');
+    expect(await refusal(again.executeUpdate(remindUpdate, { args: [coordinator] }))).toContain('закрыт');
+    // Nothing it would take came: that run ends after its grace, and no reminder went meanwhile.
+    await h.sleepUntil(noon(d(15)));
+    expect(await resultOf(h.env, again)).toMatchObject({ state: 'not_submitted' });
+    expect(emails()).toEqual([`reminder#1 ${d(-3)}`, `reminder#2 ${d(-1)}`, `deadline#1 ${d(0)}`]);
   });
 
   it('lock of a municipality still owing stops its calendar and its answers', async () => {

@@ -11,6 +11,7 @@ import {
   excuseUpdate,
   quarterWorkflowId,
   requestChangesUpdate,
+  reviveUpdate,
   statusQuery,
   submissionWorkflowId,
   submitUpdate,
@@ -22,7 +23,7 @@ import type {
   RenderRequest,
   SubmissionPayload,
 } from '../../workflows/api';
-import { callsOf, DAY, emailsOf, refusal, startHarness } from './support';
+import { callsOf, DAY, emailsOf, refusal, resultOf, startHarness } from './support';
 import type { Harness } from './support';
 
 const POLICY: ReminderPolicy = {
@@ -201,6 +202,15 @@ describe('a quarter', () => {
     const { handle, input, child } = await startQuarter(quarter, ['glinka', 'demidov']);
     await child('glinka').executeUpdate(submitUpdate, { args: [NIL] });
     await until(handle, (s) => states(s).glinka === 'accepted');
+    // glinka's run has ended with its answer; a correction goes to a new run the quarter starts.
+    expect(await resultOf(h.env, child('glinka'))).toMatchObject({ state: 'accepted', versions: 1 });
+    expect(await handle.executeUpdate(reviveUpdate, { args: [{ code: 'glinka' }] })).toEqual({ started: true });
+    expect(
+      await child('glinka').executeUpdate(submitUpdate, {
+        args: [{ kind: 'file', uploadId: 'u2', channel: 'web', actor: 'clerk' }],
+      }),
+    ).toMatchObject({ accepted: true, version: 2 });
+    await until(handle, (s) => s.municipalities.find((m) => m.code === 'glinka')?.versions === 2);
     // demidov stays silent past its deadline.
     await h.sleepUntil((await h.now()) + 11 * DAY);
     expect(states(await until(handle, (s) => states(s).demidov === 'overdue'))).toEqual({
@@ -224,6 +234,9 @@ describe('a quarter', () => {
       (c) => c.input as ArchiveRequest,
     );
     expect(snapshot.map((a) => a.final)).toEqual([false]);
+    // Not submitted at close settles demidov too: a new run refuses the late answer.
+    expect(await resultOf(h.env, child('demidov'))).toMatchObject({ state: 'not_submitted' });
+    await handle.executeUpdate(reviveUpdate, { args: [{ code: 'demidov' }] });
     expect(await refusal(child('demidov').executeUpdate(submitUpdate, { args: [NIL] }))).toContain('закрыт');
 
     // The calendar ran for demidov until the close, and stopped there.

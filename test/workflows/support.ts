@@ -2,6 +2,8 @@
 // reminder calendar pass in seconds), driven only through the messages of workflows/api.ts, with
 // every activity replaced by a plain function that records what it was asked to do.
 import { Context } from '@temporalio/activity';
+import { WorkflowClient } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -12,6 +14,7 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/api';
 import type {
   AcknowledgedResult,
   MunicipalityEmail,
+  MunicipalitySummary,
   RenderRequest,
   RequestRound,
   SubmissionPayload,
@@ -192,6 +195,19 @@ export async function startHarness(taskQueue: string): Promise<Harness> {
       await env.teardown();
     },
   };
+}
+
+/**
+ * What a run returned, read without letting the server's clock run: the time-skipping client skips
+ * time while it waits for a result, which would fire every other test's timers meanwhile.
+ */
+export async function resultOf<T = MunicipalitySummary>(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle,
+): Promise<T> {
+  const client = new WorkflowClient({ connection: env.connection, namespace: env.namespace });
+  const { runId } = await handle.describe();
+  return client.getHandle(handle.workflowId, runId).result() as Promise<T>;
 }
 
 /** Why an Update was refused: its validator's message, which the client wraps in «Workflow Update failed». */
