@@ -27,14 +27,42 @@ export function saveHistories(options: {
     /^group-\d+$/.test(code)
       ? groupWorkflowId(quarter, Number(code.slice('group-'.length)))
       : submissionWorkflowId(quarter, code);
+  const temporal = (args: string[]) =>
+    execFileSync(cli.path!, [...args, '--address', options.address], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  // A municipality's answer may take several runs (a correction or reopening after it settled):
+  // every run is saved, the first under the id's name, the later ones as ~2, ~3 …
+  const runsOf = (id: string): string[] =>
+    (
+      JSON.parse(temporal(['workflow', 'list', '--query', `WorkflowId = '${id}'`, '--output', 'json'])) as {
+        execution: { runId: string };
+        startTime: string;
+      }[]
+    )
+      .sort((a, b) => a.startTime.localeCompare(b.startTime))
+      .map((run) => run.execution.runId);
   const files: string[] = [];
-  for (const id of [quarterWorkflowId(quarter), ...options.codes.map(idOf)]) {
-    const json = execFileSync(
-      cli.path,
-      ['workflow', 'show', '-w', id, '--output', 'json', '--address', options.address],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
-    const file = `${id.replaceAll('/', '_')}${label ? `@${label}` : ''}.json`;
+  const targets = [quarterWorkflowId(quarter), ...options.codes.map(idOf)].flatMap((id) =>
+    runsOf(id).map((runId, i) => ({
+      id,
+      runId,
+      name: `${id.replaceAll('/', '_')}${i > 0 ? `~${i + 1}` : ''}`,
+    })),
+  );
+  for (const { runId, name } of targets) {
+    const json = temporal([
+      'workflow',
+      'show',
+      '-w',
+      targets.find((t) => t.name === name)!.id,
+      '-r',
+      runId,
+      '--output',
+      'json',
+    ]);
+    const file = `${name}${label ? `@${label}` : ''}.json`;
     writeFileSync(path.join(HISTORY_DIR, file), json);
     files.push(file);
     console.log(

@@ -17,6 +17,9 @@ import {
 import type { MunicipalitySummary, SubmissionInput } from './api';
 import { municipalitySubmission } from './municipality-submission';
 
+/** How long a revival waits for the result of a run that has just ended. */
+const REVIVE_WAIT = '10 seconds';
+
 type RunInput = Omit<SubmissionInput, 'municipality' | 'resume' | 'reopen'>;
 
 export type MunicipalityRuns = ReturnType<typeof municipalityRuns>;
@@ -69,15 +72,18 @@ export function municipalityRuns(options: {
       closed: boolean,
       reopen?: { comment: string; actor: string },
     ): Promise<boolean> {
-      if (running.has(code)) {
-        if (!reopen) return false;
+      if (running.has(code) && reopen) {
         try {
           await getExternalWorkflowHandle(submissionWorkflowId(quarter, code)).signal(reopenSignal, reopen);
           return false;
         } catch {
-          await condition(() => !running.has(code));
+          // The run ended as the signal went: the reopening starts the next one.
         }
       }
+      // A caller revives a run it found ended; the parent may not have its result yet. A run still
+      // going after a while is another caller's revival: the command goes there.
+      const ended = await condition(() => !running.has(code), REVIVE_WAIT);
+      if (!ended) return false;
       await start(code, { resume: { summary: last(), closed }, ...(reopen ? { reopen } : {}) });
       return true;
     },

@@ -21,7 +21,8 @@ import type { HistoryLabel } from '../histories/labels';
 const files = historyFiles();
 const histories = files.map((file) => ({
   file,
-  workflowId: file.replace(/(@[^@]*)?\.json$/, '').replaceAll('_', '/'),
+  // A later run of the same municipality is saved as ~2, ~3 …
+  workflowId: file.replace(/(~\d+)?(@[^@]*)?\.json$/, '').replaceAll('_', '/'),
   history: historyFromJSON(JSON.parse(readFileSync(path.join(HISTORY_DIR, file), 'utf8'))),
 }));
 
