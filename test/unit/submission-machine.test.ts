@@ -6,10 +6,13 @@ import { endOfMoscowDay, moscowTime, plannedReminders } from '../../domain/sched
 import type { ReminderPolicy } from '../../domain/schedule';
 import {
   answerable,
+  finishedCollecting,
+  handedOn,
   initialState,
   nextWakeAt,
   parentAssumes,
   refusal,
+  resumedState,
   step,
 } from '../../domain/submission-machine';
 import type {
@@ -325,6 +328,51 @@ describe('close and lock', () => {
     expect(refusal(state, { type: 'remind' })).toBe('Сбор сведений за 2023-Q2 закрыт.');
     expect(answerable(state)).toMatchObject({ accepting: false, reason: 'locked' });
     expect(nextWakeAt(state, START)).toBeNull();
+  });
+});
+
+describe('a run ends with the settled answer; the next one goes on from it', () => {
+  const input = { quarter: '2023-Q2', municipality: 'vyazma', deadline: DEADLINE, policy: POLICY };
+
+  it('ends once accepted, excused or not submitted at close, never while an answer is checked', () => {
+    expect(finishedCollecting(fresh())).toBe(false);
+    expect(finishedCollecting(run(fresh(), { type: 'submit' }).state)).toBe(false);
+    expect(finishedCollecting(run(fresh(), ...answer(false)).state)).toBe(false);
+    expect(finishedCollecting(run(fresh(), ...answer(true)).state)).toBe(true);
+    expect(finishedCollecting(run(fresh(), { type: 'excuse', reason: 'x' }).state)).toBe(true);
+    expect(finishedCollecting(run(fresh(), { type: 'close' }).state)).toBe(true);
+    // A correction under way keeps the run going even after an earlier acceptance.
+    expect(finishedCollecting(run(fresh(), ...answer(true), { type: 'submit' }).state)).toBe(false);
+  });
+
+  it('a new run keeps the summary and the email numbers, so a reopening and a second answer go on counting', () => {
+    const first = fire(run(fresh(), { type: 'remind' }, ...answer(true)).state, START).state;
+    const handed = handedOn(first);
+    expect(handed.sequence).toEqual({ request: 1, reminder: 1, accepted: 1 });
+
+    const later = START + 2 * DAY;
+    const next = resumedState(input, { summary: handed, closed: false }, later);
+    expect(next.summary).toMatchObject({ state: 'accepted', versions: 1, reminders: 1 });
+    expect(next.summary).not.toHaveProperty('sequence');
+    // Reminders already behind the new run's start are not sent again.
+    expect(next.plan.every((p) => p.at > later)).toBe(true);
+    const { state, effects } = run(
+      next,
+      { type: 'reopen', comment: 'Исправьте', now: later },
+      { type: 'remind' },
+      ...answer(true, false, 's2'),
+    );
+    expect(emails(effects)).toEqual(['reopened#1', 'reminder#2', 'accepted#2']);
+    expect(state.summary).toMatchObject({ state: 'accepted', versions: 2, acceptedSubmissionId: 's2' });
+  });
+
+  it('a run started after the close keeps the quarter closed', () => {
+    const closed = handedOn(run(fresh(), { type: 'close' }).state);
+    const next = resumedState(input, { summary: closed, closed: true }, START);
+    expect(refusal(next, { type: 'submit' })).toBe(
+      'Сбор сведений за 2023-Q2 закрыт координатором; обратитесь к нему.',
+    );
+    expect(nextWakeAt(next, START)).toBeNull();
   });
 });
 
