@@ -41,19 +41,24 @@ export function portalUseCaseContext(
   });
 }
 
-/** Runs a use case for `actor` (the signed-in login, or the municipality of a token link). */
+/**
+ * Runs a use case for `actor` (the signed-in login, or the municipality of a token link). A use case
+ * about a quarter has any other failure worded as Temporal's about that quarter; one about none (the
+ * registry) lets it through as it is.
+ */
 export async function act<Schema extends z.ZodType, Result>(
   ctx: PortalContext,
   request: FastifyRequest,
   actor: string,
   useCase: UseCase<Schema, Result>,
-  input: z.input<Schema> & { quarter: string },
+  input: z.input<Schema> & { quarter?: string },
 ): Promise<Result> {
   try {
     return await execute(useCase, portalUseCaseContext(ctx, request, actor), input);
   } catch (err) {
     if (err instanceof InvalidInputError || err instanceof RefusedError) throw badRequest(err.message);
     if (err instanceof UploadTooLargeError) throw tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
+    if (input.quarter === undefined) throw err;
     throw temporalError(err, input.quarter);
   }
 }
