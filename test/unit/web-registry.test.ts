@@ -236,12 +236,16 @@ describe('the registry as a file, and merging, from the page', () => {
     // Line 3 gets an address that is not one, line 5 a formula for a name.
     lines[2] = lines[2]!.replace(/,[^,@]+@[^,]+,/, ',это не адрес,');
     lines[4] = lines[4]!.replace(/^([^,]+),[^,]+,/, '$1,=HYPERLINK("http://evil"),');
+    // Line 6: markup in the address comes back in the message as text, never as markup.
+    lines[5] = lines[5]!.replace(/,[^,@]+@[^,]+,/, ',<img src=x onerror=alert(1)>@evil.example,');
     const res = await upload(lines.join('\r\n'));
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Реестр не загружен');
     expect(res.body).toContain('реестр не изменен');
     expect(res.body).toMatch(/Строка 3: [^<]*не похож на адрес электронной почты/);
     expect(res.body).toMatch(/Строка 5: [^<]*так начинаются формулы/);
+    expect(res.body).toContain('Строка 6: адрес «&lt;img src=x onerror=alert(1)&gt;@evil.example»');
+    expect(res.body).not.toContain('<img src=x');
     expect(res.body).not.toContain('Строка 4');
     expect(await registry()).toEqual(before);
     expect(await imports()).toBe(count);
