@@ -53,15 +53,16 @@ export async function act<Schema extends z.ZodType, Result>(
   request: FastifyRequest,
   actor: string,
   useCase: UseCase<Schema, Result>,
-  input: z.input<Schema> & { quarter?: string },
+  input: z.input<Schema>,
 ): Promise<Result> {
   try {
     return await execute(useCase, portalUseCaseContext(ctx, request, actor), input);
   } catch (err) {
     if (err instanceof InvalidInputError || err instanceof RefusedError) throw badRequest(err.message);
     if (err instanceof UploadTooLargeError) throw tooLarge(MAX_UPLOAD_BYTES / 1024 / 1024);
-    if (input.quarter === undefined) throw err;
-    throw temporalError(err, input.quarter);
+    const quarter = (input as { quarter?: unknown } | null)?.quarter;
+    if (typeof quarter !== 'string') throw err;
+    throw temporalError(err, quarter);
   }
 }
 

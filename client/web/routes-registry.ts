@@ -5,6 +5,7 @@
 // registry's use cases (application/), which audit it. The region's name for every page's header and
 // footer is read here, once per request.
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import { addMunicipality } from '../../application/add-municipality';
 import { exportRegistry } from '../../application/export-registry';
 import { importRegistry, RegistryRejectedError } from '../../application/import-registry';
@@ -12,6 +13,7 @@ import { mergeMunicipality } from '../../application/merge-municipality';
 import { moveMunicipality } from '../../application/move-municipality';
 import { retireMunicipality } from '../../application/retire-municipality';
 import { setMunicipality } from '../../application/set-municipality';
+import type { UseCase } from '../../application/use-case';
 import { regionOrNull } from '../../infrastructure/registry/region';
 import type { RegionRecord } from '../../infrastructure/registry/region';
 import { act, formRequestId, REQUEST_ID_FIELD, requestIdInput } from './actions';
@@ -292,78 +294,81 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
     });
   });
 
-  app.post('/registry', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply, 'coordinator');
-    if (!viewer) return reply;
-    ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
-    request.svodkaBack = '/registry';
-    const f = (name: string) => formField(request.body, name, 1000);
-    await act(ctx, request, viewer.user.login, addMunicipality, {
-      code: f('code'),
-      name: f('name'),
-      email: f('email'),
-      headName: f('headName') || undefined,
-      headEmail: f('headEmail') || undefined,
-      sectionTitle: f('sectionTitle') || undefined,
-      position: f('position').trim() || undefined,
-      actionId: actionOf(request.body, viewer.user.login),
+  /**
+   * A coordinator's form about the registry: its CSRF token checked, its use case run under the form's
+   * request id, then the list with what was done; a refusal's page leads `back`.
+   */
+  function registryPost<S extends z.ZodType, R>(
+    url: string,
+    useCase: UseCase<S, R>,
+    done: keyof typeof DONE,
+    back: 'list' | 'municipality',
+    input: (form: {
+      field: (name: string, max?: number) => string;
+      code: string;
+      actionId: string;
+    }) => z.input<S>,
+  ): void {
+    app.post<{ Params: { code?: string } }>(url, async (request, reply) => {
+      const viewer = await ctx.requireViewer(request, reply, 'coordinator');
+      if (!viewer) return reply;
+      ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
+      const code = request.params.code ?? '';
+      request.svodkaBack = back === 'list' ? '/registry' : `/registry/${encodeURIComponent(code)}`;
+      const field = (name: string, max = 1000) => formField(request.body, name, max);
+      const actionId = actionOf(request.body, viewer.user.login);
+      await act(ctx, request, viewer.user.login, useCase, input({ field, code, actionId }));
+      return reply.redirect(`/registry?done=${done}`, 303);
     });
-    return reply.redirect('/registry?done=add', 303);
-  });
+  }
 
-  app.post<{ Params: { code: string } }>('/registry/:code', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply, 'coordinator');
-    if (!viewer) return reply;
-    ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
-    request.svodkaBack = `/registry/${encodeURIComponent(request.params.code)}`;
-    const f = (name: string) => formField(request.body, name, 1000);
-    await act(ctx, request, viewer.user.login, setMunicipality, {
-      code: request.params.code,
-      name: f('name'),
-      sectionTitle: f('sectionTitle'),
-      email: f('email'),
-      headName: f('headName'),
-      headEmail: f('headEmail'),
-      actionId: actionOf(request.body, viewer.user.login),
-    });
-    return reply.redirect('/registry?done=set', 303);
-  });
+  registryPost('/registry', addMunicipality, 'add', 'list', ({ field: f, actionId }) => ({
+    code: f('code'),
+    name: f('name'),
+    email: f('email'),
+    headName: f('headName') || undefined,
+    headEmail: f('headEmail') || undefined,
+    sectionTitle: f('sectionTitle') || undefined,
+    position: f('position').trim() || undefined,
+    actionId,
+  }));
 
-  app.post<{ Params: { code: string } }>('/registry/:code/move', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply, 'coordinator');
-    if (!viewer) return reply;
-    ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
-    request.svodkaBack = `/registry/${encodeURIComponent(request.params.code)}`;
-    await act(ctx, request, viewer.user.login, moveMunicipality, {
-      code: request.params.code,
-      position: formField(request.body, 'position', 10),
-      actionId: actionOf(request.body, viewer.user.login),
-    });
-    return reply.redirect('/registry?done=move', 303);
-  });
+  registryPost('/registry/:code', setMunicipality, 'set', 'municipality', ({ field: f, code, actionId }) => ({
+    code,
+    name: f('name'),
+    sectionTitle: f('sectionTitle'),
+    email: f('email'),
+    headName: f('headName'),
+    headEmail: f('headEmail'),
+    actionId,
+  }));
 
-  app.post<{ Params: { code: string } }>('/registry/:code/merge', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply, 'coordinator');
-    if (!viewer) return reply;
-    ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
-    request.svodkaBack = `/registry/${encodeURIComponent(request.params.code)}`;
-    await act(ctx, request, viewer.user.login, mergeMunicipality, {
-      code: request.params.code,
-      into: formField(request.body, 'into', 100),
-      actionId: actionOf(request.body, viewer.user.login),
-    });
-    return reply.redirect('/registry?done=merge', 303);
-  });
+  registryPost(
+    '/registry/:code/move',
+    moveMunicipality,
+    'move',
+    'municipality',
+    ({ field, code, actionId }) => ({
+      code,
+      position: field('position', 10),
+      actionId,
+    }),
+  );
 
-  app.post<{ Params: { code: string } }>('/registry/:code/retire', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply, 'coordinator');
-    if (!viewer) return reply;
-    ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
-    request.svodkaBack = '/registry';
-    await act(ctx, request, viewer.user.login, retireMunicipality, {
-      code: request.params.code,
-      actionId: actionOf(request.body, viewer.user.login),
-    });
-    return reply.redirect('/registry?done=retire', 303);
-  });
+  registryPost(
+    '/registry/:code/merge',
+    mergeMunicipality,
+    'merge',
+    'municipality',
+    ({ field, code, actionId }) => ({
+      code,
+      into: field('into', 100),
+      actionId,
+    }),
+  );
+
+  registryPost('/registry/:code/retire', retireMunicipality, 'retire', 'list', ({ code, actionId }) => ({
+    code,
+    actionId,
+  }));
 }

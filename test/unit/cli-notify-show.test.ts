@@ -1,61 +1,35 @@
 // `svodka notify show` without Temporal: the settings live in the database and are shown whatever
 // Temporal's state; the daily schedule's state only when Temporal answers — otherwise a Russian line
 // says it could not be reached, and the command still succeeds.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { showNotificationsAnyway } from '../../client/notifications';
-import { createDb } from '../../infrastructure/db/client';
-import type { Db } from '../../infrastructure/db/client';
-import { setupDatabase } from '../../infrastructure/db/setup';
-import { freePort } from '../support/stack';
+import { createTestDb } from '../e2e/fakes';
+import type { TestDb } from '../e2e/fakes';
+import { freePort, runCli } from '../support/stack';
 
-const root = path.resolve(import.meta.dirname, '../..');
-let dir: string;
-let url: string;
-let db: Db;
+let t: TestDb;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'svodka-notify-'));
-  url = `file:${path.join(dir, 'svodka.db')}`;
-  await setupDatabase(url);
-  db = await createDb(url);
+  t = await createTestDb();
 }, 60_000);
 
 afterAll(async () => {
-  await db?.$disconnect();
-  rmSync(dir, { recursive: true, force: true });
+  await t?.close();
 });
 
-async function svodka(temporal: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [path.join(root, 'bin/svodka.js'), ...args],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: url,
-          TEMPORAL_ADDRESS: temporal,
-          SVODKA_ACTOR: 'test-coordinator',
-          SVODKA_COORDINATOR_EMAIL: 'coordinator@region.example.ru',
-        },
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const svodka = (temporal: string, ...args: string[]) =>
+  runCli(args, {
+    ...process.env,
+    DATABASE_URL: `file:${path.join(t.dir, 'svodka.db')}`,
+    TEMPORAL_ADDRESS: temporal,
+    SVODKA_ACTOR: 'test-coordinator',
+    SVODKA_COORDINATOR_EMAIL: 'coordinator@region.example.ru',
+  });
 
 describe('svodka notify show without Temporal', () => {
   it('shows the settings from the database and says the schedule could not be asked', async () => {
@@ -136,7 +110,7 @@ describe('showNotificationsAnyway', () => {
           state: { paused: true },
           info: { nextActionTimes: [next], recentActions: [] },
         })),
-      db,
+      t.db,
       'coordinator@region.example.ru',
     );
     expect(view.schedule).toEqual({ paused: true, nextRun: next.toISOString(), recent: [] });
@@ -150,7 +124,7 @@ describe('showNotificationsAnyway', () => {
         clientWith(async () => {
           throw new ScheduleNotFoundError('schedule not found', 'svodka-daily');
         }),
-      db,
+      t.db,
       'coordinator@region.example.ru',
     );
     expect(none.schedule).toBeNull();
@@ -161,7 +135,7 @@ describe('showNotificationsAnyway', () => {
         clientWith(async () => {
           throw new Error('14 UNAVAILABLE: connection refused');
         }),
-      db,
+      t.db,
       'coordinator@region.example.ru',
     );
     expect(failed).not.toHaveProperty('schedule');
