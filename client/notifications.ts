@@ -3,11 +3,7 @@
 // (`svodka notify …`) and the portal's page (/notifications).
 import { triggerAndWait } from './schedule-run';
 import type { Client, ScheduleHandle } from '@temporalio/client';
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-} from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { z } from 'zod';
 import { auditorEmail } from '../activities/audit-anchor';
 import { appendAudit } from '../infrastructure/audit';
@@ -77,8 +73,12 @@ export type NotificationsView = {
   /** Whom they go to now (the coordinator's address when none is set). */
   recipients: string[];
   auditorEmail: string | null;
-  schedule: DailyScheduleView | null;
+  /** The daily schedule; null: none is created; absent: Temporal was not asked (or did not answer). */
+  schedule?: DailyScheduleView | null;
 };
+
+/** How long `notify show` waits for Temporal's answer about the schedule. */
+export const SHOW_DEADLINE_MS = 10_000;
 
 const handleOf = (client: Client): ScheduleHandle => client.schedule.getHandle(DAILY_SCHEDULE_ID);
 
@@ -100,18 +100,40 @@ export async function showDailySchedule(client: Client): Promise<DailyScheduleVi
   }
 }
 
+/** The settings, from the database; and, given a client, the daily schedule (Temporal's errors thrown). */
 export async function showNotifications(
   client: Client | null,
   db: Db,
   coordinatorEmail: string,
 ): Promise<NotificationsView> {
   const settings = await readNotificationSettings(db);
-  return {
+  const view: NotificationsView = {
     settings,
     recipients: settings.recipients.length > 0 ? settings.recipients : [coordinatorEmail],
     auditorEmail: auditorEmail(),
-    schedule: client ? await showDailySchedule(client) : null,
   };
+  if (client) view.schedule = await showDailySchedule(client);
+  return view;
+}
+
+/**
+ * What `notify show` tells: the settings whatever Temporal's state (they live in the database), the
+ * daily schedule only when Temporal answers in time; otherwise why it did not (`unreachable`).
+ */
+export async function showNotificationsAnyway(
+  connect: () => Promise<Client>,
+  db: Db,
+  coordinatorEmail: string,
+  deadlineMs = SHOW_DEADLINE_MS,
+): Promise<NotificationsView & { unreachable?: string }> {
+  const view = await showNotifications(null, db, coordinatorEmail);
+  try {
+    const client = await connect();
+    const schedule = await client.withDeadline(Date.now() + deadlineMs, () => showDailySchedule(client));
+    return { ...view, schedule };
+  } catch (err) {
+    return { ...view, unreachable: (err as Error).message ?? String(err) };
+  }
 }
 
 /** Creates the daily schedule (08:30 Moscow); it exists already: nothing changes. Returns whether it was new. */

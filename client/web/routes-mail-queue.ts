@@ -13,7 +13,8 @@ import type { PortalContext } from './context';
 import { moscowDateTime, plural } from './format';
 import { html } from './html';
 import type { Html } from './html';
-import { portalUseCaseContext, runForPage, shellUser } from './routes-review';
+import { portalUseCaseContext, runForPage } from './actions';
+import { shellUser } from './routes-review';
 import { execute } from '../../application/use-case';
 import { reviewStylesheet } from './review-views';
 
@@ -70,7 +71,11 @@ export function registerMailQueueRoutes(app: FastifyInstance, ctx: PortalContext
     const viewer = await ctx.requireViewer(request, reply);
     if (!viewer) return reply;
     const coordinator = viewer.user.role === 'coordinator';
-    const { mails, total } = await execute(listMailQueue, portalUseCaseContext(ctx, request, viewer), {});
+    const { mails, total } = await execute(
+      listMailQueue,
+      portalUseCaseContext(ctx, request, viewer.user.login),
+      {},
+    );
     const registry = coordinator
       ? await ctx.db.municipality.findMany({
           orderBy: { position: 'asc' },
@@ -141,7 +146,7 @@ export function registerMailQueueRoutes(app: FastifyInstance, ctx: PortalContext
     if (!viewer) return reply;
     ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
     request.svodkaBack = '/mail';
-    await runForPage(ctx, request, viewer, assignMail, {
+    await runForPage(ctx, request, viewer.user.login, assignMail, {
       mailId: request.params.id,
       quarter: formField(request.body, 'quarter', 20),
       municipality: formField(request.body, 'municipality', 100),
@@ -155,7 +160,7 @@ export function registerMailQueueRoutes(app: FastifyInstance, ctx: PortalContext
     if (!viewer) return reply;
     ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
     request.svodkaBack = '/mail';
-    await runForPage(ctx, request, viewer, discardMail, {
+    await runForPage(ctx, request, viewer.user.login, discardMail, {
       mailId: request.params.id,
       requestId: formField(request.body, 'requestId', 100),
     });

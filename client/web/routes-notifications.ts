@@ -13,14 +13,12 @@ import {
   triggerDailySchedule,
 } from '../notifications';
 import type { NotificationsView } from '../notifications';
-import { UserError } from '../temporal';
 import { formField } from './context';
 import type { PortalContext } from './context';
-import { badRequest, PortalError } from './errors';
 import { moscowDateTime } from './format';
 import { html } from './html';
 import type { Html } from './html';
-import { QUERY_DEADLINE_MS, withDeadline } from './workflow';
+import { actionButton, askTemporal, registerActionPost } from './schedule-forms';
 
 const DONE: Record<string, string> = {
   saved: 'Настройки уведомлений сохранены.',
@@ -37,16 +35,6 @@ const RAN: Record<string, string> = {
   'day-off': 'Сегодня нерабочий день по производственному календарю — сводка не отправляется.',
   off: 'Сводка отключена.',
 };
-
-const ACTIONS = new Set(['save', 'schedule', 'run', 'unschedule']);
-
-function unavailable(): PortalError {
-  return new PortalError(
-    503,
-    'Сервис временно недоступен',
-    'Нет связи с сервером Temporal. Попробуйте позже.',
-  );
-}
 
 function checkbox(name: string, checked: boolean, label: string): Html {
   return checked
@@ -80,22 +68,11 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: PortalCont
   app.get<{ Querystring: { done?: string; ran?: string } }>('/notifications', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply, 'coordinator');
     if (!viewer) return reply;
-    let view: NotificationsView;
-    try {
-      view = await withDeadline(ctx.temporal, QUERY_DEADLINE_MS, () =>
-        showNotifications(ctx.temporal, ctx.db, coordinatorEmail()),
-      );
-    } catch {
-      throw unavailable();
-    }
+    const view = await askTemporal(ctx, () => showNotifications(ctx.temporal, ctx.db, coordinatorEmail()));
     const done = request.query.done && DONE[request.query.done];
     const ran = request.query.ran ? RAN[request.query.ran] : undefined;
     const button = (action: string, label: string) =>
-      html`<form method="post" action="/notifications" class="inline">
-        <input type="hidden" name="_csrf" value="${viewer.csrf}" />
-        <input type="hidden" name="action" value="${action}" />
-        <button type="submit">${label}</button>
-      </form>`;
+      actionButton('/notifications', viewer.csrf, action, label);
     const schedule = view.schedule;
     const body = html`<h1>Уведомления координатору</h1>
       ${done ? html`<div class="ok">${done}</div>` : ''} ${ran ? html`<div class="ok">${ran}</div>` : ''}
@@ -136,38 +113,29 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: PortalCont
     });
   });
 
-  app.post('/notifications', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply, 'coordinator');
-    if (!viewer) return reply;
-    ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
-    const action = formField(request.body, 'action', 20);
-    if (!ACTIONS.has(action)) throw badRequest('Неизвестное действие.');
-    const who = { actor: viewer.user.login, origin: ctx.origin(request) };
-    try {
-      if (action === 'save') {
-        const change: NotificationChange = {
-          // An unticked checkbox is absent from the form: off.
-          digest: formField(request.body, 'digest', 5) === 'on',
-          draftReady: formField(request.body, 'draftReady', 5) === 'on',
-          signedOff: formField(request.body, 'signedOff', 5) === 'on',
-          recipients: parseRecipients(formField(request.body, 'recipients', 2000)),
-        };
-        await setNotifications(ctx.db, change, who);
-        return reply.redirect('/notifications?done=saved', 303);
-      }
-      if (action === 'schedule') {
-        const { created } = await createDailySchedule(ctx.temporal, ctx.db, who);
-        return reply.redirect(`/notifications?done=${created ? 'created' : 'exists'}`, 303);
-      }
-      if (action === 'unschedule') {
-        await deleteDailySchedule(ctx.temporal, ctx.db, who);
-        return reply.redirect('/notifications?done=deleted', 303);
-      }
+  registerActionPost(app, ctx, '/notifications', {
+    async save(request, who) {
+      const change: NotificationChange = {
+        // An unticked checkbox is absent from the form: off.
+        digest: formField(request.body, 'digest', 5) === 'on',
+        draftReady: formField(request.body, 'draftReady', 5) === 'on',
+        signedOff: formField(request.body, 'signedOff', 5) === 'on',
+        recipients: parseRecipients(formField(request.body, 'recipients', 2000)),
+      };
+      await setNotifications(ctx.db, change, who);
+      return '/notifications?done=saved';
+    },
+    async schedule(_request, who) {
+      const { created } = await createDailySchedule(ctx.temporal, ctx.db, who);
+      return `/notifications?done=${created ? 'created' : 'exists'}`;
+    },
+    async unschedule(_request, who) {
+      await deleteDailySchedule(ctx.temporal, ctx.db, who);
+      return '/notifications?done=deleted';
+    },
+    async run(_request, who) {
       const result = await triggerDailySchedule(ctx.temporal, ctx.db, who);
-      return reply.redirect(`/notifications?ran=${result.digest.outcome}`, 303);
-    } catch (err) {
-      if (err instanceof UserError) throw badRequest(err.message);
-      throw unavailable();
-    }
+      return `/notifications?ran=${result.digest.outcome}`;
+    },
   });
 }

@@ -2,22 +2,21 @@
 // chosen rows of the draft with the duplicate check beside it, and the queue of email replies that
 // could not be matched or were held. Each action runs its use case from application/.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { compareVersions } from '../../application/compare-versions';
 import type { VersionComparison } from '../../application/compare-versions';
 import { RefusedError } from '../../application/refusal';
 import { requestChanges } from '../../application/request-changes';
 import { execute, InvalidInputError } from '../../application/use-case';
-import type { UseCase, UseCaseContext } from '../../application/use-case';
 import { draftDuplicates, sectionCodes } from '../../domain/draft-review';
 import type { DraftSection } from '../../domain/draft-review';
 import { parseQuarter } from '../../domain/quarter';
 import type { QuarterStatus } from '../../workflows/api';
-import type { z } from 'zod';
+import { portalUseCaseContext, runForPage } from './actions';
 import type { Viewer } from './auth';
 import { FORM_BODY_LIMIT, formField } from './context';
 import type { PortalContext } from './context';
-import { badRequest, notFound, PortalError } from './errors';
+import { badRequest, notFound } from './errors';
 import { quarterName } from './format';
 import { html } from './html';
 import type { Html } from './html';
@@ -27,42 +26,6 @@ import { diffView, duplicatesView, REVIEW_CSS, reviewStylesheet, versionLabel } 
 
 export function shellUser(viewer: Viewer) {
   return { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf };
-}
-
-/** The use cases' context for one portal request: the signed-in account, from the client's address. */
-export function portalUseCaseContext(
-  ctx: PortalContext,
-  request: FastifyRequest,
-  viewer: Viewer,
-): UseCaseContext {
-  return {
-    db: ctx.db,
-    files: ctx.files,
-    temporal: async () => ctx.temporal,
-    clock: () => new Date(),
-    actor: { name: viewer.user.login, channel: 'portal', origin: ctx.origin(request) },
-  };
-}
-
-/** Runs a use case for a page: bad input is a 400 page, a refusal the page that says why. */
-export async function runForPage<Schema extends z.ZodType, Result>(
-  ctx: PortalContext,
-  request: FastifyRequest,
-  viewer: Viewer,
-  useCase: UseCase<Schema, Result>,
-  input: z.input<Schema>,
-): Promise<Result> {
-  try {
-    return await execute(useCase, portalUseCaseContext(ctx, request, viewer), input);
-  } catch (err) {
-    if (err instanceof InvalidInputError) throw badRequest(err.message);
-    if (err instanceof RefusedError) {
-      if (err.kind === 'not-found') throw notFound(err.message);
-      if (err.kind === 'unavailable') throw new PortalError(503, 'Сервис временно недоступен', err.message);
-      throw new PortalError(409, 'Действие не выполнено', err.message);
-    }
-    throw err;
-  }
 }
 
 /** Every value of a repeated form field (checkboxes), at most `max`. */
@@ -160,7 +123,7 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: PortalContext): 
     let comparison: VersionComparison | null = null;
     let refusal: string | null = null;
     try {
-      comparison = await execute(compareVersions, portalUseCaseContext(ctx, request, viewer), {
+      comparison = await execute(compareVersions, portalUseCaseContext(ctx, request, viewer.user.login), {
         quarter,
         municipality: request.params.code,
         from: number(request.query.from),
@@ -236,7 +199,7 @@ export function registerReviewRoutes(app: FastifyInstance, ctx: PortalContext): 
       });
       if (rows.length === 0)
         throw badRequest('Отметьте в проекте отчета хотя бы одну строку, которую нужно исправить.');
-      await runForPage(ctx, request, viewer, requestChanges, {
+      await runForPage(ctx, request, viewer.user.login, requestChanges, {
         quarter,
         municipalities: rows.map((r) => r.municipality),
         comment: formField(request.body, 'comment', 4000),

@@ -15,15 +15,12 @@ import {
 } from '../schedule';
 import type { ScheduleView } from '../schedule';
 import { showDailySchedule } from '../notifications';
-import type { DailyScheduleView } from '../notifications';
-import { UserError } from '../temporal';
 import { formField } from './context';
 import type { PortalContext } from './context';
-import { badRequest, PortalError } from './errors';
 import { moscowDateTime, russianDate } from './format';
 import { html } from './html';
 import type { Html } from './html';
-import { QUERY_DEADLINE_MS, withDeadline } from './workflow';
+import { actionButton, askTemporal, registerActionPost } from './schedule-forms';
 
 const DONE: Record<string, string> = {
   created: 'Расписание создано.',
@@ -35,8 +32,6 @@ const DONE: Record<string, string> = {
   'already-started': 'Квартал, который пора открыть, уже запущен — второй не начат.',
   finished: 'Квартал, который пора открыть, уже завершен — повторно не открывается.',
 };
-
-const ACTIONS = new Set(['save', 'pause', 'resume', 'trigger', 'delete']);
 
 /** The installation's default policy; a bad variable must not take the page down (the start says why). */
 function defaults(): PolicyChoice {
@@ -53,14 +48,6 @@ function safePolicy(text: PolicyText): PolicyChoice {
   } catch {
     return defaults();
   }
-}
-
-function unavailable(): PortalError {
-  return new PortalError(
-    503,
-    'Сервис временно недоступен',
-    'Нет связи с сервером Temporal. Попробуйте позже.',
-  );
 }
 
 function ruleForm(csrf: string, view: ScheduleView | null): Html {
@@ -123,22 +110,11 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
   app.get<{ Querystring: { done?: string } }>('/schedule', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply, 'coordinator');
     if (!viewer) return reply;
-    let view: ScheduleView | null;
-    let daily: DailyScheduleView | null;
-    try {
-      [view, daily] = await withDeadline(ctx.temporal, QUERY_DEADLINE_MS, () =>
-        Promise.all([showSchedule(ctx.temporal, ctx.db), showDailySchedule(ctx.temporal)]),
-      );
-    } catch {
-      throw unavailable();
-    }
+    const [view, daily] = await askTemporal(ctx, () =>
+      Promise.all([showSchedule(ctx.temporal, ctx.db), showDailySchedule(ctx.temporal)]),
+    );
     const done = request.query.done && DONE[request.query.done];
-    const button = (action: string, label: string) =>
-      html`<form method="post" action="/schedule" class="inline">
-        <input type="hidden" name="_csrf" value="${viewer.csrf}" />
-        <input type="hidden" name="action" value="${action}" />
-        <button type="submit">${label}</button>
-      </form>`;
+    const button = (action: string, label: string) => actionButton('/schedule', viewer.csrf, action, label);
     const body = html`<h1>Расписание открытия кварталов</h1>
       ${done ? html`<div class="ok">${done}</div>` : ''}
       ${
@@ -200,46 +176,38 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
     });
   });
 
-  app.post('/schedule', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply, 'coordinator');
-    if (!viewer) return reply;
-    ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
-    const action = formField(request.body, 'action', 20);
-    if (!ACTIONS.has(action)) throw badRequest('Неизвестное действие.');
-    const who = { actor: viewer.user.login, origin: ctx.origin(request) };
-    try {
-      if (action === 'save') {
-        const rule = parseOpeningRule({
-          openOnWorkingDay: formField(request.body, 'openOn', 10),
-          deadlineWorkingDays: formField(request.body, 'deadlineDays', 10),
-        });
-        const { created } = await createSchedule(ctx.temporal, ctx.db, {
-          rule,
-          policy: {
-            remindBefore: formField(request.body, 'remindBefore', 40),
-            overdueEvery: formField(request.body, 'overdueEvery', 10),
-            escalateAfter: formField(request.body, 'escalateAfter', 10),
-          },
-          ...who,
-        });
-        return reply.redirect(`/schedule?done=${created ? 'created' : 'updated'}`, 303);
-      }
-      if (action === 'pause')
-        await pauseSchedule(ctx.temporal, ctx.db, who, formField(request.body, 'note', 200));
-      if (action === 'resume') await resumeSchedule(ctx.temporal, ctx.db, who);
-      if (action === 'delete') await deleteSchedule(ctx.temporal, ctx.db, who);
-      if (action === 'trigger') {
-        const result = await triggerSchedule(ctx.temporal, ctx.db, who);
-        if (result.opened) return reply.redirect(`/quarters/${result.quarter}?done=started`, 303);
-        return reply.redirect(`/schedule?done=${result.reason}`, 303);
-      }
-    } catch (err) {
-      if (err instanceof UserError) throw badRequest(err.message);
-      throw unavailable();
-    }
-    const done = { pause: 'paused', resume: 'resumed', delete: 'deleted' }[
-      action as 'pause' | 'resume' | 'delete'
-    ];
-    return reply.redirect(`/schedule?done=${done}`, 303);
+  registerActionPost(app, ctx, '/schedule', {
+    async save(request, who) {
+      const rule = parseOpeningRule({
+        openOnWorkingDay: formField(request.body, 'openOn', 10),
+        deadlineWorkingDays: formField(request.body, 'deadlineDays', 10),
+      });
+      const { created } = await createSchedule(ctx.temporal, ctx.db, {
+        rule,
+        policy: {
+          remindBefore: formField(request.body, 'remindBefore', 40),
+          overdueEvery: formField(request.body, 'overdueEvery', 10),
+          escalateAfter: formField(request.body, 'escalateAfter', 10),
+        },
+        ...who,
+      });
+      return `/schedule?done=${created ? 'created' : 'updated'}`;
+    },
+    async pause(request, who) {
+      await pauseSchedule(ctx.temporal, ctx.db, who, formField(request.body, 'note', 200));
+      return '/schedule?done=paused';
+    },
+    async resume(_request, who) {
+      await resumeSchedule(ctx.temporal, ctx.db, who);
+      return '/schedule?done=resumed';
+    },
+    async delete(_request, who) {
+      await deleteSchedule(ctx.temporal, ctx.db, who);
+      return '/schedule?done=deleted';
+    },
+    async trigger(_request, who) {
+      const result = await triggerSchedule(ctx.temporal, ctx.db, who);
+      return result.opened ? `/quarters/${result.quarter}?done=started` : `/schedule?done=${result.reason}`;
+    },
   });
 }

@@ -88,7 +88,7 @@ describe('a quarter keeps the registry it opened with', () => {
         cookies,
         payload: {
           _csrf: hiddenValue(form.body, '_csrf'),
-          _action: hiddenValue(form.body, '_action'),
+          requestId: hiddenValue(form.body, 'requestId'),
           name: 'Вяземский муниципальный округ',
           sectionTitle: 'Муниципальное образование «Вяземский район» Смоленской области',
           email: 'priemnaya@vyazma.example.ru',

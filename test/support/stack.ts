@@ -34,6 +34,21 @@ export async function freePort(): Promise<number> {
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
+/** `svodka ARGS` as a user runs it (bin/svodka.js in a child process) with this environment. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, 'bin/svodka.js'), ...args],
+      { cwd: repoRoot, env, maxBuffer: 20 * 1024 * 1024, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
 export type Stack = {
   dir: string;
   databaseUrl: string;
@@ -116,17 +131,7 @@ export async function startStack(options: {
     worker: null,
     env,
     cli(args) {
-      return new Promise((resolve) => {
-        execFile(
-          process.execPath,
-          [path.join(repoRoot, 'bin/svodka.js'), ...args],
-          { cwd: repoRoot, env, maxBuffer: 20 * 1024 * 1024, timeout: 120_000 },
-          (err, stdout, stderr) => {
-            const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-            resolve({ code, stdout, stderr });
-          },
-        );
-      });
+      return runCli(args, env);
     },
     async startWorker() {
       const handle = await createSvodkaWorker({ address: server.address, databaseUrl, smtpUrl: mail.url });

@@ -12,6 +12,7 @@ import {
   parseSwitch,
   setNotifications,
   showNotifications,
+  showNotificationsAnyway,
   triggerDailySchedule,
 } from '../../notifications';
 import type { NotificationsView } from '../../notifications';
@@ -30,7 +31,8 @@ function print(view: NotificationsView): void {
   console.log(
     `Якорь журнала аудита: ${view.auditorEmail ?? 'не отправляется — SVODKA_AUDITOR_EMAIL не задан'}`,
   );
-  if (!view.schedule) {
+  if (view.schedule === undefined) return;
+  if (view.schedule === null) {
     console.log('Расписание рассылки: не создано (npx svodka notify schedule)');
     return;
   }
@@ -52,9 +54,14 @@ export function registerNotifyCommands(program: Command): void {
     .description('что включено, кому отправляется, действует ли ежедневная рассылка')
     .option('--json', 'вывод в JSON')
     .action(async (opts: { json?: boolean }) => {
-      const view = await showNotifications(await getClient(), await getDb(), loadConfig().coordinatorEmail);
+      // The settings are the database's: shown even when Temporal is down; the schedule only when it answers.
+      const view = await showNotificationsAnyway(getClient, await getDb(), loadConfig().coordinatorEmail);
       if (opts.json) return printJson(view);
       print(view);
+      if (view.unreachable !== undefined)
+        console.log(
+          `Расписание рассылки: неизвестно — не удалось связаться с Temporal; настройки выше прочитаны из базы данных.\n  ${view.unreachable}`,
+        );
     });
 
   notify
