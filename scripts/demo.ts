@@ -3,6 +3,8 @@
 // reference), seventeen with nil reports, two stay silent until reminders and an escalation reach
 // them; one file is rejected and corrected; the coordinator signs off; the final DOCX lands in out/.
 // It runs on its own data directory (data/demo) so it never touches a real quarter.
+import { randomUUID } from 'node:crypto';
+import { deliverAnswer } from '../application/deliver-answer';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -21,8 +23,6 @@ import {
   approveUpdate,
   quarterWorkflowId,
   statusQuery,
-  submissionWorkflowId,
-  submitUpdate,
   TASK_QUEUE,
 } from '../workflows/api';
 import type { QuarterInput, QuarterStatus, SubmissionPayload, SubmissionResult } from '../workflows/api';
@@ -136,9 +136,7 @@ async function main(): Promise<void> {
   seenMail = await db.emailOutbox.count({ where: { status: 'sent' } });
 
   const submit = async (code: string, payload: SubmissionPayload): Promise<SubmissionResult> =>
-    client.workflow
-      .getHandle(submissionWorkflowId(QUARTER, code))
-      .executeUpdate(submitUpdate, { args: [payload] });
+    deliverAnswer({ client, db }, { quarter: QUARTER, municipality: code, requestId: randomUUID() }, payload);
   const upload = async (code: string, name: string, bytes: Uint8Array): Promise<SubmissionPayload> => ({
     kind: 'file',
     uploadId: await storeUpload(db, files, {
@@ -208,11 +206,9 @@ async function main(): Promise<void> {
   say(
     `Все 27 ответили; проект отчета готов (мероприятий: ${s.municipalities.reduce((n, m) => n + m.rowCount, 0)}).`,
   );
-  const approved = await client.workflow
-    .getHandle(quarterWorkflowId(QUARTER))
-    .executeUpdate(approveUpdate, {
-      args: [{ signer: 'И. И. Иванов', position: 'Начальник департамента', actor: 'demo' }],
-    });
+  const approved = await client.workflow.getHandle(quarterWorkflowId(QUARTER)).executeUpdate(approveUpdate, {
+    args: [{ signer: 'И. И. Иванов', position: 'Начальник департамента', actor: 'demo' }],
+  });
   mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, reportFileName(QUARTER, 'final'));
   writeFileSync(out, await reportBytes(db, files, approved.reportId));

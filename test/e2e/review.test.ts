@@ -3,13 +3,14 @@
 // reads the duplicate check on the draft («Дружба без границ», Смоленск and Дорогобуж), ticks those
 // two rows and requests changes — exactly those two are reopened and emailed the comment — and then
 // assigns a held email reply to Смоленск from the mail queue and discards a stray one.
+import { deliverAnswer } from '../../application/deliver-answer';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createUser } from '../../client/web/auth';
 import { DEFAULT_POLICY } from '../../domain/schedule';
 import type { EventRow } from '../../domain/types';
 import { createDbBlobStore } from '../../infrastructure/blobs';
-import { quarterWorkflowId, submissionWorkflowId, submitUpdate, TASK_QUEUE } from '../../workflows/api';
+import { quarterWorkflowId, TASK_QUEUE } from '../../workflows/api';
 import type { QuarterInput, SubmissionPayload } from '../../workflows/api';
 import { wordSubmission } from '../fixtures/docx-builders';
 import { loadReference } from '../fixtures/reference';
@@ -26,10 +27,13 @@ const rowsOf = (code: string): EventRow[] =>
 let env: PortalStack;
 let browser: Browser;
 
+/** As the surfaces deliver an answer: a correction after acceptance goes to a new run. */
 const submit = (code: string, payload: SubmissionPayload) =>
-  env.temporal.workflow
-    .getHandle(submissionWorkflowId(Q, code))
-    .executeUpdate(submitUpdate, { args: [payload] });
+  deliverAnswer(
+    { client: env.temporal, db: env.stack.db },
+    { quarter: Q, municipality: code, requestId: randomUUID() },
+    payload,
+  );
 
 beforeAll(async () => {
   env = await startPortalStack();

@@ -2,6 +2,8 @@
 // workers as separate OS processes (killable with SIGKILL), a dev server that can be stopped and
 // started again on the same port and database file, submissions sent as the CLI sends them, and
 // the checks every fault test ends with: nothing lost, nothing doubled.
+import { randomUUID } from 'node:crypto';
+import { deliverAnswer } from '../../application/deliver-answer';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +21,6 @@ import {
   statusQuery,
   submissionStatusQuery,
   submissionWorkflowId,
-  submitUpdate,
   TASK_QUEUE,
 } from '../../workflows/api';
 import type {
@@ -332,9 +333,12 @@ export async function submit(
   } else {
     payload = { kind: 'rows', rows: answer.rows, channel, actor: 'fault-test' };
   }
-  return client.workflow
-    .getHandle(submissionWorkflowId(quarter, code))
-    .executeUpdate(submitUpdate, { args: [payload] });
+  // As the surfaces deliver it: a correction after acceptance goes to a new run the quarter starts.
+  return deliverAnswer(
+    { client, db: stack.db },
+    { quarter, municipality: code, requestId: randomUUID() },
+    payload,
+  );
 }
 
 // --- the checks --------------------------------------------------------------------------------
