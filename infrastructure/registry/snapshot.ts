@@ -5,7 +5,7 @@
 // email reads the live registry's addresses.
 import type { Municipality } from '../../domain/types';
 import type { Db } from '../db/client';
-import { currentRegion, regionOrNull } from './region';
+import { regionOfQuarter, RegionNotFoundError } from './region';
 import type { RegionRecord } from './region';
 
 /** The region's municipalities that take part in quarters opened now, in region order. */
@@ -27,7 +27,7 @@ export async function snapshotRegistry(db: Db, quarter: string): Promise<string[
     select: { code: true },
   });
   if (existing.length > 0) return existing.map((r) => r.code);
-  const region = await currentRegion(db);
+  const region = await regionOfQuarter(db, quarter);
   const rows = await activeMunicipalities(db, region.id);
   if (rows.length === 0) return [];
   await db.$transaction(async (tx) => {
@@ -59,10 +59,10 @@ export async function snapshotRegistry(db: Db, quarter: string): Promise<string[
 export async function quarterRegion(
   db: Db,
   quarter: string,
-): Promise<Omit<RegionRecord, 'id'> & { regionId: number }> {
+): Promise<Pick<RegionRecord, 'name' | 'genitive'> & { regionId: number }> {
   const snap = await db.quarterRegion.findUnique({ where: { quarter } });
   if (snap) return { regionId: snap.regionId, name: snap.name, genitive: snap.genitive };
-  const region = await currentRegion(db);
+  const region = await regionOfQuarter(db, quarter);
   return { regionId: region.id, name: region.name, genitive: region.genitive };
 }
 
@@ -73,7 +73,10 @@ export async function quarterRegion(
 export async function quarterRegistry(db: Db, quarter: string): Promise<Municipality[]> {
   const snap = await db.quarterMunicipality.findMany({ where: { quarter }, orderBy: { position: 'asc' } });
   if (snap.length === 0) {
-    const region = await regionOrNull(db);
+    const region = await regionOfQuarter(db, quarter).catch((err: unknown) => {
+      if (err instanceof RegionNotFoundError) return null;
+      throw err;
+    });
     const live = await db.municipality.findMany({
       where: region ? { regionId: region.id } : {},
       orderBy: [{ regionId: 'asc' }, { position: 'asc' }],

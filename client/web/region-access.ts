@@ -1,0 +1,55 @@
+// Accounts per region: a coordinator or auditor of one region (User.regionId) sees and acts on that
+// region's quarters only. One hook for every route with a quarter in its path, so no page (status,
+// report, review, exports, sign-off, timeline) can forget the check; another region's quarter is a
+// 404, as if it did not exist. The page's header and footer name the quarter's region, or the
+// account's own.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseQuarterKey } from '../../domain/quarter';
+import type { Db } from '../../infrastructure/db/client';
+import { regionOfQuarter, RegionNotFoundError } from '../../infrastructure/registry/region';
+import type { RegionRecord } from '../../infrastructure/registry/region';
+import type { PortalContext } from './context';
+import { notFound } from './errors';
+
+/** The region a quarter belongs to: as recorded when it opened, else as its key names it; null: no such region. */
+export async function regionOfQuarterRecord(db: Db, quarter: string): Promise<RegionRecord | null> {
+  const snap = await db.quarterRegion.findUnique({ where: { quarter } });
+  if (snap) {
+    const region = await db.region.findUnique({ where: { id: snap.regionId } });
+    return { id: snap.regionId, name: snap.name, genitive: snap.genitive, code: region?.code ?? null };
+  }
+  try {
+    parseQuarterKey(quarter);
+    return await regionOfQuarter(db, quarter);
+  } catch (err) {
+    if (err instanceof RegionNotFoundError || (err as Error).name === 'QuarterFormatError') return null;
+    throw err;
+  }
+}
+
+function quarterOf(request: FastifyRequest): string | null {
+  const quarter = (request.params as { quarter?: unknown } | undefined)?.quarter;
+  return typeof quarter === 'string' ? quarter : null;
+}
+
+export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): void {
+  app.addHook('preHandler', async (request) => {
+    const quarter = quarterOf(request);
+    const path = request.url.split('?')[0] ?? '';
+    const scoped = quarter !== null || path === '/quarters' || path.startsWith('/registry');
+    if (!scoped) return;
+    const quarterRegion = quarter ? await regionOfQuarterRecord(ctx.db, quarter) : null;
+    if (quarterRegion) request.svodkaRegion = quarterRegion;
+    // An unsigned visitor is sent to sign in by the route itself.
+    const viewer = await ctx.viewer(request);
+    const own = viewer?.user.regionId ?? null;
+    if (own === null) return;
+    if (quarter !== null && quarterRegion?.id !== own)
+      throw notFound(`Квартала ${quarter} нет среди кварталов вашего региона.`);
+    if (!quarterRegion) {
+      const region = await ctx.db.region.findUnique({ where: { id: own } });
+      if (region)
+        request.svodkaRegion = { id: region.id, name: region.name, genitive: region.genitive, code: region.code };
+    }
+  });
+}
