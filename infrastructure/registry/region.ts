@@ -84,6 +84,13 @@ export async function canonicalQuarterKey(
   return formatQuarterKey({ period: key.period, region: named.id === home.id ? null : code });
 }
 
+/** A region's code as quarter keys and schedule ids carry it: null for the home region. */
+export async function keyRegionCode(db: RegionReader, code: string | null | undefined): Promise<string | null> {
+  if (!code?.trim()) return null;
+  const named = await regionByCode(db, code);
+  return named.id === (await currentRegion(db)).id ? null : named.code;
+}
+
 /** The region, or null before `db setup` (pages still render, without the region's name). */
 export async function regionOrNull(db: RegionReader): Promise<RegionRecord | null> {
   try {

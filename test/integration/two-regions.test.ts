@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar/working-days';
 import { moscowDate } from '../../domain/schedule';
 import { readReportDocx } from '../../infrastructure/docx/read';
+import { OPENER_SCHEDULE_ID, openerScheduleId, openerWorkflowId } from '../../workflows/api';
 import { signInAs, testPortal } from '../e2e/fakes';
 import { startStack } from '../support/stack';
 import type { Stack } from '../support/stack';
@@ -31,6 +32,10 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await client?.schedule
+    .getHandle(openerScheduleId('kaluga'))
+    .delete()
+    .catch(() => undefined);
   await portal?.close();
   await client?.connection.close();
   await stack?.stop();
@@ -156,6 +161,22 @@ describe('two regions in one installation', () => {
       expect(registry.body).toContain('Реестр: Калужская область');
       expect(registry.body).toContain('город Обнинск');
       expect(registry.body).not.toContain('Велижский район');
+
+      // Each region has its own opener schedule; «open now» of Kaluga's opens Kaluga's quarter only.
+      expect((await stack.cli(['schedule', 'create', '--region', 'kaluga'])).code).toBe(0);
+      expect((await client.schedule.getHandle(openerScheduleId('kaluga')).describe()).action).toMatchObject({
+        workflowId: openerWorkflowId('kaluga'),
+      });
+      await expect(client.schedule.getHandle(OPENER_SCHEDULE_ID).describe()).rejects.toThrow();
+      const opened = await stack.cli(['schedule', 'trigger', '--region', 'kaluga', '--json']);
+      expect(opened.code, opened.stderr).toBe(0);
+      const due = JSON.parse(opened.stdout) as { opened: boolean; quarter: string };
+      expect(due).toMatchObject({ opened: true });
+      expect(due.quarter).toMatch(/^\d{4}-Q[1-4]\.kaluga$/);
+      expect((await stack.db.quarterRegion.findUniqueOrThrow({ where: { quarter: due.quarter } })).name).toBe(
+        'Калужская область',
+      );
+      expect(await stack.db.quarterRegion.findUnique({ where: { quarter: due.quarter.split('.')[0]! } })).toBeNull();
     },
   );
 });
