@@ -6,8 +6,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseQuarterKey } from '../../domain/quarter';
 import type { Db } from '../../infrastructure/db/client';
-import { regionOfQuarter, RegionNotFoundError } from '../../infrastructure/registry/region';
+import { keyRegionCode, regionOfQuarter, RegionNotFoundError } from '../../infrastructure/registry/region';
 import type { RegionRecord } from '../../infrastructure/registry/region';
+import type { Viewer } from './auth';
 import type { PortalContext } from './context';
 import { notFound } from './errors';
 
@@ -32,6 +33,14 @@ function quarterOf(request: FastifyRequest): string | null {
   return typeof quarter === 'string' ? quarter : null;
 }
 
+/** The opener schedule an account sees and sets: its region's (null: the home region's). */
+export async function viewerScheduleRegion(ctx: PortalContext, viewer: Viewer): Promise<string | null> {
+  const own = viewer.user.regionId ?? null;
+  if (own === null) return null;
+  const region = await ctx.db.region.findUnique({ where: { id: own } });
+  return keyRegionCode(ctx.db, region?.code ?? null);
+}
+
 export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): void {
   app.addHook('preHandler', async (request) => {
     const quarter = quarterOf(request);
@@ -46,6 +55,13 @@ export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): 
     if (own === null) return;
     if (quarter !== null && quarterRegion?.id !== own)
       throw notFound(`Квартала ${quarter} нет среди кварталов вашего региона.`);
+    // A municipality's registry page and its changes: of the account's region only.
+    const code = (request.params as { code?: unknown } | undefined)?.code;
+    if (path.startsWith('/registry/') && typeof code === 'string') {
+      const m = await ctx.db.municipality.findUnique({ where: { code }, select: { regionId: true } });
+      if (m && m.regionId !== own)
+        throw notFound('Такого муниципального образования нет в реестре вашего региона.');
+    }
     if (!quarterRegion) {
       const region = await ctx.db.region.findUnique({ where: { id: own } });
       if (region)

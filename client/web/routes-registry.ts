@@ -147,7 +147,9 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
   app.get('/registry.csv', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply, 'coordinator');
     if (!viewer) return reply;
-    const r = await run(exportRegistry, useCaseContext(viewer, ctx.origin(request)), {});
+    const r = await run(exportRegistry, useCaseContext(viewer, ctx.origin(request)), {
+      region: request.svodkaRegion?.name,
+    });
     return reply
       .type('text/csv; charset=utf-8')
       .header(
@@ -212,6 +214,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
     request.svodkaBack = '/registry';
     const f = (name: string) => formField(request.body, name, 1000);
     await run(addMunicipality, useCaseContext(viewer, ctx.origin(request)), {
+      region: request.svodkaRegion?.name,
       code: f('code'),
       name: f('name'),
       email: f('email'),

@@ -24,6 +24,7 @@ import { moscowDateTime, russianDate } from './format';
 import { html } from './html';
 import type { Html } from './html';
 import { QUERY_DEADLINE_MS, withDeadline } from './workflow';
+import { viewerScheduleRegion } from './region-access';
 
 const DONE: Record<string, string> = {
   created: 'Расписание создано.',
@@ -125,9 +126,13 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
     if (!viewer) return reply;
     let view: ScheduleView | null;
     let daily: DailyScheduleView | null;
+    const region = await viewerScheduleRegion(ctx, viewer);
     try {
       [view, daily] = await withDeadline(ctx.temporal, QUERY_DEADLINE_MS, () =>
-        Promise.all([showSchedule(ctx.temporal, ctx.db), showDailySchedule(ctx.temporal)]),
+        Promise.all([
+          showSchedule(ctx.temporal, ctx.db, Date.now(), region),
+          showDailySchedule(ctx.temporal),
+        ]),
       );
     } catch {
       throw unavailable();
@@ -206,7 +211,12 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
     ctx.checkCsrf(viewer.csrf, formField(request.body, '_csrf'));
     const action = formField(request.body, 'action', 20);
     if (!ACTIONS.has(action)) throw badRequest('Неизвестное действие.');
-    const who = { actor: viewer.user.login, origin: ctx.origin(request) };
+    // An account of one region sets up that region's opener; the administrator, the home region's.
+    const who = {
+      actor: viewer.user.login,
+      origin: ctx.origin(request),
+      region: await viewerScheduleRegion(ctx, viewer),
+    };
     try {
       if (action === 'save') {
         const rule = parseOpeningRule({

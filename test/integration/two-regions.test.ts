@@ -11,7 +11,7 @@ import { addDays } from '../../domain/calendar/working-days';
 import { moscowDate } from '../../domain/schedule';
 import { readReportDocx } from '../../infrastructure/docx/read';
 import { OPENER_SCHEDULE_ID, openerScheduleId, openerWorkflowId } from '../../workflows/api';
-import { signInAs, testPortal } from '../e2e/fakes';
+import { hiddenValue, signInAs, testPortal } from '../e2e/fakes';
 import { startStack } from '../support/stack';
 import type { Stack } from '../support/stack';
 
@@ -161,6 +161,27 @@ describe('two regions in one installation', () => {
       expect(registry.body).toContain('Реестр: Калужская область');
       expect(registry.body).toContain('город Обнинск');
       expect(registry.body).not.toContain('Велижский район');
+      expect((await get('/registry/vyazma', ofKaluga)).statusCode).toBe(404);
+      const ownForm = await get('/registry/obninsk', ofKaluga);
+      expect(ownForm.statusCode).toBe(200);
+      const foreignChange = await portal.inject({
+        method: 'POST',
+        url: '/registry/vyazma',
+        cookies: ofKaluga,
+        payload: {
+          _csrf: hiddenValue(ownForm.body, '_csrf'),
+          _action: hiddenValue(ownForm.body, '_action'),
+          name: 'Захвачено',
+          sectionTitle: 'Захвачено',
+          email: 'evil@example.ru',
+          headName: '',
+          headEmail: '',
+        },
+      });
+      expect(foreignChange.statusCode).toBe(404);
+      expect((await stack.db.municipality.findUniqueOrThrow({ where: { code: 'vyazma' } })).email).toBe(
+        'vyazma@mo.example.ru',
+      );
 
       // Each region has its own opener schedule; «open now» of Kaluga's opens Kaluga's quarter only.
       expect((await stack.cli(['schedule', 'create', '--region', 'kaluga'])).code).toBe(0);
