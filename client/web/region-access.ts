@@ -1,11 +1,12 @@
 // Accounts per region: a coordinator or auditor of one region (User.regionId) sees and acts on that
 // region's quarters only. One hook for every route with a quarter in its path, so no page (status,
 // report, review, exports, sign-off, timeline) can forget the check; another region's quarter is a
-// 404, as if it did not exist. The page's header and footer name the quarter's region, or the
-// account's own.
+// 404, as if it did not exist. The page's header and footer name the quarter's region (on a
+// municipality's page too), or the account's own.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseQuarterKey } from '../../domain/quarter';
 import type { Db } from '../../infrastructure/db/client';
+import { resolveToken } from '../../infrastructure/tokens';
 import { keyRegionCode, regionOfQuarter, RegionNotFoundError } from '../../infrastructure/registry/region';
 import type { RegionRecord } from '../../infrastructure/registry/region';
 import type { Viewer } from './auth';
@@ -45,6 +46,14 @@ export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): 
   app.addHook('preHandler', async (request) => {
     const quarter = quarterOf(request);
     const path = request.url.split('?')[0] ?? '';
+    // A municipality's page names its quarter's region, whichever region that is.
+    const token = (request.params as { token?: unknown } | undefined)?.token;
+    if (path.startsWith('/m/') && typeof token === 'string') {
+      const scope = await resolveToken(ctx.db, token);
+      const region = scope ? await regionOfQuarterRecord(ctx.db, scope.quarter) : null;
+      if (region) request.svodkaRegion = region;
+      return;
+    }
     const scoped = quarter !== null || path === '/quarters' || path.startsWith('/registry');
     if (!scoped) return;
     const quarterRegion = quarter ? await regionOfQuarterRecord(ctx.db, quarter) : null;

@@ -135,6 +135,17 @@ describe('two regions in one installation', () => {
       const get = (url: string, cookies: { svodka_session: string }) =>
         portal.inject({ method: 'GET', url, cookies });
 
+      // A Kaluga municipality's page (its link from the request) names its region.
+      const kalugaRequest = stack.mail.messages.find(
+        (m) => m.to.includes('obninsk@mo-kaluga.example.ru') && m.subject.startsWith('Запрос'),
+      )!;
+      const token = /\/m\/([A-Za-z0-9_-]+)/.exec(kalugaRequest.text)?.[1];
+      expect(token, kalugaRequest.text).toBeDefined();
+      const page = await portal.inject({ method: 'GET', url: `/m/${token}` });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Калужской области');
+      expect(page.body).not.toMatch(/Смоленск/);
+
       const own = await get(`/quarters/${KALUGA}`, ofKaluga);
       expect(own.statusCode).toBe(200);
       expect(own.body).toContain('Калужская область');
