@@ -159,6 +159,20 @@ describe('two regions in one installation', () => {
         expect((await get(url, ofSmolensk)).statusCode, url).toBe(404);
 
       const listOfKaluga = (await get('/quarters', ofKaluga)).body;
+      // Its «start a quarter» form means its own region's quarter: the period already runs there.
+      const restart = await portal.inject({
+        method: 'POST',
+        url: '/quarters',
+        cookies: ofKaluga,
+        payload: {
+          _csrf: hiddenValue(listOfKaluga, '_csrf'),
+          requestId: hiddenValue(listOfKaluga, 'requestId'),
+          quarter: PERIOD,
+          timeScale: '1',
+        },
+      });
+      expect(restart.statusCode, restart.body).toBe(303);
+      expect(restart.headers.location).toBe(`/quarters/${KALUGA}?done=already`);
       expect(listOfKaluga).toContain(`/quarters/${KALUGA}"`);
       expect(listOfKaluga).not.toContain(`/quarters/${PERIOD}"`);
       const listOfAdmin = (await get('/quarters', admin)).body;
