@@ -14,7 +14,7 @@ import {
   listTokens,
   revokeMunicipalityTokens,
 } from '../../infrastructure/tokens';
-import { normalizeQuarterKey } from '../../domain/quarter';
+import { normalizeQuarterKey, parseQuarterKey } from '../../domain/quarter';
 import type { Finding } from '../../domain/types';
 import { formatFinding } from '../../domain/validate';
 import { SETTLED_STATES } from '../../workflows/api';
@@ -136,6 +136,11 @@ async function listAllQuarters(ctx: PortalContext): Promise<QuarterListing[]> {
       found.set(s.quarter, { quarter: s.quarter, running: null, startedAt: s.at });
   }
   return [...found.values()].sort((a, b) => b.quarter.localeCompare(a.quarter));
+}
+
+/** « — Калужская область» after a quarter's name, for a region other than the home one (its key says so). */
+function otherRegion(request: FastifyRequest, quarter: string): string {
+  return parseQuarterKey(quarter).region && request.svodkaRegion ? ` — ${request.svodkaRegion.name}` : '';
 }
 
 async function viewerRegionCode(ctx: PortalContext, regionId: number | null): Promise<string | null> {
@@ -356,7 +361,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     // Said where the coordinator lands right after starting the quarter, as `quarter start` says it.
     const calendarWarning =
       request.query.done === 'started' ? await quarterCalendarWarning(ctx.db, status.deadline) : null;
-    const body = html`<h1>${quarterName(quarter)}</h1>
+    const body = html`<h1>${quarterName(quarter)}${otherRegion(request, quarter)}</h1>
       ${quarterNav(quarter, 'status')} ${doneMessage(request.query.done)}
       ${calendarWarning ? html`<div class="notice"><p>${calendarWarning}</p></div>` : ''} ${phaseBanner(status, daysLeft)}
       ${live ? html`<p class="muted">Страница обновляется сама каждые ${refresh} секунд. Время — московское.</p>` : ''}
@@ -386,7 +391,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
           : ''
       }`;
     return ctx.send(reply, 200, {
-      title: quarterName(quarter),
+      title: `${quarterName(quarter)}${otherRegion(request, quarter)}`,
       body,
       user: shellUser(viewer),
       refresh: live ? refresh : undefined,
@@ -772,7 +777,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       const waiting = status.municipalities.filter((m) => !isSettled(m.state));
       const stale = !status.finalReportId && status.draftReportId && status.phase !== 'awaiting_approval';
       const canApprove = coordinator && status.phase === 'awaiting_approval' && !status.finalReportId;
-      const body = html`<h1>Отчет: ${quarterName(quarter)}</h1>
+      const body = html`<h1>Отчет: ${quarterName(quarter)}${otherRegion(request, quarter)}</h1>
         ${quarterNav(quarter, 'report')} ${doneMessage(request.query.done)}
         ${
           !reportId

@@ -148,7 +148,11 @@ describe('two regions in one installation', () => {
 
       const own = await get(`/quarters/${KALUGA}`, ofKaluga);
       expect(own.statusCode).toBe(200);
-      expect(own.body).toContain('Калужская область');
+      expect(own.body).toContain('<h1>III квартал 2031 года — Калужская область</h1>');
+      expect((await get(`/quarters/${KALUGA}/report`, ofKaluga)).body).toContain(
+        '<h1>Отчет: III квартал 2031 года — Калужская область</h1>',
+      );
+      expect((await get(`/quarters/${PERIOD}`, ofSmolensk)).body).toContain('<h1>III квартал 2031 года</h1>');
       for (const url of [`/quarters/${PERIOD}`, `/quarters/${PERIOD}/report`, `/quarters/${PERIOD}/audit`]) {
         const foreign = await get(url, ofKaluga);
         expect(foreign.statusCode, url).toBe(404);
