@@ -66,6 +66,24 @@ export async function quarterRegion(
   return { regionId: region.id, name: region.name, genitive: region.genitive };
 }
 
+/** The region of each quarter: as snapshotted when it opened, else as its key names it (null: none). */
+export async function quarterRegionIds(db: Db, quarters: string[]): Promise<Map<string, number | null>> {
+  const snaps = await db.quarterRegion.findMany({
+    where: { quarter: { in: quarters } },
+    select: { quarter: true, regionId: true },
+  });
+  const found = new Map<string, number | null>(snaps.map((s) => [s.quarter, s.regionId]));
+  for (const q of quarters) {
+    if (found.has(q)) continue;
+    const region = await regionOfQuarter(db, q).catch((err: unknown) => {
+      if (err instanceof RegionNotFoundError || (err as Error).name === 'QuarterFormatError') return null;
+      throw err;
+    });
+    found.set(q, region?.id ?? null);
+  }
+  return found;
+}
+
 /**
  * The quarter's registry in its region order: names and section titles from the snapshot, addresses
  * from the live registry. A quarter started before snapshots existed reads the live registry.

@@ -185,6 +185,12 @@ describe('two regions in one installation', () => {
       expect(listOfAdmin).toContain('Калужская область');
       expect(listOfAdmin).toContain('Смоленская область');
 
+      // The table across quarters (who is late) is the account's region's too.
+      const timeliness = await get('/timeliness', ofKaluga);
+      expect(timeliness.body).toContain('город Обнинск');
+      expect(timeliness.body).toContain(KALUGA);
+      expect(timeliness.body).not.toContain('Велижский район');
+
       // The registry page is the account's region's.
       const registry = await get('/registry', ofKaluga);
       expect(registry.body).toContain('Реестр: Калужская область');
