@@ -11,7 +11,7 @@ import { keyRegionCode, regionOfQuarter, RegionNotFoundError } from '../../infra
 import type { RegionRecord } from '../../infrastructure/registry/region';
 import type { Viewer } from './auth';
 import type { PortalContext } from './context';
-import { notFound } from './errors';
+import { forbidden, notFound } from './errors';
 
 /** The region a quarter belongs to: as recorded when it opened, else as its key names it; null: no such region. */
 export async function regionOfQuarterRecord(db: Db, quarter: string): Promise<RegionRecord | null> {
@@ -42,6 +42,12 @@ export async function viewerScheduleRegion(ctx: PortalContext, viewer: Viewer): 
   return keyRegionCode(ctx.db, region?.code ?? null);
 }
 
+/**
+ * Pages of the whole installation: accounts and their lockouts, the coordinator's notifications,
+ * replies not matched to any municipality (of any region). The administrator's, not one region's.
+ */
+const INSTALLATION_PAGES = ['/users', '/notifications', '/mail'];
+
 export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): void {
   app.addHook('preHandler', async (request) => {
     const quarter = quarterOf(request);
@@ -54,7 +60,8 @@ export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): 
       if (region) request.svodkaRegion = region;
       return;
     }
-    const scoped = quarter !== null || path === '/quarters' || path.startsWith('/registry');
+    const installationWide = INSTALLATION_PAGES.some((p) => path === p || path.startsWith(`${p}/`));
+    const scoped = quarter !== null || path === '/quarters' || path.startsWith('/registry') || installationWide;
     if (!scoped) return;
     const quarterRegion = quarter ? await regionOfQuarterRecord(ctx.db, quarter) : null;
     if (quarterRegion) request.svodkaRegion = quarterRegion;
@@ -62,6 +69,11 @@ export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): 
     const viewer = await ctx.viewer(request);
     const own = viewer?.user.regionId ?? null;
     if (own === null) return;
+    if (installationWide)
+      throw forbidden(
+        'Эта страница — общая для всех регионов установки (учетные записи, уведомления, неразобранная почта): ' +
+          'она доступна администратору установки, а не координатору одного региона.',
+      );
     if (quarter !== null && quarterRegion?.id !== own)
       throw notFound(`Квартала ${quarter} нет среди кварталов вашего региона.`);
     // A municipality's registry page and its changes: of the account's region only.

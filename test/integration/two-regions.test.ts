@@ -185,6 +185,14 @@ describe('two regions in one installation', () => {
       expect(listOfAdmin).toContain('Калужская область');
       expect(listOfAdmin).toContain('Смоленская область');
 
+      // The installation's own pages are the administrator's.
+      for (const url of ['/users', '/notifications', '/mail']) {
+        const refused = await get(url, ofKaluga);
+        expect(refused.statusCode, url).toBe(403);
+        expect(refused.body).toContain('доступна администратору установки');
+        expect((await get(url, admin)).statusCode, url).toBe(200);
+      }
+
       // The table across quarters (who is late) is the account's region's too.
       const timeliness = await get('/timeliness', ofKaluga);
       expect(timeliness.body).toContain('город Обнинск');
