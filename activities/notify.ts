@@ -7,6 +7,8 @@ import { isWorkingDay } from '../domain/calendar/working-days';
 import { composeDigest, draftReadyEmail, signedOffEmail } from '../domain/digest';
 import type { DigestMunicipality, DigestQuarter } from '../domain/digest';
 import { moscowDate, toVirtual } from '../domain/schedule';
+import { parseQuarterKey } from '../domain/quarter';
+import { quarterRegion } from '../infrastructure/registry/snapshot';
 import { statusQuery, submissionStatusQuery } from '../workflows/api';
 import type { DigestResult, MunicipalitySummary } from '../workflows/api';
 import { workingCalendar } from '../infrastructure/calendar';
@@ -67,7 +69,11 @@ async function runningQuarters(client: Client, db: Db, now: number): Promise<Dig
       state: s.state,
       deadline: s.deadline,
     }));
-    quarters.push({ quarter: status.quarter, today, municipalities });
+    // Another region's quarter ("2031-Q3.kaluga") is named: two regions may run the same period.
+    const region = parseQuarterKey(status.quarter).region
+      ? (await quarterRegion(db, status.quarter)).name
+      : undefined;
+    quarters.push({ quarter: status.quarter, ...(region ? { region } : {}), today, municipalities });
   }
   return quarters.sort((a, b) => a.quarter.localeCompare(b.quarter));
 }

@@ -16,6 +16,8 @@ import type { ActivityDeps } from './index';
 import { workingCalendar } from '../infrastructure/calendar';
 import { sendOnce } from '../infrastructure/email/send';
 import { quarterFinished } from '../infrastructure/quarter-archive';
+import { canonicalQuarterKey, RegionNotFoundError } from '../infrastructure/registry/region';
+import { quarterRegion } from '../infrastructure/registry/snapshot';
 
 /** What the audit log names as the origin of a quarter the schedule opened. */
 export const SCHEDULE_ORIGIN = 'schedule';
@@ -26,8 +28,15 @@ export function createOpenerActivities({ prisma, mailer, clock, config }: Activi
       const now = clock().getTime();
       const due = dueQuarter(moscowDate(now), input.rule, await workingCalendar(prisma));
       if (!due) return { opened: false, quarter: null, reason: 'not-due' };
-      if (await quarterFinished(prisma, due.quarter))
-        return { opened: false, quarter: due.quarter, reason: 'finished' };
+      // Another region's opener opens its own key of the period ("2024-Q2.kaluga").
+      let quarter: string;
+      try {
+        quarter = await canonicalQuarterKey(prisma, due.quarter, input.region);
+      } catch (err) {
+        if (err instanceof RegionNotFoundError) throw ApplicationFailure.nonRetryable(err.message, 'OpenerRefused');
+        throw err;
+      }
+      if (await quarterFinished(prisma, quarter)) return { opened: false, quarter, reason: 'finished' };
 
       let result;
       try {
@@ -38,7 +47,7 @@ export function createOpenerActivities({ prisma, mailer, clock, config }: Activi
           actor: { name: input.actor, channel: 'schedule', origin: SCHEDULE_ORIGIN },
         });
         result = await execute(startQuarter, ctx, {
-          quarter: due.quarter,
+          quarter,
           deadline: due.deadline,
           policy: input.policy,
         });
@@ -52,11 +61,12 @@ export function createOpenerActivities({ prisma, mailer, clock, config }: Activi
         // A retry of this activity after the start but before the email: the start is ours if the
         // audit log says the schedule made it, and the email is owed (sendOnce sends it at most once).
         const ours = await prisma.auditEntry.findFirst({
-          where: { quarter: due.quarter, action: 'quarter.start', origin: SCHEDULE_ORIGIN },
+          where: { quarter, action: 'quarter.start', origin: SCHEDULE_ORIGIN },
         });
-        if (!ours) return { opened: false, quarter: due.quarter, reason: 'already-started' };
+        if (!ours) return { opened: false, quarter, reason: 'already-started' };
       }
 
+      const region = input.region ? ` — ${(await quarterRegion(prisma, result.quarter)).name}` : '';
       const phrase = quarterPhrase(parseQuarter(result.quarter), { vo: true });
       const link = config.publicUrl
         ? `\nСостояние сбора: ${config.publicUrl}/quarters/${result.quarter}\n`
@@ -68,7 +78,7 @@ export function createOpenerActivities({ prisma, mailer, clock, config }: Activi
         {
           from: config.mailFrom,
           to: config.coordinatorEmail,
-          subject: `Открыт сбор сведений о мероприятиях ${phrase}`,
+          subject: `Открыт сбор сведений о мероприятиях ${phrase}${region}`,
           text:
             `По расписанию открыт сбор сведений о мероприятиях в международной сфере ${phrase}.\n` +
             `Муниципальных образований: ${result.municipalities}. Срок представления сведений — ${russianDate(result.deadline)}.\n` +

@@ -1,7 +1,7 @@
 // The fields the use cases' input schemas share, each refused with a Russian message a clerk or a
 // coordinator can act on.
 import { z } from 'zod';
-import { formatQuarter, parseQuarter } from '../domain/quarter';
+import { normalizeQuarterKey } from '../domain/quarter';
 import { parseIsoDate } from '../domain/schedule';
 
 /** "2023-q2", " 2023-Q2 " → "2023-Q2". */
@@ -9,7 +9,7 @@ export const quarterField = z
   .string({ error: 'Укажите квартал, например 2023-Q2.' })
   .transform((value, ctx) => {
     try {
-      return formatQuarter(parseQuarter(value));
+      return normalizeQuarterKey(value);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
       return z.NEVER;

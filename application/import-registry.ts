@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseRegistryCsv } from '../domain/registry/csv';
 import { regionGenitive } from '../domain/registry/region';
+import { isRegionCode } from '../domain/quarter';
+import { regionCodeFromName } from '../domain/region-code';
 import { applyRegistryRows, RegistryRejectedError } from '../infrastructure/registry/apply';
 import type { ApplyReport } from '../infrastructure/registry/apply';
 import { actionIdField, auditRegistry, refuse, regionField, regionFor } from './registry-shared';
@@ -24,10 +26,20 @@ export const importRegistry = defineUseCase({
     region: regionField,
     /** «Тверской области»: when the name's shape does not tell it. */
     genitive: z.string().trim().min(1).max(300).optional(),
+    /** The new region's latin code for its quarter keys ("2024-Q2.kaluga"); derived from the name if absent. */
+    code: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine(isRegionCode, 'Код региона: латинские буквы, цифры и дефисы, начинается с буквы, до 32 знаков.')
+      .optional(),
     fileName: z.string().max(300).optional(),
     actionId: actionIdField,
   }),
-  async run(ctx, input): Promise<{ region: string; createdRegion: boolean } & ApplyReport> {
+  async run(
+    ctx,
+    input,
+  ): Promise<{ region: string; regionCode: string | null; createdRegion: boolean } & ApplyReport> {
     const parsed = parseRegistryCsv(input.csv);
     if (!parsed.ok) throw new RegistryRejectedError(parsed.errors);
     let createdRegion = false;
@@ -38,7 +50,12 @@ export const importRegistry = defineUseCase({
         refuse(
           `Не удалось образовать родительный падеж от «${input.region}» для заголовков отчета: укажите его, например --genitive "Тверской области".`,
         );
-      region = await ctx.db.region.create({ data: { name: input.region, genitive } });
+      const code = input.code ?? regionCodeFromName(input.region);
+      if (!code)
+        refuse(`Не удалось образовать латинский код региона из «${input.region}»: укажите его, например --code kaluga.`);
+      if (await ctx.db.region.findUnique({ where: { code } }))
+        refuse(`Код региона «${code}» уже занят другим регионом установки: укажите другой, например --code ${code}2.`);
+      region = await ctx.db.region.create({ data: { name: input.region, genitive, code } });
       createdRegion = true;
     }
     const target = region ?? (await regionFor(ctx.db, undefined));
@@ -56,12 +73,13 @@ export const importRegistry = defineUseCase({
       actionId: input.actionId,
       detail: {
         region: target.name,
+        regionCode: target.code ?? null,
         createdRegion,
         fileName: input.fileName ?? null,
         sha256: createHash('sha256').update(input.csv).digest('hex'),
         ...report,
       },
     });
-    return { region: target.name, createdRegion, ...report };
+    return { region: target.name, regionCode: target.code ?? null, createdRegion, ...report };
   },
 });

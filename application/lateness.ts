@@ -8,6 +8,7 @@ import { assessTimeliness, byLateness, latenessRecord, timelinessShare } from '.
 import type { LatenessRecord, Timeliness, TimelinessShare } from '../domain/timeliness';
 import { workingCalendar } from '../infrastructure/calendar';
 import type { Db } from '../infrastructure/db/client';
+import { quarterRegionIds } from '../infrastructure/registry/snapshot';
 import { defineUseCase } from './use-case';
 
 /** The quarters shown side by side: the most recent ones. */
@@ -33,6 +34,8 @@ export const latenessInput = z.object({
   /** Only municipalities late or silent at least once. */
   lateOnly: z.boolean().default(false),
   page: z.number().int().min(1).default(1),
+  /** One region's quarters and municipalities (an account of one region); absent: every region. */
+  regionId: z.number().int().nullish(),
 });
 
 function detailOf(json: string): Record<string, unknown> {
@@ -71,6 +74,10 @@ export async function readLateness(
       scale,
     });
   }
+  if (input.regionId != null) {
+    const regions = await quarterRegionIds(db, [...byQuarter.keys()]);
+    for (const q of [...byQuarter.keys()]) if (regions.get(q) !== input.regionId) byQuarter.delete(q);
+  }
   const quarters = [...byQuarter.values()]
     .sort((a, b) => b.quarter.localeCompare(a.quarter))
     .slice(0, LATENESS_QUARTERS)
@@ -78,7 +85,11 @@ export async function readLateness(
   const names = quarters.map((q) => q.quarter);
 
   const [registry, accepted, decisions, finals, closes] = await Promise.all([
-    db.municipality.findMany({ orderBy: { position: 'asc' }, select: { code: true, name: true } }),
+    db.municipality.findMany({
+      where: input.regionId != null ? { regionId: input.regionId } : {},
+      orderBy: { position: 'asc' },
+      select: { code: true, name: true },
+    }),
     db.submission.groupBy({
       by: ['quarter', 'municipality'],
       where: { quarter: { in: names }, status: 'accepted' },

@@ -147,7 +147,9 @@ export type QuarterView = {
 const stateSchema = z.enum(SUBMISSION_STATES);
 
 export const quarterViewInput = z.object({
-  quarter: z.string().regex(/^\d{4}-Q[1-4]$/, 'Квартал записывается как ГГГГ-QN, например 2023-Q2.'),
+  quarter: z
+    .string()
+    .regex(/^\d{4}-Q[1-4](\.[a-z0-9-]+)?$/, 'Квартал записывается как ГГГГ-QN, например 2023-Q2 (другой регион: 2023-Q2.kaluga).'),
   search: z.string().max(200, 'Слишком длинная строка поиска.').optional(),
   /** Exactly this municipality. */
   code: z.string().max(100).optional(),

@@ -1,17 +1,17 @@
 // Input fields the review use cases share, with the Russian messages the surfaces show as they are.
 import { z } from 'zod';
-import { formatQuarter, parseQuarter } from '../domain/quarter';
+import { normalizeQuarterKey } from '../domain/quarter';
 
 export const quarterField = z
   .string({ error: 'Укажите квартал, например 2023-Q2.' })
   .trim()
   .transform((value, ctx) => {
     try {
-      return formatQuarter(parseQuarter(value));
+      return normalizeQuarterKey(value);
     } catch {
       ctx.addIssue({
         code: 'custom',
-        message: `Квартал «${value.slice(0, 20)}» не распознан: пишите ГГГГ-QN, например 2023-Q2.`,
+        message: `Квартал «${value.slice(0, 20)}» не распознан: пишите ГГГГ-QN, например 2023-Q2 (другой регион: 2023-Q2.kaluga).`,
       });
       return z.NEVER;
     }

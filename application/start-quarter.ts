@@ -8,6 +8,7 @@ import { appendAudit } from '../infrastructure/audit';
 import { calendarForQuarter, workingCalendar } from '../infrastructure/calendar';
 import { quarterFinished } from '../infrastructure/quarter-archive';
 import { snapshotRegistry } from '../infrastructure/registry/snapshot';
+import { canonicalQuarterKey, RegionNotFoundError } from '../infrastructure/registry/region';
 import { parseQuarter, quarterBounds } from '../domain/quarter';
 import { installationPolicy, parsePolicyChoice, PolicyError } from '../domain/policy-options';
 import type { PolicyChoice } from '../domain/policy-options';
@@ -28,6 +29,8 @@ const policyText = z.string().max(100, 'Слишком длинное значе
 
 export const startQuarterInput = z.object({
   quarter: quarterField,
+  /** A region's code: qualifies a bare period ("2024-Q2" + kaluga → "2024-Q2.kaluga"). */
+  region: z.string().trim().max(32).nullish(),
   /** ISO date; blank: the 10th working day rule of defaultDeadline. */
   deadline: z.union([z.literal('').transform(() => null), dateField('Срок')]).nullish(),
   /** Every duration of the policy is divided by it; default 1. */
@@ -70,7 +73,11 @@ export const startQuarter = defineUseCase({
   input: startQuarterInput,
   async run(ctx, input): Promise<StartQuarterResult> {
     const { db } = ctx;
-    const quarter = input.quarter;
+    // One key per quarter: "2024-Q2.<home code>" is "2024-Q2", so no quarter starts twice by two names.
+    const quarter = await canonicalQuarterKey(db, input.quarter, input.region).catch((err: unknown) => {
+      if (err instanceof RegionNotFoundError) throw new RefusedError(err.message);
+      throw err;
+    });
     let policy: PolicyChoice;
     try {
       policy = parsePolicyChoice(input.policy ?? {}, installationPolicy());

@@ -16,7 +16,7 @@ import type { OpeningRule } from '../domain/opening';
 import { installationPolicy, parsePolicyChoice, PolicyError } from '../domain/policy-options';
 import type { PolicyText } from '../domain/policy-options';
 import { moscowDate } from '../domain/schedule';
-import { OPENER_SCHEDULE_ID, OPENER_WORKFLOW_ID, TASK_QUEUE } from '../workflows/api';
+import { openerScheduleId, openerWorkflowId, TASK_QUEUE } from '../workflows/api';
 import type { OpenerInput, OpenerResult } from '../workflows/api';
 import type { quarterOpener } from '../workflows/quarter-opener';
 import { UserError } from './temporal';
@@ -67,7 +67,11 @@ export type ScheduleView = {
   recent: { at: string; workflowId: string; runId: string }[];
 };
 
-const handleOf = (client: Client): ScheduleHandle => client.schedule.getHandle(OPENER_SCHEDULE_ID);
+/** region: the code of a region other than the home one (keyRegionCode), whose opener this is. */
+type Who = { actor: string; origin: string; region?: string | null };
+
+const handleOf = (client: Client, region?: string | null): ScheduleHandle =>
+  client.schedule.getHandle(openerScheduleId(region));
 
 function notCreated(): UserError {
   return new UserError('Расписание открытия кварталов не создано: npx svodka schedule create', 1);
@@ -76,17 +80,24 @@ function notCreated(): UserError {
 async function audit(
   db: Db,
   action: string,
-  who: { actor: string; origin: string },
+  who: Who,
   detail: Record<string, unknown> = {},
 ) {
-  await appendAudit(db, { quarter: null, municipality: null, action, ...who, detail });
+  const { region, ...by } = who;
+  await appendAudit(db, {
+    quarter: null,
+    municipality: null,
+    action,
+    ...by,
+    detail: region ? { ...detail, region } : detail,
+  });
 }
 
 /** Creates the schedule, or changes its rule and policy when it exists. Returns whether it was new. */
 export async function createSchedule(
   client: Client,
   db: Db,
-  input: { rule: OpeningRule; policy?: PolicyText; actor: string; origin: string },
+  input: { rule: OpeningRule; policy?: PolicyText } & Who,
 ): Promise<{ created: boolean }> {
   const policy: NonNullable<OpenerInput['policy']> = {};
   for (const [k, v] of Object.entries(input.policy ?? {}))
@@ -98,18 +109,20 @@ export async function createSchedule(
     if (err instanceof PolicyError) throw new UserError(err.message, 2);
     throw err;
   }
-  const args: [OpenerInput] = [{ rule: input.rule, policy, actor: input.actor }];
+  const args: [OpenerInput] = [
+    { rule: input.rule, policy, actor: input.actor, ...(input.region ? { region: input.region } : {}) },
+  ];
   const action = {
     type: 'startWorkflow' as const,
     workflowType: 'quarterOpener',
-    workflowId: OPENER_WORKFLOW_ID,
+    workflowId: openerWorkflowId(input.region),
     taskQueue: TASK_QUEUE,
     args,
   };
   let created = true;
   try {
     await client.schedule.create<typeof quarterOpener>({
-      scheduleId: OPENER_SCHEDULE_ID,
+      scheduleId: openerScheduleId(input.region),
       spec: { calendars: [{ hour: FIRE_HOUR_UTC, minute: 0 }] },
       action,
       // A day the server was down is made up once it is back; two runs never overlap.
@@ -118,16 +131,26 @@ export async function createSchedule(
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     created = false;
-    await handleOf(client).update((previous) => ({ ...previous, action: { ...previous.action, ...action } }));
+    await handleOf(client, input.region).update((previous) => ({ ...previous, action: { ...previous.action, ...action } }));
   }
-  await audit(db, created ? 'schedule.create' : 'schedule.update', input, { rule: input.rule, policy });
+  await audit(
+    db,
+    created ? 'schedule.create' : 'schedule.update',
+    { actor: input.actor, origin: input.origin, region: input.region },
+    { rule: input.rule, policy },
+  );
   return { created };
 }
 
-export async function showSchedule(client: Client, db: Db, now = Date.now()): Promise<ScheduleView | null> {
+export async function showSchedule(
+  client: Client,
+  db: Db,
+  now = Date.now(),
+  region: string | null = null,
+): Promise<ScheduleView | null> {
   let description;
   try {
-    description = await handleOf(client).describe();
+    description = await handleOf(client, region).describe();
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) return null;
     throw err;
@@ -162,20 +185,20 @@ async function withSchedule<T>(run: () => Promise<T>): Promise<T> {
 export async function pauseSchedule(
   client: Client,
   db: Db,
-  who: { actor: string; origin: string },
+  who: Who,
   note?: string,
 ) {
-  await withSchedule(() => handleOf(client).pause(note || `Приостановлено: ${who.actor}`));
+  await withSchedule(() => handleOf(client, who.region).pause(note || `Приостановлено: ${who.actor}`));
   await audit(db, 'schedule.pause', who, { note: note ?? null });
 }
 
-export async function resumeSchedule(client: Client, db: Db, who: { actor: string; origin: string }) {
-  await withSchedule(() => handleOf(client).unpause(`Возобновлено: ${who.actor}`));
+export async function resumeSchedule(client: Client, db: Db, who: Who) {
+  await withSchedule(() => handleOf(client, who.region).unpause(`Возобновлено: ${who.actor}`));
   await audit(db, 'schedule.resume', who);
 }
 
-export async function deleteSchedule(client: Client, db: Db, who: { actor: string; origin: string }) {
-  await withSchedule(() => handleOf(client).delete());
+export async function deleteSchedule(client: Client, db: Db, who: Who) {
+  await withSchedule(() => handleOf(client, who.region).delete());
   await audit(db, 'schedule.delete', who);
 }
 
@@ -186,10 +209,10 @@ export async function deleteSchedule(client: Client, db: Db, who: { actor: strin
 export async function triggerSchedule(
   client: Client,
   db: Db,
-  who: { actor: string; origin: string },
+  who: Who,
   timeoutMs = 60_000,
 ): Promise<OpenerResult> {
-  const handle = handleOf(client);
+  const handle = handleOf(client, who.region);
   const before = await withSchedule(() => handle.describe());
   await audit(db, 'schedule.trigger', who);
   return triggerAndWait<OpenerResult>(

@@ -12,6 +12,8 @@ export type DigestMunicipality = { code: string; name: string; state: string; de
 
 export type DigestQuarter = {
   quarter: string;
+  /** The quarter's region, named when the installation runs several. */
+  region?: string;
   /** The quarter's own day: Moscow today, or its virtual day when it runs on a compressed clock. */
   today: string;
   municipalities: DigestMunicipality[];
@@ -47,6 +49,7 @@ export function lateBy(m: DigestMunicipality, today: string, calendar: WorkingCa
 
 export type QuarterProblems = {
   quarter: string;
+  region?: string;
   late: Late[];
   /** Rejected and not yet corrected, still within the deadline (the late ones are in `late`). */
   rejected: { code: string; name: string; deadline: string }[];
@@ -69,7 +72,7 @@ export function quarterProblems(q: DigestQuarter, calendar: WorkingCalendar): Qu
   }
   // The longest overdue first: that is whom the coordinator calls.
   late.sort((a, b) => b.workingDays - a.workingDays);
-  return { quarter: q.quarter, late, rejected };
+  return { quarter: q.quarter, ...(q.region ? { region: q.region } : {}), late, rejected };
 }
 
 /** «за I квартал 2024 года» */
@@ -129,7 +132,9 @@ export function composeDigest(facts: DigestFacts): Digest | null {
 
   const parts: string[] = [`Сводка Svodka на ${russianDate(facts.day)}.`];
   for (const p of problems) {
-    const section = [`Сбор сведений ${forQuarter(p.quarter)} (${p.quarter}):`];
+    const section = [
+      `Сбор сведений ${forQuarter(p.quarter)}${p.region ? ` — ${p.region}` : ''} (${p.quarter}):`,
+    ];
     if (p.late.length > 0) {
       section.push(`Не представили сведения в срок — ${p.late.length}:`);
       section.push(

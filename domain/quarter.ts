@@ -6,7 +6,8 @@ export class QuarterFormatError extends Error {
   constructor(readonly input: string) {
     super(
       `Не удалось распознать квартал «${input}». Квартал указывается как ГГГГ-QN, ` +
-        `где N — номер квартала от 1 до 4, например 2023-Q2.`,
+        `где N — номер квартала от 1 до 4, например 2023-Q2; квартал другого региона установки — ` +
+        `с кодом региона через точку, например 2023-Q2.kaluga.`,
     );
     this.name = 'QuarterFormatError';
   }
@@ -14,13 +15,50 @@ export class QuarterFormatError extends Error {
 
 const ROMAN = ['I', 'II', 'III', 'IV'] as const;
 
-/** "2023-Q2", "2023-q2"; the Cyrillic «К» is accepted too, as people type «2023-К2». */
-export function parseQuarter(id: string): Quarter {
-  const m = /^\s*([12]\d{3})\s*-\s*[QqКк]\s*([1-4])\s*$/.exec(id);
-  if (!m) throw new QuarterFormatError(id);
-  return { year: Number(m[1]), quarter: Number(m[2]) as Quarter['quarter'] };
+/**
+ * A region's code in quarter keys: latin letters, digits and inner hyphens, so a key stays safe in
+ * URLs, Temporal workflow ids (`quarter/<key>/<code>`) and file names.
+ */
+export const REGION_CODE_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+export const MAX_REGION_CODE = 32;
+
+export function isRegionCode(code: string): boolean {
+  return code.length <= MAX_REGION_CODE && REGION_CODE_PATTERN.test(code);
 }
 
+/**
+ * A quarter's key: the period, and the region for every region but the installation's first one
+ * (whose keys stay the bare period, as before the installation had a second region).
+ */
+export type QuarterKey = { period: Quarter; region: string | null };
+
+/**
+ * "2023-Q2" → the first region's quarter; "2023-Q2.kaluga" → region «kaluga»'s. Case and the
+ * Cyrillic «К» people type by mistake are forgiven; anything else in the key is refused.
+ */
+export function parseQuarterKey(key: string): QuarterKey {
+  const m = /^\s*([12]\d{3})\s*-\s*[QqКк]\s*([1-4])\s*(?:\.\s*([A-Za-z0-9-]+)\s*)?$/.exec(key);
+  if (!m) throw new QuarterFormatError(key);
+  const region = m[3]?.toLowerCase() ?? null;
+  if (region !== null && !isRegionCode(region)) throw new QuarterFormatError(key);
+  return { period: { year: Number(m[1]), quarter: Number(m[2]) as Quarter['quarter'] }, region };
+}
+
+export function formatQuarterKey(key: QuarterKey): string {
+  return key.region ? `${formatQuarter(key.period)}.${key.region}` : formatQuarter(key.period);
+}
+
+/** " 2023-q2.Kaluga " → "2023-Q2.kaluga": the one spelling every table and workflow id uses. */
+export function normalizeQuarterKey(key: string): string {
+  return formatQuarterKey(parseQuarterKey(key));
+}
+
+/** The period of a quarter key ("2023-Q2" or "2023-Q2.kaluga"): what every date of the quarter comes from. */
+export function parseQuarter(id: string): Quarter {
+  return parseQuarterKey(id).period;
+}
+
+/** The period alone, "2023-Q2", as titles and file names of people print it. */
 export function formatQuarter(q: Quarter): string {
   return `${q.year}-Q${q.quarter}`;
 }

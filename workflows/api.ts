@@ -323,6 +323,11 @@ export function requestedSummary(code: string, deadline: string): MunicipalitySu
 /** The one schedule of an installation; its runs are `quarter-opener-<time>`. */
 export const OPENER_SCHEDULE_ID = 'svodka-quarter-opener';
 export const OPENER_WORKFLOW_ID = 'quarter-opener';
+/** Each region of the installation has its own opener; the home region's (region null) keeps the ids above. */
+export const openerScheduleId = (region?: string | null): string =>
+  region ? `${OPENER_SCHEDULE_ID}.${region}` : OPENER_SCHEDULE_ID;
+export const openerWorkflowId = (region?: string | null): string =>
+  region ? `${OPENER_WORKFLOW_ID}.${region}` : OPENER_WORKFLOW_ID;
 
 /** The opener's input: the coordinator's rule and, optionally, the policy of the quarters it opens. */
 export type OpenerInput = {
@@ -331,6 +336,8 @@ export type OpenerInput = {
   policy?: { remindBefore?: string; overdueEvery?: string; escalateAfter?: string };
   /** Who set the schedule up: the audit log names them as the quarter's starter. */
   actor: string;
+  /** The code of the region whose quarters it opens; absent: the home region (keys "2024-Q2"). */
+  region?: string | null;
 };
 
 export type OpenerResult =

@@ -9,7 +9,8 @@ import type { Db } from '../../infrastructure/db/client';
 import { appendAudit } from '../../infrastructure/audit';
 import { quarterFinished } from '../../infrastructure/quarter-archive';
 import type { AuditInput } from '../../infrastructure/audit';
-import { parseQuarter, formatQuarter } from '../../domain/quarter';
+import { normalizeQuarterKey, parseQuarterKey } from '../../domain/quarter';
+import { canonicalQuarterKey, RegionNotFoundError } from '../../infrastructure/registry/region';
 import { quarterWorkflowId, statusQuery } from '../../workflows/api';
 import { connectClient, UserError } from '../temporal';
 import { useCaseContext } from '../../application/context';
@@ -96,12 +97,30 @@ export async function run<Schema extends z.ZodType, Result>(
   }
 }
 
-/** Validates and normalises a quarter argument: "2023-q2" → "2023-Q2". */
-export function quarterArg(value: string): string {
+/** The `--region CODE` of the command being run (set by main.ts before its action). */
+let quarterRegion: string | undefined;
+
+export function setQuarterRegion(code: string | undefined): void {
+  quarterRegion = code;
+}
+
+/**
+ * Validates and normalises a quarter argument: "2023-q2" → "2023-Q2"; with `--region kaluga` (or
+ * "2023-Q2.kaluga") another region's quarter, "2023-Q2.kaluga"; the home region's is always bare.
+ */
+export async function quarterArg(value: string): Promise<string> {
+  let key: string;
   try {
-    return formatQuarter(parseQuarter(value));
+    key = normalizeQuarterKey(value);
   } catch (err) {
     throw new UserError((err as Error).message, 2);
+  }
+  if (!quarterRegion && !parseQuarterKey(key).region) return key;
+  try {
+    return await canonicalQuarterKey(await getDb(), key, quarterRegion);
+  } catch (err) {
+    if (err instanceof RegionNotFoundError) throw new UserError(err.message, 2);
+    throw err;
   }
 }
 

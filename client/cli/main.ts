@@ -2,7 +2,7 @@
 // submission or a failed check, 2 bad usage.
 import { Command, CommanderError, Help } from 'commander';
 import { isUnavailable } from '../../infrastructure/db/client';
-import { closeAll, setSignedIn, UserError } from './context';
+import { closeAll, setQuarterRegion, setSignedIn, UserError } from './context';
 import { signInAs } from './identity';
 import { registerAuditCommands } from './commands/audit';
 import { registerCalendarCommands } from './commands/calendar';
@@ -41,6 +41,21 @@ export function translateError(text: string): string {
     .replace(/\(Did you mean (.+)\?\)/, '(Может быть, $1?)');
 }
 
+/**
+ * Every command that takes a quarter takes `--region CODE` too: the quarter of another region of
+ * the installation («2024-Q2 --region kaluga» is «2024-Q2.kaluga»).
+ */
+function addRegionOption(program: Command): void {
+  const visit = (command: Command): void => {
+    if (command.registeredArguments.some((a) => a.name() === 'quarter')) {
+      command.option('--region <code>', 'код региона установки, если квартал не ее основного региона');
+      command.hook('preAction', (_self, action) => setQuarterRegion(action.opts<{ region?: string }>().region));
+    }
+    command.commands.forEach(visit);
+  };
+  visit(program);
+}
+
 export function buildProgram(): Command {
   const program = new Command('svodka')
     .description(
@@ -77,6 +92,7 @@ export function buildProgram(): Command {
   registerScheduleCommands(program);
   registerNotifyCommands(program);
   registerRegistryCommands(program);
+  addRegionOption(program);
   program.addHelpText(
     'after',
     `

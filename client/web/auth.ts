@@ -16,7 +16,8 @@ import { randomToken, sha256Hex } from './security';
 export type Role = 'coordinator' | 'auditor';
 export const ROLES: readonly Role[] = ['coordinator', 'auditor'];
 
-export type WebUser = { id: string; login: string; name: string; role: Role };
+/** regionId: the one region whose quarters the account sees; null or absent: every region. */
+export type WebUser = { id: string; login: string; name: string; role: Role; regionId?: number | null };
 export type Viewer = { user: WebUser; csrf: string; via: 'session' | 'proxy'; sessionId: string | null };
 
 export { MIN_PASSWORD_LENGTH } from '../../infrastructure/passwords';
@@ -29,7 +30,7 @@ export function isRole(value: unknown): value is Role {
 /** Creates a local account. Throws UserError for a bad login, role or password, or a taken login. */
 export async function createUser(
   db: Db,
-  input: { login: string; name: string; role: Role | string; password: string },
+  input: { login: string; name: string; role: Role | string; password: string; regionId?: number | null },
 ): Promise<WebUser> {
   const login = input.login.trim();
   const name = input.name.trim();
@@ -51,10 +52,11 @@ export async function createUser(
       login,
       name,
       role: input.role,
+      regionId: input.regionId ?? null,
       passwordHash: await hashPassword(input.password),
     },
   });
-  return { id: user.id, login: user.login, name: user.name, role: input.role };
+  return { id: user.id, login: user.login, name: user.name, role: input.role, regionId: user.regionId };
 }
 
 export type Lockout = { threshold: number; ms: number };
@@ -85,7 +87,10 @@ export async function signInCheck(
   if (ok) {
     if (user.failedLogins > 0 || user.lockedUntil)
       await db.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null } });
-    return { ok: true, user: { id: user.id, login: user.login, name: user.name, role: user.role } };
+    return {
+      ok: true,
+      user: { id: user.id, login: user.login, name: user.name, role: user.role, regionId: user.regionId },
+    };
   }
   // An expired lock starts a fresh count.
   const failed = (user.lockedUntil ? 0 : user.failedLogins) + 1;
@@ -180,7 +185,7 @@ export async function loadSession(
   if (idle > TOUCH_EVERY_MS)
     await db.webSession.updateMany({ where: { id: session.id }, data: { lastSeenAt: now } });
   return {
-    user: { id: user.id, login: user.login, name: user.name, role: user.role },
+    user: { id: user.id, login: user.login, name: user.name, role: user.role, regionId: user.regionId },
     csrf: session.csrf,
     via: 'session',
     sessionId: session.id,

@@ -36,7 +36,7 @@ export function portalLoggerOptions(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-const QUARTER = /^\d{4}-Q[1-4]$/;
+const QUARTER = /^\d{4}-Q[1-4](\.[a-z0-9-]{1,32})?$/;
 const CODE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** Loopback, reached directly: no proxy in between that could be forwarding an outsider. */

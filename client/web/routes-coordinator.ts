@@ -14,7 +14,7 @@ import {
   listTokens,
   revokeMunicipalityTokens,
 } from '../../infrastructure/tokens';
-import { formatQuarter, parseQuarter } from '../../domain/quarter';
+import { normalizeQuarterKey, parseQuarterKey } from '../../domain/quarter';
 import type { Finding } from '../../domain/types';
 import { formatFinding } from '../../domain/validate';
 import { SETTLED_STATES } from '../../workflows/api';
@@ -49,14 +49,15 @@ import {
 import { html, multiline } from './html';
 import type { Html } from './html';
 import { draftReview } from './routes-review';
+import { regionOfQuarterRecord } from './region-access';
 import { municipalitySummaryOf, quarterDashboardSection } from './routes-dashboard';
 import { signOffCard } from './routes-signoff';
 import { requireQuarterStatus, requireReportId, withDeadline } from './workflow';
 
-/** "2023-Q2" exactly (the canonical form), or a 404. */
+/** "2023-Q2" or "2023-Q2.kaluga" exactly (the canonical form), or a 404. */
 export function quarterParam(value: string): string {
   try {
-    const quarter = formatQuarter(parseQuarter(value));
+    const quarter = normalizeQuarterKey(value);
     if (quarter === value) return quarter;
   } catch {
     // fall through
@@ -83,9 +84,27 @@ function previousQuarter(now = new Date()): string {
   return q === 0 ? `${now.getUTCFullYear() - 1}-Q4` : `${now.getUTCFullYear()}-Q${q}`;
 }
 
-type QuarterListing = { quarter: string; running: boolean | null; startedAt: Date | null };
+type QuarterListing = {
+  quarter: string;
+  running: boolean | null;
+  startedAt: Date | null;
+  region?: { id: number; name: string } | null;
+};
 
-async function listQuarters(ctx: PortalContext): Promise<QuarterListing[]> {
+/** The quarters of every region, each with its region; an account of one region gets its own only. */
+async function listQuarters(ctx: PortalContext, regionId: number | null = null): Promise<QuarterListing[]> {
+  const all = await listAllQuarters(ctx);
+  const regions = new Map<string, { id: number; name: string } | null>();
+  for (const q of all) {
+    const region = await regionOfQuarterRecord(ctx.db, q.quarter);
+    regions.set(q.quarter, region ? { id: region.id, name: region.name } : null);
+  }
+  return all
+    .map((q) => ({ ...q, region: regions.get(q.quarter) ?? null }))
+    .filter((q) => regionId === null || q.region?.id === regionId);
+}
+
+async function listAllQuarters(ctx: PortalContext): Promise<QuarterListing[]> {
   const found = new Map<string, QuarterListing>();
   // Temporal's visibility is the record of what runs; it may lag a second behind a start, so the
   // audit log's «quarter.start» entries fill in.
@@ -93,7 +112,7 @@ async function listQuarters(ctx: PortalContext): Promise<QuarterListing[]> {
     await withDeadline(ctx.temporal, 5_000, async () => {
       let n = 0;
       for await (const wf of ctx.temporal.workflow.list({ query: 'WorkflowType="quarterlyReport"' })) {
-        const match = /^quarter\/(\d{4}-Q[1-4])$/.exec(wf.workflowId);
+        const match = /^quarter\/(\d{4}-Q[1-4](?:\.[a-z0-9-]+)?)$/.exec(wf.workflowId);
         if (match && !found.has(match[1]!)) {
           found.set(match[1]!, {
             quarter: match[1]!,
@@ -117,6 +136,16 @@ async function listQuarters(ctx: PortalContext): Promise<QuarterListing[]> {
       found.set(s.quarter, { quarter: s.quarter, running: null, startedAt: s.at });
   }
   return [...found.values()].sort((a, b) => b.quarter.localeCompare(a.quarter));
+}
+
+/** « — Калужская область» after a quarter's name, for a region other than the home one (its key says so). */
+function otherRegion(request: FastifyRequest, quarter: string): string {
+  return parseQuarterKey(quarter).region && request.svodkaRegion ? ` — ${request.svodkaRegion.name}` : '';
+}
+
+async function viewerRegionCode(ctx: PortalContext, regionId: number | null): Promise<string | null> {
+  if (regionId === null) return null;
+  return (await ctx.db.region.findUnique({ where: { id: regionId } }))?.code ?? null;
 }
 
 function quarterNav(quarter: string, current: 'status' | 'report' | 'audit' | 'final'): Html {
@@ -210,7 +239,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
   app.get<{ Querystring: { done?: string } }>('/quarters', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply);
     if (!viewer) return reply;
-    const quarters = await listQuarters(ctx);
+    const quarters = await listQuarters(ctx, viewer.user.regionId ?? null);
     const body = html`<h1>Кварталы</h1>
       ${doneMessage(request.query.done)}
       ${
@@ -220,6 +249,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
               <thead>
                 <tr>
                   <th>Квартал</th>
+                  <th>Регион</th>
                   <th>Состояние</th>
                   <th>Запущен</th>
                   <th></th>
@@ -233,6 +263,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
                         <a href="/quarters/${q.quarter}">${quarterName(q.quarter)}</a>
                         <span class="muted">${q.quarter}</span>
                       </td>
+                      <td>${q.region?.name ?? '—'}</td>
                       <td>${q.running === null ? '—' : q.running ? 'идет сбор сведений' : 'завершен'}</td>
                       <td class="nowrap">${moscowDateTime(q.startedAt)}</td>
                       <td>
@@ -258,7 +289,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
                     name="quarter"
                     value="${previousQuarter()}"
                     required
-                    pattern="[0-9]{4}-[Qq][1-4]"
+                    pattern="[0-9]{4}-[Qq][1-4](\\.[a-z0-9\\-]+)?"
                   />
                   <label for="deadline"
                     >Срок представления сведений (по умолчанию — 10-е число месяца после квартала)</label
@@ -293,6 +324,8 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     try {
       result = await act(ctx, request, viewer.user.login, startQuarter, {
         quarter: quarterText,
+        // An account of one region starts its region's quarter: "2024-Q2" is "2024-Q2.<its code>".
+        region: await viewerRegionCode(ctx, viewer.user.regionId ?? null),
         deadline: formField(request.body, 'deadline', 20).trim() || null,
         timeScale: timeScaleText ? Number(timeScaleText) : 1,
         policy: {
@@ -328,7 +361,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     // Said where the coordinator lands right after starting the quarter, as `quarter start` says it.
     const calendarWarning =
       request.query.done === 'started' ? await quarterCalendarWarning(ctx.db, status.deadline) : null;
-    const body = html`<h1>${quarterName(quarter)}</h1>
+    const body = html`<h1>${quarterName(quarter)}${otherRegion(request, quarter)}</h1>
       ${quarterNav(quarter, 'status')} ${doneMessage(request.query.done)}
       ${calendarWarning ? html`<div class="notice"><p>${calendarWarning}</p></div>` : ''} ${phaseBanner(status, daysLeft)}
       ${live ? html`<p class="muted">Страница обновляется сама каждые ${refresh} секунд. Время — московское.</p>` : ''}
@@ -358,7 +391,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
           : ''
       }`;
     return ctx.send(reply, 200, {
-      title: quarterName(quarter),
+      title: `${quarterName(quarter)}${otherRegion(request, quarter)}`,
       body,
       user: shellUser(viewer),
       refresh: live ? refresh : undefined,
@@ -744,7 +777,7 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
       const waiting = status.municipalities.filter((m) => !isSettled(m.state));
       const stale = !status.finalReportId && status.draftReportId && status.phase !== 'awaiting_approval';
       const canApprove = coordinator && status.phase === 'awaiting_approval' && !status.finalReportId;
-      const body = html`<h1>Отчет: ${quarterName(quarter)}</h1>
+      const body = html`<h1>Отчет: ${quarterName(quarter)}${otherRegion(request, quarter)}</h1>
         ${quarterNav(quarter, 'report')} ${doneMessage(request.query.done)}
         ${
           !reportId

@@ -155,7 +155,12 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PortalContext
     const query = dashboardQuery(request.query ?? {});
     const view = await readLateness(
       { db: ctx.db, clock: () => new Date() },
-      { search: query.q, lateOnly: query.late ?? false, page: query.page ?? 1 },
+      {
+        search: query.q,
+        lateOnly: query.late ?? false,
+        page: query.page ?? 1,
+        regionId: viewer.user.regionId ?? null,
+      },
     );
     return ctx.send(reply, 200, {
       title: 'Своевременность ответов',

@@ -190,7 +190,9 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
   app.get('/registry.csv', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply, 'coordinator');
     if (!viewer) return reply;
-    const r = await act(ctx, request, viewer.user.login, exportRegistry, {});
+    const r = await act(ctx, request, viewer.user.login, exportRegistry, {
+      region: request.svodkaRegion?.name,
+    });
     return reply
       .type('text/csv; charset=utf-8')
       .header(
@@ -211,6 +213,8 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
     let r;
     try {
       r = await act(ctx, request, viewer.user.login, importRegistry, {
+        // A region's coordinator imports into the region the page is for.
+        region: request.svodkaRegion?.name,
         csv: csvText(form.file.bytes),
         fileName: form.file.fileName,
         actionId: actionOf(form.fields, viewer.user.login),
@@ -307,6 +311,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
       field: (name: string, max?: number) => string;
       code: string;
       actionId: string;
+      region: string | undefined;
     }) => z.input<S>,
   ): void {
     app.post<{ Params: { code?: string } }>(url, async (request, reply) => {
@@ -317,12 +322,19 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
       request.svodkaBack = back === 'list' ? '/registry' : `/registry/${encodeURIComponent(code)}`;
       const field = (name: string, max = 1000) => formField(request.body, name, max);
       const actionId = actionOf(request.body, viewer.user.login);
-      await act(ctx, request, viewer.user.login, useCase, input({ field, code, actionId }));
+      await act(
+        ctx,
+        request,
+        viewer.user.login,
+        useCase,
+        input({ field, code, actionId, region: request.svodkaRegion?.name }),
+      );
       return reply.redirect(`/registry?done=${done}`, 303);
     });
   }
 
-  registryPost('/registry', addMunicipality, 'add', 'list', ({ field: f, actionId }) => ({
+  registryPost('/registry', addMunicipality, 'add', 'list', ({ field: f, actionId, region }) => ({
+    region,
     code: f('code'),
     name: f('name'),
     email: f('email'),

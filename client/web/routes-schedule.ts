@@ -21,6 +21,7 @@ import { moscowDateTime, russianDate } from './format';
 import { html } from './html';
 import type { Html } from './html';
 import { actionButton, askTemporal, registerActionPost } from './schedule-forms';
+import { viewerScheduleRegion } from './region-access';
 
 const DONE: Record<string, string> = {
   created: 'Расписание создано.',
@@ -110,8 +111,9 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
   app.get<{ Querystring: { done?: string } }>('/schedule', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply, 'coordinator');
     if (!viewer) return reply;
+    const region = await viewerScheduleRegion(ctx, viewer);
     const [view, daily] = await askTemporal(ctx, () =>
-      Promise.all([showSchedule(ctx.temporal, ctx.db), showDailySchedule(ctx.temporal)]),
+      Promise.all([showSchedule(ctx.temporal, ctx.db, Date.now(), region), showDailySchedule(ctx.temporal)]),
     );
     const done = request.query.done && DONE[request.query.done];
     const button = (action: string, label: string) => actionButton('/schedule', viewer.csrf, action, label);
@@ -176,8 +178,10 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
     });
   });
 
+  // An account of one region sets up that region's opener; the administrator, the home region's.
   registerActionPost(app, ctx, '/schedule', {
-    async save(request, who) {
+    async save(request, by, viewer) {
+      const who = { ...by, region: await viewerScheduleRegion(ctx, viewer) };
       const rule = parseOpeningRule({
         openOnWorkingDay: formField(request.body, 'openOn', 10),
         deadlineWorkingDays: formField(request.body, 'deadlineDays', 10),
@@ -193,19 +197,23 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
       });
       return `/schedule?done=${created ? 'created' : 'updated'}`;
     },
-    async pause(request, who) {
+    async pause(request, by, viewer) {
+      const who = { ...by, region: await viewerScheduleRegion(ctx, viewer) };
       await pauseSchedule(ctx.temporal, ctx.db, who, formField(request.body, 'note', 200));
       return '/schedule?done=paused';
     },
-    async resume(_request, who) {
+    async resume(_request, by, viewer) {
+      const who = { ...by, region: await viewerScheduleRegion(ctx, viewer) };
       await resumeSchedule(ctx.temporal, ctx.db, who);
       return '/schedule?done=resumed';
     },
-    async delete(_request, who) {
+    async delete(_request, by, viewer) {
+      const who = { ...by, region: await viewerScheduleRegion(ctx, viewer) };
       await deleteSchedule(ctx.temporal, ctx.db, who);
       return '/schedule?done=deleted';
     },
-    async trigger(_request, who) {
+    async trigger(_request, by, viewer) {
+      const who = { ...by, region: await viewerScheduleRegion(ctx, viewer) };
       const result = await triggerSchedule(ctx.temporal, ctx.db, who);
       return result.opened ? `/quarters/${result.quarter}?done=started` : `/schedule?done=${result.reason}`;
     },

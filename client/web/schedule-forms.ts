@@ -3,6 +3,7 @@
 // checks the form and runs the action its button names.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UserError } from '../temporal';
+import type { Viewer } from './auth';
 import { formField } from './context';
 import type { PortalContext } from './context';
 import { badRequest, PortalError } from './errors';
@@ -14,7 +15,8 @@ import { QUERY_DEADLINE_MS, withDeadline } from './workflow';
 export type Who = { actor: string; origin: string };
 
 /** Runs one action of the form; returns where the browser goes next. */
-export type FormAction = (request: FastifyRequest, who: Who) => Promise<string>;
+/** A button's action: the request, who acts, and the signed-in coordinator (for their region). */
+export type FormAction = (request: FastifyRequest, who: Who, viewer: Viewer) => Promise<string>;
 
 export function temporalUnavailable(): PortalError {
   return new PortalError(
@@ -61,7 +63,7 @@ export function registerActionPost(
     if (!run) throw badRequest('Неизвестное действие.');
     let next: string;
     try {
-      next = await run(request, { actor: viewer.user.login, origin: ctx.origin(request) });
+      next = await run(request, { actor: viewer.user.login, origin: ctx.origin(request) }, viewer);
     } catch (err) {
       if (err instanceof UserError) throw badRequest(err.message);
       throw temporalUnavailable();

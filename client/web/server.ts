@@ -47,6 +47,7 @@ import { registerSignOffRoutes } from './routes-signoff';
 import { registerScheduleRoutes } from './routes-schedule';
 import { registerNotificationRoutes } from './routes-notifications';
 import { registerRegistryRoutes } from './routes-registry';
+import { registerRegionAccess } from './region-access';
 
 export type { PortalConfig, PortalContext } from './context';
 export {
@@ -317,6 +318,7 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
     return reply.redirect(viewer ? '/quarters' : '/login', 303);
   });
 
+  registerRegionAccess(app, ctx);
   registerSignInRoutes(app, ctx);
   registerMunicipalityRoutes(app, ctx);
   registerCoordinatorRoutes(app, ctx);

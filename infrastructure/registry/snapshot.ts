@@ -5,7 +5,7 @@
 // email reads the live registry's addresses.
 import type { Municipality } from '../../domain/types';
 import type { Db } from '../db/client';
-import { currentRegion, regionOrNull } from './region';
+import { regionOfQuarter, RegionNotFoundError } from './region';
 import type { RegionRecord } from './region';
 
 /** The region's municipalities that take part in quarters opened now, in region order. */
@@ -27,7 +27,7 @@ export async function snapshotRegistry(db: Db, quarter: string): Promise<string[
     select: { code: true },
   });
   if (existing.length > 0) return existing.map((r) => r.code);
-  const region = await currentRegion(db);
+  const region = await regionOfQuarter(db, quarter);
   const rows = await activeMunicipalities(db, region.id);
   if (rows.length === 0) return [];
   await db.$transaction(async (tx) => {
@@ -59,11 +59,29 @@ export async function snapshotRegistry(db: Db, quarter: string): Promise<string[
 export async function quarterRegion(
   db: Db,
   quarter: string,
-): Promise<Omit<RegionRecord, 'id'> & { regionId: number }> {
+): Promise<Pick<RegionRecord, 'name' | 'genitive'> & { regionId: number }> {
   const snap = await db.quarterRegion.findUnique({ where: { quarter } });
   if (snap) return { regionId: snap.regionId, name: snap.name, genitive: snap.genitive };
-  const region = await currentRegion(db);
+  const region = await regionOfQuarter(db, quarter);
   return { regionId: region.id, name: region.name, genitive: region.genitive };
+}
+
+/** The region of each quarter: as snapshotted when it opened, else as its key names it (null: none). */
+export async function quarterRegionIds(db: Db, quarters: string[]): Promise<Map<string, number | null>> {
+  const snaps = await db.quarterRegion.findMany({
+    where: { quarter: { in: quarters } },
+    select: { quarter: true, regionId: true },
+  });
+  const found = new Map<string, number | null>(snaps.map((s) => [s.quarter, s.regionId]));
+  for (const q of quarters) {
+    if (found.has(q)) continue;
+    const region = await regionOfQuarter(db, q).catch((err: unknown) => {
+      if (err instanceof RegionNotFoundError || (err as Error).name === 'QuarterFormatError') return null;
+      throw err;
+    });
+    found.set(q, region?.id ?? null);
+  }
+  return found;
 }
 
 /**
@@ -73,7 +91,10 @@ export async function quarterRegion(
 export async function quarterRegistry(db: Db, quarter: string): Promise<Municipality[]> {
   const snap = await db.quarterMunicipality.findMany({ where: { quarter }, orderBy: { position: 'asc' } });
   if (snap.length === 0) {
-    const region = await regionOrNull(db);
+    const region = await regionOfQuarter(db, quarter).catch((err: unknown) => {
+      if (err instanceof RegionNotFoundError) return null;
+      throw err;
+    });
     const live = await db.municipality.findMany({
       where: region ? { regionId: region.id } : {},
       orderBy: [{ regionId: 'asc' }, { position: 'asc' }],

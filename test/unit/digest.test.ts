@@ -75,6 +75,13 @@ describe('the digest', () => {
     municipalities: [m('velizh', 'overdue'), m('gagarin', 'rejected', '2024-05-20'), m('vyazma', 'accepted')],
   };
 
+  it('names the region of each quarter when two regions run the same period', () => {
+    const kaluga = { ...quarter, quarter: '2024-Q1.kaluga', region: 'Калужская область' };
+    const digest = composeDigest(facts({ quarters: [quarter, kaluga] }))!;
+    expect(digest.text).toContain('Сбор сведений за I квартал 2024 года (2024-Q1):');
+    expect(digest.text).toContain('Сбор сведений за I квартал 2024 года — Калужская область (2024-Q1.kaluga):');
+  });
+
   it('names who is late by how many working days, who was rejected, held replies and unsent emails', () => {
     const digest = composeDigest(
       facts({

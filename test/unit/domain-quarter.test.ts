@@ -3,6 +3,10 @@ import {
   QuarterFormatError,
   REPORT_COLUMNS,
   formatQuarter,
+  formatQuarterKey,
+  isRegionCode,
+  normalizeQuarterKey,
+  parseQuarterKey,
   matchHeaderRow,
   normalizeHeader,
   parseQuarter,
@@ -148,5 +152,47 @@ describe('REPORT_COLUMNS and header matching', () => {
   it('matches the reference headers after they were flattened to one line each', () => {
     const flat = loadReference().headers.map(normalizeText);
     expect(matchHeaderRow(flat)?.columns).toEqual(['title', 'place', 'dates', 'purpose', 'participants']);
+  });
+});
+
+describe('quarter keys of several regions', () => {
+  it('reads the first region’s bare period and another region’s qualified key', () => {
+    expect(parseQuarterKey('2024-Q2')).toEqual({ period: { year: 2024, quarter: 2 }, region: null });
+    expect(parseQuarterKey('2024-Q2.kaluga')).toEqual({ period: { year: 2024, quarter: 2 }, region: 'kaluga' });
+    expect(parseQuarterKey(' 2024-к2.Tver-1 ')).toEqual({ period: { year: 2024, quarter: 2 }, region: 'tver-1' });
+  });
+
+  it('forms and normalises keys, round trip', () => {
+    expect(formatQuarterKey({ period: { year: 2024, quarter: 2 }, region: null })).toBe('2024-Q2');
+    expect(formatQuarterKey({ period: { year: 2024, quarter: 2 }, region: 'kaluga' })).toBe('2024-Q2.kaluga');
+    expect(normalizeQuarterKey('2024-q2.KALUGA')).toBe('2024-Q2.kaluga');
+    for (const key of ['2023-Q1', '2023-Q4.a', '2030-Q3.perm-krai'])
+      expect(normalizeQuarterKey(key)).toBe(key);
+  });
+
+  it('gives every date function the period only', () => {
+    expect(parseQuarter('2024-Q2.kaluga')).toEqual({ year: 2024, quarter: 2 });
+    expect(quarterBounds(parseQuarter('2024-Q2.kaluga'))).toEqual({ start: '2024-04-01', end: '2024-06-30' });
+  });
+
+  it.each([
+    '2024-Q2.',
+    '2024-Q2.1kaluga',
+    '2024-Q2.kal uga',
+    '2024-Q2.kaluga/x',
+    '2024-Q2..kaluga',
+    '2024-Q2.kaluga-',
+    '2024-Q2.калуга',
+    '2024-Q2.../etc',
+    `2024-Q2.${'a'.repeat(33)}`,
+  ])('refuses %j: a key goes into URLs, workflow ids and file names', (input) => {
+    expect(() => parseQuarterKey(input)).toThrow(QuarterFormatError);
+    expect(() => parseQuarter(input)).toThrow(/2023-Q2\.kaluga/);
+  });
+
+  it('knows a region code', () => {
+    expect(isRegionCode('kaluga')).toBe(true);
+    expect(isRegionCode('perm-krai')).toBe(true);
+    for (const bad of ['', 'Kaluga', '-a', 'a-', 'a--b', 'a.b', '1a', 'a'.repeat(33)]) expect(isRegionCode(bad)).toBe(false);
   });
 });

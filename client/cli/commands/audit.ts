@@ -28,7 +28,7 @@ export function registerAuditCommands(program: Command): void {
         audit.help({ error: true });
         return;
       }
-      const quarter = quarterArg(quarterText);
+      const quarter = await quarterArg(quarterText);
       const timeline = await buildTimeline(await getClient(), await getDb(), quarter, opts.municipality);
       if (opts.json) return printJson(timeline);
       for (const e of timeline) {

@@ -5,7 +5,7 @@ import { setupDatabase } from '../../../infrastructure/db/setup';
 import { buildTemplate } from '../../../infrastructure/docx/template';
 import { buildTemplateXlsx } from '../../../infrastructure/docx/template-xlsx';
 import { parseQuarter } from '../../../domain/quarter';
-import { currentRegion, RegionNotFoundError } from '../../../infrastructure/registry/region';
+import { currentRegion, regionByCode, RegionNotFoundError } from '../../../infrastructure/registry/region';
 import { activeMunicipalities } from '../../../infrastructure/registry/snapshot';
 import { audit, getDb, municipalityArg, printJson, quarterArg, UserError } from '../context';
 
@@ -29,22 +29,34 @@ export function registerDbCommands(program: Command): void {
     .argument('<login>', 'имя для входа')
     .option('--role <role>', 'coordinator (координатор) или auditor (аудитор)', 'coordinator')
     .option('--name <name>', 'имя для страниц и журнала, например «И. И. Иванов»')
-    .action(async (login: string, opts: { role: string; name?: string }) => {
+    .option('--region <code>', 'код региона: учетная запись видит только его кварталы (без него — все регионы)')
+    .action(async (login: string, opts: { role: string; name?: string; region?: string }) => {
       const { createUser, readPassword } = await import('../../web/users');
-      const created = await createUser(await getDb(), {
+      const db = await getDb();
+      let regionId: number | null = null;
+      if (opts.region) {
+        try {
+          regionId = (await regionByCode(db, opts.region)).id;
+        } catch (err) {
+          if (err instanceof RegionNotFoundError) throw new UserError(err.message, 2);
+          throw err;
+        }
+      }
+      const created = await createUser(db, {
         login,
         name: opts.name ?? login,
         role: opts.role,
         password: await readPassword(),
+        regionId,
       });
       await audit({
         quarter: null,
         municipality: null,
         action: 'user.add',
-        detail: { login, role: created.role },
+        detail: { login, role: created.role, region: opts.region ?? null },
       });
       console.log(
-        `Учетная запись «${created.login}» (${created.role === 'coordinator' ? 'координатор' : 'аудитор'}) создана.`,
+        `Учетная запись «${created.login}» (${created.role === 'coordinator' ? 'координатор' : 'аудитор'}${opts.region ? `, регион ${opts.region}` : ''}) создана.`,
       );
     });
 
@@ -159,7 +171,7 @@ export function registerDbCommands(program: Command): void {
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .requiredOption('--out <file>', 'куда записать .docx или .xlsx')
     .action(async (code: string, quarterText: string, opts: { out: string }) => {
-      const quarter = quarterArg(quarterText);
+      const quarter = await quarterArg(quarterText);
       const m = await municipalityArg(code);
       const full = await (await getDb()).municipality.findUniqueOrThrow({ where: { code: m.code } });
       const input = { municipality: full, quarter: parseQuarter(quarter) };

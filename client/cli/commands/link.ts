@@ -15,7 +15,7 @@ export function registerLinkCommands(program: Command): void {
     .argument('[code]', 'код муниципального образования')
     .option('--json', 'вывод в JSON')
     .action(async (quarterText: string, code: string | undefined, opts: { json?: boolean }) => {
-      const quarter = quarterArg(quarterText);
+      const quarter = await quarterArg(quarterText);
       const m = code ? await municipalityArg(code) : null;
       const rows = await listTokens(await getDb(), quarter, m?.code);
       if (opts.json) return printJson(rows);
@@ -33,7 +33,7 @@ export function registerLinkCommands(program: Command): void {
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .argument('<code>', 'код муниципального образования')
     .action(async (quarterText: string, code: string) => {
-      const quarter = quarterArg(quarterText);
+      const quarter = await quarterArg(quarterText);
       const m = await municipalityArg(code);
       const revoked = await revokeMunicipalityTokens(await getDb(), quarter, m.code);
       await audit({ quarter, municipality: m.code, action: 'token.revoke', detail: { revoked } });

@@ -135,6 +135,7 @@ export function registerQuarterCommands(program: Command): void {
         quarterText: string,
         opts: {
           deadline?: string;
+          region?: string;
           timeScale: number;
           groupSize?: number;
           json?: boolean;
@@ -145,6 +146,7 @@ export function registerQuarterCommands(program: Command): void {
           startQuarter,
           {
             quarter: quarterText,
+            region: opts.region,
             deadline: opts.deadline,
             timeScale: opts.timeScale,
             groupSize: opts.groupSize,
@@ -182,7 +184,7 @@ export function registerQuarterCommands(program: Command): void {
     .option('--xlsx <file>', 'записать таблицу состояния в Excel (.xlsx)')
     .option('--csv <file>', 'записать таблицу состояния в CSV (UTF-8, «;»)')
     .action(async (quarterText: string, opts: { json?: boolean; xlsx?: string; csv?: string }) => {
-      const q = quarterArg(quarterText);
+      const q = await quarterArg(quarterText);
       const db = await getDb();
       // Every municipality, flat or tree, through the portal's read model: one shape of the status.
       const view = await readQuarterView(
@@ -215,7 +217,7 @@ export function registerQuarterCommands(program: Command): void {
         .argument('<code>', 'код муниципального образования')
         .option('--request-id <id>', REQUEST_ID_HELP),
     ).action(async (quarterText: string, code: string, opts: Record<string, string>) => {
-      const q = quarterArg(quarterText);
+      const q = await quarterArg(quarterText);
       const m = await municipalityArg(code);
       const summary = await act(
         { quarter: q, municipality: m.code, requestId: requestIdOption(opts.requestId) },
@@ -263,7 +265,7 @@ export function registerQuarterCommands(program: Command): void {
     .option('--json', 'вывод в JSON')
     .action(
       async (quarterText: string, code: string, opts: { from?: number; to?: number; json?: boolean }) => {
-        const q = quarterArg(quarterText);
+        const q = await quarterArg(quarterText);
         const m = await municipalityArg(code);
         const {
           from: a,
@@ -300,7 +302,7 @@ export function registerQuarterCommands(program: Command): void {
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .option('--request-id <id>', REQUEST_ID_HELP)
     .action(async (quarterText: string, opts: { requestId?: string }) => {
-      const q = quarterArg(quarterText);
+      const q = await quarterArg(quarterText);
       await run(closeCollection, { quarter: q, requestId: requestIdOption(opts.requestId) }, q);
       console.log(
         `Сбор сведений за ${q} закрыт. Не ответившие отмечены как «не представлено»; проект отчета формируется.`,

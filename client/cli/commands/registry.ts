@@ -164,8 +164,9 @@ export function registerRegistryCommands(program: Command): void {
       '--genitive <text>',
       'название региона в родительном падеже для заголовков, например «Тверской области»',
     )
+    .option('--code <code>', 'латинский код нового региона для его кварталов (2024-Q2.tver), по умолчанию из названия')
     .option('--json', 'вывод в JSON')
-    .action(async (file: string, opts: { region?: string; genitive?: string; json?: boolean }) => {
+    .action(async (file: string, opts: { region?: string; genitive?: string; code?: string; json?: boolean }) => {
       let csv: string;
       try {
         const bytes = readFileSync(file);
@@ -182,11 +183,15 @@ export function registerRegistryCommands(program: Command): void {
         csv,
         region: opts.region,
         genitive: opts.genitive,
+        code: opts.code,
         fileName: file,
         actionId: actionId(),
       });
       if (opts.json) return printJson(r);
-      if (r.createdRegion) console.log(`Создан регион «${r.region}».`);
+      if (r.createdRegion)
+        console.log(
+          `Создан регион «${r.region}», код ${r.regionCode}: его кварталы — 2024-Q2.${r.regionCode} или --region ${r.regionCode}.`,
+        );
       console.log(
         `Реестр «${r.region}» загружен: строк ${r.total}; добавлено ${r.added}, изменено ${r.updated}, ` +
           `без изменений ${r.unchanged}, выведено ${r.retired}.`,

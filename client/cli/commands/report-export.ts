@@ -28,7 +28,7 @@ export function registerReportExportCommands(report: Command): void {
     .requiredOption('--out <file>', 'куда записать .xlsx')
     .option('--draft', 'проект, даже если отчет уже подписан')
     .action(async (quarterText: string, opts: { out: string; draft?: boolean }) => {
-      const quarter = quarterArg(quarterText);
+      const quarter = await quarterArg(quarterText);
       const status = await fetchStatus(quarter);
       const reportId = (!opts.draft && status.finalReportId) || status.draftReportId;
       if (!reportId) throw new UserError(`Проект отчета за ${quarter} еще не готов: ответили не все.`);
@@ -46,7 +46,7 @@ export function registerReportExportCommands(report: Command): void {
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .requiredOption('--out <file>', 'куда записать .pdf')
     .action(async (quarterText: string, opts: { out: string }) => {
-      const quarter = quarterArg(quarterText);
+      const quarter = await quarterArg(quarterText);
       const status = await fetchStatus(quarter);
       if (!status.finalReportId) throw new UserError(`Отчет за ${quarter} еще не подписан.`);
       const db = await getDb();

@@ -19,7 +19,7 @@ export function registerRequestChangesCommand(report: Command): void {
     .option('--json', 'вывод в JSON')
     .action(
       async (quarterText: string, opts: { municipality: string[]; comment: string; json?: boolean }) => {
-        const quarter = quarterArg(quarterText);
+        const quarter = await quarterArg(quarterText);
         const codes = opts.municipality.flatMap((c) => c.split(',')).filter(Boolean);
         // One run is one action: its id is the Update's id and the audit entry's.
         const requestId = randomUUID();

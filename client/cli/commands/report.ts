@@ -55,7 +55,7 @@ export function registerReportCommands(program: Command): void {
     .argument('<quarter>', 'квартал, например 2023-Q2')
     .requiredOption('--out <file>', 'куда записать .docx')
     .action(async (quarterText: string, opts: { out: string }) => {
-      const quarter = quarterArg(quarterText);
+      const quarter = await quarterArg(quarterText);
       const status = await fetchStatus(quarter);
       const reportId = status.finalReportId ?? status.draftReportId;
       if (!reportId) {
@@ -93,7 +93,7 @@ export function registerReportCommands(program: Command): void {
         quarterText: string,
         opts: { signer: string; position?: string; out?: string; json?: boolean; requestId?: string },
       ) => {
-        const quarter = quarterArg(quarterText);
+        const quarter = await quarterArg(quarterText);
         const result = await run(
           approveReport,
           {
@@ -177,7 +177,7 @@ export function registerReportCommands(program: Command): void {
     .argument('<sig>', 'файл подписи .sig (DER или PEM)')
     .option('--json', 'вывод в JSON')
     .action(async (quarterText: string, sigFile: string, opts: { json?: boolean }) => {
-      const quarter = quarterArg(quarterText);
+      const quarter = await quarterArg(quarterText);
       const signature = readArg(sigFile, 'Файл подписи');
       const db = await getDb();
       const check = await recordOfficialSignature(db, createDbBlobStore(db), quarter, signature, {

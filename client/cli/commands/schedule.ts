@@ -11,18 +11,29 @@ import {
   showSchedule,
   triggerSchedule,
 } from '../../schedule';
-import { actor, getClient, getDb, origin, printJson } from '../context';
+import { actor, getClient, getDb, origin, printJson, UserError } from '../context';
+import { keyRegionCode, RegionNotFoundError } from '../../../infrastructure/registry/region';
 import { addPolicyOptions } from './policy-options';
 import type { PolicyFlags } from './policy-options';
-
-const who = () => ({ actor: actor(), origin: origin() });
 
 export function registerScheduleCommands(program: Command): void {
   const schedule = program
     .command('schedule')
     .description(
       'расписание, по которому кварталы открываются сами (Temporal Schedule, ежедневно в 09:00 МСК)',
-    );
+    )
+    .option('--region <code>', 'код региона установки: у каждого региона свое расписание (по умолчанию основной)');
+
+  // Each region has its own opener; the home region's is the one named without --region.
+  const region = async (): Promise<string | null> => {
+    try {
+      return await keyRegionCode(await getDb(), schedule.opts<{ region?: string }>().region);
+    } catch (err) {
+      if (err instanceof RegionNotFoundError) throw new UserError(err.message, 2);
+      throw err;
+    }
+  };
+  const who = async () => ({ actor: actor(), origin: origin(), region: await region() });
 
   addPolicyOptions(
     schedule
@@ -41,7 +52,7 @@ export function registerScheduleCommands(program: Command): void {
         overdueEvery: opts.overdueEvery,
         escalateAfter: opts.escalateAfter,
       },
-      ...who(),
+      ...(await who()),
     });
     console.log(
       `${created ? 'Расписание создано' : 'Правило расписания изменено'}: квартал открывается на ${rule.openOnWorkingDay}-й рабочий день ` +
@@ -54,7 +65,7 @@ export function registerScheduleCommands(program: Command): void {
     .description('правило, следующий квартал и день его открытия, приостановлено ли')
     .option('--json', 'вывод в JSON')
     .action(async (opts: { json?: boolean }) => {
-      const view = await showSchedule(await getClient(), await getDb());
+      const view = await showSchedule(await getClient(), await getDb(), Date.now(), await region());
       if (opts.json) return printJson(view);
       if (!view) return console.log('Расписание не создано: npx svodka schedule create');
       console.log(
@@ -80,7 +91,7 @@ export function registerScheduleCommands(program: Command): void {
     .description('приостановить: кварталы не открываются, пока расписание не возобновлено')
     .option('--note <text>', 'причина')
     .action(async (opts: { note?: string }) => {
-      await pauseSchedule(await getClient(), await getDb(), who(), opts.note);
+      await pauseSchedule(await getClient(), await getDb(), await who(), opts.note);
       console.log('Расписание приостановлено. Возобновить: npx svodka schedule resume');
     });
 
@@ -88,7 +99,7 @@ export function registerScheduleCommands(program: Command): void {
     .command('resume')
     .description('возобновить расписание')
     .action(async () => {
-      await resumeSchedule(await getClient(), await getDb(), who());
+      await resumeSchedule(await getClient(), await getDb(), await who());
       console.log('Расписание возобновлено.');
     });
 
@@ -99,7 +110,7 @@ export function registerScheduleCommands(program: Command): void {
     )
     .option('--json', 'вывод в JSON')
     .action(async (opts: { json?: boolean }) => {
-      const result = await triggerSchedule(await getClient(), await getDb(), who());
+      const result = await triggerSchedule(await getClient(), await getDb(), await who());
       if (opts.json) return printJson(result);
       if (result.opened) {
         console.log(
@@ -119,7 +130,7 @@ export function registerScheduleCommands(program: Command): void {
     .command('delete')
     .description('удалить расписание (запущенные кварталы продолжаются)')
     .action(async () => {
-      await deleteSchedule(await getClient(), await getDb(), who());
+      await deleteSchedule(await getClient(), await getDb(), await who());
       console.log('Расписание удалено.');
     });
 }

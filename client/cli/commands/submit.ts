@@ -35,7 +35,7 @@ export function registerSubmitCommand(program: Command): void {
         code: string,
         opts: { file?: string; nil?: boolean; json?: boolean; requestId?: string },
       ) => {
-        const quarter = quarterArg(quarterText);
+        const quarter = await quarterArg(quarterText);
         if (Boolean(opts.file) === Boolean(opts.nil))
           throw new UserError('Укажите ровно одно: --file ФАЙЛ.docx или --nil.', 2);
         const m = await municipalityArg(code);
