@@ -213,7 +213,7 @@ describe('two regions in one installation', () => {
         cookies: ofKaluga,
         payload: {
           _csrf: hiddenValue(ownForm.body, '_csrf'),
-          _action: hiddenValue(ownForm.body, '_action'),
+          requestId: hiddenValue(ownForm.body, 'requestId'),
           name: 'Захвачено',
           sectionTitle: 'Захвачено',
           email: 'evil@example.ru',
