@@ -8,7 +8,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { quarterRegistry } from '../infrastructure/registry/snapshot';
 import type { Db } from '../infrastructure/db/client';
-import { archivedHistory } from '../infrastructure/quarter-archive';
+import { archivedRuns } from '../infrastructure/quarter-archive';
 import { quarterWorkflowId, submissionWorkflowId } from '../workflows/api';
 import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
 
@@ -193,11 +193,26 @@ async function historyOf(
   workflowId: string,
   municipality: string | null,
 ): Promise<TimelineEntry[]> {
-  // Whatever Temporal cannot give (forgotten, unreachable), the archive may still hold.
-  const live = await (async () => client.workflow.getHandle(workflowId).fetchHistory())().catch(() => null);
-  const history = live ?? (await archivedHistory(db, workflowId));
-  const updates = new Map<string, string>();
-  return (history?.events ?? []).flatMap((e) => describe(e, municipality, updates) ?? []);
+  // A municipality's answer may take several runs (a correction after acceptance starts a new one):
+  // every run, oldest first. Whatever Temporal cannot give (forgotten, unreachable), the archive may
+  // still hold.
+  const live = await liveRuns(client, workflowId).catch(() => null);
+  const histories = live && live.length > 0 ? live : await archivedRuns(db, workflowId);
+  return histories.flatMap((history) => {
+    const updates = new Map<string, string>();
+    return (history.events ?? []).flatMap((e) => describe(e, municipality, updates) ?? []);
+  });
+}
+
+async function liveRuns(client: Client, workflowId: string) {
+  const runs: { runId: string; startTime: Date }[] = [];
+  for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, '')}'` }))
+    runs.push({ runId: run.runId, startTime: run.startTime });
+  // The listing may lag a run just started: the latest run is always read.
+  const latest = await client.workflow.getHandle(workflowId).describe();
+  if (!runs.some((r) => r.runId === latest.runId)) runs.push({ runId: latest.runId, startTime: latest.startTime });
+  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  return Promise.all(runs.map((r) => client.workflow.getHandle(workflowId, r.runId).fetchHistory()));
 }
 
 export async function buildTimeline(

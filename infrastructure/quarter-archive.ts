@@ -7,14 +7,16 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import type { QuarterStatus } from '../workflows/api';
 import type { Db } from './db/client';
 
-/** The newest archived history of an execution, or null when none was kept. */
-export async function archivedHistory(db: Db, workflowId: string): Promise<History | null> {
-  const row = await db.workflowHistoryArchive.findFirst({
-    where: { workflowId },
-    orderBy: { archivedAt: 'desc' },
-    select: { history: true },
-  });
-  return row ? historyFromJSON(JSON.parse(gunzipSync(row.history).toString('utf8'))) : null;
+/** Every archived run of a workflow id (a municipality's answer may take several), oldest first. */
+export async function archivedRuns(db: Db, workflowId: string): Promise<History[]> {
+  const rows = await db.workflowHistoryArchive.findMany({ where: { workflowId }, select: { history: true } });
+  const histories = rows.map((row) => historyFromJSON(JSON.parse(gunzipSync(row.history).toString('utf8'))));
+  return histories.sort((a, b) => startedAt(a) - startedAt(b));
+}
+
+function startedAt(history: History): number {
+  const time = history.events?.[0]?.eventTime;
+  return time ? Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1e6) : 0;
 }
 
 /** The quarter's status as last archived (at close or sign-off), or null. */

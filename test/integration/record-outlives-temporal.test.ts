@@ -27,6 +27,7 @@ import type { TimelineEntry } from '../../client/audit-timeline';
 const QUARTER = '2023-Q3';
 const CODES = ['velizh', 'vyazma', 'gagarin'];
 const IDS = [quarterWorkflowId(QUARTER), ...CODES.map((code) => submissionWorkflowId(QUARTER, code))];
+const VYAZMA = submissionWorkflowId(QUARTER, 'vyazma');
 
 let stack: Stack;
 let client: Client;
@@ -106,6 +107,8 @@ describe('the record of a signed-off quarter', () => {
 
       // vyazma answers by the CLI, velizh through the workflow's Update; gagarin never answers.
       expect((await stack.cli(['submit', QUARTER, 'vyazma', '--nil'])).code).toBe(0);
+      // vyazma's run ended with its accepted answer; its correction runs in a second one.
+      expect((await stack.cli(['submit', QUARTER, 'vyazma', '--nil'])).code).toBe(0);
       await client.workflow
         .getHandle(submissionWorkflowId(QUARTER, 'velizh'))
         .executeUpdate(submitUpdate, { args: [{ kind: 'nil', channel: 'cli', actor: 'test' }] });
@@ -117,9 +120,10 @@ describe('the record of a signed-off quarter', () => {
       // At close: a snapshot of every history, none of it final yet.
       const snapshot = await waitFor('the snapshot at close', async () => {
         const rows = await stack.db.workflowHistoryArchive.findMany({ where: { quarter: QUARTER } });
-        return rows.length === IDS.length ? rows : null;
+        // Every run: vyazma's two and one of each other execution.
+        return rows.length === IDS.length + 1 ? rows : null;
       });
-      expect(snapshot.map((r) => r.workflowId).sort()).toEqual([...IDS].sort());
+      expect(snapshot.map((r) => r.workflowId).sort()).toEqual([...IDS, VYAZMA].sort());
       expect(snapshot.every((r) => !r.final)).toBe(true);
 
       const out = path.join(stack.dir, 'итог.docx');
@@ -142,7 +146,7 @@ describe('the record of a signed-off quarter', () => {
       const archived = await stack.db.workflowHistoryArchive.findMany({
         where: { quarter: QUARTER, final: true },
       });
-      expect(archived.map((r) => r.workflowId).sort()).toEqual([...IDS].sort());
+      expect(archived.map((r) => r.workflowId).sort()).toEqual([...IDS, VYAZMA].sort());
       const quarterRow = archived.find((r) => r.kind === 'quarter')!;
       expect((JSON.parse(quarterRow.result!) as QuarterStatus).finalSha256).toBe(signed.finalSha256);
       expect(archived.filter((r) => r.kind === 'municipality').every((r) => r.status === 'COMPLETED')).toBe(
@@ -150,10 +154,10 @@ describe('the record of a signed-off quarter', () => {
       );
 
       // Temporal forgets the quarter, as retention would.
-      for (const workflowId of IDS)
+      for (const { workflowId, runId } of archived)
         await client.workflowService.deleteWorkflowExecution({
           namespace: 'default',
-          workflowExecution: { workflowId },
+          workflowExecution: { workflowId, runId },
         });
       await waitFor('deletion', async () =>
         (await Promise.all(IDS.map(gone))).every(Boolean) ? true : null,
@@ -171,6 +175,8 @@ describe('the record of a signed-off quarter', () => {
           fromHistory.some((e) => e.municipality === code && e.kind === 'accepted'),
           code,
         ).toBe(true);
+      // Both of vyazma's runs, read back from the archive: two answers, two acceptances.
+      expect(fromHistory.filter((e) => e.municipality === 'vyazma' && e.kind === 'accepted')).toHaveLength(2);
       expect(fromHistory.some((e) => e.municipality === 'gagarin' && e.kind === 'not-submitted')).toBe(true);
 
       const one = JSON.parse(
