@@ -241,6 +241,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
     },
   });
   const lastSummary = (code: string) => () => summaries.get(code) ?? requestedSummary(code, input.deadline);
+  let membersStarted = false;
 
   setHandler(
     reviveUpdate,
@@ -258,6 +259,9 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
         if (phase === 'approved' || final)
           throw new Error(`Квартал ${quarter} закрыт: отчет подписан, сведения больше не принимаются.`);
         if (!codes.includes(code)) throw new Error(`Неизвестное муниципальное образование: ${code}`);
+        // A municipality's first run is still being started: a second start would clash with it.
+        if (!membersStarted)
+          throw new Error(`Сбор сведений за ${quarter} еще начинается: повторите через минуту.`);
       },
     },
   );
@@ -281,6 +285,7 @@ export async function quarterlyReport(input: QuarterInput): Promise<QuarterStatu
       )
     : [];
   if (!tree) await Promise.all(codes.map((code) => runs.start(code)));
+  membersStarted = true;
   // Not awaited here: with the relay down the round retries for as long as it takes, and the
   // quarter goes on taking answers meanwhile.
   const requestRound = tree ? undefined : sendRequestEmails({ quarter, deadline: input.deadline, codes });
