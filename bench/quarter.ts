@@ -10,7 +10,12 @@
 // database. Measured: quarter start → final DOCX (approveUpdate returns), and → the quarter
 // workflow completes (children locked and finished, report distributed).
 import type { Client } from '@temporalio/client';
-import { Client as TemporalClient, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client as TemporalClient,
+  Connection,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { createDbBlobStore } from '../infrastructure/blobs';
 import { createDb } from '../infrastructure/db/client';
 import type { Db } from '../infrastructure/db/client';
@@ -105,7 +110,6 @@ async function regionAnswers(): Promise<Map<string, Answer>> {
   for (const m of readSeed().rows) if (!answers.has(m.code)) answers.set(m.code, { kind: 'nil' });
   return answers;
 }
-
 
 class Limiter {
   private active = 0;
@@ -350,7 +354,8 @@ async function lastFailure(client: Client, workflowId: string): Promise<string> 
     const d = await client.workflow.getHandle(workflowId).describe();
     for (const a of d.raw.pendingActivities ?? []) {
       const message = a.lastFailure?.message?.replace(/\s+/g, ' ').trim();
-      if (message) pending += `; ${workflowId}: activity ${a.activityType?.name} failing (attempt ${a.attempt}): ${message.slice(0, 300)}`;
+      if (message)
+        pending += `; ${workflowId}: activity ${a.activityType?.name} failing (attempt ${a.attempt}): ${message.slice(0, 300)}`;
     }
   } catch {
     // described below or gone
@@ -365,7 +370,8 @@ async function lastHistoryFailure(client: Client, workflowId: string): Promise<s
     for (let i = events.length - 1; i >= 0; i--) {
       const e = events[i]!;
       const wtf = e.workflowTaskFailedEventAttributes;
-      if (wtf) return `; last workflow task failure of ${workflowId}: ${wtf.failure?.message ?? ''} (cause ${wtf.cause})`;
+      if (wtf)
+        return `; last workflow task failure of ${workflowId}: ${wtf.failure?.message ?? ''} (cause ${wtf.cause})`;
       const failed = e.workflowExecutionFailedEventAttributes;
       if (failed) return `; ${workflowId} failed: ${failed.failure?.message ?? ''}`;
       const term = e.workflowExecutionTerminatedEventAttributes;
@@ -373,7 +379,9 @@ async function lastHistoryFailure(client: Client, workflowId: string): Promise<s
     }
     return `; ${workflowId}: ${events.length} events, no failure recorded`;
   } catch (err) {
-    return err instanceof WorkflowNotFoundError ? `; ${workflowId} not found` : `; history: ${errorText(err)}`;
+    return err instanceof WorkflowNotFoundError
+      ? `; ${workflowId} not found`
+      : `; history: ${errorText(err)}`;
   }
 }
 
@@ -396,9 +404,18 @@ async function histories(client: Client, prefix: string): Promise<Histories> {
   // Visibility records can lag (and open executions may list 0): the top few and every parent or
   // group are described directly.
   const candidates = new Set<string>([
-    ...[...all].sort((a, b) => b.events - a.events).slice(0, 5).map((h) => h.workflowId),
-    ...[...all].sort((a, b) => b.bytes - a.bytes).slice(0, 5).map((h) => h.workflowId),
-    ...all.filter((h) => /^quarter\/[^/]+$|\/group-\d+$|^floor\/[^/]+$/.test(h.workflowId)).slice(0, 60).map((h) => h.workflowId),
+    ...[...all]
+      .sort((a, b) => b.events - a.events)
+      .slice(0, 5)
+      .map((h) => h.workflowId),
+    ...[...all]
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 5)
+      .map((h) => h.workflowId),
+    ...all
+      .filter((h) => /^quarter\/[^/]+$|\/group-\d+$|^floor\/[^/]+$/.test(h.workflowId))
+      .slice(0, 60)
+      .map((h) => h.workflowId),
   ]);
   for (const id of candidates) {
     try {
@@ -474,8 +491,15 @@ async function startServices(
   if (registry === 'smolensk') await seedRegistry(databaseUrl);
   else {
     const db = await createDb(databaseUrl);
+    // The synthetic registry is the seed region's (id 1, the municipalities' default): a quarter
+    // starts only in a region.
+    const seed = readSeed();
+    await db.region.create({
+      data: { id: 1, name: seed.name, genitive: seed.genitive, code: seed.code ?? null },
+    });
     const all = generateRegistry(registry);
-    for (let i = 0; i < all.length; i += 2000) await db.municipality.createMany({ data: all.slice(i, i + 2000) });
+    for (let i = 0; i < all.length; i += 2000)
+      await db.municipality.createMany({ data: all.slice(i, i + 2000) });
     await db.$disconnect();
   }
   const db = await createDb(databaseUrl);
@@ -634,7 +658,11 @@ async function region(): Promise<Row[]> {
     value: final !== null ? final / n : null,
     unit: 'ms',
     display: final === null ? `failed: ${main.errors[0] ?? '?'}` : undefined,
-    peer: { name: `floor: empty parent + ${n} empty children`, value: floor !== null ? floor / n : null, unit: 'ms' },
+    peer: {
+      name: `floor: empty parent + ${n} empty children`,
+      value: floor !== null ? floor / n : null,
+      unit: 'ms',
+    },
     ratio,
     target: '≤ 3× floor',
     met: ratio !== null ? ratio <= 3 : false,
@@ -675,9 +703,16 @@ async function region(): Promise<Row[]> {
       unit: 'events',
       display: historyText(main.history),
       peer: main.floorHistory?.byEvents
-        ? { name: 'floor largest history', value: main.floorHistory.byEvents.events, unit: 'events', display: historyText(main.floorHistory) }
+        ? {
+            name: 'floor largest history',
+            value: main.floorHistory.byEvents.events,
+            unit: 'events',
+            display: historyText(main.floorHistory),
+          }
         : undefined,
-      ratio: main.floorHistory?.byEvents ? main.history.byEvents.events / main.floorHistory.byEvents.events : null,
+      ratio: main.floorHistory?.byEvents
+        ? main.history.byEvents.events / main.floorHistory.byEvents.events
+        : null,
       target: '≤ 10,240 events',
       met: main.history.byEvents.events <= 10_240,
     });
@@ -761,18 +796,24 @@ async function national(): Promise<Row[]> {
   if (process.env.BENCH_NATIONAL_FLOOR !== '0') {
     const f = await startServices('national-floor', 0, { workers: ['floor'], pragmas: NATIONAL_WAL });
     try {
-      log(`national: floor, ${count} empty children in groups of ${GROUP_SIZE}, bound ${floorBoundMs / 1000} s…`);
+      log(
+        `national: floor, ${count} empty children in groups of ${GROUP_SIZE}, bound ${floorBoundMs / 1000} s…`,
+      );
       floor = await runFloor(f.client, 'floor/national', count, floorBoundMs);
       if (floor.ms === null) floorDone = await completedCount(f.client, 'floorChild');
-      log(`national: floor ${floor.ms !== null ? `${Math.round(floor.ms)} ms` : `${floor.error}; ${floorDone} children completed`}`);
+      log(
+        `national: floor ${floor.ms !== null ? `${Math.round(floor.ms)} ms` : `${floor.error}; ${floorDone} children completed`}`,
+      );
       const floorIds = [
         'floor/national',
         ...Array.from({ length: Math.ceil(count / GROUP_SIZE) }, (_, g) => `floor/national/group-${g}`),
       ];
-      floorHistory = await withTimeout(describedHistories(f.client, floorIds), 120_000).catch((err: unknown) => {
-        log(`national: floor histories: ${errorText(err)}`);
-        return null;
-      });
+      floorHistory = await withTimeout(describedHistories(f.client, floorIds), 120_000).catch(
+        (err: unknown) => {
+          log(`national: floor histories: ${errorText(err)}`);
+          return null;
+        },
+      );
     } finally {
       floorStats = (await f.stop()).floor;
     }
@@ -801,17 +842,24 @@ async function national(): Promise<Row[]> {
     log(
       `national: requests ${r.allRequestsMs?.toFixed(0)}, answered ${r.answered} (${r.allAnsweredMs?.toFixed(0)} ms), draft ${r.draftMs?.toFixed(0)} ms, final ${r.finalMs?.toFixed(0)} ms, complete ${r.completeMs?.toFixed(0)} ms${r.error ? `; ${r.error}` : ''}`,
     );
-    history = await withTimeout(describedHistories(s.client, nationalIds('2023-Q2', codes)), 180_000).catch((err: unknown) => {
-      log(`national: histories: ${errorText(err)}`);
-      return null;
-    });
+    history = await withTimeout(describedHistories(s.client, nationalIds('2023-Q2', codes)), 180_000).catch(
+      (err: unknown) => {
+        log(`national: histories: ${errorText(err)}`);
+        return null;
+      },
+    );
   } finally {
     stats = await s.stop();
   }
   stats.floor = floorStats;
   const wall = r.finalMs;
   const ratio = wall !== null && floor.ms ? wall / floor.ms : null;
-  const floorRate = floor.ms !== null ? (count / floor.ms) * 1000 : floorDone !== null ? floorDone / (floorBoundMs / 1000) : null;
+  const floorRate =
+    floor.ms !== null
+      ? (count / floor.ms) * 1000
+      : floorDone !== null
+        ? floorDone / (floorBoundMs / 1000)
+        : null;
   // Done: municipalities over the wall time. Cut short: answers accepted per second, up to the
   // last answer when every one was in, else over the whole bound.
   const svodkaRate =
@@ -837,7 +885,9 @@ async function national(): Promise<Row[]> {
         name: `floor: ${count} empty children (groups of ${GROUP_SIZE})`,
         value: floor.ms,
         unit: 'ms',
-        display: floor.error ? `NOT DONE in its ${Math.round(floorBoundMs / 1000)} s bound: ${floorDone ?? '?'} children completed` : undefined,
+        display: floor.error
+          ? `NOT DONE in its ${Math.round(floorBoundMs / 1000)} s bound: ${floorDone ?? '?'} children completed`
+          : undefined,
       },
       ratio,
       target: '≤ 2× floor',
@@ -861,7 +911,10 @@ async function national(): Promise<Row[]> {
     },
     {
       section,
-      measure: wall !== null ? 'workflows per second (municipalities / wall time)' : 'throughput within the bound (Svodka: answers accepted/s; floor: children completed/s)',
+      measure:
+        wall !== null
+          ? 'workflows per second (municipalities / wall time)'
+          : 'throughput within the bound (Svodka: answers accepted/s; floor: children completed/s)',
       value: svodkaRate,
       unit: 'wf/s',
       peer: { name: 'floor', value: floorRate, unit: 'wf/s' },
@@ -871,9 +924,9 @@ async function national(): Promise<Row[]> {
         wall === null && r.allAnsweredMs !== null
           ? `every answer accepted by ${Math.round(r.allAnsweredMs / 1000)} s; the quarter did not reach its final DOCX (row above)`
           : wall === null && svodkaRate > 0
-          ? `at this rate ${count} municipalities would take ~${Math.round(count / svodkaRate / 60)} min` +
-            (floorRate ? `, the floor ~${Math.round(count / floorRate / 60)} min` : '')
-          : undefined,
+            ? `at this rate ${count} municipalities would take ~${Math.round(count / svodkaRate / 60)} min` +
+              (floorRate ? `, the floor ~${Math.round(count / floorRate / 60)} min` : '')
+            : undefined,
     },
   ];
   if (stats.svodka)
@@ -882,7 +935,9 @@ async function national(): Promise<Row[]> {
       measure: 'Svodka worker peak RSS',
       value: stats.svodka.maxRssMb,
       unit: 'MB',
-      peer: stats.floor ? { name: 'floor worker peak RSS', value: stats.floor.maxRssMb, unit: 'MB' } : undefined,
+      peer: stats.floor
+        ? { name: 'floor worker peak RSS', value: stats.floor.maxRssMb, unit: 'MB' }
+        : undefined,
       ratio: stats.floor ? stats.svodka.maxRssMb / stats.floor.maxRssMb : null,
       target: '< 1 GB',
       met: stats.svodka.maxRssMb < 1024,
@@ -904,11 +959,21 @@ async function national(): Promise<Row[]> {
     measure: 'largest history (events / bytes)',
     value: history?.byEvents?.events ?? null,
     unit: 'events',
-    display: history ? `${historyText(history)}; of the quarter, its groups and every 100th municipality` : 'unknown',
+    display: history
+      ? `${historyText(history)}; of the quarter, its groups and every 100th municipality`
+      : 'unknown',
     peer: floorHistory?.byEvents
-      ? { name: 'floor largest history', value: floorHistory.byEvents.events, unit: 'events', display: historyText(floorHistory) }
+      ? {
+          name: 'floor largest history',
+          value: floorHistory.byEvents.events,
+          unit: 'events',
+          display: historyText(floorHistory),
+        }
       : undefined,
-    ratio: history?.byEvents && floorHistory?.byEvents ? history.byEvents.events / floorHistory.byEvents.events : null,
+    ratio:
+      history?.byEvents && floorHistory?.byEvents
+        ? history.byEvents.events / floorHistory.byEvents.events
+        : null,
     target: '≤ 10,240 events',
     met: history?.byEvents ? history.byEvents.events <= 10_240 : false,
     note: r.ok ? undefined : 'measured on the executions as far as they got within the bound',
