@@ -100,10 +100,10 @@ export function startInboxDispatcher(options: InboxDispatcherOptions): InboxDisp
       const result = await temporal.withDeadline(Date.now() + deliveryTimeoutMs, () =>
         deliverAnswer(temporal, { quarter, municipality, requestId }, payload),
       );
-      await markDelivered(db, requestId, result, clock());
-      // An accepted answer from the form ends its draft, as the form's submit did when it waited.
+      // An accepted answer from the form ends its draft (before the receipt shows the version).
       if (payload.channel === 'form' && result.accepted)
         await db.formDraft.deleteMany({ where: { quarter, municipality } });
+      await markDelivered(db, requestId, result, clock());
     } catch (err) {
       const refusal = refusalOf(err, quarter);
       try {
