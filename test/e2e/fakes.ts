@@ -325,7 +325,7 @@ export async function followReceipt(
     const res = await app.inject({ method: 'GET', url: receipt });
     if (res.statusCode !== 200) return res;
     if (Date.now() > until) throw new Error(`receipt ${receipt} still waiting after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInboxDispatcher } from '../../application/deliver-inbox';
 import type { InboxDispatcher, InboxDispatcherOptions } from '../../application/deliver-inbox';
 import { issueToken } from '../../infrastructure/tokens';
-import { submissionStatusQuery, submissionWorkflowId } from '../../workflows/api';
+import { answerableQuery, submissionStatusQuery, submissionWorkflowId } from '../../workflows/api';
 import { answerPage, followReceipt, hiddenValue, multipartBody, testPortal } from '../e2e/fakes';
 import { sampleRow, wordSubmission } from '../fixtures/docx-builders';
 import { freePort, startStack } from '../support/stack';
@@ -62,7 +62,13 @@ describe('the upload inbox', () => {
     stack = await startStack({ database: 'sqlite' });
     temporal = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
     // No dispatcher in this portal: the test starts and stops its own, as a second process would.
-    portal = await testPortal(stack.db, temporal, { inbox: false });
+    portal = await testPortal(stack.db, temporal, {
+      inbox: false,
+      rateLimits: {
+        token: { limit: 100_000, windowMs: 60_000 },
+        upload: { limit: 100_000, windowMs: 60_000 },
+      },
+    });
     const start = await stack.cli(['quarter', 'start', Q, '--deadline', '2099-07-10']);
     expect(start.code, start.stderr).toBe(0);
   }, 120_000);
@@ -127,8 +133,10 @@ describe('the upload inbox', () => {
       await summaryOf('velizh');
       const good = await issueToken(stack.db, { quarter: Q, municipality: 'vyazma' });
       const bad = await issueToken(stack.db, { quarter: Q, municipality: 'velizh' });
+      const fields = await formOf(good);
+      const file = await wordSubmission({ rows: [sampleRow()] });
       const started = performance.now();
-      const posted = await upload(good, await wordSubmission({ rows: [sampleRow()] }));
+      const posted = await upload(good, file, fields);
       const tookMs = performance.now() - started;
       expect(posted.statusCode, posted.body).toBe(303);
       expect(posted.headers.location).toMatch(new RegExp(`^/m/${good}/received/web-`));
@@ -234,6 +242,15 @@ describe('the upload inbox', () => {
       const fields = await formOf(token);
       const close = await stack.cli(['quarter', 'close', Q]);
       expect(close.code, close.stderr).toBe(0);
+      // The close reaches each municipality's execution by a signal: wait until it has.
+      const until = Date.now() + 60_000;
+      while (
+        (await temporal.workflow.getHandle(submissionWorkflowId(Q, 'dorogobuzh')).query(answerableQuery))
+          .accepting
+      ) {
+        if (Date.now() > until) throw new Error('the close never reached dorogobuzh');
+        await new Promise((r) => setTimeout(r, 200));
+      }
       dispatch();
       const posted = await upload(token, await wordSubmission({ rows: [sampleRow()] }), fields);
       expect(posted.statusCode).toBe(303);
