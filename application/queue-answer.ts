@@ -26,13 +26,17 @@ export const queueAnswer = defineUseCase({
     const known = await findInboxEntry(ctx.db, requestId);
     if (known) return receipt(known, quarter, municipality);
     try {
-      await ctx.db.$transaction(async (tx) => {
-        // Within the transaction every write goes through it, the blob's too: a double post that
-        // loses the race on the request id leaves nothing stored.
-        const db = tx as unknown as Db;
-        const payload = await storeAnswer({ ...ctx, db, files: createDbBlobStore(db) }, input);
-        await enqueueAnswer(db, { requestId, quarter, municipality, payload }, ctx.clock());
-      });
+      await ctx.db.$transaction(
+        async (tx) => {
+          // Within the transaction every write goes through it, the blob's too: a double post that
+          // loses the race on the request id leaves nothing stored.
+          const db = tx as unknown as Db;
+          const payload = await storeAnswer({ ...ctx, db, files: createDbBlobStore(db) }, input);
+          await enqueueAnswer(db, { requestId, quarter, municipality, payload }, ctx.clock());
+        },
+        // A file of up to 10 MB is written inside: more than Prisma's default of 5 s on a busy disk.
+        { timeout: 30_000, maxWait: 30_000 },
+      );
     } catch (err) {
       if (!isDuplicate(err)) throw err;
       const entry = await findInboxEntry(ctx.db, requestId);

@@ -6,7 +6,10 @@ import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useCaseContext } from '../../application/context';
 import { refusalOf, startInboxDispatcher } from '../../application/deliver-inbox';
+import { queueAnswer } from '../../application/queue-answer';
+import { execute } from '../../application/use-case';
 import {
   claimDue,
   enqueueAnswer,
@@ -141,6 +144,33 @@ describe('claiming (infrastructure/answer-inbox.ts)', () => {
     await releaseClaims(t.db, 'mine', [a!, b!], now);
     const due = await claimDue(t.db, { owner: 'next', limit: 5, leaseMs: 60_000, now });
     expect(due.map((e) => e.requestId)).toEqual([a]);
+  });
+});
+
+describe('queueing (application/queue-answer.ts)', () => {
+  it('the same request id posted at once is one entry and one stored file; another municipality’s is refused', async () => {
+    const ctx = useCaseContext({
+      db: t.db,
+      temporal: {} as Client,
+      actor: { name: 'velizh', channel: 'portal', origin: 'web@127.0.0.1' },
+    });
+    const input = {
+      quarter: Q,
+      municipality: 'velizh',
+      requestId: 'web-double-post-0001',
+      answer: { kind: 'file' as const, fileName: 'a.docx', bytes: new Uint8Array([7, 7, 7]) },
+    };
+    const receipts = await Promise.all([1, 2, 3].map(() => execute(queueAnswer, ctx, input)));
+    expect(receipts.map((r) => [r.requestId, r.state])).toEqual(
+      Array.from({ length: 3 }, () => ['web-double-post-0001', 'queued']),
+    );
+    expect(await t.db.answerInbox.count({ where: { requestId: input.requestId } })).toBe(1);
+    expect(await t.db.upload.count({ where: { municipality: 'velizh', fileName: 'a.docx' } })).toBe(1);
+    const entry = await findInboxEntry(t.db, input.requestId);
+    expect(entry).toMatchObject({ state: 'queued', kind: 'file', channel: 'web', attempts: 0 });
+    await expect(execute(queueAnswer, ctx, { ...input, municipality: 'vyazma' })).rejects.toThrow(
+      /Форма устарела/,
+    );
   });
 });
 
