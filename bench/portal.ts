@@ -23,6 +23,7 @@ import { createDb } from '../infrastructure/db/client';
 import type { Db } from '../infrastructure/db/client';
 import { migrate } from '../infrastructure/db/setup';
 import { recordSubmission } from '../activities/submissions';
+import { readSeed } from '../infrastructure/registry/seed';
 import { issueToken } from '../infrastructure/tokens';
 import { useCaseContext } from '../application/context';
 import { startQuarter } from '../application/start-quarter';
@@ -363,6 +364,10 @@ await childMain(async (): Promise<Row[]> => {
   const registry = generateRegistry(municipalities);
   const codes = registry.map((m) => m.code);
   const db = await createDb(databaseUrl);
+  // The synthetic registry is the seed region's (id 1, the municipalities' default): a quarter
+  // starts only in a region.
+  const seed = readSeed();
+  await db.region.create({ data: { id: 1, name: seed.name, genitive: seed.genitive } });
   await db.municipality.createMany({ data: registry });
   const bytes = smallSubmission();
   const rateLimits: PortalConfig['rateLimits'] = {
