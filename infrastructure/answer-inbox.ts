@@ -1,8 +1,9 @@
 // The upload inbox in the database (table AnswerInbox): an answer the portal has stored and queued
-// for its municipality's workflow. Rows are claimed with a compare-and-set on `attempts` and a lease
-// in `nextAttemptAt`, so two portal processes (SQLite or PostgreSQL) never deliver one row at the
-// same time, and a row whose claimer died is taken again once its lease runs out. Delivering twice
-// is harmless anyway: the Update's id is the request id.
+// for its municipality's workflow. Rows are claimed by a conditional update that leases them (in
+// `nextAttemptAt`, under a token in `claimedBy`), so two portal processes (SQLite or PostgreSQL)
+// never deliver one row at the same time, and a row whose claimer died is taken again once its
+// lease runs out. Delivering twice is harmless anyway: the Update's id is the request id.
+import { randomUUID } from 'node:crypto';
 import type { SubmissionPayload, SubmissionResult } from '../workflows/api';
 import type { Db } from './db/client';
 
@@ -93,8 +94,10 @@ export function isDuplicate(err: unknown): boolean {
 }
 
 /**
- * Claims up to `limit` queued rows that are due: each is taken only if nobody changed it since it
- * was read (same `attempts`, still due), and is then leased to `owner` for `leaseMs`.
+ * Claims up to `limit` queued rows that are due, in one write: each row is taken only if it is still
+ * queued and due when the UPDATE reaches it (PostgreSQL re-checks the condition on a row another
+ * transaction has just changed; SQLite has one writer), and is then leased to `owner` for
+ * `leaseMs` under a token of this claim, by which the rows won are read back.
  */
 export async function claimDue(
   db: Db,
@@ -110,31 +113,31 @@ export async function claimDue(
     },
     orderBy: { nextAttemptAt: 'asc' },
     take: options.limit,
+    select: { requestId: true },
   });
-  const leaseUntil = new Date(now.getTime() + options.leaseMs);
-  const claimed = await Promise.all(
-    due.map(async (row) => {
-      const { count } = await db.answerInbox.updateMany({
-        where: {
-          requestId: row.requestId,
-          state: 'queued',
-          attempts: row.attempts,
-          nextAttemptAt: { lte: now },
-        },
-        data: { attempts: row.attempts + 1, nextAttemptAt: leaseUntil, claimedBy: options.owner },
-      });
-      return count === 1 ? row : null;
-    }),
-  );
-  return claimed
-    .filter((row) => row !== null)
-    .map((row) => ({
-      requestId: row.requestId,
-      quarter: row.quarter,
-      municipality: row.municipality,
-      payload: JSON.parse(row.payload) as SubmissionPayload,
-      attempts: row.attempts + 1,
-    }));
+  if (due.length === 0) return [];
+  const ids = due.map((row) => row.requestId);
+  const claim = `${options.owner} ${randomUUID()}`;
+  const { count } = await db.answerInbox.updateMany({
+    where: { requestId: { in: ids }, state: 'queued', nextAttemptAt: { lte: now } },
+    data: {
+      attempts: { increment: 1 },
+      nextAttemptAt: new Date(now.getTime() + options.leaseMs),
+      claimedBy: claim,
+    },
+  });
+  if (count === 0) return [];
+  const won = await db.answerInbox.findMany({
+    where: { requestId: { in: ids }, claimedBy: claim },
+    orderBy: { nextAttemptAt: 'asc' },
+  });
+  return won.map((row) => ({
+    requestId: row.requestId,
+    quarter: row.quarter,
+    municipality: row.municipality,
+    payload: JSON.parse(row.payload) as SubmissionPayload,
+    attempts: row.attempts,
+  }));
 }
 
 export async function markDelivered(
@@ -168,7 +171,7 @@ export async function retryLater(db: Db, requestId: string, error: string, at: D
 export async function releaseClaims(db: Db, owner: string, requestIds: string[], now: Date): Promise<void> {
   if (requestIds.length === 0) return;
   await db.answerInbox.updateMany({
-    where: { requestId: { in: requestIds }, state: 'queued', claimedBy: owner },
+    where: { requestId: { in: requestIds }, state: 'queued', claimedBy: { startsWith: `${owner} ` } },
     data: { nextAttemptAt: now, claimedBy: null },
   });
 }
