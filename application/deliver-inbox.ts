@@ -61,10 +61,11 @@ export function refusalOf(err: unknown, quarter: string): string | null {
     // The validator's own words (the quarter is closed, the municipality excused), in Russian.
     return (err.cause as Error | undefined)?.message || err.message;
   }
+  // A finished execution (the quarter signed off) comes as «not found» too: told apart by its words.
+  if (/already completed/i.test((err as Error | null)?.message ?? ''))
+    return `Сбор сведений за ${quarterTitle(quarter)} закрыт: отчет подписан, сведения больше не принимаются.`;
   if (err instanceof WorkflowNotFoundError)
     return `Сбор сведений за ${quarterTitle(quarter)} не найден: он не начат или уже удален. Обратитесь к координатору.`;
-  if (/workflow execution already completed/i.test((err as Error | null)?.message ?? ''))
-    return `Сбор сведений за ${quarterTitle(quarter)} закрыт: отчет подписан, сведения больше не принимаются.`;
   return null;
 }
 

@@ -3,7 +3,7 @@
 // dispatcher wakes at once for a row queued in its process.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useCaseContext } from '../../application/context';
@@ -256,6 +256,15 @@ describe('the dispatcher (application/deliver-inbox.ts)', () => {
 
   it('words a missing or finished workflow for the clerk and leaves other errors to a retry', () => {
     expect(refusalOf(new Error('workflow execution already completed'), Q)).toMatch(/закрыт/);
+    const finished = new WorkflowNotFoundError(
+      'workflow execution already completed',
+      'quarter/x',
+      undefined,
+    );
+    expect(refusalOf(finished, Q)).toMatch(/закрыт: отчет подписан/);
+    expect(refusalOf(new WorkflowNotFoundError('workflow not found', 'quarter/x', undefined), Q)).toMatch(
+      /не найден/,
+    );
     expect(refusalOf(new Error('14 UNAVAILABLE'), Q)).toBeNull();
   });
 });
