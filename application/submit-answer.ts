@@ -1,7 +1,8 @@
-// «Submit an answer», the one place it happens for every channel (the CLI, the portal's upload, its
-// form and «no events», the email channel): store what was sent, hand it to the municipality's
-// workflow as an Update whose id is the request id (the same request twice is one version), and let
-// the activity that records the version write its audit entry under the same id.
+// «Submit an answer», the one place it happens: the CLI and the email channel at once, the portal's
+// upload, form and «no events» through the inbox (application/queue-answer.ts). Store what was sent,
+// hand it to the municipality's workflow as an Update whose id is the request id (the same request
+// twice is one version), and let the activity that records the version write its audit entry under
+// the same id.
 import { z } from 'zod';
 import { COLUMN_KEYS } from '../domain/types';
 import type { EventRow } from '../domain/types';
@@ -12,7 +13,7 @@ import { actionMeta } from './action';
 import { deliverAnswer } from './deliver-answer';
 import { municipalityField, quarterField, requestIdField } from './fields';
 import { defineUseCase, RefusedError } from './use-case';
-import type { Actor } from './use-case';
+import type { Actor, UseCaseContext } from './use-case';
 
 const cell = z.string().max(20_000, 'Слишком длинный текст в ячейке: не больше 20 000 знаков.');
 const row = z.object(
@@ -65,36 +66,45 @@ function channelOf(actor: Actor, kind: 'file' | 'form' | 'nil'): Channel {
   }
 }
 
+/**
+ * «Store an answer», for every path that takes one (submitAnswer at once, queueAnswer through the
+ * portal's inbox): the bytes or rows go to the database once, and the workflow is handed only the
+ * payload that names them.
+ */
+export async function storeAnswer(
+  ctx: UseCaseContext,
+  { quarter, municipality, requestId, answer }: z.output<typeof submitAnswerInput>,
+): Promise<SubmissionPayload> {
+  const channel = channelOf(ctx.actor, answer.kind);
+  const who = { actor: ctx.actor.name, origin: ctx.actor.origin };
+  const action = actionMeta(ctx, requestId);
+  if (answer.kind === 'nil') return { kind: 'nil', channel, actor: ctx.actor.name, action };
+  // Stored once, in the database; the workflow's history carries the id only.
+  const uploadId =
+    answer.kind === 'file'
+      ? await storeUpload(ctx.db, ctx.files, {
+          quarter,
+          municipality,
+          fileName: answer.fileName,
+          bytes: Buffer.from(answer.bytes),
+          channel,
+          ...who,
+        })
+      : await storeFormRows(ctx.db, ctx.files, {
+          quarter,
+          municipality,
+          rows: answer.rows as EventRow[],
+          ...who,
+        });
+  return { kind: 'file', uploadId, channel, actor: ctx.actor.name, action };
+}
+
 export const submitAnswer = defineUseCase({
   name: 'submitAnswer',
   input: submitAnswerInput,
-  async run(ctx, { quarter, municipality, requestId, answer }): Promise<SubmissionResult> {
-    const channel = channelOf(ctx.actor, answer.kind);
-    const who = { actor: ctx.actor.name, origin: ctx.actor.origin };
-    const action = actionMeta(ctx, requestId);
-    let payload: SubmissionPayload;
-    if (answer.kind === 'nil') {
-      payload = { kind: 'nil', channel, actor: ctx.actor.name, action };
-    } else {
-      // Stored once, in the database; the workflow's history carries the id only.
-      const uploadId =
-        answer.kind === 'file'
-          ? await storeUpload(ctx.db, ctx.files, {
-              quarter,
-              municipality,
-              fileName: answer.fileName,
-              bytes: Buffer.from(answer.bytes),
-              channel,
-              ...who,
-            })
-          : await storeFormRows(ctx.db, ctx.files, {
-              quarter,
-              municipality,
-              rows: answer.rows as EventRow[],
-              ...who,
-            });
-      payload = { kind: 'file', uploadId, channel, actor: ctx.actor.name, action };
-    }
+  async run(ctx, input): Promise<SubmissionResult> {
+    const payload = await storeAnswer(ctx, input);
+    const { quarter, municipality, requestId } = input;
     return deliverAnswer({ client: await ctx.temporal(), db: ctx.db }, { quarter, municipality, requestId }, payload);
   },
 });

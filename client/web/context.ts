@@ -52,6 +52,11 @@ export type PortalConfig = {
   rateLimits?: { token?: RateLimitRule; login?: RateLimitRule; upload?: RateLimitRule };
   /** Fastify's logger (true, or pino options: observability.ts portalLoggerOptions); default off. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * The upload inbox's dispatcher, run inside the portal (application/deliver-inbox.ts): its
+   * concurrency and polling; false: none here (another process delivers, or a test starts its own).
+   */
+  inbox?: false | { concurrency?: number; pollMs?: number };
 };
 
 export type PortalContext = {

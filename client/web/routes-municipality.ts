@@ -2,8 +2,10 @@
 // the template, a file upload, rows typed into a form, or «мероприятия не проводились». A token
 // opens one municipality of one quarter; everything here is read and written under that scope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { submitAnswer } from '../../application/submit-answer';
+import { queueAnswer } from '../../application/queue-answer';
+import type { AnswerReceipt } from '../../application/queue-answer';
 import type { SubmitAnswerInput } from '../../application/submit-answer';
+import { findInboxEntry } from '../../infrastructure/answer-inbox';
 import { createTemplateFactory } from '../../infrastructure/docx/template-cache';
 import { buildTemplateXlsx } from '../../infrastructure/docx/template-xlsx';
 import { XLSX_TYPE } from '../../infrastructure/export/report-xlsx';
@@ -14,7 +16,6 @@ import { parseQuarter, quarterPhrase } from '../../domain/quarter';
 import { COLUMN_KEYS } from '../../domain/types';
 import type { ColumnKey, EventRow, Finding } from '../../domain/types';
 import { COLUMN_TITLES, formatFinding } from '../../domain/validate';
-import { SETTLED_STATES } from '../../workflows/api';
 import type { SubmissionResult } from '../../workflows/api';
 import { describeSubmission } from '../../domain/submission-text';
 import { act, formRequestId, REQUEST_ID_FIELD, requestIdInput } from './actions';
@@ -35,7 +36,7 @@ import type { Html } from './html';
 import { readUploadForm } from './multipart';
 import { FORM_BODY_LIMIT, formField } from './context';
 import type { PortalContext } from './context';
-import { fetchAnswerable, municipalityStanding } from './workflow';
+import { municipalityStanding } from './workflow';
 import type { Standing } from './workflow';
 
 type MunicipalityRow = {
@@ -125,18 +126,6 @@ async function openForAnswers(ctx: PortalContext, tp: TokenPage): Promise<Standi
   return standing;
 }
 
-/**
- * Before an answer is stored: a municipality that has not answered yet is asked alone — a quarter
- * closed or signed off has told it so, and the quarter itself (the busiest execution, signalled by
- * every municipality) is spared a query per upload. One that has answered, or cannot say, goes
- * through the quarter as the page does: only the quarter knows whether its close holds them too.
- */
-async function mayAnswer(ctx: PortalContext, tp: TokenPage): Promise<void> {
-  const own = await fetchAnswerable(ctx.temporal, tp.scope.quarter, tp.scope.municipality);
-  if (own?.accepting && !SETTLED_STATES.includes(own.state)) return;
-  await openForAnswers(ctx, tp);
-}
-
 function shell(
   ctx: PortalContext,
   reply: FastifyReply,
@@ -172,22 +161,35 @@ async function withinStorageQuota(ctx: PortalContext, tp: TokenPage, adding: num
   );
 }
 
-/** Submits the answer as the municipality the token opens; its request id came with the form. */
-function submit(
+/**
+ * Queues the answer as the municipality the token opens (its request id came with the form) and
+ * sends the clerk to its receipt at once; the inbox delivers it to the workflow behind. Whether the
+ * quarter still takes answers is the workflow's word (its validator): a refusal reaches the receipt.
+ */
+async function submit(
   ctx: PortalContext,
   request: FastifyRequest,
+  reply: FastifyReply,
   tp: TokenPage,
   requestId: unknown,
   answer: SubmitAnswerInput['answer'],
-): Promise<SubmissionResult> {
+) {
   const { quarter, municipality } = tp.scope;
-  return act(ctx, request, municipality, submitAnswer, {
+  const receipt: AnswerReceipt = await act(ctx, request, municipality, queueAnswer, {
     quarter,
     municipality,
     requestId: formRequestId(requestId),
     answer,
   });
+  return reply.redirect(receiptPath(tp, receipt.requestId), 303);
 }
+
+function receiptPath(tp: TokenPage, requestId: string): string {
+  return `${tp.base}/received/${encodeURIComponent(requestId)}`;
+}
+
+/** How often the receipt page looks again, in seconds: no script, a plain refresh. */
+const RECEIPT_REFRESH_S = 2;
 
 function findingList(findings: Finding[]): Html {
   if (findings.length === 0) return html``;
@@ -573,33 +575,27 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     const tp = await openToken(ctx, request);
     const form = await readUploadForm(request);
     ctx.checkCsrf(tp.csrf, form.fields._csrf);
-    await mayAnswer(ctx, tp);
     if (!form.file)
       throw badRequest(
         'Файл не выбран или пуст. Нажмите «Выберите файл», укажите заполненный шаблон (.docx) и отправьте снова.',
       );
     await withinStorageQuota(ctx, tp, form.file.bytes.length);
-    const result = await submit(ctx, request, tp, form.fields[REQUEST_ID_FIELD], {
+    return submit(ctx, request, reply, tp, form.fields[REQUEST_ID_FIELD], {
       kind: 'file',
       fileName: form.file.fileName,
       bytes: form.file.bytes,
     });
-    return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
   });
 
   app.post<TokenParams>('/m/:token/nil', ctx.limits.upload, async (request, reply) => {
     const tp = await openToken(ctx, request);
     ctx.checkCsrf(tp.csrf, formField(request.body, '_csrf'));
-    await mayAnswer(ctx, tp);
     if (formField(request.body, 'confirm') !== 'yes') {
       throw badRequest(
         'Отметьте, что мероприятия в международной сфере не проводились, и нажмите кнопку снова.',
       );
     }
-    const result = await submit(ctx, request, tp, formField(request.body, REQUEST_ID_FIELD), {
-      kind: 'nil',
-    });
-    return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
+    return submit(ctx, request, reply, tp, formField(request.body, REQUEST_ID_FIELD), { kind: 'nil' });
   });
 
   app.get<TokenParams & { Querystring: { saved?: string } }>(
@@ -666,16 +662,59 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
       }
       await saveDraft(ctx, tp, filled);
       await withinStorageQuota(ctx, tp, Buffer.byteLength(JSON.stringify(filled)));
-      const result = await submit(ctx, request, tp, formField(request.body, REQUEST_ID_FIELD), {
+      // The draft stays until the answer is accepted (the inbox's dispatcher removes it then).
+      return submit(ctx, request, reply, tp, formField(request.body, REQUEST_ID_FIELD), {
         kind: 'form',
         rows: filled,
       });
-      if (result.accepted) {
-        await ctx.db.formDraft.deleteMany({
-          where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality },
-        });
+    },
+  );
+
+  // The receipt of a queued answer: «received, being checked», looking again every few seconds until
+  // the version is recorded (then its page) or the workflow refused it (then why, in Russian).
+  app.get<{ Params: { token: string; requestId: string } }>(
+    '/m/:token/received/:requestId',
+    ctx.limits.token,
+    async (request, reply) => {
+      const tp = await openToken(ctx, request);
+      const entry = await findInboxEntry(ctx.db, request.params.requestId.slice(0, 200));
+      if (!entry || entry.quarter !== tp.scope.quarter || entry.municipality !== tp.scope.municipality)
+        throw new PortalError(404, 'Отправка не найдена', 'Такой отправки нет среди ваших ответов.');
+      if (entry.state === 'delivered' && entry.result)
+        return reply.redirect(`${tp.base}/versions/${entry.result.version}`, 303);
+      const [what, received, checked] =
+        entry.kind === 'nil'
+          ? ['Сообщение «мероприятия не проводились»', 'получено', 'проверяется']
+          : entry.channel === 'form'
+            ? ['Сведения из формы', 'получены', 'проверяются']
+            : ['Файл', 'получен', 'проверяется'];
+      if (entry.state === 'refused') {
+        const body = html`<h1>Ответ не принят к проверке</h1>
+          <div class="bad">
+            <p class="big">${what} ${received}, но принять ответ к проверке нельзя.</p>
+            <p>${entry.refusal ?? 'Сбор сведений ответы не принимает.'}</p>
+          </div>
+          <p><a href="${tp.base}">← К странице муниципального образования</a></p>`;
+        return shell(ctx, reply, tp, 409, 'Не принято', body);
       }
-      return reply.redirect(`${tp.base}/versions/${result.version}`, 303);
+      const late = entry.attempts > 2 || entry.lastError !== null;
+      const body = html`<h1>${what} ${received} и ${checked}</h1>
+        <div class="notice">
+          <p class="big">${what} ${received} ${moscowDateTime(entry.createdAt, true)} и ${checked}.</p>
+          <p>
+            Страница обновится сама через несколько секунд и покажет результат проверки. Результат придет и
+            письмом.
+          </p>
+          ${late ? html`<p>Проверка задерживается. Ответ сохранен — отправлять его снова не нужно.</p>` : ''}
+        </div>
+        <p><a href="${tp.base}">← К странице муниципального образования</a></p>`;
+      return ctx.send(reply, 200, {
+        title: `Проверка — ${tp.municipality.name}`,
+        subtitle: `${tp.municipality.name} · сведения о мероприятиях в международной сфере за ${tp.quarterTitle}`,
+        body,
+        narrow: true,
+        refresh: RECEIPT_REFRESH_S,
+      });
     },
   );
 

@@ -10,6 +10,8 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
+import { startInboxDispatcher } from '../../application/deliver-inbox';
+import type { InboxDispatcher } from '../../application/deliver-inbox';
 import { createDbBlobStore } from '../../infrastructure/blobs';
 import type { Db } from '../../infrastructure/db/client';
 import { MAX_UPLOAD_BYTES } from '../../infrastructure/uploads';
@@ -331,6 +333,18 @@ export async function buildPortal(deps: PortalDeps): Promise<FastifyInstance> {
   registerReviewRoutes(app, ctx);
   registerRegistryRoutes(app, ctx);
   if (config.devMailboxDir) registerMailboxRoutes(app, ctx, config.devMailboxDir);
+
+  // The upload inbox is delivered from here: started with the portal, stopped when it closes.
+  if (config.inbox !== false) {
+    let inbox: InboxDispatcher | null = null;
+    const inboxOptions = config.inbox ?? {};
+    app.addHook('onReady', async () => {
+      inbox = startInboxDispatcher({ db, temporal, ...inboxOptions });
+    });
+    app.addHook('onClose', async () => {
+      await inbox?.stop();
+    });
+  }
 
   return app;
 }

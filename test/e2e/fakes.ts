@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
+import { ScheduleNotFoundError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { createDbBlobStore } from '../../infrastructure/blobs';
 import { createDb } from '../../infrastructure/db/client';
 import type { Db } from '../../infrastructure/db/client';
@@ -139,6 +139,15 @@ export function fakeTemporal(db: Db): FakeTemporal {
             const { quarter, code } = parse(workflowId);
             const s = status.municipalities.find((x) => x.code === code);
             if (def.name === 'submitUpdate' && s) {
+              // As submitUpdate's validator: a signed-off or closed quarter, an excused municipality.
+              const settled = ['accepted', 'excused', 'not_submitted'].includes(s.state);
+              const refusal =
+                status.phase === 'approved' || (status.closed && !settled && s.state !== 'reopened')
+                  ? `Сбор сведений за ${quarter} закрыт.`
+                  : s.state === 'excused'
+                    ? 'Координатор освободил вас от представления сведений за этот квартал.'
+                    : null;
+              if (refusal) throw new WorkflowUpdateFailedError('Workflow Update failed', new Error(refusal));
               const version = s.versions + 1;
               // What the activity recordAndAcknowledge does: the version, then its audit entry.
               const record = {
@@ -296,4 +305,37 @@ export async function signInAs(
     payload: { login: user.login, password: user.password, _csrf: hiddenValue(form.body, '_csrf') },
   });
   return { svodka_session: setCookieValue(res, 'svodka_session') };
+}
+
+/**
+ * Follows an answer's receipt (the 303 of an upload, the form or «no events») as the page's own
+ * refresh does, until the inbox has delivered it (the version page's address) or it was refused
+ * (the 409 page). The portal's dispatcher runs in the same process.
+ */
+export async function followReceipt(
+  app: FastifyInstance,
+  posted: LightMyRequestResponse,
+  timeoutMs = 20_000,
+): Promise<LightMyRequestResponse> {
+  const receipt = posted.headers.location;
+  if (posted.statusCode !== 303 || typeof receipt !== 'string' || !receipt.includes('/received/'))
+    throw new Error(`not a receipt: HTTP ${posted.statusCode} ${String(receipt)}`);
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await app.inject({ method: 'GET', url: receipt });
+    if (res.statusCode !== 200) return res;
+    if (Date.now() > until) throw new Error(`receipt ${receipt} still waiting after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The page a clerk ends on after posting an answer: its version page, or the receipt's refusal. */
+export async function answerPage(
+  app: FastifyInstance,
+  posted: LightMyRequestResponse,
+): Promise<LightMyRequestResponse> {
+  const settled = await followReceipt(app, posted);
+  return settled.statusCode === 303
+    ? app.inject({ method: 'GET', url: settled.headers.location as string })
+    : settled;
 }

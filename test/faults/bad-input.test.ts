@@ -35,7 +35,7 @@ import {
   wrongColumnsFile,
   zipBombFile,
 } from '../fixtures/docx-builders';
-import { hiddenValue, multipartBody } from '../e2e/fakes';
+import { answerPage, followReceipt, hiddenValue, multipartBody } from '../e2e/fakes';
 import { reliability } from './report';
 import {
   quarterStatus,
@@ -267,7 +267,9 @@ async function followVersion(
     out.push(`${what}: HTTP ${res.statusCode}, expected a redirect to the version page`);
     return null;
   }
-  const page = await app.inject({ method: 'GET', url: String(res.headers.location) });
+  const receipt = await app.inject({ method: 'GET', url: String(res.headers.location) });
+  out.push(...pageProblems(receipt, `${what} → receipt`));
+  const page = await answerPage(app, res);
   out.push(...pageProblems(page, `${what} → version page`));
   return page;
 }
@@ -578,18 +580,14 @@ describe('bad input through every channel', () => {
         url: `/m/${uploadToken}/upload`,
         ...multipartBody({ _csrf: uploadCsrf }, { name: 'file', fileName: 'good.docx', bytes: good }),
       });
-      expect((await app.inject({ method: 'GET', url: String(goodUpload.headers.location) })).body).toContain(
-        'Сведения приняты',
-      );
+      expect((await answerPage(app, goodUpload)).body).toContain('Сведения приняты');
       const goodForm = await app.inject({
         method: 'POST',
         url: `/m/${formToken}/form`,
         headers: FORM_TYPE,
         payload: formPayload(formCsrf, [sampleRow()]),
       });
-      expect((await app.inject({ method: 'GET', url: String(goodForm.headers.location) })).body).toContain(
-        'Сведения приняты',
-      );
+      expect((await answerPage(app, goodForm)).body).toContain('Сведения приняты');
       await waitForPhase(stack.client, Q, 'awaiting_approval');
 
       // The report: the hostile text as plain runs; no fields, no raw markup, no control characters.
@@ -627,7 +625,10 @@ describe('bad input through every channel', () => {
         headers: FORM_TYPE,
         payload: new URLSearchParams({ _csrf: uploadCsrf, confirm: 'yes' }).toString(),
       });
-      expect(closed.statusCode).toBe(409);
+      // Received at once; the workflow's refusal is on the receipt page.
+      const refusal = await followReceipt(app, closed);
+      expect(refusal.statusCode).toBe(409);
+      expect(refusal.body).toContain('закрыт');
 
       const mail = await checkMail(stack, [Q]);
       report.add({

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../../infrastructure/tokens';
 import { submissionStatusQuery, submissionWorkflowId } from '../../workflows/api';
-import { hiddenValue, multipartBody, testPortal } from '../e2e/fakes';
+import { followReceipt, hiddenValue, multipartBody, testPortal } from '../e2e/fakes';
 import { sampleRow, wordSubmission } from '../fixtures/docx-builders';
 import { startStack } from '../support/stack';
 import type { Stack } from '../support/stack';
@@ -82,9 +82,12 @@ describe('a request id makes a repeated request one action', () => {
       const [first, second] = [await post(), await post()];
       expect(first.statusCode, first.body).toBe(303);
       expect(second.statusCode, second.body).toBe(303);
-      // Both answers lead to the same version: the second post was the first one again.
-      expect(first.headers.location).toBe(`/m/${token}/versions/1`);
-      expect(second.headers.location).toBe(`/m/${token}/versions/1`);
+      // Both answers lead to the same receipt and the same version: the second post was the first
+      // one again, and stored nothing of its own.
+      expect(second.headers.location).toBe(first.headers.location);
+      expect((await followReceipt(portal, first)).headers.location).toBe(`/m/${token}/versions/1`);
+      expect((await followReceipt(portal, second)).headers.location).toBe(`/m/${token}/versions/1`);
+      expect(await stack.db.upload.count({ where: { quarter: Q, municipality: 'vyazma' } })).toBe(1);
       expect(await summaryOf('vyazma')).toMatchObject({ versions: 1, state: 'accepted' });
       expect(await stack.db.submission.count({ where: { quarter: Q, municipality: 'vyazma' } })).toBe(1);
       const entries = await entriesOf('vyazma');
@@ -107,7 +110,7 @@ describe('a request id makes a repeated request one action', () => {
         { name: 'file', fileName: 'вязьма.docx', bytes: file },
       );
       const third = await portal.inject({ method: 'POST', url: `/m/${token}/upload`, ...body });
-      expect(third.headers.location).toBe(`/m/${token}/versions/2`);
+      expect((await followReceipt(portal, third)).headers.location).toBe(`/m/${token}/versions/2`);
       expect(await entriesOf('vyazma')).toHaveLength(2);
     },
   );

@@ -174,8 +174,15 @@ describe('the production topology, process by process', () => {
       redirect: 'manual',
     });
     expect(res.status, await res.clone().text()).toBe(303);
-    const page = await fetch(new URL(res.headers.get('location')!, topology.portalUrl));
-    return page.text();
+    // The receipt refreshes itself until the inbox has delivered the answer; then its version.
+    const receipt = new URL(res.headers.get('location')!, topology.portalUrl);
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const page = await fetch(receipt, { redirect: 'manual' });
+      if (page.status === 303) return (await fetch(new URL(page.headers.get('location')!, receipt))).text();
+      if (page.status !== 200 || Date.now() > until) return page.text();
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
   async function portalNil(token: string): Promise<void> {
     const res = await fetch(`${topology.portalUrl}/m/${token}/nil`, {

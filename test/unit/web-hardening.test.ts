@@ -26,6 +26,7 @@ import { portalConfigFromEnv } from '../../client/web/main';
 import {
   createTestDb,
   fakeTemporal,
+  followReceipt,
   hiddenValue,
   multipartBody,
   quarterStatus,
@@ -410,7 +411,7 @@ describe('finding 4: links', () => {
     expect(entry?.actor).toBe('coord');
   });
 
-  it('after sign-off a link is read-only: no upload, no form, no nil', async () => {
+  it('after sign-off a link is read-only: no upload, no form, no nil (each refused on its receipt)', async () => {
     const token = await issueToken(t.db, { quarter: Q, municipality: 'monastyrshchina' });
     const csrf = hiddenValue((await app.inject({ method: 'GET', url: `/m/${token}` })).body, '_csrf');
     temporal.statuses.set(Q, quarterStatus(Q, { phase: 'approved', closed: true, finalReportId: 'x' }));
@@ -423,14 +424,17 @@ describe('finding 4: links', () => {
       { _csrf: csrf },
       { name: 'file', fileName: 'a.docx', bytes: Buffer.from('PK') },
     );
-    expect((await app.inject({ method: 'POST', url: `/m/${token}/upload`, ...upload })).statusCode).toBe(409);
+    const up = await app.inject({ method: 'POST', url: `/m/${token}/upload`, ...upload });
+    expect((await followReceipt(app, up)).statusCode).toBe(409);
     const nil = await app.inject({
       method: 'POST',
       url: `/m/${token}/nil`,
       payload: { _csrf: csrf, confirm: 'yes' },
     });
-    expect(nil.statusCode).toBe(409);
-    expect(temporal.calls.filter((c) => c.kind === 'update')).toHaveLength(0);
+    const refused = await followReceipt(app, nil);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('закрыт');
+    expect(await t.db.submission.count({ where: { quarter: Q, municipality: 'monastyrshchina' } })).toBe(0);
   });
 });
 
@@ -697,6 +701,7 @@ describe('finding 9: abuse quotas', () => {
       payload,
     });
     expect(res.statusCode).toBe(303);
+    await followReceipt(app, res);
     const update = temporal.calls.find((c) => c.kind === 'update' && c.name === 'submitUpdate');
     // What the workflow's history would hold: a few hundred bytes, not the rows.
     expect(JSON.stringify(update?.args).length).toBeLessThan(500);

@@ -8,7 +8,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { issueToken } from '../../infrastructure/tokens';
 import { parseSubmissionDocx } from '../../infrastructure/docx/parse';
 import { createUser } from '../../client/web/auth';
-import { createTestDb, fakeTemporal, hiddenValue, quarterStatus, testPortal } from '../e2e/fakes';
+import { createTestDb, fakeTemporal, hiddenValue, quarterStatus, testPortal, answerPage } from '../e2e/fakes';
 import type { FakeTemporal, TestDb } from '../e2e/fakes';
 
 const Q = '2023-Q2';
@@ -107,7 +107,7 @@ describe('the municipality page', () => {
       payload: form({ _csrf: csrf, count: '2', ...prefixed(0, good), ...prefixed(1, bad), action: 'submit' }),
     });
     expect(submit.statusCode).toBe(303);
-    const rejected = await app.inject({ method: 'GET', url: submit.headers.location as string });
+    const rejected = await answerPage(app, submit);
     expect(rejected.body).toContain('Сведения не приняты');
     expect(rejected.body).toContain('Строка 2, столбец «Сроки проведения мероприятия»');
     expect(rejected.body).toContain('Исправить в форме');
@@ -136,7 +136,7 @@ describe('the municipality page', () => {
       headers: FORM,
       payload: form({ _csrf: csrf, count: '1', ...prefixed(0, good), action: 'submit' }),
     });
-    const accepted = await app.inject({ method: 'GET', url: ok.headers.location as string });
+    const accepted = await answerPage(app, ok);
     expect(accepted.body).toContain('Сведения приняты: 1 мероприятие');
     expect(await t.db.formDraft.count({ where: { municipality: 'velizh' } })).toBe(0);
     const submissions = await t.db.submission.findMany({

@@ -12,6 +12,7 @@ import {
   multipartBody,
   quarterStatus,
   testPortal,
+  answerPage,
 } from '../e2e/fakes';
 import type { FakeTemporal, TestDb } from '../e2e/fakes';
 
@@ -178,7 +179,7 @@ describe('upload limit', () => {
     const upload = await t.db.upload.findFirst({ where: { municipality: 'krasny' } });
     expect(upload?.fileName).toBe('passwd'); // a label only, never a path
     expect(upload?.channel).toBe('web');
-    const result = await app.inject({ method: 'GET', url: res.headers.location as string });
+    const result = await answerPage(app, res);
     expect(result.body).toContain('не приняты');
   });
 

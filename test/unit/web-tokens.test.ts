@@ -12,6 +12,7 @@ import {
 import {
   createTestDb,
   fakeTemporal,
+  followReceipt,
   hiddenValue,
   multipartBody,
   quarterStatus,
@@ -124,7 +125,7 @@ describe('token pages over HTTP', () => {
       payload: { confirm: 'yes', _csrf: bCsrf },
     });
     expect(bNil.statusCode).toBe(303);
-    expect(bNil.headers.location).toBe(`/m/${b}/versions/1`);
+    expect((await followReceipt(app, bNil)).headers.location).toBe(`/m/${b}/versions/1`);
 
     // A's page names A only, and shows none of B's answers.
     const aPage = await app.inject({ method: 'GET', url: `/m/${a}` });
@@ -151,6 +152,11 @@ describe('token pages over HTTP', () => {
       payload: { confirm: 'yes', _csrf: aCsrf },
     });
     expect(own.statusCode).toBe(303);
+    await followReceipt(app, own);
+    // A's receipt is not B's to read.
+    expect((await app.inject({ method: 'GET', url: own.headers.location!.replace(a, b) })).statusCode).toBe(
+      404,
+    );
     const updates = temporal.calls.filter((c) => c.kind === 'update');
     expect(updates.map((c) => c.workflowId)).toEqual([`quarter/${Q}/ershichi`, `quarter/${Q}/glinka`]);
     // The municipality is the actor, the web the origin.
@@ -195,17 +201,19 @@ describe('token pages over HTTP', () => {
         url: `/m/${token}/nil`,
         payload: { confirm: 'yes', _csrf: csrf },
       });
-      expect(nil.statusCode).toBe(409);
-      expect(nil.body).toContain('закрыт');
+      // The answer is received at once; the workflow's refusal reaches its receipt page.
+      const refused = await followReceipt(app, nil);
+      expect(refused.statusCode).toBe(409);
+      expect(refused.body).toContain('закрыт');
       const upload = multipartBody(
         { _csrf: csrf },
         { name: 'file', fileName: 'a.docx', bytes: Buffer.from('PK') },
       );
       const up = await app.inject({ method: 'POST', url: `/m/${token}/upload`, ...upload });
-      expect(up.statusCode).toBe(409);
+      expect((await followReceipt(app, up)).statusCode).toBe(409);
       expect((await app.inject({ method: 'GET', url: `/m/${token}/form` })).statusCode).toBe(409);
     }
-    expect(temporal.calls.filter((c) => c.kind === 'update')).toHaveLength(0);
+    expect(await t.db.submission.count({ where: { quarter: Q, municipality: 'kardymovo' } })).toBe(0);
   });
 
   it('a municipality reopened after the close may answer again', async () => {
