@@ -2,6 +2,7 @@
 // styles or scripts). Plain HTML that an old browser on a slow line shows well.
 import { html } from './html';
 import type { Html } from './html';
+import type { Viewer } from './auth';
 
 export const APP_CSS = `
 *{box-sizing:border-box}
@@ -81,7 +82,18 @@ footer{max-width:1180px;margin:20px auto;padding:0 16px 20px;color:#6a717d;font-
 @media print{header.top nav,.actions,form{display:none}}
 `;
 
-export type ShellUser = { name: string; role: string; csrf: string };
+/** regionId: an account of one region, which does not see the installation-wide pages. */
+export type ShellUser = { name: string; role: string; csrf: string; regionId?: number | null };
+
+/** The signed-in account as every page's header shows it. */
+export function shellUser(viewer: Viewer): ShellUser {
+  return {
+    name: viewer.user.name,
+    role: viewer.user.role,
+    csrf: viewer.csrf,
+    regionId: viewer.user.regionId,
+  };
+}
 
 export type PageOptions = {
   title: string;
@@ -101,11 +113,14 @@ const ROLE_LABELS: Record<string, string> = { coordinator: 'координато
 
 export function page(options: PageOptions): Html {
   const { user } = options;
+  // The mail and the accounts belong to the whole installation: an account of one region is not shown them.
+  const installationWide = !user?.regionId;
   const nav = user
     ? html`<nav>
         <a href="/quarters">Кварталы</a>
-        <a href="/mail">Входящая почта</a>
-        ${user.role === 'coordinator' ? html`<a href="/timeliness">Своевременность</a> <a href="/registry">Реестр</a> <a href="/users">Учетные записи</a>` : ''}
+        ${installationWide ? html`<a href="/mail">Входящая почта</a>` : ''}
+        ${user.role === 'coordinator' ? html`<a href="/timeliness">Своевременность</a> <a href="/registry">Реестр</a>` : ''}
+        ${user.role === 'coordinator' && installationWide ? html`<a href="/users">Учетные записи</a>` : ''}
         ${options.devMailbox ? html`<a href="/dev/mailbox">Почтовый ящик (разработка)</a>` : ''}
         <span class="who">${user.name} (${ROLE_LABELS[user.role] ?? user.role})</span>
         <form method="post" action="/logout">

@@ -61,7 +61,8 @@ export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): 
       return;
     }
     const installationWide = INSTALLATION_PAGES.some((p) => path === p || path.startsWith(`${p}/`));
-    const scoped = quarter !== null || path === '/quarters' || path.startsWith('/registry') || installationWide;
+    const scoped =
+      quarter !== null || path === '/quarters' || path.startsWith('/registry') || installationWide;
     if (!scoped) return;
     const quarterRegion = quarter ? await regionOfQuarterRecord(ctx.db, quarter) : null;
     if (quarterRegion) request.svodkaRegion = quarterRegion;
@@ -86,7 +87,12 @@ export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): 
     if (!quarterRegion) {
       const region = await ctx.db.region.findUnique({ where: { id: own } });
       if (region)
-        request.svodkaRegion = { id: region.id, name: region.name, genitive: region.genitive, code: region.code };
+        request.svodkaRegion = {
+          id: region.id,
+          name: region.name,
+          genitive: region.genitive,
+          code: region.code,
+        };
     }
   });
 }

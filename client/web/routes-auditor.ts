@@ -21,6 +21,7 @@ import { readUploadForm } from './multipart';
 import { municipalityNames, quarterParam } from './routes-coordinator';
 import { signOffCard } from './routes-signoff';
 import { fetchQuarterStatus } from './workflow';
+import { shellUser } from './layout';
 
 const SOURCE_LABELS: Record<TimelineEntry['source'], string> = {
   history: 'история',
@@ -29,10 +30,6 @@ const SOURCE_LABELS: Record<TimelineEntry['source'], string> = {
 };
 
 type QParams = { Params: { quarter: string } };
-
-function shellUser(viewer: Viewer) {
-  return { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf };
-}
 
 function nav(quarter: string, current: 'audit' | 'final'): Html {
   return html`<p class="muted">

@@ -53,6 +53,7 @@ import { regionOfQuarterRecord } from './region-access';
 import { municipalitySummaryOf, quarterDashboardSection } from './routes-dashboard';
 import { signOffCard } from './routes-signoff';
 import { requireQuarterStatus, requireReportId, withDeadline } from './workflow';
+import { shellUser } from './layout';
 
 /** "2023-Q2" or "2023-Q2.kaluga" exactly (the canonical form), or a 404. */
 export function quarterParam(value: string): string {
@@ -159,11 +160,6 @@ function quarterNav(quarter: string, current: 'status' | 'report' | 'audit' | 'f
   </p>`;
 }
 
-function shellUser(viewer: Viewer) {
-  return { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf };
-}
-
-
 function phaseBanner(status: QuarterStatus, daysLeft: string | null = null): Html {
   const q = status.quarter;
   if (status.phase === 'approved' || status.finalReportId) {
@@ -193,7 +189,6 @@ function phaseBanner(status: QuarterStatus, daysLeft: string | null = null): Htm
     </p>
   </div>`;
 }
-
 
 function findingsList(findings: Finding[]): Html {
   return html`<ul class="findings">
@@ -346,22 +341,25 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
     return reply.redirect(`/quarters/${result.quarter}?done=${result.started ? 'started' : 'already'}`, 303);
   });
 
-  app.get<QParams & { Querystring: { done?: string } & Record<string, unknown> }>('/quarters/:quarter', async (request, reply) => {
-    const viewer = await ctx.requireViewer(request, reply);
-    if (!viewer) return reply;
-    const quarter = quarterParam(request.params.quarter);
-    const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
-    const coordinator = viewer.user.role === 'coordinator';
-    const canClose = coordinator && !status.closed && status.phase === 'collecting' && !status.finalReportId;
-    const live = status.phase !== 'approved' && !status.finalReportId;
-    const daysLeft =
-      status.phase === 'collecting' && !status.closed ? await workingDaysLeftText(ctx.db, status) : null;
-    // A large region's page is searched and paged: refreshed less often, so typing is not cut short.
-    const refresh = status.municipalities.length > 0 ? 10 : 60;
-    // Said where the coordinator lands right after starting the quarter, as `quarter start` says it.
-    const calendarWarning =
-      request.query.done === 'started' ? await quarterCalendarWarning(ctx.db, status.deadline) : null;
-    const body = html`<h1>${quarterName(quarter)}${otherRegion(request, quarter)}</h1>
+  app.get<QParams & { Querystring: { done?: string } & Record<string, unknown> }>(
+    '/quarters/:quarter',
+    async (request, reply) => {
+      const viewer = await ctx.requireViewer(request, reply);
+      if (!viewer) return reply;
+      const quarter = quarterParam(request.params.quarter);
+      const status = await requireQuarterStatus(ctx.temporal, quarter, ctx.db);
+      const coordinator = viewer.user.role === 'coordinator';
+      const canClose =
+        coordinator && !status.closed && status.phase === 'collecting' && !status.finalReportId;
+      const live = status.phase !== 'approved' && !status.finalReportId;
+      const daysLeft =
+        status.phase === 'collecting' && !status.closed ? await workingDaysLeftText(ctx.db, status) : null;
+      // A large region's page is searched and paged: refreshed less often, so typing is not cut short.
+      const refresh = status.municipalities.length > 0 ? 10 : 60;
+      // Said where the coordinator lands right after starting the quarter, as `quarter start` says it.
+      const calendarWarning =
+        request.query.done === 'started' ? await quarterCalendarWarning(ctx.db, status.deadline) : null;
+      const body = html`<h1>${quarterName(quarter)}${otherRegion(request, quarter)}</h1>
       ${quarterNav(quarter, 'status')} ${doneMessage(request.query.done)}
       ${calendarWarning ? html`<div class="notice"><p>${calendarWarning}</p></div>` : ''} ${phaseBanner(status, daysLeft)}
       ${live ? html`<p class="muted">Страница обновляется сама каждые ${refresh} секунд. Время — московское.</p>` : ''}
@@ -390,13 +388,14 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
               </div>`
           : ''
       }`;
-    return ctx.send(reply, 200, {
-      title: `${quarterName(quarter)}${otherRegion(request, quarter)}`,
-      body,
-      user: shellUser(viewer),
-      refresh: live ? refresh : undefined,
-    });
-  });
+      return ctx.send(reply, 200, {
+        title: `${quarterName(quarter)}${otherRegion(request, quarter)}`,
+        body,
+        user: shellUser(viewer),
+        refresh: live ? refresh : undefined,
+      });
+    },
+  );
 
   app.get<MParams & { Querystring: { done?: string } }>(
     '/quarters/:quarter/m/:code',

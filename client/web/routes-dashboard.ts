@@ -14,6 +14,7 @@ import { quarterName } from './format';
 import { html } from './html';
 import type { Html } from './html';
 import { dashboardQuery, quarterDashboard, timelinessBadge } from './views/quarter-dashboard';
+import { shellUser } from './layout';
 
 const readDeps = (ctx: PortalContext): ReadDeps => ({
   db: ctx.db,
@@ -165,7 +166,7 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: PortalContext
     return ctx.send(reply, 200, {
       title: 'Своевременность ответов',
       body: latenessPage(view, { q: query.q ?? '', late: query.late ?? false }),
-      user: { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf },
+      user: shellUser(viewer),
     });
   });
 }

@@ -14,9 +14,9 @@ import { moscowDateTime, plural } from './format';
 import { html } from './html';
 import type { Html } from './html';
 import { portalUseCaseContext, runForPage } from './actions';
-import { shellUser } from './routes-review';
 import { execute } from '../../application/use-case';
 import { reviewStylesheet } from './review-views';
+import { shellUser } from './layout';
 
 const STATUS_LABELS: Record<QueuedMail['status'], string> = {
   held: 'Задержано',

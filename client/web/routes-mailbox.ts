@@ -11,6 +11,7 @@ import type { PortalContext } from './context';
 import { notFound } from './errors';
 import { attachmentDisposition, moscowDateTime } from './format';
 import { html, linkify } from './html';
+import { shellUser } from './layout';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.eml$/;
 const MAX_LISTED = 300;
@@ -86,7 +87,7 @@ export function registerMailboxRoutes(app: FastifyInstance, ctx: PortalContext, 
 
   const shell = async (request: Parameters<PortalContext['viewer']>[0]) => {
     const viewer = await ctx.viewer(request);
-    return viewer ? { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf } : null;
+    return viewer ? shellUser(viewer) : null;
   };
 
   app.get('/dev/mailbox', async (request, reply) => {

@@ -19,6 +19,7 @@ import { moscowDateTime } from './format';
 import { html } from './html';
 import type { Html } from './html';
 import { actionButton, askTemporal, registerActionPost } from './schedule-forms';
+import { shellUser } from './layout';
 
 const DONE: Record<string, string> = {
   saved: 'Настройки уведомлений сохранены.',
@@ -109,7 +110,7 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: PortalCont
     return ctx.send(reply, 200, {
       title: 'Уведомления',
       body,
-      user: { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf },
+      user: shellUser(viewer),
     });
   });
 

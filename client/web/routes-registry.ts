@@ -24,6 +24,7 @@ import { moscowDateTime } from './format';
 import { html } from './html';
 import type { Html } from './html';
 import { readUploadForm } from './multipart';
+import { shellUser } from './layout';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -183,7 +184,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
     return ctx.send(reply, 200, {
       title: 'Реестр',
       body,
-      user: { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf },
+      user: shellUser(viewer),
     });
   });
 
@@ -294,7 +295,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: PortalContext)
     return ctx.send(reply, 200, {
       title: m.name,
       body,
-      user: { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf },
+      user: shellUser(viewer),
     });
   });
 

@@ -23,10 +23,7 @@ import type { Html } from './html';
 import { registerMailQueueRoutes } from './routes-mail-queue';
 import { quarterParam } from './routes-coordinator';
 import { diffView, duplicatesView, REVIEW_CSS, reviewStylesheet, versionLabel } from './review-views';
-
-export function shellUser(viewer: Viewer) {
-  return { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf };
-}
+import { shellUser } from './layout';
 
 /** Every value of a repeated form field (checkboxes), at most `max`. */
 export function formValues(body: unknown, name: string, max = 5_000): string[] {

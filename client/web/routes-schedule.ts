@@ -22,6 +22,7 @@ import { html } from './html';
 import type { Html } from './html';
 import { actionButton, askTemporal, registerActionPost } from './schedule-forms';
 import { viewerScheduleRegion } from './region-access';
+import { shellUser } from './layout';
 
 const DONE: Record<string, string> = {
   created: 'Расписание создано.',
@@ -174,7 +175,7 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: PortalContext)
     return ctx.send(reply, 200, {
       title: 'Расписание',
       body,
-      user: { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf },
+      user: shellUser(viewer),
     });
   });
 

@@ -5,7 +5,11 @@ import { createPublicKey } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { publicKeyId } from '../../infrastructure/manifest';
 import { describeSigner } from '../../infrastructure/official-signature';
-import { finalReportOf, recordOfficialSignature, verifiedOfficialSignatures } from '../../infrastructure/report-signoff';
+import {
+  finalReportOf,
+  recordOfficialSignature,
+  verifiedOfficialSignatures,
+} from '../../infrastructure/report-signoff';
 import { verifyKey } from '../../infrastructure/signing';
 import type { Viewer } from './auth';
 import type { PortalContext } from './context';

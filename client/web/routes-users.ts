@@ -9,6 +9,7 @@ import type { PortalContext } from './context';
 import { notFound } from './errors';
 import { moscowDateTime } from './format';
 import { html } from './html';
+import { shellUser } from './layout';
 
 export function registerUserRoutes(app: FastifyInstance, ctx: PortalContext): void {
   app.get<{ Querystring: { done?: string } }>('/users', async (request, reply) => {
@@ -64,7 +65,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: PortalContext): vo
     return ctx.send(reply, 200, {
       title: 'Учетные записи',
       body,
-      user: { name: viewer.user.name, role: viewer.user.role, csrf: viewer.csrf },
+      user: shellUser(viewer),
     });
   });
 

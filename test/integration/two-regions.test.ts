@@ -185,7 +185,11 @@ describe('two regions in one installation', () => {
       expect(listOfAdmin).toContain('Калужская область');
       expect(listOfAdmin).toContain('Смоленская область');
 
-      // The installation's own pages are the administrator's.
+      // The installation's own pages are the administrator's: not offered to a region's account.
+      for (const link of ['href="/users"', 'href="/mail"']) {
+        expect(listOfKaluga, link).not.toContain(link);
+        expect(listOfAdmin, link).toContain(link);
+      }
       for (const url of ['/users', '/notifications', '/mail']) {
         const refused = await get(url, ofKaluga);
         expect(refused.statusCode, url).toBe(403);
