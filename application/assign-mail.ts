@@ -115,6 +115,7 @@ export const assignMail = defineUseCase({
         throw new RefusedError((err.cause as Error | undefined)?.message ?? err.message, 'conflict');
       if (
         err instanceof WorkflowNotFoundError ||
+        (err instanceof RefusedError && err.kind === 'not-found') ||
         /not found|already completed/i.test((err as Error)?.message ?? '')
       )
         throw new RefusedError(

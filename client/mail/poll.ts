@@ -22,7 +22,7 @@ import { simpleParser } from 'mailparser';
 import type { Attachment, ParsedMail } from 'mailparser';
 import { useCaseContext } from '../../application/context';
 import { submitAnswer } from '../../application/submit-answer';
-import { execute, InvalidInputError } from '../../application/use-case';
+import { execute, InvalidInputError, RefusedError } from '../../application/use-case';
 import type { SubmissionResult } from '../../workflows/api';
 import { appendAudit } from '../../infrastructure/audit';
 import type { BlobStore } from '../../infrastructure/blobs';
@@ -239,6 +239,8 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
     }
     let reason: string | null = null;
     if (err instanceof InvalidInputError) reason = err.message;
+    // Refused on the way to an ended run: the quarter signed off, or never started.
+    else if (err instanceof RefusedError) reason = err.message;
     else if (err instanceof WorkflowUpdateFailedError)
       reason = (err.cause as Error | undefined)?.message ?? err.message;
     else if (
