@@ -36,7 +36,7 @@ import type { Html } from './html';
 import { readUploadForm } from './multipart';
 import { FORM_BODY_LIMIT, formField } from './context';
 import type { PortalContext } from './context';
-import { municipalityStanding } from './workflow';
+import { fetchQuarterStatus, municipalityStanding } from './workflow';
 import type { Standing } from './workflow';
 
 type MunicipalityRow = {
@@ -485,8 +485,35 @@ ${row[key]}</textarea>`,
 
 // --- routes -------------------------------------------------------------------------------------
 
+/** How long the portal trusts what the quarter said about itself before it asks again. */
+const QUARTER_STANDING_TTL_MS = 5_000;
+
 export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalContext): void {
   const buildTemplate = createTemplateFactory();
+  // Before an answer is stored: the quarter must be running and not signed off. One query per
+  // quarter every few seconds, not one per upload — the workflow's own validator refuses the rest
+  // (closed, excused) and the receipt page says so.
+  const quarterStanding = new Map<string, { at: number; signedOff: boolean; found: boolean }>();
+  const quarterTakesAnswers = async (tp: TokenPage): Promise<void> => {
+    const { quarter } = tp.scope;
+    let known = quarterStanding.get(quarter);
+    if (!known || Date.now() - known.at > QUARTER_STANDING_TTL_MS) {
+      const status = await fetchQuarterStatus(ctx.temporal, quarter, ctx.db);
+      known = {
+        at: Date.now(),
+        found: status !== null,
+        signedOff: status !== null && (status.phase === 'approved' || status.finalReportId !== null),
+      };
+      quarterStanding.set(quarter, known);
+    }
+    if (!known.found)
+      throw new PortalError(
+        404,
+        'Сбор сведений не найден',
+        `Сбор сведений за ${tp.quarterTitle} не запущен.`,
+      );
+    if (known.signedOff) throw closedError(tp);
+  };
   app.get<TokenParams>('/m/:token', ctx.limits.token, async (request, reply) => {
     const tp = await openToken(ctx, request);
     const standing = await standingOf(ctx, tp);
@@ -579,6 +606,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
       throw badRequest(
         'Файл не выбран или пуст. Нажмите «Выберите файл», укажите заполненный шаблон (.docx) и отправьте снова.',
       );
+    await quarterTakesAnswers(tp);
     await withinStorageQuota(ctx, tp, form.file.bytes.length);
     return submit(ctx, request, reply, tp, form.fields[REQUEST_ID_FIELD], {
       kind: 'file',
@@ -595,6 +623,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         'Отметьте, что мероприятия в международной сфере не проводились, и нажмите кнопку снова.',
       );
     }
+    await quarterTakesAnswers(tp);
     return submit(ctx, request, reply, tp, formField(request.body, REQUEST_ID_FIELD), { kind: 'nil' });
   });
 

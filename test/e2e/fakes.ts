@@ -312,6 +312,17 @@ export async function signInAs(
  * refresh does, until the inbox has delivered it (the version page's address) or it was refused
  * (the 409 page). The portal's dispatcher runs in the same process.
  */
+/**
+ * Where a refused answer is told: at once when the portal already knows the quarter takes no
+ * answers (signed off, not started), or on its receipt when the workflow refuses it.
+ */
+export async function answerOutcome(
+  app: FastifyInstance,
+  posted: LightMyRequestResponse,
+): Promise<LightMyRequestResponse> {
+  return posted.statusCode === 303 ? followReceipt(app, posted) : posted;
+}
+
 export async function followReceipt(
   app: FastifyInstance,
   posted: LightMyRequestResponse,
