@@ -1,13 +1,13 @@
 // «Назначить муниципальному образованию»: the coordinator says whose answer a queued reply is; its
 // attached template then goes in as that municipality's emailed answer, through the same path an
 // email answer takes (submitAsEmailAnswer below), and the municipality is told the result as usual.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { appendAudit } from '../infrastructure/audit';
 import { UploadTooLargeError } from '../infrastructure/uploads';
 import type { SubmissionResult } from '../workflows/api';
 import { assigningStatus, mailIdField, queuedMail } from './mail-queue';
-import { RefusedError } from './refusal';
+import { RefusedError, workflowGone } from './refusal';
 import { municipalityField, quarterField, requestIdField } from './review-schemas';
 import { submitAnswer } from './submit-answer';
 import { defineUseCase, execute } from './use-case';
@@ -114,9 +114,8 @@ export const assignMail = defineUseCase({
       if (err instanceof WorkflowUpdateFailedError)
         throw new RefusedError((err.cause as Error | undefined)?.message ?? err.message, 'conflict');
       if (
-        err instanceof WorkflowNotFoundError ||
         (err instanceof RefusedError && err.kind === 'not-found') ||
-        /not found|already completed/i.test((err as Error)?.message ?? '')
+        workflowGone(err)
       )
         throw new RefusedError(
           `«${m.name}» не участвует в сборе сведений за ${input.quarter}: квартал не запущен или уже закрыт.`,

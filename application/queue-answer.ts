@@ -23,8 +23,8 @@ export const queueAnswer = defineUseCase({
   input: submitAnswerInput,
   async run(ctx, input): Promise<AnswerReceipt> {
     const { quarter, municipality, requestId } = input;
-    const known = await findInboxEntry(ctx.db, requestId);
-    if (known) return receipt(known, quarter, municipality);
+    // A request id seen before is found by the unique key as the row goes in, not by a read first:
+    // a double post is rare, and every upload would pay for the read.
     try {
       await ctx.db.$transaction(
         async (tx) => {

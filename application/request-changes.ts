@@ -2,10 +2,10 @@
 // from and emails each the coordinator's comment (the quarter workflow's requestChangesUpdate).
 // The request id is the Update's id and the audit entry's, which the quarter workflow writes through
 // its recordAudit activity: a form posted twice is one action, recorded once.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { quarterWorkflowId, requestChangesUpdate } from '../workflows/api';
-import { RefusedError } from './refusal';
+import { RefusedError, workflowGone } from './refusal';
 import { municipalityField, quarterField, requestIdField } from './review-schemas';
 import { defineUseCase } from './use-case';
 
@@ -57,7 +57,7 @@ export const requestChanges = defineUseCase({
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError)
         throw new RefusedError((err.cause as Error | undefined)?.message ?? err.message, 'conflict');
-      if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error)?.message ?? ''))
+      if (workflowGone(err))
         throw new RefusedError(
           `Сбор сведений за ${quarter} не идет: квартал не запущен или отчет уже подписан.`,
           'conflict',

@@ -17,6 +17,7 @@ import { useCaseContext } from '../../application/context';
 import { execute, InvalidInputError, RefusedError } from '../../application/use-case';
 import type { UseCase, UseCaseContext } from '../../application/use-case';
 import type { z } from 'zod';
+import { workflowGone } from '../../application/refusal';
 
 export { UserError };
 
@@ -151,8 +152,7 @@ export async function explainTemporalError(err: unknown, quarter: string): Promi
         `«npx svodka quarter status ${quarter}» и при необходимости повторите команду.`,
     );
   }
-  const message = (err as Error)?.message ?? String(err);
-  const gone = err instanceof WorkflowNotFoundError || /already completed|not found/i.test(message);
+  const gone = workflowGone(err);
   if (!gone) return err;
   try {
     const handle = (await getClient()).workflow.getHandle(quarterWorkflowId(quarter));

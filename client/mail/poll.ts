@@ -15,7 +15,7 @@
 // A failure on the way (Temporal or SMTP down) leaves the message unread: the next poll retries it,
 // and the submission is not repeated (the Update's id derives from the Message-ID).
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
@@ -41,6 +41,7 @@ import { bareAddress, checkSender } from './screen';
 import { refusedReply, resultReply, tooLargeReply } from './reply';
 import type { ReplyText } from './reply';
 import { countInbound } from '../../infrastructure/metrics';
+import { workflowGone } from '../../application/refusal';
 
 export type InboundDeps = {
   db: Db;
@@ -243,10 +244,7 @@ async function handleMessage(deps: InboundDeps, parsed: ParsedMail, messageId: s
     else if (err instanceof RefusedError) reason = err.message;
     else if (err instanceof WorkflowUpdateFailedError)
       reason = (err.cause as Error | undefined)?.message ?? err.message;
-    else if (
-      err instanceof WorkflowNotFoundError ||
-      /already completed|not found/i.test((err as Error)?.message ?? '')
-    )
+    else if (workflowGone(err))
       reason = `Квартал ${quarter} закрыт: сведения больше не принимаются.`;
     if (reason === null) throw err;
     await answer(refusedReply({ quarter, municipalityName: name, fileName, reason }));

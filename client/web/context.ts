@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastif
 import type { Client } from '@temporalio/client';
 import type { BlobStore } from '../../infrastructure/blobs';
 import type { Db } from '../../infrastructure/db/client';
+import type { TokenScope } from '../../infrastructure/tokens';
 import type { Viewer } from './auth';
 import type { PageOptions } from './layout';
 import type { Csrf, RateLimitRule } from './security';
@@ -106,5 +107,7 @@ declare module 'fastify' {
     svodkaViewer?: Viewer | null;
     /** Where the error page's «back» link goes. */
     svodkaBack?: string | null;
+    /** The municipality's link of this request as resolved once (null scope: not valid). */
+    svodkaToken?: { token: string; scope: TokenScope | null };
   }
 }

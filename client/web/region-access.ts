@@ -4,6 +4,7 @@
 // 404, as if it did not exist. The page's header and footer name the quarter's region (on a
 // municipality's page too), or the account's own.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { parseQuarterKey } from '../../domain/quarter';
 import type { Db } from '../../infrastructure/db/client';
 import { resolveToken } from '../../infrastructure/tokens';
@@ -48,15 +49,31 @@ export async function viewerScheduleRegion(ctx: PortalContext, viewer: Viewer): 
  */
 const INSTALLATION_PAGES = ['/users', '/notifications', '/mail'];
 
+/** A quarter's region is recorded once, when it opens; its name and code show within this long. */
+const QUARTER_REGION_TTL_MS = 5_000;
+
 export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): void {
+  // Every municipality's request names its quarter's region: one lookup per quarter every few
+  // seconds, not two queries per request (the upload path's budget is a few milliseconds).
+  // fetch() shares one lookup among the requests that arrive while it runs; a quarter with no
+  // region (not opened, its region gone) is not kept.
+  const quarterRegions = new LRUCache<string, RegionRecord>({
+    max: 1000,
+    ttl: QUARTER_REGION_TTL_MS,
+    fetchMethod: async (quarter) => (await regionOfQuarterRecord(ctx.db, quarter)) ?? undefined,
+  });
+  const regionOf = async (quarter: string): Promise<RegionRecord | null> =>
+    (await quarterRegions.fetch(quarter)) ?? null;
   app.addHook('preHandler', async (request) => {
     const quarter = quarterOf(request);
     const path = request.url.split('?')[0] ?? '';
     // A municipality's page names its quarter's region, whichever region that is.
     const token = (request.params as { token?: unknown } | undefined)?.token;
     if (path.startsWith('/m/') && typeof token === 'string') {
+      // Resolved once per request: the route reads it from here (revocation still counts at once).
       const scope = await resolveToken(ctx.db, token);
-      const region = scope ? await regionOfQuarterRecord(ctx.db, scope.quarter) : null;
+      request.svodkaToken = { token, scope };
+      const region = scope ? await regionOf(scope.quarter) : null;
       if (region) request.svodkaRegion = region;
       return;
     }
@@ -64,7 +81,7 @@ export function registerRegionAccess(app: FastifyInstance, ctx: PortalContext): 
     const scoped =
       quarter !== null || path === '/quarters' || path.startsWith('/registry') || installationWide;
     if (!scoped) return;
-    const quarterRegion = quarter ? await regionOfQuarterRecord(ctx.db, quarter) : null;
+    const quarterRegion = quarter ? await regionOf(quarter) : null;
     if (quarterRegion) request.svodkaRegion = quarterRegion;
     // An unsigned visitor is sent to sign in by the route itself.
     const viewer = await ctx.viewer(request);

@@ -1,6 +1,7 @@
 // The municipality's page, reached by the token link of its emails: its own status and answers,
 // the template, a file upload, rows typed into a form, or «мероприятия не проводились». A token
 // opens one municipality of one quarter; everything here is read and written under that scope.
+import { LRUCache } from 'lru-cache';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { queueAnswer } from '../../application/queue-answer';
 import type { AnswerReceipt } from '../../application/queue-answer';
@@ -65,7 +66,8 @@ type TokenParams = { Params: { token: string } };
 
 async function openToken(ctx: PortalContext, request: FastifyRequest<TokenParams>): Promise<TokenPage> {
   const token = request.params.token;
-  const scope = await resolveToken(ctx.db, token);
+  const known = request.svodkaToken;
+  const scope = known?.token === token ? known.scope : await resolveToken(ctx.db, token);
   if (!scope) {
     throw new PortalError(
       404,
@@ -493,19 +495,21 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
   // Before an answer is stored: the quarter must be running and not signed off. One query per
   // quarter every few seconds, not one per upload — the workflow's own validator refuses the rest
   // (closed, excused) and the receipt page says so.
-  const quarterStanding = new Map<string, { at: number; signedOff: boolean; found: boolean }>();
-  const quarterTakesAnswers = async (tp: TokenPage): Promise<void> => {
-    const { quarter } = tp.scope;
-    let known = quarterStanding.get(quarter);
-    if (!known || Date.now() - known.at > QUARTER_STANDING_TTL_MS) {
+  // fetch() shares one lookup among the uploads that arrive while it runs.
+  const quarterStanding = new LRUCache<string, { signedOff: boolean; found: boolean }>({
+    max: 1000,
+    ttl: QUARTER_STANDING_TTL_MS,
+    fetchMethod: async (quarter) => {
       const status = await fetchQuarterStatus(ctx.temporal, quarter, ctx.db);
-      known = {
-        at: Date.now(),
+      return {
         found: status !== null,
         signedOff: status !== null && (status.phase === 'approved' || status.finalReportId !== null),
       };
-      quarterStanding.set(quarter, known);
-    }
+    },
+  });
+  const quarterTakesAnswers = async (tp: TokenPage): Promise<void> => {
+    const known = await quarterStanding.fetch(tp.scope.quarter);
+    if (!known) throw new Error(`quarter standing of ${tp.scope.quarter} not fetched`);
     if (!known.found)
       throw new PortalError(
         404,
