@@ -15,6 +15,24 @@ import type {
   SubmissionState,
 } from '../workflows/api';
 
+/** A municipality as its quarter starts: requested, nothing sent back yet. */
+export function requestedSummary(code: string, deadline: string): MunicipalitySummary {
+  return {
+    code,
+    state: 'requested',
+    deadline,
+    reminders: 0,
+    escalations: 0,
+    versions: 0,
+    acceptedSubmissionId: null,
+    nil: false,
+    rowCount: 0,
+    warnings: 0,
+    lastAnswerAt: null,
+    excuseReason: null,
+  };
+}
+
 export type SubmissionMachineState = {
   quarter: string;
   policy: ReminderPolicy;
@@ -106,20 +124,7 @@ export function initialState(
     quarter: input.quarter,
     policy: input.policy,
     requestedDeadline: input.deadline,
-    summary: {
-      code: input.municipality,
-      state: 'requested',
-      deadline: input.deadline,
-      reminders: 0,
-      escalations: 0,
-      versions: 0,
-      acceptedSubmissionId: null,
-      nil: false,
-      rowCount: 0,
-      warnings: 0,
-      lastAnswerAt: null,
-      excuseReason: null,
-    },
+    summary: requestedSummary(input.municipality, input.deadline),
     locked: false,
     closed: false,
     plan: planFrom(input.policy, input.deadline, now),

@@ -301,23 +301,7 @@ export type RenderResult = { reportId: string; sha256: string; eventCount: numbe
  */
 export const DEFAULT_GROUP_SIZE = 200;
 
-/** A municipality as its quarter starts: requested, nothing sent back yet. */
-export function requestedSummary(code: string, deadline: string): MunicipalitySummary {
-  return {
-    code,
-    state: 'requested',
-    deadline,
-    reminders: 0,
-    escalations: 0,
-    versions: 0,
-    acceptedSubmissionId: null,
-    nil: false,
-    rowCount: 0,
-    warnings: 0,
-    lastAnswerAt: null,
-    excuseReason: null,
-  };
-}
+export { requestedSummary } from '../domain/submission-machine';
 
 // The schedule that opens quarters by themselves (issue 18.2): its fixed action starts the opener.
 /** The one schedule of an installation; its runs are `quarter-opener-<time>`. */

@@ -95,12 +95,21 @@ export function shellUser(viewer: Viewer): ShellUser {
   };
 }
 
+function refreshMeta(refresh: PageOptions['refresh']): Html | string {
+  if (!refresh) return '';
+  const content = typeof refresh === 'number' ? String(refresh) : `${refresh.seconds}; url=${refresh.url}`;
+  return html`<meta http-equiv="refresh" content="${content}" />`;
+}
+
 export type PageOptions = {
   title: string;
   body: Html;
   user?: ShellUser | null;
-  /** Seconds: <meta http-equiv="refresh">, for the status table (no JavaScript). */
-  refresh?: number;
+  /**
+   * <meta http-equiv="refresh">, no JavaScript: seconds (the same page again, the status table), or
+   * seconds and the address to load then.
+   */
+  refresh?: number | { seconds: number; url: string };
   narrow?: boolean;
   /** A short line under the brand: the municipality's page names it here. */
   subtitle?: string;
@@ -134,7 +143,7 @@ export function page(options: PageOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-${options.refresh ? html`<meta http-equiv="refresh" content="${options.refresh}" />` : ''}
+${refreshMeta(options.refresh)}
 <title>${options.title} — Svodka</title>
 <link rel="stylesheet" href="/static/app.css">
 </head>

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { quarterNames } from '../../infrastructure/registry/snapshot';
 import { appendAudit } from '../../infrastructure/audit';
 import { readReportDocx } from '../../infrastructure/docx/read';
-import { reportBytes, reportFileName } from '../../activities/reports';
+import { reportBytes } from '../../activities/reports';
 import {
   DEFAULT_LINK_GRACE_DAYS,
   issueToken,
@@ -35,9 +35,7 @@ import { FORM_BODY_LIMIT, formField } from './context';
 import type { PortalContext } from './context';
 import { badRequest, notFound, PortalError } from './errors';
 import {
-  attachmentDisposition,
   CHANNEL_LABELS,
-  DOCX_TYPE,
   moscowDateTime,
   PHASE_LABELS,
   plural,
@@ -52,7 +50,7 @@ import { draftReview } from './routes-review';
 import { regionOfQuarterRecord } from './region-access';
 import { municipalitySummaryOf, quarterDashboardSection } from './routes-dashboard';
 import { signOffCard } from './routes-signoff';
-import { requireQuarterStatus, requireReportId, withDeadline } from './workflow';
+import { requireQuarterStatus, withDeadline } from './workflow';
 import { shellUser } from './layout';
 
 /** "2023-Q2" or "2023-Q2.kaluga" exactly (the canonical form), or a 404. */
@@ -843,25 +841,6 @@ export function registerCoordinatorRoutes(app: FastifyInstance, ctx: PortalConte
         body,
         user: shellUser(viewer),
       });
-    },
-  );
-
-  app.get<QParams & { Querystring: { kind?: string } }>(
-    '/quarters/:quarter/report.docx',
-    async (request, reply) => {
-      const viewer = await ctx.requireViewer(request, reply);
-      if (!viewer) return reply;
-      const quarter = quarterParam(request.params.quarter);
-      const kind = request.query.kind === 'final' ? 'final' : 'draft';
-      const reportId = await requireReportId(ctx.temporal, quarter, ctx.db, kind);
-      const bytes = await reportBytes(ctx.db, ctx.files, reportId);
-      return reply
-        .type(DOCX_TYPE)
-        .header(
-          'Content-Disposition',
-          attachmentDisposition(reportFileName(quarter, kind), `svodka-${quarter}-${kind}.docx`),
-        )
-        .send(bytes);
     },
   );
 

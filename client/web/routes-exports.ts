@@ -2,6 +2,8 @@
 // PDF, the quarter's status table as CSV and XLSX. Readable by anyone signed in to the portal (as
 // the DOCX is); nothing here changes state.
 import type { FastifyInstance } from 'fastify';
+import { LRUCache } from 'lru-cache';
+import { reportBytes, reportFileName } from '../../activities/reports';
 import { loadStoredReport } from '../../infrastructure/export/report-model';
 import {
   convertDocxToPdf,
@@ -19,7 +21,7 @@ import {
 import { readQuarterView, temporalSource } from '../../application/quarter-status';
 import type { PortalContext } from './context';
 import { notFound, PortalError } from './errors';
-import { attachmentDisposition, STATE_LABELS } from './format';
+import { attachmentDisposition, DOCX_TYPE, STATE_LABELS } from './format';
 import { quarterParam } from './routes-coordinator';
 import { requireQuarterStatus, requireReportId } from './workflow';
 
@@ -30,38 +32,50 @@ type QParams = { Params: { quarter: string } };
  * process and kept, and a second request while it converts waits for the same conversion — so a
  * signed-in user cannot keep the machine busy by asking again.
  */
-const pdfCache = new Map<string, Promise<Buffer>>();
-const PDF_CACHE_SIZE = 8;
+const pdfCache = new LRUCache<string, Buffer, Buffer>({
+  max: 8,
+  fetchMethod: (_sha256, _stale, { context }) => convertDocxToPdf(context),
+});
 
-function cachedPdf(sha256: string, docx: Buffer): Promise<Buffer> {
-  const hit = pdfCache.get(sha256);
-  if (hit) return hit;
-  const pending = convertDocxToPdf(docx);
-  pending.catch(() => pdfCache.delete(sha256));
-  pdfCache.set(sha256, pending);
-  while (pdfCache.size > PDF_CACHE_SIZE) pdfCache.delete(pdfCache.keys().next().value!);
-  return pending;
+async function cachedPdf(sha256: string, docx: Buffer): Promise<Buffer> {
+  const pdf = await pdfCache.fetch(sha256, { context: docx });
+  if (!pdf) throw new Error(`PDF of ${sha256} not made`);
+  return pdf;
 }
 
 export function registerExportRoutes(app: FastifyInstance, ctx: PortalContext): void {
-  app.get<QParams & { Querystring: { kind?: string } }>(
-    '/quarters/:quarter/report.xlsx',
-    async (request, reply) => {
-      const viewer = await ctx.requireViewer(request, reply);
-      if (!viewer) return reply;
-      const quarter = quarterParam(request.params.quarter);
-      const kind = request.query.kind === 'final' ? 'final' : 'draft';
-      const reportId = await requireReportId(ctx.temporal, quarter, ctx.db, kind);
-      const stored = await loadStoredReport(ctx.db, ctx.files, reportId);
-      return reply
-        .type(XLSX_TYPE)
-        .header(
-          'Content-Disposition',
-          attachmentDisposition(reportXlsxFileName(quarter, kind), `svodka-${quarter}-${kind}.xlsx`),
-        )
-        .send(await renderReportXlsx(stored.model));
+  // The consolidated report, draft or final: the Word file as stored, or its table as a workbook.
+  const reportFormats = {
+    docx: {
+      type: DOCX_TYPE,
+      fileName: reportFileName,
+      body: (reportId: string) => reportBytes(ctx.db, ctx.files, reportId),
     },
-  );
+    xlsx: {
+      type: XLSX_TYPE,
+      fileName: reportXlsxFileName,
+      body: async (reportId: string) =>
+        renderReportXlsx((await loadStoredReport(ctx.db, ctx.files, reportId)).model),
+    },
+  } as const;
+  for (const [ext, format] of Object.entries(reportFormats))
+    app.get<QParams & { Querystring: { kind?: string } }>(
+      `/quarters/:quarter/report.${ext}`,
+      async (request, reply) => {
+        const viewer = await ctx.requireViewer(request, reply);
+        if (!viewer) return reply;
+        const quarter = quarterParam(request.params.quarter);
+        const kind = request.query.kind === 'final' ? 'final' : 'draft';
+        const reportId = await requireReportId(ctx.temporal, quarter, ctx.db, kind);
+        return reply
+          .type(format.type)
+          .header(
+            'Content-Disposition',
+            attachmentDisposition(format.fileName(quarter, kind), `svodka-${quarter}-${kind}.${ext}`),
+          )
+          .send(await format.body(reportId));
+      },
+    );
 
   app.get<QParams>('/quarters/:quarter/report.pdf', async (request, reply) => {
     const viewer = await ctx.requireViewer(request, reply);

@@ -190,8 +190,17 @@ function receiptPath(tp: TokenPage, requestId: string): string {
   return `${tp.base}/received/${encodeURIComponent(requestId)}`;
 }
 
-/** How often the receipt page looks again, in seconds: no script, a plain refresh. */
-const RECEIPT_REFRESH_S = 2;
+/**
+ * When the receipt page looks again, in seconds, by how many times it has (no script, a plain
+ * refresh): soon while a check usually ends, then seldom — a clerk waiting a minute makes ten
+ * requests, not thirty, and two clerks behind one office address stay under its per-address limit.
+ */
+const RECEIPT_REFRESH_S = [2, 2, 3, 3, 5, 5, 10];
+
+function receiptRefresh(path: string, looked: number): { seconds: number; url: string } {
+  const seconds = RECEIPT_REFRESH_S[Math.min(looked, RECEIPT_REFRESH_S.length - 1)]!;
+  return { seconds, url: `${path}?n=${Math.min(looked + 1, 999)}` };
+}
 
 function findingList(findings: Finding[]): Html {
   if (findings.length === 0) return html``;
@@ -563,44 +572,26 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
     return shell(ctx, reply, tp, 200, 'Сведения', body);
   });
 
-  app.get<TokenParams>('/m/:token/template.docx', ctx.limits.token, async (request, reply) => {
-    const tp = await openToken(ctx, request);
-    await openForAnswers(ctx, tp);
-    const bytes = await buildTemplate({
-      municipality: tp.municipality,
-      quarter: parseQuarter(tp.scope.quarter),
+  // The blank template: a Word file, or the same table as an Excel workbook for clerks who keep it
+  // in Excel. Both are built per request (CPU), so both count against the link's address limit.
+  const templates = {
+    docx: { type: DOCX_TYPE, build: buildTemplate },
+    xlsx: { type: XLSX_TYPE, build: buildTemplateXlsx },
+  } as const;
+  for (const [ext, template] of Object.entries(templates))
+    app.get<TokenParams>(`/m/:token/template.${ext}`, ctx.limits.token, async (request, reply) => {
+      const tp = await openToken(ctx, request);
+      await openForAnswers(ctx, tp);
+      const bytes = await template.build({
+        municipality: tp.municipality,
+        quarter: parseQuarter(tp.scope.quarter),
+      });
+      const name = `${tp.scope.quarter}-${tp.municipality.code}.${ext}`;
+      return reply
+        .type(template.type)
+        .header('Content-Disposition', attachmentDisposition(`шаблон-${name}`, `template-${name}`))
+        .send(bytes);
     });
-    return reply
-      .type(DOCX_TYPE)
-      .header(
-        'Content-Disposition',
-        attachmentDisposition(
-          `шаблон-${tp.scope.quarter}-${tp.municipality.code}.docx`,
-          `template-${tp.scope.quarter}-${tp.municipality.code}.docx`,
-        ),
-      )
-      .send(bytes);
-  });
-
-  // The same template as an Excel workbook, for clerks who keep the table in Excel.
-  app.get<TokenParams>('/m/:token/template.xlsx', async (request, reply) => {
-    const tp = await openToken(ctx, request);
-    await openForAnswers(ctx, tp);
-    const bytes = await buildTemplateXlsx({
-      municipality: tp.municipality,
-      quarter: parseQuarter(tp.scope.quarter),
-    });
-    return reply
-      .type(XLSX_TYPE)
-      .header(
-        'Content-Disposition',
-        attachmentDisposition(
-          `шаблон-${tp.scope.quarter}-${tp.municipality.code}.xlsx`,
-          `template-${tp.scope.quarter}-${tp.municipality.code}.xlsx`,
-        ),
-      )
-      .send(bytes);
-  });
 
   app.post<TokenParams>('/m/:token/upload', ctx.limits.upload, async (request, reply) => {
     const tp = await openToken(ctx, request);
@@ -705,7 +696,7 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
 
   // The receipt of a queued answer: «received, being checked», looking again every few seconds until
   // the version is recorded (then its page) or the workflow refused it (then why, in Russian).
-  app.get<{ Params: { token: string; requestId: string } }>(
+  app.get<{ Params: { token: string; requestId: string }; Querystring: { n?: string } }>(
     '/m/:token/received/:requestId',
     ctx.limits.token,
     async (request, reply) => {
@@ -746,7 +737,10 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         subtitle: `${tp.municipality.name} · сведения о мероприятиях в международной сфере за ${tp.quarterTitle}`,
         body,
         narrow: true,
-        refresh: RECEIPT_REFRESH_S,
+        refresh: receiptRefresh(
+          receiptPath(tp, entry.requestId),
+          /^\d{1,3}$/.test(request.query.n ?? '') ? Number(request.query.n) : 0,
+        ),
       });
     },
   );

@@ -3,6 +3,7 @@
 // milliseconds — minutes of worker time for a national round — so the quarter's package is built
 // once with placeholders, and each municipality's copy is the same parts with its name put in.
 import { unzipSync } from 'fflate';
+import { LRUCache } from 'lru-cache';
 import { formatQuarter } from '../../domain/quarter';
 import type { Municipality } from '../../domain/types';
 import { buildTemplate } from './template';
@@ -20,7 +21,10 @@ type Part = [name: string, content: Uint8Array | string];
 
 /** As `docx` escapes (apostrophes too, unlike xml-text's escapeXml), so copies equal direct builds. */
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`,
+  );
 }
 
 async function skeleton(input: TemplateInput): Promise<Part[]> {
@@ -38,25 +42,28 @@ export type TemplateFactory = (input: TemplateInput) => Promise<Buffer>;
 
 /** buildTemplate's output, from the quarter's package with the municipality put in. */
 export function createTemplateFactory(): TemplateFactory {
-  const quarters = new Map<string, Promise<Part[]>>();
+  // One build per quarter, shared by the copies asked for while it runs; a failed build is not
+  // remembered (the next email tries again).
+  const quarters = new LRUCache<string, Part[], TemplateInput>({
+    max: KEPT,
+    fetchMethod: (_key, _stale, { context }) => skeleton(context),
+  });
   return async (input) => {
-    const key = formatQuarter(input.quarter);
-    let parts = quarters.get(key);
-    if (!parts) {
-      parts = skeleton(input);
-      quarters.set(key, parts);
-      // A failed build is not remembered: the next email tries again.
-      parts.catch(() => quarters.delete(key));
-      while (quarters.size > KEPT) quarters.delete(quarters.keys().next().value!);
-    }
+    const parts = await quarters.fetch(formatQuarter(input.quarter), { context: input });
+    if (!parts) throw new Error(`template of ${formatQuarter(input.quarter)} not built`);
     const values: Record<string, string> = {
       [TITLE]: escapeXml(input.municipality.sectionTitle),
       [CODE]: escapeXml(input.municipality.code),
     };
     return writeZip(
-      (await parts).map(([name, content]): [string, Uint8Array] => [
+      parts.map(([name, content]): [string, Uint8Array] => [
         name,
-        typeof content === 'string' ? Buffer.from(content.replace(PLACEHOLDERS, (p) => values[p]!), 'utf8') : content,
+        typeof content === 'string'
+          ? Buffer.from(
+              content.replace(PLACEHOLDERS, (p) => values[p]!),
+              'utf8',
+            )
+          : content,
       ]),
     );
   };

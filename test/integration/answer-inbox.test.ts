@@ -148,7 +148,13 @@ describe('the upload inbox', () => {
       expect(receipt.statusCode).toBe(200);
       expect(receipt.body).toContain('Файл получен');
       expect(receipt.body).toContain('проверяется');
-      expect(receipt.body).toContain('<meta http-equiv="refresh" content="2" />');
+      const receiptUrl = posted.headers.location as string;
+      expect(receipt.body).toContain(`<meta http-equiv="refresh" content="2; url=${receiptUrl}?n=1" />`);
+      // It looks again less often the longer the check takes: a clerk waiting is not rate-limited.
+      const later = await portal.inject({ method: 'GET', url: `${receiptUrl}?n=6` });
+      expect(later.body).toContain(`<meta http-equiv="refresh" content="10; url=${receiptUrl}?n=7" />`);
+      const forged = await portal.inject({ method: 'GET', url: `${receiptUrl}?n=%22%3E%3Cscript%3E` });
+      expect(forged.body).toContain(`content="2; url=${receiptUrl}?n=1"`);
       expect(receipt.body).not.toContain('<script');
       expect(await stack.db.answerInbox.count({ where: { state: 'queued' } })).toBe(2);
       expect((await summaryOf('vyazma')).versions).toBe(0);

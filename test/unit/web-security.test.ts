@@ -218,6 +218,25 @@ describe('rate limits', () => {
       expect(res.statusCode).toBe(429);
       expect(res.body).toContain('Слишком много запросов');
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      // The blank templates are built per request (CPU): each is limited per address as well.
+      for (const [ext, address] of [
+        ['docx', '192.0.2.21'],
+        ['xlsx', '192.0.2.22'],
+      ] as const) {
+        const codes: number[] = [];
+        for (let i = 0; i < 6; i++)
+          codes.push(
+            (
+              await limited.inject({
+                method: 'GET',
+                url: `/m/${token}/template.${ext}`,
+                remoteAddress: address,
+              })
+            ).statusCode,
+          );
+        expect(codes.slice(0, 5), ext).not.toContain(429);
+        expect(codes[5], ext).toBe(429);
+      }
       // Another address is not affected.
       expect(
         (await limited.inject({ method: 'GET', url: `/m/${token}`, remoteAddress: '192.0.2.8' })).statusCode,
