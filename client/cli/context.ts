@@ -152,8 +152,7 @@ export async function explainTemporalError(err: unknown, quarter: string): Promi
         `«npx svodka quarter status ${quarter}» и при необходимости повторите команду.`,
     );
   }
-  const gone = workflowGone(err);
-  if (!gone) return err;
+  if (!workflowGone(err)) return err;
   try {
     const handle = (await getClient()).workflow.getHandle(quarterWorkflowId(quarter));
     const quarterRun = await handle.describe();

@@ -503,8 +503,8 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
   const buildTemplate = createTemplateFactory();
   // Before an answer is stored: the quarter must be running and not signed off. One query per
   // quarter every few seconds, not one per upload — the workflow's own validator refuses the rest
-  // (closed, excused) and the receipt page says so.
-  // fetch() shares one lookup among the uploads that arrive while it runs.
+  // (closed, excused) and the receipt page says so. fetch() shares one lookup among the uploads
+  // that arrive while it runs.
   const quarterStanding = new LRUCache<string, { signedOff: boolean; found: boolean }>({
     max: 1000,
     ttl: QUARTER_STANDING_TTL_MS,

@@ -308,11 +308,6 @@ export async function signInAs(
 }
 
 /**
- * Follows an answer's receipt (the 303 of an upload, the form or «no events») as the page's own
- * refresh does, until the inbox has delivered it (the version page's address) or it was refused
- * (the 409 page). The portal's dispatcher runs in the same process.
- */
-/**
  * Where a refused answer is told: at once when the portal already knows the quarter takes no
  * answers (signed off, not started), or on its receipt when the workflow refuses it.
  */
@@ -323,6 +318,11 @@ export async function answerOutcome(
   return posted.statusCode === 303 ? followReceipt(app, posted) : posted;
 }
 
+/**
+ * Follows an answer's receipt (the 303 of an upload, the form or «no events») as the page's own
+ * refresh does, until the inbox has delivered it (the version page's address) or it was refused
+ * (the 409 page). The portal's dispatcher runs in the same process.
+ */
 export async function followReceipt(
   app: FastifyInstance,
   posted: LightMyRequestResponse,
