@@ -290,7 +290,7 @@ export type WorkerStats = {
   /** At the sample of highest RSS: the main thread's V8 heap (total) and its external memory (Buffers,
    * WebAssembly such as Prisma's query compiler), MB; the rest of RSS is the workflow thread and the
    * SDK's Rust core. */
-  atPeak?: { heapTotalMb: number; externalMb: number; cachedWorkflows: number };
+  atPeak?: { heapTotalMb: number; externalMb: number; cachedWorkflows: number; afterS: number };
   /** How long the main thread's event loop was held up (activities run there, and every
    * activation passes through it on its way to the workflow thread): p99 and max, ms. */
   loopDelay?: { p99Ms: number; maxMs: number };

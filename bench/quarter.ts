@@ -945,7 +945,7 @@ async function national(): Promise<Row[]> {
         `V8 heap peak ${stats.svodka.peakHeapMb} MB; RSS at ready ${stats.svodka.readyRssMb} MB; ` +
         (stats.svodka.atPeak
           ? `at the peak: main heap ${stats.svodka.atPeak.heapTotalMb} MB, external ${stats.svodka.atPeak.externalMb} MB, ` +
-            `${stats.svodka.atPeak.cachedWorkflows} executions cached; `
+            `${stats.svodka.atPeak.cachedWorkflows} executions cached, ${stats.svodka.atPeak.afterS} s after ready; `
           : '') +
         (stats.svodka.loopDelay
           ? `main event loop held up p99 ${stats.svodka.loopDelay.p99Ms} ms, max ${stats.svodka.loopDelay.maxMs} ms; `

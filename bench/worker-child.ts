@@ -62,10 +62,25 @@ async function main(): Promise<void> {
   let peakHeap = process.memoryUsage().heapUsed;
   let atPeak: WorkerStats['atPeak'];
   const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  const readyAt = performance.now();
+  // BENCH_RSS_LOG_S=N: every N seconds a line of RSS, main heap and cached executions on stderr, to
+  // see when the worker grows (diagnostics only).
+  const logEveryMs = Number(process.env.BENCH_RSS_LOG_S ?? 0) * 1000;
+  let loggedAt = readyAt;
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
+    const afterS = Math.round((performance.now() - readyAt) / 1000);
+    const cachedWorkflows = worker.getStatus().numCachedWorkflows;
+    if (logEveryMs > 0 && performance.now() - loggedAt >= logEveryMs) {
+      loggedAt = performance.now();
+      void workflowThreadHeaps(worker).then((heaps) =>
+        console.error(
+          `[bench] worker ${kind} +${afterS} s: RSS ${mb(m.rss)} MB, main heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, workflow thread heap ${heaps.map((h) => `${mb(h.used_heap_size)}/${mb(h.total_heap_size)}`).join(', ')} MB, ${cachedWorkflows} cached`,
+        ),
+      );
+    }
     if (m.rss > peakRss)
-      atPeak = { heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), cachedWorkflows: worker.getStatus().numCachedWorkflows };
+      atPeak = { heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), cachedWorkflows, afterS };
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 200);
@@ -112,17 +127,26 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
+type ThreadInternals = { workflowCreator?: { workerThreadClients?: { workerThread: ThreadWorker }[] } };
+
+/** The SDK's workflow threads (reached through its internals; diagnostics only). */
+function workflowThreads(worker: Worker): ThreadWorker[] {
+  return ((worker as unknown as ThreadInternals).workflowCreator?.workerThreadClients ?? []).map((c) => c.workerThread);
+}
+
+async function workflowThreadHeaps(worker: Worker) {
+  return Promise.all(workflowThreads(worker).map((t) => t.getHeapStatistics()));
+}
+
 async function writeHeapSnapshots(worker: Worker, name: string): Promise<void> {
   const dir = process.env.BENCH_PROFILE_DIR ?? tmpdir();
   const stamp = Date.now();
   const mainFile = path.join(dir, `heap-${name}-main-${stamp}.heapsnapshot`);
   writeHeapSnapshot(mainFile);
   console.error(`[bench] heap snapshot ${mainFile}`);
-  type Internals = { workflowCreator?: { workerThreadClients?: { workerThread: ThreadWorker }[] } };
-  const threads = (worker as unknown as Internals).workflowCreator?.workerThreadClients ?? [];
-  for (const [i, client] of threads.entries()) {
+  for (const [i, thread] of workflowThreads(worker).entries()) {
     const file = path.join(dir, `heap-${name}-workflows${i}-${stamp}.heapsnapshot`);
-    const stream = await client.workerThread.getHeapSnapshot();
+    const stream = await thread.getHeapSnapshot();
     await pipeline(stream, createWriteStream(file));
     console.error(`[bench] heap snapshot ${file}`);
   }

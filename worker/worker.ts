@@ -29,7 +29,7 @@ function installRuntime(): void {
 
 function workflowCacheSize(): number {
   const configured = Number(process.env.SVODKA_WORKFLOW_CACHE);
-  return Number.isInteger(configured) && configured >= 2 ? configured : 500;
+  return Number.isInteger(configured) && configured >= 2 ? configured : 150;
 }
 
 export type WorkerHandle = { worker: Worker; close(): Promise<void> };
@@ -65,9 +65,10 @@ export async function createSvodkaWorker(options: {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowBundle: { code: await bundle },
     activities: createActivities(deps),
-    // The SDK sizes its cache by the V8 heap limit (~2,300 executions here): a national quarter
-    // fills it and the worker passes 1 GB; with 1,000 it still peaked at 1.3 GB. An evicted
-    // execution is rebuilt from its history when it next has work. SVODKA_WORKFLOW_CACHE overrides.
+    // Each cached execution keeps its state on the workflow thread's heap. At 3,000 municipalities
+    // the worker peaked at 832 MB with 500 cached, 768 MB with 250 and 695 MB with 150, with no
+    // steady difference in time (an evicted execution is rebuilt from its short history when it
+    // next has work); at 20,000 with 500 it passed 1 GB. SVODKA_WORKFLOW_CACHE overrides.
     maxCachedWorkflows: workflowCacheSize(),
   });
   return {
