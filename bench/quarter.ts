@@ -818,6 +818,18 @@ async function national(): Promise<Row[]> {
       floorStats = (await f.stop()).floor;
     }
   }
+  // BENCH_NATIONAL_SVODKA=0 runs the floor alone, for checking it on a quiet machine.
+  if (process.env.BENCH_NATIONAL_SVODKA === '0')
+    return [
+      {
+        section,
+        measure: `floor alone: ${count} empty children (groups of ${GROUP_SIZE}), wall time`,
+        value: floor.ms,
+        unit: 'ms',
+        display: floor.ms === null ? `NOT DONE: ${floor.error}; ${floorDone ?? '?'} children completed` : undefined,
+        note: floorStats ? `floor worker peak RSS ${floorStats.maxRssMb} MB` : undefined,
+      },
+    ];
   let r!: CycleResult;
   let serverCpuMs: number | null = null;
   let history: Histories | null = null;
