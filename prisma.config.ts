@@ -1,5 +1,5 @@
-// Prisma CLI configuration: the JavaScript schema engine (no binary to download) with the driver
-// adapter that DATABASE_URL names. SQLite is the embedded default under SVODKA_DATA_DIR.
+// Prisma CLI configuration. Svodka's CLI use is `prisma generate` (npm run setup); migrations are
+// applied by infrastructure/db/migrate.ts and written by scripts/prisma-sync.ts.
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
 import { databaseProvider, databaseUrl, sqlitePath } from './infrastructure/db/settings';
@@ -9,16 +9,7 @@ const provider = databaseProvider(url);
 const base = provider === 'sqlite' ? 'prisma' : 'prisma/postgresql';
 
 export default defineConfig({
-  experimental: { adapter: true },
-  engine: 'js',
   schema: path.join(base, 'schema.prisma'),
   migrations: { path: path.join(base, 'migrations') },
-  async adapter() {
-    if (provider === 'postgresql') {
-      const { PrismaPg } = await import('@prisma/adapter-pg');
-      return new PrismaPg({ connectionString: url });
-    }
-    const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
-    return new PrismaBetterSQLite3({ url: `file:${sqlitePath(url)}` });
-  },
+  datasource: { url: provider === 'sqlite' ? `file:${sqlitePath(url)}` : url },
 });

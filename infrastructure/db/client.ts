@@ -17,12 +17,12 @@ export async function createDb(url: string = databaseUrl()): Promise<Db> {
     ]);
     return new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
   }
-  const { PrismaBetterSQLite3 } = await import('@prisma/adapter-better-sqlite3');
+  const { PrismaBetterSqlite3 } = await import('@prisma/adapter-better-sqlite3');
   const file = sqlitePath(url);
   mkdirSync(path.dirname(file), { recursive: true });
   // Several processes share the file (worker, CLI, portal): wait for locks rather than fail, and
   // let readers proceed while one writes (WAL).
-  const db = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 30_000 }) });
+  const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 30_000 }) });
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   return oneAtATime(db);
 }

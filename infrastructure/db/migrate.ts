@@ -1,9 +1,9 @@
 // Applying the migrations in prisma/migrations (SQLite) or prisma/postgresql/migrations without
-// Prisma's schema engine. With driver adapters, Prisma 6.19's `migrate deploy` cannot read
-// PostgreSQL's catalog ("Column type 'name' could not be deserialized", prisma/orm#27403) and gives
-// up at once on a SQLite file that a running worker holds. This applies the same files in order,
-// one transaction each, and records them in Prisma's own _prisma_migrations table, so
-// `prisma migrate status` still reads the state.
+// Prisma's schema engine. Prisma 7's `migrate deploy` downloads a schema-engine binary when it runs;
+// 6.19's, with driver adapters, cannot read PostgreSQL's catalog ("Column type 'name' could not be
+// deserialized", prisma/orm#27403) and gives up at once on a SQLite file that a running worker
+// holds. This applies the same files in order, one transaction each, and records them in Prisma's
+// own _prisma_migrations table, which is what `prisma migrate status` reads.
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
