@@ -478,8 +478,8 @@ await childMain(async (): Promise<Row[]> => {
       `${(times.query.length / Math.max(1, uploads)).toFixed(1)} Temporal queries per upload on the request path; ` +
       `the dispatcher's Updates took ${Math.round(mean(times.executeUpdate))} ms each, behind the receipt; ` +
       `${(dbTimes.length / Math.max(1, uploads)).toFixed(1)} database calls per upload taking ` +
-      `${Math.round(dbTimes.reduce((a, b) => a + b, 0) / Math.max(1, uploads))} ms (portal and dispatcher together; ` +
-      `each Prisma query compiles its plan afresh on the main thread, about 0.7 ms)`,
+      `${Math.round(dbTimes.reduce((a, b) => a + b, 0) / Math.max(1, uploads))} ms (portal and dispatcher together, ` +
+      `timed from the call to its answer, so waits for the event loop count too)`,
   );
   rows.push(e2eRow);
   const deliveryRate =
