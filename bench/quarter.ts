@@ -826,7 +826,8 @@ async function national(): Promise<Row[]> {
         measure: `floor alone: ${count} empty children (groups of ${GROUP_SIZE}), wall time`,
         value: floor.ms,
         unit: 'ms',
-        display: floor.ms === null ? `NOT DONE: ${floor.error}; ${floorDone ?? '?'} children completed` : undefined,
+        display:
+          floor.ms === null ? `NOT DONE: ${floor.error}; ${floorDone ?? '?'} children completed` : undefined,
         note: floorStats ? `floor worker peak RSS ${floorStats.maxRssMb} MB` : undefined,
       },
     ];

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   let atPeak: WorkerStats['atPeak'];
   const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
   const readyAt = performance.now();
-  // BENCH_RSS_LOG_S=N: every N seconds a line of RSS, main heap and cached executions on stderr, to
+  // BENCH_RSS_LOG_S=N: every N seconds a line of RSS, both V8 heaps and cached executions on stderr, to
   // see when the worker grows (diagnostics only).
   const logEveryMs = Number(process.env.BENCH_RSS_LOG_S ?? 0) * 1000;
   let loggedAt = readyAt;
