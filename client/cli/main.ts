@@ -1,7 +1,7 @@
 // `npx svodka …` — the command-line contract of DESIGN.md. Exit codes: 0 success, 1 a rejected
 // submission or a failed check, 2 bad usage.
 import { Command, CommanderError, Help } from 'commander';
-import { isUnavailable } from '../../infrastructure/db/client';
+import { isUnavailable, unavailableReason } from '../../infrastructure/db/client';
 import { closeAll, setQuarterRegion, setSignedIn, UserError } from './context';
 import { signInAs } from './identity';
 import { registerAuditCommands } from './commands/audit';
@@ -49,7 +49,9 @@ function addRegionOption(program: Command): void {
   const visit = (command: Command): void => {
     if (command.registeredArguments.some((a) => a.name() === 'quarter')) {
       command.option('--region <code>', 'код региона установки, если квартал не ее основного региона');
-      command.hook('preAction', (_self, action) => setQuarterRegion(action.opts<{ region?: string }>().region));
+      command.hook('preAction', (_self, action) =>
+        setQuarterRegion(action.opts<{ region?: string }>().region),
+      );
     }
     command.commands.forEach(visit);
   };
@@ -131,9 +133,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (isUnavailable(err)) {
       // The database is down or restarting: say so, without a stack trace for the person at the terminal.
-      const reason = ((err as Error).message ?? String(err)).split('\n')[0];
+      const reason = unavailableReason(err);
       process.stderr.write(
-        `Ошибка: база данных Svodka недоступна (${reason}). Повторите команду позже; перед повторной ` +
+        `Ошибка: база данных Svodka недоступна${reason ? ` (${reason})` : ''}. Повторите команду позже; перед повторной ` +
           'отправкой сведений проверьте «npx svodka quarter status».\n',
       );
       return 1;

@@ -50,6 +50,28 @@ export function isUnavailable(err: unknown): boolean {
 }
 
 /**
+ * What to tell a person about an unavailable database, in one line: the error's own message, or,
+ * when the driver adapter left it empty (Prisma 7 with PostgreSQL refusing connections), the
+ * driver's message or code underneath. Empty when there is nothing to add.
+ */
+export function unavailableReason(err: unknown): string {
+  const e = err as {
+    message?: string;
+    code?: string;
+    cause?: { originalMessage?: string; message?: string; originalCode?: string; kind?: string };
+  } | null;
+  const candidates = [
+    e?.message,
+    e?.cause?.originalMessage,
+    e?.cause?.message,
+    e?.cause?.originalCode,
+    e?.cause?.kind,
+    e?.code,
+  ];
+  return candidates.map((c) => (c ?? '').split('\n')[0]!.trim()).find((c) => c.length > 0) ?? '';
+}
+
+/**
  * In WAL mode a transaction that read before writing gets SQLITE_BUSY at once (not after the busy
  * timeout) when another process wrote in between; the cure is to run it again.
  */

@@ -176,6 +176,8 @@ function outageSuite(database: 'sqlite' | 'postgresql') {
         );
         expect(r.code).toBe(1);
         expect(r.stderr).toContain('база данных Svodka недоступна');
+        // A reason, when given, says something: never an empty «()».
+        expect(r.stderr).not.toContain('недоступна ()');
         expect(r.stderr).not.toMatch(/\n\s+at /);
       }
       await outage.end();
@@ -239,6 +241,4 @@ function outageSuite(database: 'sqlite' | 'postgresql') {
 }
 
 describe('database down: SQLite locked by another process', () => outageSuite('sqlite'));
-describe('database down: PostgreSQL refuses connections', () =>
-  outageSuite('postgresql'),
-);
+describe('database down: PostgreSQL refuses connections', () => outageSuite('postgresql'));
