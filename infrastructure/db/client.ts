@@ -58,16 +58,9 @@ export function unavailableReason(err: unknown): string {
   const e = err as {
     message?: string;
     code?: string;
-    cause?: { originalMessage?: string; message?: string; originalCode?: string; kind?: string };
+    cause?: { originalMessage?: string; originalCode?: string };
   } | null;
-  const candidates = [
-    e?.message,
-    e?.cause?.originalMessage,
-    e?.cause?.message,
-    e?.cause?.originalCode,
-    e?.cause?.kind,
-    e?.code,
-  ];
+  const candidates = [e?.message, e?.cause?.originalMessage, e?.cause?.originalCode, e?.code];
   return candidates.map((c) => (c ?? '').split('\n')[0]!.trim()).find((c) => c.length > 0) ?? '';
 }
 
