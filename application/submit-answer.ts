@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { COLUMN_KEYS } from '../domain/types';
 import type { EventRow } from '../domain/types';
-import { storeFormRows } from '../infrastructure/form-rows';
-import { storeUpload } from '../infrastructure/uploads';
+import { formRowsUpload } from '../infrastructure/form-rows';
+import { uploadWrite, writeUpload } from '../infrastructure/uploads';
+import type { UploadWrite } from '../infrastructure/uploads';
 import type { Channel, SubmissionPayload, SubmissionResult } from '../workflows/api';
 import { actionMeta } from './action';
 import { deliverAnswer } from './deliver-answer';
@@ -66,45 +67,46 @@ function channelOf(actor: Actor, kind: 'file' | 'form' | 'nil'): Channel {
   }
 }
 
+/** An answer ready to be written: the payload the workflow gets, and the upload it names, if any. */
+export type PreparedAnswer = { payload: SubmissionPayload; upload: UploadWrite | null };
+
 /**
- * «Store an answer», for every path that takes one (submitAnswer at once, queueAnswer through the
- * portal's inbox): the bytes or rows go to the database once, and the workflow is handed only the
- * payload that names them.
+ * What storing an answer writes, for every path that takes one (submitAnswer at once, queueAnswer
+ * through the portal's inbox): the bytes or rows go to the database once, and the workflow is
+ * handed only the payload that names them. Nothing is written here.
  */
-export async function storeAnswer(
+export function prepareAnswer(
   ctx: UseCaseContext,
   { quarter, municipality, requestId, answer }: z.output<typeof submitAnswerInput>,
-): Promise<SubmissionPayload> {
+): PreparedAnswer {
   const channel = channelOf(ctx.actor, answer.kind);
   const who = { actor: ctx.actor.name, origin: ctx.actor.origin };
   const action = actionMeta(ctx, requestId);
-  if (answer.kind === 'nil') return { kind: 'nil', channel, actor: ctx.actor.name, action };
+  if (answer.kind === 'nil')
+    return { payload: { kind: 'nil', channel, actor: ctx.actor.name, action }, upload: null };
   // Stored once, in the database; the workflow's history carries the id only.
-  const uploadId =
+  const upload = uploadWrite(
     answer.kind === 'file'
-      ? await storeUpload(ctx.db, ctx.files, {
-          quarter,
-          municipality,
-          fileName: answer.fileName,
-          bytes: Buffer.from(answer.bytes),
-          channel,
-          ...who,
-        })
-      : await storeFormRows(ctx.db, ctx.files, {
-          quarter,
-          municipality,
-          rows: answer.rows as EventRow[],
-          ...who,
-        });
-  return { kind: 'file', uploadId, channel, actor: ctx.actor.name, action };
+      ? { quarter, municipality, fileName: answer.fileName, bytes: answer.bytes, channel, ...who }
+      : formRowsUpload({ quarter, municipality, rows: answer.rows as EventRow[], ...who }),
+  );
+  return {
+    payload: { kind: 'file', uploadId: upload.row.id, channel, actor: ctx.actor.name, action },
+    upload,
+  };
 }
 
 export const submitAnswer = defineUseCase({
   name: 'submitAnswer',
   input: submitAnswerInput,
   async run(ctx, input): Promise<SubmissionResult> {
-    const payload = await storeAnswer(ctx, input);
+    const { payload, upload } = prepareAnswer(ctx, input);
+    if (upload) await writeUpload(ctx.db, ctx.files, upload);
     const { quarter, municipality, requestId } = input;
-    return deliverAnswer({ client: await ctx.temporal(), db: ctx.db }, { quarter, municipality, requestId }, payload);
+    return deliverAnswer(
+      { client: await ctx.temporal(), db: ctx.db },
+      { quarter, municipality, requestId },
+      payload,
+    );
   },
 });

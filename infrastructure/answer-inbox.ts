@@ -65,22 +65,25 @@ function view(row: Row): InboxView {
   };
 }
 
-/** Writes the queued row; inside the transaction that stored the answer, so both or neither. */
+/** The row that queues an answer. */
+export function inboxRow(entry: Omit<InboxEntry, 'attempts'>, now: Date) {
+  return {
+    requestId: entry.requestId,
+    quarter: entry.quarter,
+    municipality: entry.municipality,
+    payload: JSON.stringify(entry.payload),
+    nextAttemptAt: now,
+    createdAt: now,
+  };
+}
+
+/** Writes the queued row alone (the answer it names already stored). */
 export async function enqueueAnswer(
   db: Pick<Db, 'answerInbox'>,
   entry: Omit<InboxEntry, 'attempts'>,
   now: Date,
 ): Promise<void> {
-  await db.answerInbox.create({
-    data: {
-      requestId: entry.requestId,
-      quarter: entry.quarter,
-      municipality: entry.municipality,
-      payload: JSON.stringify(entry.payload),
-      nextAttemptAt: now,
-      createdAt: now,
-    },
-  });
+  await db.answerInbox.create({ data: inboxRow(entry, now) });
 }
 
 export async function findInboxEntry(db: Db, requestId: string): Promise<InboxView | null> {

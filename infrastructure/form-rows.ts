@@ -2,19 +2,20 @@
 // and the workflow gets only the upload's id. An answer of megabytes never enters a history.
 import { COLUMN_KEYS } from '../domain/types';
 import type { EventRow } from '../domain/types';
-import type { BlobStore } from './blobs';
-import type { Db } from './db/client';
-import { storeUpload } from './uploads';
+import type { UploadInput } from './uploads';
 
 /** The label of a form answer's upload; with channel 'form' it marks the bytes as JSON rows. */
 export const FORM_ROWS_FILE = 'form-rows.json';
 
-export async function storeFormRows(
-  db: Db,
-  files: BlobStore,
-  input: { quarter: string; municipality: string; rows: EventRow[]; actor: string; origin: string },
-): Promise<string> {
-  return storeUpload(db, files, {
+/** The upload a form answer is stored as: its rows as JSON bytes. */
+export function formRowsUpload(input: {
+  quarter: string;
+  municipality: string;
+  rows: EventRow[];
+  actor: string;
+  origin: string;
+}): UploadInput {
+  return {
     quarter: input.quarter,
     municipality: input.municipality,
     fileName: FORM_ROWS_FILE,
@@ -22,7 +23,7 @@ export async function storeFormRows(
     channel: 'form',
     actor: input.actor,
     origin: input.origin,
-  });
+  };
 }
 
 export function isFormRowsUpload(upload: { fileName: string; channel: string }): boolean {

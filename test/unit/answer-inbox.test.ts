@@ -174,6 +174,57 @@ describe('queueing (application/queue-answer.ts)', () => {
   });
 });
 
+describe('queueing a burst (infrastructure/answer-inbox-writer.ts)', () => {
+  const ctx = () =>
+    useCaseContext({
+      db: t.db,
+      temporal: {} as Client,
+      actor: { name: 'velizh', channel: 'portal', origin: 'web@127.0.0.1' },
+    });
+  const fileAnswer = (requestId: string, byte: number) => ({
+    quarter: Q,
+    municipality: 'velizh',
+    requestId,
+    answer: { kind: 'file' as const, fileName: `burst-${byte}.docx`, bytes: new Uint8Array([byte, 1, 2, 3]) },
+  });
+
+  it('answers arriving together are all stored, each file once, each with its own receipt', async () => {
+    const inputs = Array.from({ length: 40 }, (_, i) => fileAnswer(`web-burst-${i}`, 100 + (i % 5)));
+    const receipts = await Promise.all(inputs.map((input) => execute(queueAnswer, ctx(), input)));
+    expect(receipts.map((r) => r.requestId)).toEqual(inputs.map((i) => i.requestId));
+    expect(new Set(receipts.map((r) => r.state))).toEqual(new Set(['queued']));
+    expect(await t.db.answerInbox.count({ where: { requestId: { startsWith: 'web-burst-' } } })).toBe(40);
+    const uploads = await t.db.upload.findMany({ where: { fileName: { startsWith: 'burst-' } } });
+    expect(uploads).toHaveLength(40);
+    // Five distinct files among the forty: the blob store holds each once, and every upload names one.
+    const blobs = await t.db.blob.findMany({ where: { sha256: { in: uploads.map((u) => u.blobSha256) } } });
+    expect(blobs).toHaveLength(5);
+    for (const id of ['web-burst-0', 'web-burst-39']) {
+      const entry = await findInboxEntry(t.db, id);
+      const uploadId = (
+        JSON.parse((await t.db.answerInbox.findUnique({ where: { requestId: id } }))!.payload) as {
+          uploadId: string;
+        }
+      ).uploadId;
+      expect(entry?.kind).toBe('file');
+      expect(uploads.some((u) => u.id === uploadId)).toBe(true);
+    }
+  });
+
+  it('a form posted again among new answers gets its first receipt and costs the others nothing', async () => {
+    await execute(queueAnswer, ctx(), fileAnswer('web-again-0', 200));
+    const inputs = [
+      ...Array.from({ length: 10 }, (_, i) => fileAnswer(`web-again-new-${i}`, 210 + i)),
+      fileAnswer('web-again-0', 200),
+    ];
+    const receipts = await Promise.all(inputs.map((input) => execute(queueAnswer, ctx(), input)));
+    expect(receipts.map((r) => [r.requestId, r.state])).toEqual(inputs.map((i) => [i.requestId, 'queued']));
+    expect(await t.db.answerInbox.count({ where: { requestId: { startsWith: 'web-again-' } } })).toBe(11);
+    // The repeated post stored no second file.
+    expect(await t.db.upload.count({ where: { fileName: 'burst-200.docx' } })).toBe(1);
+  });
+});
+
 describe('the dispatcher (application/deliver-inbox.ts)', () => {
   function fakeClient(deliver: (requestId: string) => Promise<SubmissionResult>): Client {
     return {
