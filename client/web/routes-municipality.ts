@@ -64,6 +64,49 @@ const MAX_CELL = 20_000;
 
 type TokenParams = { Params: { token: string } };
 
+/**
+ * How long the portal trusts a municipality's registry row (its name and addresses on the page)
+ * and what it has stored this quarter (the quota) before it reads them again: one read each per
+ * municipality every few seconds, not one per request (the upload path's budget is a few
+ * milliseconds). The link itself is checked on every request, so a revocation counts at once.
+ */
+const MUNICIPALITY_TTL_MS = 5_000;
+
+type PortalCaches = {
+  municipalities: LRUCache<string, MunicipalityRow>;
+  /** Bytes stored per quarter and municipality: read from the database, plus what this process added since. */
+  stored: LRUCache<string, { bytes: number }>;
+};
+
+const portalCaches = new WeakMap<PortalContext, PortalCaches>();
+
+function cachesOf(ctx: PortalContext): PortalCaches {
+  let caches = portalCaches.get(ctx);
+  if (caches) return caches;
+  caches = {
+    municipalities: new LRUCache<string, MunicipalityRow>({
+      max: 50_000,
+      ttl: MUNICIPALITY_TTL_MS,
+      // A code not in the registry is not kept: it is asked again next time.
+      fetchMethod: async (code) => (await ctx.db.municipality.findUnique({ where: { code } })) ?? undefined,
+    }),
+    stored: new LRUCache<string, { bytes: number }>({
+      max: 50_000,
+      ttl: MUNICIPALITY_TTL_MS,
+      fetchMethod: async (key) => {
+        const [quarter, municipality] = key.split('\u0000') as [string, string];
+        const { _sum } = await ctx.db.upload.aggregate({
+          where: { quarter, municipality },
+          _sum: { size: true },
+        });
+        return { bytes: _sum.size ?? 0 };
+      },
+    }),
+  };
+  portalCaches.set(ctx, caches);
+  return caches;
+}
+
 async function openToken(ctx: PortalContext, request: FastifyRequest<TokenParams>): Promise<TokenPage> {
   const token = request.params.token;
   const known = request.svodkaToken;
@@ -76,7 +119,7 @@ async function openToken(ctx: PortalContext, request: FastifyRequest<TokenParams
         'или обратитесь к координатору.',
     );
   }
-  const municipality = await ctx.db.municipality.findUnique({ where: { code: scope.municipality } });
+  const municipality = (await cachesOf(ctx).municipalities.fetch(scope.municipality)) ?? null;
   if (!municipality)
     throw new PortalError(
       404,
@@ -147,20 +190,29 @@ function shell(
 /** What one municipality may store for one quarter, all versions together. */
 export const DEFAULT_STORAGE_QUOTA_BYTES = 200 * 1024 * 1024;
 
-/** Refuses an answer that would take the municipality's stored bytes for the quarter past the quota. */
+const storedKey = (tp: TokenPage) => `${tp.scope.quarter}\u0000${tp.scope.municipality}`;
+
+/**
+ * Refuses an answer that would take the municipality's stored bytes for the quarter past the quota.
+ * What other portal processes stored in the last few seconds may not be counted yet: the quota
+ * bounds abuse over a quarter, and the upload rate limit bounds what a few seconds can add.
+ */
 async function withinStorageQuota(ctx: PortalContext, tp: TokenPage, adding: number): Promise<void> {
   const quota = ctx.config.storageQuotaBytes ?? DEFAULT_STORAGE_QUOTA_BYTES;
-  const { _sum } = await ctx.db.upload.aggregate({
-    where: { quarter: tp.scope.quarter, municipality: tp.scope.municipality },
-    _sum: { size: true },
-  });
-  if ((_sum.size ?? 0) + adding <= quota) return;
+  const stored = await cachesOf(ctx).stored.fetch(storedKey(tp));
+  if ((stored?.bytes ?? 0) + adding <= quota) return;
   throw new PortalError(
     413,
     'Превышен объем',
     `За ${tp.quarterTitle} от вашего муниципального образования уже получено слишком много файлов ` +
       `(допускается ${Math.round(quota / 1024 / 1024)} МБ на квартал). Обратитесь к координатору.`,
   );
+}
+
+/** Counts an answer this process stored towards the municipality's quota at once. */
+function countStored(ctx: PortalContext, tp: TokenPage, bytes: number): void {
+  const stored = cachesOf(ctx).stored.get(storedKey(tp));
+  if (stored) stored.bytes += bytes;
 }
 
 /**
@@ -183,6 +235,12 @@ async function submit(
     requestId: formRequestId(requestId),
     answer,
   });
+  if (answer.kind !== 'nil')
+    countStored(
+      ctx,
+      tp,
+      answer.kind === 'file' ? answer.bytes.length : Buffer.byteLength(JSON.stringify(answer.rows)),
+    );
   return reply.redirect(receiptPath(tp, receipt.requestId), 303);
 }
 
