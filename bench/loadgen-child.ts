@@ -26,6 +26,8 @@ export type LoadResult = {
   statuses: Record<string, number>;
   firstError: string | null;
   timedOut: boolean;
+  /** CPU time this load generator used while sending, ms (it shares the machine with the portal). */
+  cpuMs: number;
 };
 
 function send(agent: http.Agent, url: URL, path: string, contentType: string, body: Buffer) {
@@ -43,7 +45,9 @@ function send(agent: http.Agent, url: URL, path: string, contentType: string, bo
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
@@ -66,10 +70,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     statuses: {},
     firstError: null,
     timedOut: false,
+    cpuMs: 0,
   };
   const deadline = Date.now() + spec.timeoutMs;
   let next = 0;
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const loop = async () => {
     for (;;) {
       if (Date.now() > deadline) {
@@ -88,7 +94,10 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
         if (res.status === spec.expectStatus) result.ok++;
         else {
           result.errors++;
-          result.firstError ??= `HTTP ${res.status}: ${res.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 300)}`;
+          result.firstError ??= `HTTP ${res.status}: ${res.text
+            .replace(/<[^>]+>/g, ' ')
+            .replace(/\s+/g, ' ')
+            .slice(0, 300)}`;
         }
       } catch (err) {
         result.latenciesMs.push(performance.now() - t);
@@ -99,6 +108,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: spec.connections }, loop));
   result.wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
+  result.cpuMs = (cpu.user + cpu.system) / 1000;
   agent.destroy();
   return result;
 }

@@ -41,6 +41,7 @@ import {
   freePort,
   log,
   percentile,
+  processCpuMs,
   profiled,
   runChildResult,
   sleep,
@@ -191,6 +192,29 @@ function stubClient(db: Db, quarter: string, mode: 'instant' | 'record'): Client
 }
 
 type LoadRun = { result: LoadResult | null; error: string | null };
+
+/** CPU time so far of the processes that share the machine during a load, ms. */
+type CpuSnapshot = { portal: number; worker: number | null; server: number | null };
+
+function cpuSnapshot(workerPid: number | null, serverPid: number | null): CpuSnapshot {
+  const own = process.cpuUsage();
+  return {
+    portal: (own.user + own.system) / 1000,
+    worker: processCpuMs(workerPid),
+    server: processCpuMs(serverPid),
+  };
+}
+
+/** «portal 0.52 s, worker 0.31 s, dev server 0.20 s» between two snapshots. */
+function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, extra: Record<string, number> = {}): string {
+  const parts: string[] = [`portal ${((b.portal - a.portal) / 1000).toFixed(2)} s`];
+  if (a.worker !== null && b.worker !== null)
+    parts.push(`worker ${((b.worker - a.worker) / 1000).toFixed(2)} s`);
+  if (a.server !== null && b.server !== null)
+    parts.push(`dev server ${((b.server - a.server) / 1000).toFixed(2)} s`);
+  for (const [name, ms] of Object.entries(extra)) parts.push(`${name} ${(ms / 1000).toFixed(2)} s`);
+  return parts.join(', ');
+}
 
 type Delivery = {
   /** Receipt (row queued) → version recorded (row delivered), per answer. */
@@ -358,6 +382,7 @@ await childMain(async (): Promise<Row[]> => {
   const connections = Math.max(1, envInt('BENCH_PORTAL_CONNECTIONS', 16));
   const stubUploads = Math.max(1, envInt('BENCH_PORTAL_STUB_UPLOADS', 2000));
   const boundMs = envInt('BENCH_PORTAL_TIMEOUT_S', 180) * 1000;
+  const inboxConcurrency = Math.max(1, envInt('BENCH_PORTAL_INBOX_CONCURRENCY', 16));
   const dir = tempDir('portal');
   const databaseUrl = `file:${dir.dir}/svodka.db`;
   await migrate(databaseUrl);
@@ -406,10 +431,18 @@ await childMain(async (): Promise<Row[]> => {
     host: '127.0.0.1',
     db: timedDb(db, dbTimes),
     temporal: timedClient(temporal, times),
-    config: { publicUrl: url, temporalUiUrl: null, secret: SECRET, rateLimits },
+    config: {
+      publicUrl: url,
+      temporalUiUrl: null,
+      secret: SECRET,
+      rateLimits,
+      inbox: process.env.BENCH_PORTAL_NO_INBOX ? false : { concurrency: inboxConcurrency },
+    },
   });
   let e2e: LoadRun = { result: null, error: null };
   let delivery: Delivery | null = null;
+  let loadCpu = '';
+  let deliveryCpu = '';
   let floor: UpdateFloor | null = null;
   let floorError: string | null = null;
   try {
@@ -429,6 +462,7 @@ await childMain(async (): Promise<Row[]> => {
     times.query.length = 0;
     times.executeUpdate.length = 0;
     dbTimes.length = 0;
+    const beforeLoad = cpuSnapshot(worker.child.pid ?? null, server.pid);
     e2e = await profiled('portal-e2e', () =>
       load(dir.dir, 'e2e', {
         url,
@@ -438,7 +472,10 @@ await childMain(async (): Promise<Row[]> => {
         requests: specRequests,
       }),
     );
-    delivery = await drainInbox(db, quarter, boundMs);
+    const afterLoad = cpuSnapshot(worker.child.pid ?? null, server.pid);
+    loadCpu = cpuBetween(beforeLoad, afterLoad, e2e.result ? { 'load generator': e2e.result.cpuMs } : {});
+    delivery = await drainInbox(db, quarter, process.env.BENCH_PORTAL_NO_INBOX ? 0 : boundMs);
+    deliveryCpu = cpuBetween(afterLoad, cpuSnapshot(worker.child.pid ?? null, server.pid));
     log(
       `portal delivery: ${delivery.delivered} delivered, ${delivery.refused} refused, ${delivery.queued} still queued; p50 ${Math.round(percentile(delivery.latenciesMs, 50))} ms, p99 ${Math.round(percentile(delivery.latenciesMs, 99))} ms`,
     );
@@ -479,7 +516,10 @@ await childMain(async (): Promise<Row[]> => {
       `the dispatcher's Updates took ${Math.round(mean(times.executeUpdate))} ms each, behind the receipt; ` +
       `${(dbTimes.length / Math.max(1, uploads)).toFixed(1)} database calls per upload taking ` +
       `${Math.round(dbTimes.reduce((a, b) => a + b, 0) / Math.max(1, uploads))} ms (portal and dispatcher together, ` +
-      `timed from the call to its answer, so waits for the event loop count too)`,
+      `timed from the call to its answer, so waits for the event loop count too)` +
+      (loadCpu
+        ? `; CPU used during the load (${Math.round(e2e.result?.wallMs ?? 0)} ms on 2 cores): ${loadCpu}`
+        : ''),
   );
   rows.push(e2eRow);
   const deliveryRate =
@@ -500,6 +540,7 @@ await childMain(async (): Promise<Row[]> => {
     met: delivery !== null && delivery.queued === 0 && delivery.refused === 0 && deliveryP99 < 5000,
     note:
       "from the inbox rows' timestamps: queued (the receipt) → delivered (the Update returned, the version and its findings recorded, the email sent by the activity); drained = answers ÷ (first receipt → last delivery)" +
+      (deliveryCpu ? `; CPU used from the load's end to the last delivery: ${deliveryCpu}` : '') +
       (delivery?.firstRefusal ? `; first refusal: ${delivery.firstRefusal.slice(0, 160)}` : ''),
   });
   const floorRate = floor && floor.ok > 0 ? (floor.ok / floor.wallMs) * 1000 : null;
