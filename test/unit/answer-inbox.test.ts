@@ -19,6 +19,8 @@ import {
   retryLater,
   ringInbox,
 } from '../../infrastructure/answer-inbox';
+import { queueAnswerWrite } from '../../infrastructure/answer-inbox-writer';
+import type { Db } from '../../infrastructure/db/client';
 import type { SubmissionPayload, SubmissionResult } from '../../workflows/api';
 import { createTestDb } from '../e2e/fakes';
 import type { TestDb } from '../e2e/fakes';
@@ -222,6 +224,55 @@ describe('queueing a burst (infrastructure/answer-inbox-writer.ts)', () => {
     expect(await t.db.answerInbox.count({ where: { requestId: { startsWith: 'web-again-' } } })).toBe(11);
     // The repeated post stored no second file.
     expect(await t.db.upload.count({ where: { fileName: 'burst-200.docx' } })).toBe(1);
+  });
+});
+
+describe('a blob written by another process between the look and the write', () => {
+  it('is found on the second try, and the answer is queued rather than taken for a double post', async () => {
+    // A fake database: the first insert of the blob clashes (another process committed it a moment
+    // ago), the second look finds it.
+    let blobInserts = 0;
+    const inboxRows: string[] = [];
+    const clash = Object.assign(new Error('Unique constraint failed on the fields: (`sha256`)'), {
+      code: 'P2002',
+    });
+    const tx = {
+      blob: {
+        findMany: async () => (blobInserts > 0 ? [{ sha256: 'the-sha' }] : []),
+        createMany: async () => {
+          blobInserts++;
+          throw clash;
+        },
+      },
+      upload: { createMany: async () => ({ count: 1 }) },
+      answerInbox: {
+        createMany: async ({ data }: { data: { requestId: string }[] }) => {
+          inboxRows.push(...data.map((d) => d.requestId));
+          return { count: data.length };
+        },
+      },
+    };
+    const db = { $transaction: async (fn: (t: typeof tx) => Promise<unknown>) => fn(tx) } as unknown as Db;
+    const outcome = await queueAnswerWrite(db, {
+      entry: { requestId: 'web-race-1', quarter: Q, municipality: 'velizh', payload: payload('web-race-1') },
+      upload: {
+        blob: { sha256: 'the-sha', size: 3, bytes: new Uint8Array([1, 2, 3]) },
+        row: {
+          id: 'u1',
+          quarter: Q,
+          municipality: 'velizh',
+          fileName: 'a.docx',
+          blobSha256: 'the-sha',
+          size: 3,
+          channel: 'web',
+          actor: 'velizh',
+          origin: 'web',
+        },
+      },
+      now: new Date(),
+    });
+    expect(outcome).toBe('queued');
+    expect(inboxRows).toEqual(['web-race-1']);
   });
 });
 
