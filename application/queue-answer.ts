@@ -1,7 +1,7 @@
 // «Queue an answer»: the portal's way to submit. The answer is prepared exactly as submitAnswer
-// prepares it (prepareAnswer) and stored and queued in the upload inbox in the same transaction; the clerk gets a receipt
-// at once, and the dispatcher (application/deliver-inbox.ts) hands the answer to the workflow
-// behind. The request id keys the inbox row, so a form posted twice is one entry and one version.
+// prepares it (prepareAnswer), then stored and queued in the upload inbox in one transaction; the
+// clerk gets a receipt at once, and the dispatcher (application/deliver-inbox.ts) hands the answer
+// to the workflow behind. The request id keys the inbox row, so a form posted twice is one entry and one version.
 import { findInboxEntry, ringInbox } from '../infrastructure/answer-inbox';
 import type { InboxView } from '../infrastructure/answer-inbox';
 import { queueAnswerWrite } from '../infrastructure/answer-inbox-writer';

@@ -383,6 +383,8 @@ await childMain(async (): Promise<Row[]> => {
   const stubUploads = Math.max(1, envInt('BENCH_PORTAL_STUB_UPLOADS', 2000));
   const boundMs = envInt('BENCH_PORTAL_TIMEOUT_S', 180) * 1000;
   const inboxConcurrency = Math.max(1, envInt('BENCH_PORTAL_INBOX_CONCURRENCY', 16));
+  // A load with no dispatcher beside it: nothing is delivered, to see what delivery costs the uploads.
+  const noInbox = Boolean(process.env.BENCH_PORTAL_NO_INBOX);
   const dir = tempDir('portal');
   const databaseUrl = `file:${dir.dir}/svodka.db`;
   await migrate(databaseUrl);
@@ -436,7 +438,7 @@ await childMain(async (): Promise<Row[]> => {
       temporalUiUrl: null,
       secret: SECRET,
       rateLimits,
-      inbox: process.env.BENCH_PORTAL_NO_INBOX ? false : { concurrency: inboxConcurrency },
+      inbox: noInbox ? false : { concurrency: inboxConcurrency },
     },
   });
   let e2e: LoadRun = { result: null, error: null };
@@ -474,7 +476,7 @@ await childMain(async (): Promise<Row[]> => {
     );
     const afterLoad = cpuSnapshot(worker.child.pid ?? null, server.pid);
     loadCpu = cpuBetween(beforeLoad, afterLoad, e2e.result ? { 'load generator': e2e.result.cpuMs } : {});
-    delivery = await drainInbox(db, quarter, process.env.BENCH_PORTAL_NO_INBOX ? 0 : boundMs);
+    delivery = await drainInbox(db, quarter, noInbox ? 0 : boundMs);
     deliveryCpu = cpuBetween(afterLoad, cpuSnapshot(worker.child.pid ?? null, server.pid));
     log(
       `portal delivery: ${delivery.delivered} delivered, ${delivery.refused} refused, ${delivery.queued} still queued; p50 ${Math.round(percentile(delivery.latenciesMs, 50))} ms, p99 ${Math.round(percentile(delivery.latenciesMs, 99))} ms`,

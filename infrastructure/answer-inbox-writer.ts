@@ -88,7 +88,11 @@ async function writeAll(db: Db, answers: readonly QueuedAnswer[]): Promise<(Queu
       outcomes[i] = err instanceof Error ? err : new Error(String(err));
     }
   }
-  return outcomes;
+  // A repeat of an answer whose write failed has nothing to be a duplicate of: it fails alike.
+  return outcomes.map((outcome, i) => {
+    const firstOutcome = outcomes[first.get(answers[i]!.entry.requestId)!];
+    return firstOutcome instanceof Error ? firstOutcome : outcome;
+  });
 }
 
 type Writer = DataLoader<QueuedAnswer, QueueOutcome>;

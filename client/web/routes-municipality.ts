@@ -229,18 +229,22 @@ async function submit(
   answer: SubmitAnswerInput['answer'],
 ) {
   const { quarter, municipality } = tp.scope;
+  // What the answer adds to the municipality's stored bytes: checked against the quota before it is
+  // queued, counted at once after.
+  const adding =
+    answer.kind === 'file'
+      ? answer.bytes.length
+      : answer.kind === 'form'
+        ? Buffer.byteLength(JSON.stringify(answer.rows))
+        : 0;
+  if (adding > 0) await withinStorageQuota(ctx, tp, adding);
   const receipt: AnswerReceipt = await act(ctx, request, municipality, queueAnswer, {
     quarter,
     municipality,
     requestId: formRequestId(requestId),
     answer,
   });
-  if (answer.kind !== 'nil')
-    countStored(
-      ctx,
-      tp,
-      answer.kind === 'file' ? answer.bytes.length : Buffer.byteLength(JSON.stringify(answer.rows)),
-    );
+  if (adding > 0) countStored(ctx, tp, adding);
   return reply.redirect(receiptPath(tp, receipt.requestId), 303);
 }
 
@@ -660,7 +664,6 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         'Файл не выбран или пуст. Нажмите «Выберите файл», укажите заполненный шаблон (.docx) и отправьте снова.',
       );
     await quarterTakesAnswers(tp);
-    await withinStorageQuota(ctx, tp, form.file.bytes.length);
     return submit(ctx, request, reply, tp, form.fields[REQUEST_ID_FIELD], {
       kind: 'file',
       fileName: form.file.fileName,
@@ -743,7 +746,6 @@ export function registerMunicipalityRoutes(app: FastifyInstance, ctx: PortalCont
         );
       }
       await saveDraft(ctx, tp, filled);
-      await withinStorageQuota(ctx, tp, Buffer.byteLength(JSON.stringify(filled)));
       // The draft stays until the answer is accepted (the inbox's dispatcher removes it then).
       return submit(ctx, request, reply, tp, formField(request.body, REQUEST_ID_FIELD), {
         kind: 'form',
