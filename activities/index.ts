@@ -13,6 +13,7 @@ import type {
   RenderRequest,
   RenderResult,
   RequestRound,
+  SubmissionResult,
 } from '../workflows/api';
 import type { BlobStore } from '../infrastructure/blobs';
 import type { AppConfig } from '../infrastructure/config';
@@ -64,6 +65,9 @@ const LINKED_KINDS = new Set([
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
+/** What an acknowledgement says of the answer it acknowledges. */
+type CheckedAnswer = Pick<SubmissionResult, 'version' | 'rowCount' | 'nil' | 'findings'>;
+
 /** Request emails in flight at once: the pooled transport's connections (email/mailer.ts). */
 const REQUEST_LANES = 5;
 /** A request round composes and records this many emails at a time. */
@@ -90,17 +94,21 @@ export function createActivities(deps: ActivityDeps) {
     mail: MunicipalityEmail,
     municipality: Municipality,
     token: string | null,
+    checked?: CheckedAnswer,
   ): Promise<Omit<MailMessage, 'messageId'>> {
     const quarter = parseQuarter(mail.quarter);
-    let findings: Finding[] | undefined;
-    let submission: { version: number; rowCount: number; kind: string } | null = null;
-    if (mail.submissionId) {
+    let submission: CheckedAnswer | null = checked ?? null;
+    if (!submission && mail.submissionId) {
       const row = await prisma.submission.findUnique({ where: { id: mail.submissionId } });
-      if (row) {
-        findings = JSON.parse(row.findings) as Finding[];
-        submission = row;
-      }
+      if (row)
+        submission = {
+          version: row.version,
+          rowCount: row.rowCount,
+          nil: row.kind === 'nil',
+          findings: JSON.parse(row.findings) as Finding[],
+        };
     }
+    const findings = submission?.findings;
     let region = regionOfQuarter.get(mail.quarter);
     if (region === undefined) {
       // Before `db setup` there is no region: the email goes out without its name rather than not at all.
@@ -122,7 +130,7 @@ export function createActivities(deps: ActivityDeps) {
       repliesAccepted: Boolean(replyTo),
       version: submission?.version,
       rowCount: submission?.rowCount,
-      nil: submission?.kind === 'nil',
+      nil: submission?.nil ?? false,
       findings,
       comment: mail.comment,
     });
@@ -150,7 +158,7 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /** Composes and sends one municipality email through the outbox. */
-  async function sendEmail(mail: MunicipalityEmail): Promise<SendOutcome> {
+  async function sendEmail(mail: MunicipalityEmail, checked?: CheckedAnswer): Promise<SendOutcome> {
     const municipality = await withQuarterName(
       prisma,
       mail.quarter,
@@ -170,7 +178,7 @@ export function createActivities(deps: ActivityDeps) {
           expiresAt: linkExpiry(mail.deadline, config.linkGraceDays),
         })
       : null;
-    const message = await composeMessage(mail, municipality, token);
+    const message = await composeMessage(mail, municipality, token, checked);
     const outcome = await sendOnce(prisma, mailer, mail, message, config.messageIdDomain);
     log.info('email', { key: outcome.key, sent: outcome.sent });
     return outcome;
@@ -311,7 +319,8 @@ export function createActivities(deps: ActivityDeps) {
       // No timer of our own around the send: one that gave up while the send went on would leave
       // the workflow sending the same email again. The transport's timeouts bound it (mailer.ts).
       try {
-        await sendEmail(mail);
+        // The answer as just recorded (or as found, on a retry): no need to read it back.
+        await sendEmail(mail, result);
         return { ...result, acknowledged: true };
       } catch (err) {
         log.warn('acknowledgement deferred', { municipality: input.municipality, error: String(err) });
