@@ -8,7 +8,7 @@ import type { RenderRequest, RenderResult, ReportEntry } from '../workflows/api'
 import { sha256Hex } from '../infrastructure/blobs';
 import type { BlobStore } from '../infrastructure/blobs';
 import type { Db } from '../infrastructure/db/client';
-import { renderReport as renderReportDocx } from '../infrastructure/docx/render';
+import { renderReportBounded } from '../infrastructure/docx/render-process';
 import { appendAudit, chainHead } from '../infrastructure/audit';
 import { moscowIso, signManifest } from '../infrastructure/manifest';
 import type { SignedManifest } from '../infrastructure/manifest';
@@ -108,7 +108,7 @@ export async function compileReport(db: Db, files: BlobStore, request: RenderReq
     signOff: request.signOff ?? null,
     regionGenitive: region.genitive,
   });
-  const bytes = await renderReportDocx(model);
+  const bytes = await renderReportBounded(model);
   const sha256 = await files.put(bytes);
   // The id is the content's: a retried render finds its own row instead of adding another.
   const reportId = `${request.quarter}/${request.kind}/${sha256.slice(0, 16)}`;
