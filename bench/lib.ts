@@ -253,8 +253,21 @@ export async function startTemporal(dir: string, options: { pragmas?: boolean } 
   const child = spawn(
     cli.path,
     [
-      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error',
-      '--db-filename', dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal',
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--headless',
+      '--log-level',
+      'error',
+      '--db-filename',
+      dbFile,
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
       ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
     ],
     { stdio: 'ignore' },
@@ -295,6 +308,8 @@ export type WorkerStats = {
    * activation passes through it on its way to the workflow thread): p99 and max, ms. */
   loopDelay?: { p99Ms: number; maxMs: number };
   bundleMs: number;
+  /** The largest peak RSS of a process the worker started to render a large report, MB (0: none). */
+  renderChildMaxRssMb?: number;
   /** CPU time (user + system, every thread) the worker used after it was ready, ms. */
   cpuMs: number;
 };

@@ -956,6 +956,10 @@ async function national(): Promise<Row[]> {
       met: stats.svodka.maxRssMb < 1024,
       note:
         `V8 heap peak ${stats.svodka.peakHeapMb} MB; RSS at ready ${stats.svodka.readyRssMb} MB; ` +
+        // Not in the worker's figure, so said beside it: the process that rendered the report.
+        (stats.svodka.renderChildMaxRssMb
+          ? `the report rendered in a process of its own that peaked at ${stats.svodka.renderChildMaxRssMb} MB; `
+          : '') +
         (stats.svodka.atPeak
           ? `at the peak: main heap ${stats.svodka.atPeak.heapTotalMb} MB, external ${stats.svodka.atPeak.externalMb} MB, ` +
             `${stats.svodka.atPeak.cachedWorkflows} executions cached, ${stats.svodka.atPeak.afterS} s after ready; `

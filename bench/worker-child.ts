@@ -12,6 +12,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createSvodkaWorker } from '../worker/worker';
+import { renderChildPeakRssMb } from '../infrastructure/docx/render-process';
 import { FLOOR_TASK_QUEUE } from './lib';
 import type { WorkerStats } from './lib';
 
@@ -121,9 +122,11 @@ async function main(): Promise<void> {
     atPeak,
     loopDelay: { p99Ms: Math.round(loop.percentile(99) / 1e6), maxMs: Math.round(loop.max / 1e6) },
     bundleMs: Math.round(bundleMs),
+    renderChildMaxRssMb: renderChildPeakRssMb(),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
   };
-  if (process.connected) await new Promise<void>((resolve) => process.send!({ type: 'stats', stats }, () => resolve()));
+  if (process.connected)
+    await new Promise<void>((resolve) => process.send!({ type: 'stats', stats }, () => resolve()));
   process.exit(0);
 }
 
@@ -131,7 +134,9 @@ type ThreadInternals = { workflowCreator?: { workerThreadClients?: { workerThrea
 
 /** The SDK's workflow threads (reached through its internals; diagnostics only). */
 function workflowThreads(worker: Worker): ThreadWorker[] {
-  return ((worker as unknown as ThreadInternals).workflowCreator?.workerThreadClients ?? []).map((c) => c.workerThread);
+  return ((worker as unknown as ThreadInternals).workflowCreator?.workerThreadClients ?? []).map(
+    (c) => c.workerThread,
+  );
 }
 
 async function workflowThreadHeaps(worker: Worker) {

@@ -26,7 +26,14 @@ const RENDER_TIMEOUT_MS = 5 * 60_000;
 /** The child's own heap ceiling: the worker's 384 MB (worker/node-flags.ts) is for the worker. */
 const CHILD_HEAP_MB = 1_024;
 
-export type RenderReply = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
+/** The child's answer; maxRssKb is its own peak resident set (getrusage), for the bench. */
+export type RenderReply = { ok: true; bytes: Uint8Array; maxRssKb: number } | { ok: false; error: string };
+
+let childPeakKb = 0;
+/** The largest peak resident set of a render process this process has started, MB (0: none yet). */
+export function renderChildPeakRssMb(): number {
+  return Math.round(childPeakKb / 1024);
+}
 
 /** The report's DOCX: in place when small, in a child process when large. */
 export async function renderReportBounded(
@@ -57,6 +64,7 @@ export function renderInChild(model: ReportModel): Promise<Buffer> {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      if (reply?.ok) childPeakKb = Math.max(childPeakKb, reply.maxRssKb);
       if (reply?.ok)
         return resolve(Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength));
       const why =
