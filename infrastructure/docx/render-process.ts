@@ -21,7 +21,7 @@ export function renderProcessThreshold(env: NodeJS.ProcessEnv = process.env): nu
   return events;
 }
 
-/** 100,000 rows render in well under a minute here; a child silent this long is stuck. */
+/** A national report renders in seconds (bench section 3); a child silent this long is stuck. */
 const RENDER_TIMEOUT_MS = 5 * 60_000;
 /** The child's own heap ceiling: the worker's 384 MB (worker/node-flags.ts) is for the worker. */
 const CHILD_HEAP_MB = 1_024;
@@ -64,9 +64,10 @@ export function renderInChild(model: ReportModel): Promise<Buffer> {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      if (reply?.ok) childPeakKb = Math.max(childPeakKb, reply.maxRssKb);
-      if (reply?.ok)
+      if (reply?.ok) {
+        childPeakKb = Math.max(childPeakKb, reply.maxRssKb);
         return resolve(Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength));
+      }
       const why =
         reply && !reply.ok ? reply.error : `процесс завершился (${signal ?? `код ${code}`}) без ответа`;
       reject(new Error(`Не удалось сформировать отчет (${model.eventCount} мероприятий): ${why}`));
