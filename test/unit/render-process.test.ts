@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../infrastructure/docx/render';
 import {
+  renderChildPeakRssMb,
   renderInChild,
   renderProcessThreshold,
   renderReportBounded,
@@ -35,6 +36,12 @@ function model(): ReportModel {
 }
 
 describe('rendering a report in a process of its own', () => {
+  it('renders a report under the threshold in place, starting no process', async () => {
+    const bytes = await renderReportBounded(model(), 3);
+    expect(bytes.equals(await renderReport(model()))).toBe(true);
+    expect(renderChildPeakRssMb()).toBe(0);
+  });
+
   it('gives the same document, byte for byte, as rendering in place', async () => {
     const m = model();
     const inPlace = await renderReport(m);
@@ -46,6 +53,8 @@ describe('rendering a report in a process of its own', () => {
   it('sends a report at or over the threshold to the child, and that render still answers', async () => {
     const bytes = await renderReportBounded(model(), 2);
     expect(bytes.equals(await renderReport(model()))).toBe(true);
+    // The child says how much memory it took: the figure the bench prints beside the worker's.
+    expect(renderChildPeakRssMb()).toBeGreaterThan(20);
   }, 60_000);
 
   it('fails with the reason when the render fails in the child', async () => {
