@@ -8,41 +8,10 @@ import {
   renderReport,
 } from '../../infrastructure/docx/render';
 import { REPORT_COLUMNS, reportTitle } from '../../domain/quarter';
-import type { EventRow, ReportModel } from '../../domain/types';
-import { docxParts, sampleRow } from '../fixtures/docx-builders';
+import { docxParts, sampleReportModel, sampleRow } from '../fixtures/docx-builders';
 import { SMOLENSK_REGION } from '../../domain/registry/smolensk';
 
-function model(overrides: Partial<ReportModel> = {}): ReportModel {
-  const rows: EventRow[] = [
-    sampleRow(),
-    sampleRow({ title: 'Панорама опыта\nс международным участием', place: 'г. Минск,\nРеспублика Беларусь' }),
-    sampleRow({ title: 'Турнир', dates: 'Апрель – май\n2023 года' }),
-  ];
-  return {
-    quarter: '2023-Q2',
-    title: reportTitle({ year: 2023, quarter: 2 }, SMOLENSK_REGION.genitive),
-    sections: [
-      {
-        municipality: 'smolensk',
-        title: 'Город Смоленск',
-        events: [
-          { number: 1, row: rows[0]! },
-          { number: 2, row: rows[1]! },
-        ],
-      },
-      {
-        municipality: 'vyazma',
-        title: 'Муниципальное образование «Вяземский район» Смоленской области',
-        events: [{ number: 3, row: rows[2]! }],
-      },
-    ],
-    eventCount: 3,
-    nilReports: [],
-    notSubmitted: [],
-    signOff: null,
-    ...overrides,
-  };
-}
+const model = sampleReportModel;
 
 /** Every XML part must be well formed for an independent parser. */
 function assertWellFormed(bytes: Uint8Array): void {

@@ -9,35 +9,19 @@ import {
   renderProcessThreshold,
   renderReportBounded,
 } from '../../infrastructure/docx/render-process';
-import { reportTitle } from '../../domain/quarter';
 import type { ReportModel } from '../../domain/types';
-import { sampleRow } from '../fixtures/docx-builders';
-import { SMOLENSK_REGION } from '../../domain/registry/smolensk';
+import { sampleReportModel } from '../fixtures/docx-builders';
 
 function model(): ReportModel {
-  return {
-    quarter: '2023-Q2',
-    title: reportTitle({ year: 2023, quarter: 2 }, SMOLENSK_REGION.genitive),
-    sections: [
-      {
-        municipality: 'smolensk',
-        title: 'Город Смоленск',
-        events: [
-          { number: 1, row: sampleRow() },
-          { number: 2, row: sampleRow({ title: 'Турнир', place: 'г. Минск,\nРеспублика Беларусь' }) },
-        ],
-      },
-    ],
-    eventCount: 2,
+  return sampleReportModel({
     nilReports: ['Муниципальное образование «Велижский район» Смоленской области'],
-    notSubmitted: [],
     signOff: { signer: 'И. И. Иванов', position: 'Начальник департамента', date: '2023-07-10' },
-  };
+  });
 }
 
 describe('rendering a report in a process of its own', () => {
   it('renders a report under the threshold in place, starting no process', async () => {
-    const bytes = await renderReportBounded(model(), 3);
+    const bytes = await renderReportBounded(model(), 4);
     expect(bytes.equals(await renderReport(model()))).toBe(true);
     expect(renderChildPeakRssMb()).toBe(0);
   });
@@ -60,7 +44,7 @@ describe('rendering a report in a process of its own', () => {
   it('fails with the reason when the render fails in the child', async () => {
     const broken = { ...model(), sections: null } as unknown as ReportModel;
     await expect(renderInChild(broken)).rejects.toThrow(
-      /Не удалось сформировать отчет \(2 мероприятий\): .+/,
+      /Не удалось сформировать отчет \(3 мероприятий\): .+/,
     );
   }, 60_000);
 
