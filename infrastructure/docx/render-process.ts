@@ -5,6 +5,7 @@
 // rendered in place: a process start would cost more than the render.
 import { fork } from 'node:child_process';
 import path from 'node:path';
+import { plural } from '../../domain/text';
 import type { ReportModel } from '../../domain/types';
 import { renderReport } from './render';
 
@@ -70,7 +71,8 @@ export function renderInChild(model: ReportModel): Promise<Buffer> {
       }
       const why =
         reply && !reply.ok ? reply.error : `процесс завершился (${signal ?? `код ${code}`}) без ответа`;
-      reject(new Error(`Не удалось сформировать отчет (${model.eventCount} мероприятий): ${why}`));
+      const events = `${model.eventCount} ${plural(model.eventCount, ['мероприятие', 'мероприятия', 'мероприятий'])}`;
+      reject(new Error(`Не удалось сформировать отчет (${events}): ${why}`));
     });
     child.send(model);
   });

@@ -44,7 +44,7 @@ describe('rendering a report in a process of its own', () => {
   it('fails with the reason when the render fails in the child', async () => {
     const broken = { ...model(), sections: null } as unknown as ReportModel;
     await expect(renderInChild(broken)).rejects.toThrow(
-      /Не удалось сформировать отчет \(3 мероприятий\): .+/,
+      /Не удалось сформировать отчет \(3 мероприятия\): .+/,
     );
   }, 60_000);
 
