@@ -4,6 +4,8 @@ import type { LogLevel, TLSConfig } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities';
 import { createDbBlobStore } from '../infrastructure/blobs';
+import { parseTimeoutMs } from '../infrastructure/docx/parse-pool';
+import { renderProcessThreshold } from '../infrastructure/docx/render-process';
 import { loadConfig } from '../infrastructure/config';
 import { createDb } from '../infrastructure/db/client';
 import type { Db } from '../infrastructure/db/client';
@@ -44,6 +46,10 @@ export async function createSvodkaWorker(options: {
   /** TLS to the cluster; default: TEMPORAL_TLS_* from the environment (none: plaintext). */
   tls?: TLSConfig;
 }): Promise<WorkerHandle> {
+  // A wrong setting stops the worker at its start, named, instead of failing every activity that
+  // reads it (each would retry it forever).
+  renderProcessThreshold();
+  parseTimeoutMs();
   installRuntime();
   const bundle = workflowBundleCode();
   const connection = await NativeConnection.connect({
