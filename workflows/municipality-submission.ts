@@ -18,7 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { sideEffectOptions } from './activity-options';
+import { answerRecordingOptions, sideEffectOptions } from './activity-options';
 import { realDelayUntil, toVirtual } from '../domain/schedule';
 import type { VirtualClock } from '../domain/schedule';
 import {
@@ -61,13 +61,12 @@ type Activities = ReturnType<typeof createActivities>;
 
 const { sendMunicipalityEmail, recordAudit } = proxyActivities<Activities>(sideEffectOptions);
 // Local: the answer is recorded and acknowledged in the workflow task that runs its Update, which is
-// accepted when that task completes. This spares the server an activity task and a second workflow
-// task per answer (17 % of its CPU at 20,000 municipalities, bench/README.md); retries that back off
-// past a minute wait on a workflow timer instead of holding the task. A worker that dies
+// accepted when that task completes. At national scale this spares the server an activity task and a
+// second workflow task per answer (a quarter of its work, bench/README.md). A worker that dies
 // mid-task leaves the Update admitted on the server, which hands it to the next workflow task once
 // this one times out; the answer recorded by the dead attempt is found by its key (quarter,
 // municipality, version) and its email by its outbox key, so neither is stored or sent twice.
-const { recordAndAcknowledge } = proxyLocalActivities<Activities>(sideEffectOptions);
+const { recordAndAcknowledge } = proxyLocalActivities<Activities>(answerRecordingOptions);
 
 type Deferred = Exclude<SubmissionEffect, { type: 'publish' } | { type: 'record' }>;
 
@@ -142,13 +141,9 @@ export async function municipalitySubmission(input: SubmissionInput): Promise<Mu
     awaitingCommand = false;
     return feed(event).state.summary;
   };
-  setHandler(
-    extendUpdate,
-    ({ until, action }) => decide({ type: 'extend', until, now: nowVirtual(), action }),
-    {
-      validator: ({ until }) => validate({ type: 'extend', until }),
-    },
-  );
+  setHandler(extendUpdate, ({ until, action }) => decide({ type: 'extend', until, now: nowVirtual(), action }), {
+    validator: ({ until }) => validate({ type: 'extend', until }),
+  });
   setHandler(excuseUpdate, ({ reason, action }) => decide({ type: 'excuse', reason, action }), {
     validator: ({ reason }) => validate({ type: 'excuse', reason }),
   });
