@@ -1,6 +1,6 @@
 // How the workflows schedule their side effects: they wait out an SMTP relay or a database that is
 // down for hours rather than give up on an email or an answer.
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 
 const patientRetry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' };
 
@@ -9,16 +9,6 @@ export const sideEffectOptions = {
   startToCloseTimeout: '2 minutes',
   retry: patientRetry,
 } as const satisfies ActivityOptions;
-
-/**
- * Recording an answer and emailing its result, run as a local activity in the task of the Update
- * that brought it: no activity task to dispatch, no second workflow task. Its retries back off past
- * a minute on a workflow timer instead of holding the task.
- */
-export const answerRecordingOptions = {
-  startToCloseTimeout: '2 minutes',
-  retry: patientRetry,
-} as const satisfies LocalActivityOptions;
 
 /**
  * A request round of up to a group's worth of emails: longer to run, and a heartbeat per email so a

@@ -12,13 +12,12 @@ import {
   condition,
   getExternalWorkflowHandle,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { answerRecordingOptions, sideEffectOptions } from './activity-options';
+import { sideEffectOptions } from './activity-options';
 import { realDelayUntil, toVirtual } from '../domain/schedule';
 import type { VirtualClock } from '../domain/schedule';
 import {
@@ -59,14 +58,10 @@ import type { MunicipalitySummary, SubmissionInput, SubmissionResult } from './a
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { sendMunicipalityEmail, recordAudit } = proxyActivities<Activities>(sideEffectOptions);
-// Local: the answer is recorded and acknowledged in the workflow task that runs its Update, which is
-// accepted when that task completes. At national scale this spares the server an activity task and a
-// second workflow task per answer (a quarter of its work, bench/README.md). A worker that dies
-// mid-task leaves the Update admitted on the server, which hands it to the next workflow task once
-// this one times out; the answer recorded by the dead attempt is found by its key (quarter,
-// municipality, version) and its email by its outbox key, so neither is stored or sent twice.
-const { recordAndAcknowledge } = proxyLocalActivities<Activities>(answerRecordingOptions);
+// Scheduled, not local: an Update is accepted only when the workflow task running its handler
+// completes, and a local activity holds that task, so a worker killed mid-email took the Update down.
+const { sendMunicipalityEmail, recordAndAcknowledge, recordAudit } =
+  proxyActivities<Activities>(sideEffectOptions);
 
 type Deferred = Exclude<SubmissionEffect, { type: 'publish' } | { type: 'record' }>;
 
