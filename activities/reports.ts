@@ -1,19 +1,17 @@
 // Compiling the consolidated report from the accepted submissions the workflow names, and
 // distributing the signed-off one.
 import { ApplicationFailure } from '@temporalio/common';
-import { buildReport } from '../domain/merge';
-import { parseQuarter } from '../domain/quarter';
-import type { DatePrecision, Municipality, SubmittedEvent } from '../domain/types';
-import type { RenderRequest, RenderResult, ReportEntry } from '../workflows/api';
+import type { Municipality } from '../domain/types';
+import type { RenderRequest, RenderResult } from '../workflows/api';
 import { sha256Hex } from '../infrastructure/blobs';
 import type { BlobStore } from '../infrastructure/blobs';
 import type { Db } from '../infrastructure/db/client';
-import { renderReportBounded } from '../infrastructure/docx/render-process';
+import { renderRequestedReport } from '../infrastructure/docx/render-process';
 import { appendAudit, chainHead } from '../infrastructure/audit';
 import { moscowIso, signManifest } from '../infrastructure/manifest';
 import type { SignedManifest } from '../infrastructure/manifest';
 import { signBytes, signingKey } from '../infrastructure/signing';
-import { quarterRegion, quarterRegistry } from '../infrastructure/registry/snapshot';
+import { quarterRegion } from '../infrastructure/registry/snapshot';
 
 export async function loadRegistry(db: Db): Promise<Municipality[]> {
   const rows = await db.municipality.findMany({ orderBy: { position: 'asc' } });
@@ -27,88 +25,8 @@ export async function loadRegistry(db: Db): Promise<Municipality[]> {
   }));
 }
 
-/** Under SQLite's historical limit of 999 bound parameters. */
-const IDS_PER_QUERY = 500;
-
-export async function loadEvents(
-  db: Db,
-  submissionIds: { code: string; id: string }[],
-): Promise<SubmittedEvent[]> {
-  if (submissionIds.length === 0) return [];
-  // A national report names tens of thousands of submissions; one IN list that long exceeds the
-  // database's bound-parameter limit. Chunks of sorted ids concatenate in the same order.
-  const ids = submissionIds.map((s) => s.id).sort();
-  const rows: Awaited<ReturnType<typeof db.submissionRow.findMany>> = [];
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const chunk = await db.submissionRow.findMany({
-      where: { submissionId: { in: ids.slice(i, i + IDS_PER_QUERY) } },
-      orderBy: [{ submissionId: 'asc' }, { position: 'asc' }],
-    });
-    for (const row of chunk) rows.push(row);
-  }
-  const codeOf = new Map(submissionIds.map((s) => [s.id, s.code]));
-  return rows.map((r) => ({
-    municipality: codeOf.get(r.submissionId)!,
-    index: r.position,
-    row: { title: r.title, place: r.place, dates: r.dates, purpose: r.purpose, participants: r.participants },
-    range:
-      r.startDate && r.endDate
-        ? { start: r.startDate, end: r.endDate, precision: (r.precision ?? 'day') as DatePrecision }
-        : null,
-  }));
-}
-
-/**
- * A tree-run region's standing, from the database: each municipality's latest accepted version,
- * except those the groups reported as excused or not submitted (a quarter's workflows are settled
- * before this runs, so the latest accepted version is the one in force).
- */
-async function entriesFromDatabase(
-  db: Db,
-  quarter: string,
-  municipalities: Municipality[],
-  exclude: { excused: string[]; notSubmitted: string[] },
-): Promise<ReportEntry[]> {
-  const latest = new Map<string, { id: string; version: number; nil: boolean }>();
-  const rows = await db.submission.findMany({
-    where: { quarter, status: 'accepted' },
-    select: { id: true, municipality: true, version: true, kind: true },
-  });
-  for (const r of rows) {
-    const seen = latest.get(r.municipality);
-    if (!seen || seen.version < r.version)
-      latest.set(r.municipality, { id: r.id, version: r.version, nil: r.kind === 'nil' });
-  }
-  const excused = new Set(exclude.excused);
-  const notSubmitted = new Set(exclude.notSubmitted);
-  return municipalities.flatMap((m): ReportEntry[] => {
-    if (excused.has(m.code)) return [{ code: m.code, state: 'excused', submissionId: null, nil: false }];
-    if (notSubmitted.has(m.code))
-      return [{ code: m.code, state: 'not_submitted', submissionId: null, nil: false }];
-    const found = latest.get(m.code);
-    return found ? [{ code: m.code, state: 'accepted', submissionId: found.id, nil: found.nil }] : [];
-  });
-}
-
 export async function compileReport(db: Db, files: BlobStore, request: RenderRequest): Promise<RenderResult> {
-  // Names, order and the region's name as they were when the quarter opened.
-  const municipalities = await quarterRegistry(db, request.quarter);
-  const region = await quarterRegion(db, request.quarter);
-  const entries = request.fromDatabase
-    ? await entriesFromDatabase(db, request.quarter, municipalities, request.fromDatabase)
-    : request.entries;
-  const accepted = entries.flatMap((e) => (e.submissionId ? [{ code: e.code, id: e.submissionId }] : []));
-  const events = await loadEvents(db, accepted);
-  const model = buildReport({
-    quarter: parseQuarter(request.quarter),
-    municipalities,
-    events,
-    nilReports: entries.filter((e) => e.state === 'accepted' && e.nil).map((e) => e.code),
-    notSubmitted: entries.filter((e) => e.state === 'not_submitted').map((e) => e.code),
-    signOff: request.signOff ?? null,
-    regionGenitive: region.genitive,
-  });
-  const bytes = await renderReportBounded(model);
+  const { bytes, eventCount } = await renderRequestedReport(db, request);
   const sha256 = await files.put(bytes);
   // The id is the content's: a retried render finds its own row instead of adding another.
   const reportId = `${request.quarter}/${request.kind}/${sha256.slice(0, 16)}`;
@@ -119,7 +37,7 @@ export async function compileReport(db: Db, files: BlobStore, request: RenderReq
       quarter: request.quarter,
       kind: request.kind,
       blobSha256: sha256,
-      eventCount: model.eventCount,
+      eventCount,
       signer: request.signOff?.signer ?? null,
       position: request.signOff?.position ?? null,
       signedAt: request.signOff ? new Date() : null,
@@ -137,14 +55,14 @@ export async function compileReport(db: Db, files: BlobStore, request: RenderReq
       detail: {
         reportId,
         sha256,
-        eventCount: model.eventCount,
+        eventCount,
         signer: request.signOff?.signer ?? null,
         position: request.signOff?.position ?? null,
       },
       actionId: request.approval.id,
     });
   if (request.kind === 'final') await writeManifest(db, reportId, bytes, request);
-  return { reportId, sha256, eventCount: model.eventCount };
+  return { reportId, sha256, eventCount };
 }
 
 /**

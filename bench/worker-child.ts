@@ -19,8 +19,47 @@ import type { WorkerStats } from './lib';
 const kind = process.argv[2];
 const address = process.env.BENCH_TEMPORAL!;
 
+/** BENCH_CORE_METRICS_PORT=N: the SDK core's Prometheus metrics on 127.0.0.1:N (the floor's on N+1),
+ * printed when the worker stops (diagnostics only). */
+const metricsBase = Number(process.env.BENCH_CORE_METRICS_PORT ?? 0);
+const metricsPort = metricsBase > 0 ? metricsBase + (process.argv[2] === 'floor' ? 1 : 0) : 0;
+
+function installRuntimeWithMetrics(): void {
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      ...(metricsPort > 0
+        ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } }
+        : {}),
+    });
+  } catch {
+    // installed already
+  }
+}
+
+/** The core's workflow cache and task counters, from its Prometheus endpoint, one line each. */
+async function coreMetrics(): Promise<string[]> {
+  if (metricsPort <= 0) return [];
+  const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+  const wanted =
+    /^temporal_(sticky_cache_\w+|workflow_task_(execution|replay)_latency_count|workflow_task_schedule_to_start_latency_(sum|count)|workflow_completed|activity_execution_latency_count)\b/;
+  // Only the labels that tell the figures apart: the task queue and the workflow type.
+  const label = (labels: string, name: string) => new RegExp(`${name}="([^"]+)"`).exec(labels)?.[1];
+  return text
+    .split('\n')
+    .filter((line) => wanted.test(line))
+    .map((line) =>
+      line.replace(
+        /\{[^}]*\}/,
+        (labels) =>
+          `{${[label(labels, 'task_queue'), label(labels, 'workflow_type')].filter(Boolean).join(' ')}}`,
+      ),
+    );
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
+  installRuntimeWithMetrics();
   let worker: Worker;
   let close: () => Promise<void>;
   if (kind === 'svodka') {
@@ -32,11 +71,6 @@ async function main(): Promise<void> {
     worker = handle.worker;
     close = handle.close;
   } else if (kind === 'floor') {
-    try {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-    } catch {
-      // installed already
-    }
     // TEMPORAL_TLS_*: the production server (bench section 7) speaks mTLS only.
     const connection = await NativeConnection.connect({ address, tls: temporalTls() });
     worker = await Worker.create({
@@ -110,6 +144,8 @@ async function main(): Promise<void> {
   });
   clearInterval(sampler);
   loop.disable();
+  for (const line of await coreMetrics().catch((err: unknown) => [`metrics: ${String(err)}`]))
+    console.error(`[bench] worker ${kind} core: ${line}`);
   const cpu = process.cpuUsage(readyCpu);
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running.catch(() => {});

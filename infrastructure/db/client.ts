@@ -9,7 +9,21 @@ import { databaseProvider, databaseUrl, sqlitePath } from './settings';
 export type Db = PrismaClient;
 export type { Prisma } from '../../generated/prisma-sqlite/client';
 
+/** The URL each client createDb made was opened with: another process may open the same database. */
+const urls = new WeakMap<Db, string>();
+
+/** The URL the client was opened with, when createDb made it (undefined for a test's stand-in). */
+export function databaseUrlOf(db: Db): string | undefined {
+  return urls.get(db);
+}
+
 export async function createDb(url: string = databaseUrl()): Promise<Db> {
+  const db = await openDb(url);
+  urls.set(db, url);
+  return db;
+}
+
+async function openDb(url: string): Promise<Db> {
   if (databaseProvider(url) === 'postgresql') {
     const [{ PrismaClient: PgClient }, { PrismaPg }] = await Promise.all([
       import('../../generated/prisma-postgresql/client'),

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDbBlobStore } from '../../infrastructure/blobs';
 import { readReportDocx } from '../../infrastructure/docx/read';
 import { compileReport, reportBytes } from '../../activities/reports';
+import { renderChildPeakRssMb, renderRequestedReport } from '../../infrastructure/docx/render-process';
+import type { RenderRequest } from '../../workflows/api';
 import { generateRegistry } from '../../domain/registry/synthetic';
 import { createTestDb } from '../e2e/fakes';
 import type { TestDb } from '../e2e/fakes';
@@ -67,4 +69,31 @@ describe('a national draft from the database', () => {
     expect(new Set(titles).size).toBe(COUNT - 1);
     expect(titles).toContain(`Встреча ${COUNT - 1}`);
   }, 120_000);
+});
+
+describe('a large report read and rendered in a process of its own', () => {
+  const request: RenderRequest = {
+    quarter: Q,
+    kind: 'draft',
+    entries: [],
+    fromDatabase: { excused: [], notSubmitted: [] },
+  };
+
+  it('gives the same document, byte for byte, as reading and rendering it in the worker', async () => {
+    const inPlace = await renderRequestedReport(t.db, request, Number.MAX_SAFE_INTEGER);
+    expect(renderChildPeakRssMb()).toBe(0);
+    const inChild = await renderRequestedReport(t.db, request, COUNT - 1);
+    // The child opened the database itself and said how much memory it took.
+    expect(renderChildPeakRssMb()).toBeGreaterThan(20);
+    expect(inChild.eventCount).toBe(COUNT - 1);
+    expect(inChild.bytes.equals(inPlace.bytes)).toBe(true);
+  }, 120_000);
+
+  it('fails with the reason when the child cannot read the report', async () => {
+    // A quarter whose registry was never taken and whose region is unknown: the child's read fails.
+    const broken: RenderRequest = { ...request, quarter: '2023-Q5' };
+    await expect(renderRequestedReport(t.db, broken, 0)).rejects.toThrow(
+      /Не удалось сформировать отчет за 2023-Q5: .+/,
+    );
+  }, 60_000);
 });
