@@ -312,6 +312,20 @@ export type WorkerStats = {
   renderChildMaxRssMb?: number;
   /** CPU time (user + system, every thread) the worker used after it was ready, ms. */
   cpuMs: number;
+  /** The SDK core's own counters over the worker's life (its Prometheus metrics). */
+  core?: CoreCounters;
+};
+
+/**
+ * What the SDK core counted: workflow tasks and workflow-cache hits by workflow type, cache misses
+ * (a task for an execution no longer cached: its history is fetched and replayed), and how long
+ * tasks waited between being scheduled and a worker starting them.
+ */
+export type CoreCounters = {
+  workflowTasks: Record<string, number>;
+  cacheHits: Record<string, number>;
+  cacheMisses: number;
+  scheduleToStartMs: { sum: number; count: number };
 };
 
 export type WorkerProcess = { stop(): Promise<WorkerStats>; child: ChildProcess };
@@ -326,9 +340,16 @@ export async function spawnWorker(
   name: string = kind,
 ): Promise<WorkerProcess> {
   const profile = profileArgs(`worker-${name}`);
+  // The core's counters (CoreCounters) come from its Prometheus endpoint, on a port of this worker's own.
+  const metricsPort = await freePort();
   // Both workers run as docker-compose runs Svodka's: the floor under the same heap ceiling.
   const child = forkTs('bench/worker-child.ts', [kind], {
-    env: { ...WORKER_ENV, ...env, ...(profile.length ? { BENCH_PROFILE_DIR: profile[2] } : {}) },
+    env: {
+      ...WORKER_ENV,
+      ...env,
+      BENCH_METRICS_PORT: String(metricsPort),
+      ...(profile.length ? { BENCH_PROFILE_DIR: profile[2] } : {}),
+    },
     execArgv: [...WORKER_NODE_FLAGS, ...profile],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -54,7 +54,7 @@ import {
 } from './lib';
 import { smallSubmission } from './submissions';
 import { temporalTls } from '../client/temporal-tls';
-import type { BenchServer, Row, WorkerStats } from './lib';
+import type { BenchServer, CoreCounters, Row, WorkerStats } from './lib';
 import type { FloorInput } from './floor-workflows';
 import { DEFAULT_GROUP_SIZE } from '../workflows/api';
 
@@ -461,6 +461,31 @@ function nationalIds(quarter: string, codes: string[]): string[] {
     ...Array.from({ length: groups }, (_, g) => groupWorkflowId(quarter, g)),
     ...codes.filter((_, i) => i % 100 === 0).map((code) => submissionWorkflowId(quarter, code)),
   ];
+}
+
+/**
+ * What the SDK core counted, per municipality (per child for the floor): the workflow tasks it took,
+ * the cache misses among them (each a history fetched and replayed), and how long a task waited for
+ * a worker. Where a national run's time goes, beside the floor's.
+ */
+function coreText(svodka: CoreCounters | undefined, floor: CoreCounters | undefined, count: number): string {
+  if (!svodka) return '';
+  const total = (c: CoreCounters) => Object.values(c.workflowTasks).reduce((a, b) => a + b, 0);
+  const byType = Object.entries(svodka.workflowTasks)
+    .sort((a, b) => b[1] - a[1])
+    .map(([type, n]) => `${type} ${n}`)
+    .join(', ');
+  const wait = (c: CoreCounters) =>
+    c.scheduleToStartMs.count
+      ? `${(c.scheduleToStartMs.sum / c.scheduleToStartMs.count / 1000).toFixed(1)} s`
+      : '—';
+  return (
+    `; workflow tasks ${(total(svodka) / count).toFixed(2)} per municipality (${byType})` +
+    (floor ? `, floor ${(total(floor) / count).toFixed(2)} per child` : '') +
+    `; workflow-cache misses ${svodka.cacheMisses} (${(svodka.cacheMisses / count).toFixed(2)} per municipality, each a history fetched and replayed)` +
+    `; a task waited ${wait(svodka)} on average for a worker` +
+    (floor ? ` (floor ${wait(floor)})` : '')
+  );
 }
 
 function historyText(h: Histories | null): string {
@@ -905,7 +930,7 @@ async function national(): Promise<Row[]> {
       ratio,
       target: '≤ 2× floor',
       met: ratio !== null ? ratio <= 2 : false,
-      note: `requests all out ${r.allRequestsMs !== null ? `${Math.round(r.allRequestsMs)} ms` : `— (${r.answered} answered)`}; all answered ${r.allAnsweredMs !== null ? `${Math.round(r.allAnsweredMs)} ms` : '—'}; draft ${r.draftMs !== null ? `${Math.round(r.draftMs)} ms` : '—'}; final DOCX ${wall !== null ? `${Math.round(wall)} ms` : '—'}; complete ${r.completeMs !== null ? `${Math.round(r.completeMs)} ms` : '—'}; ${r.eventCount ?? '—'} events in the report`,
+      note: `requests all out ${r.allRequestsMs !== null ? `${Math.round(r.allRequestsMs)} ms` : `— (${r.answered} answered)`}; all answered ${r.allAnsweredMs !== null ? `${Math.round(r.allAnsweredMs)} ms` : '—'}; draft ${r.draftMs !== null ? `${Math.round(r.draftMs)} ms` : '—'}; final DOCX ${wall !== null ? `${Math.round(wall)} ms` : '—'}; complete ${r.completeMs !== null ? `${Math.round(r.completeMs)} ms` : '—'}; ${r.eventCount ?? '—'} events in the report${coreText(stats.svodka?.core, stats.floor?.core, count)}`,
     },
     {
       section,

@@ -14,15 +14,13 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { createSvodkaWorker } from '../worker/worker';
 import { renderChildPeakRssMb } from '../infrastructure/docx/render-process';
 import { FLOOR_TASK_QUEUE } from './lib';
-import type { WorkerStats } from './lib';
+import type { CoreCounters, WorkerStats } from './lib';
 
 const kind = process.argv[2];
 const address = process.env.BENCH_TEMPORAL!;
 
-/** BENCH_CORE_METRICS_PORT=N: the SDK core's Prometheus metrics on 127.0.0.1:N (the floor's on N+1),
- * printed when the worker stops (diagnostics only). */
-const metricsBase = Number(process.env.BENCH_CORE_METRICS_PORT ?? 0);
-const metricsPort = metricsBase > 0 ? metricsBase + (process.argv[2] === 'floor' ? 1 : 0) : 0;
+/** The SDK core's Prometheus endpoint for this worker, on a port spawnWorker picked (0: none). */
+const metricsPort = Number(process.env.BENCH_METRICS_PORT ?? 0);
 
 function installRuntimeWithMetrics(): void {
   try {
@@ -37,24 +35,31 @@ function installRuntimeWithMetrics(): void {
   }
 }
 
-/** The core's workflow cache and task counters, from its Prometheus endpoint, one line each. */
-async function coreMetrics(): Promise<string[]> {
-  if (metricsPort <= 0) return [];
+/** The core's workflow-cache and workflow-task counters, read from its Prometheus endpoint. */
+async function coreCounters(): Promise<CoreCounters | undefined> {
+  if (metricsPort <= 0) return undefined;
   const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
-  const wanted =
-    /^temporal_(sticky_cache_\w+|workflow_task_(execution|replay)_latency_count|workflow_task_schedule_to_start_latency_(sum|count)|workflow_completed|activity_execution_latency_count)\b/;
-  // Only the labels that tell the figures apart: the task queue and the workflow type.
-  const label = (labels: string, name: string) => new RegExp(`${name}="([^"]+)"`).exec(labels)?.[1];
-  return text
-    .split('\n')
-    .filter((line) => wanted.test(line))
-    .map((line) =>
-      line.replace(
-        /\{[^}]*\}/,
-        (labels) =>
-          `{${[label(labels, 'task_queue'), label(labels, 'workflow_type')].filter(Boolean).join(' ')}}`,
-      ),
-    );
+  const counters: CoreCounters = {
+    workflowTasks: {},
+    cacheHits: {},
+    cacheMisses: 0,
+    scheduleToStartMs: { sum: 0, count: 0 },
+  };
+  for (const line of text.split('\n')) {
+    const m = /^temporal_(\w+?)(?:\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
+    if (!m) continue;
+    const [, name, labels = '', raw] = m;
+    const value = Number(raw);
+    const type = /workflow_type="([^"]+)"/.exec(labels)?.[1] ?? '?';
+    if (name === 'workflow_task_execution_latency_count')
+      counters.workflowTasks[type] = (counters.workflowTasks[type] ?? 0) + value;
+    else if (name === 'sticky_cache_hit') counters.cacheHits[type] = (counters.cacheHits[type] ?? 0) + value;
+    else if (name === 'sticky_cache_miss') counters.cacheMisses += value;
+    else if (name === 'workflow_task_schedule_to_start_latency_sum') counters.scheduleToStartMs.sum += value;
+    else if (name === 'workflow_task_schedule_to_start_latency_count')
+      counters.scheduleToStartMs.count += value;
+  }
+  return counters;
 }
 
 async function main(): Promise<void> {
@@ -144,8 +149,10 @@ async function main(): Promise<void> {
   });
   clearInterval(sampler);
   loop.disable();
-  for (const line of await coreMetrics().catch((err: unknown) => [`metrics: ${String(err)}`]))
-    console.error(`[bench] worker ${kind} core: ${line}`);
+  const core = await coreCounters().catch((err: unknown) => {
+    console.error(`[bench] worker ${kind}: no core metrics: ${String(err)}`);
+    return undefined;
+  });
   const cpu = process.cpuUsage(readyCpu);
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running.catch(() => {});
@@ -160,6 +167,7 @@ async function main(): Promise<void> {
     bundleMs: Math.round(bundleMs),
     renderChildMaxRssMb: renderChildPeakRssMb(),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    core,
   };
   if (process.connected)
     await new Promise<void>((resolve) => process.send!({ type: 'stats', stats }, () => resolve()));
