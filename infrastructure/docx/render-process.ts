@@ -1,8 +1,8 @@
 // A large report is read and rendered in a short-lived process of its own. Its working set (a
 // 20,000-row report: the rows from the database, the model and the render; that process peaks at
-// ~420 MB with its modules) is then not added to the worker's, which at national scale already holds its workflow
-// cache; and the OS takes it back the moment the process ends, where a heap in the worker's process
-// would keep it. A small report (a region's 65 events) is read and rendered in place: a process
+// ~420 MB with its modules) is then not added to the worker's, which at national scale already
+// holds its workflow cache; and the OS takes it back the moment the process ends, where a heap in
+// the worker's process would keep it. A small report (a region's 65 events) is read and rendered in place: a process
 // start would cost more than the work.
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -77,11 +77,11 @@ export async function renderReportBounded(
 
 export async function renderInChild(model: ReportModel): Promise<Buffer> {
   const events = `${model.eventCount} ${plural(model.eventCount, ['мероприятие', 'мероприятия', 'мероприятий'])}`;
-  return (await runChild({ kind: 'render', model }, events)).bytes;
+  return (await runChild({ kind: 'render', model }, `отчет (${events})`)).bytes;
 }
 
-/** Runs one job in a fresh child; `what` names the report in the error («отчет (N мероприятий)»). */
-function runChild(job: RenderJob, what: string): Promise<RenderedReport> {
+/** Runs one job in a fresh child; `report` names the report in the error («отчет за 2023-Q2»). */
+function runChild(job: RenderJob, report: string): Promise<RenderedReport> {
   return new Promise<RenderedReport>((resolve, reject) => {
     const child = fork(runner, [script], {
       execArgv: [`--max-old-space-size=${CHILD_HEAP_MB}`],
@@ -108,9 +108,7 @@ function runChild(job: RenderJob, what: string): Promise<RenderedReport> {
       }
       const why =
         reply && !reply.ok ? reply.error : `процесс завершился (${signal ?? `код ${code}`}) без ответа`;
-      reject(
-        new Error(`Не удалось сформировать ${job.kind === 'render' ? `отчет (${what})` : what}: ${why}`),
-      );
+      reject(new Error(`Не удалось сформировать ${report}: ${why}`));
     });
     child.send(job);
   });
