@@ -317,13 +317,12 @@ export type WorkerStats = {
 };
 
 /**
- * What the SDK core counted: workflow tasks and workflow-cache hits by workflow type, cache misses
+ * What the SDK core counted: workflow tasks by workflow type, workflow-cache misses
  * (a task for an execution no longer cached: its history is fetched and replayed), and how long
  * tasks waited between being scheduled and a worker starting them.
  */
 export type CoreCounters = {
   workflowTasks: Record<string, number>;
-  cacheHits: Record<string, number>;
   cacheMisses: number;
   scheduleToStartMs: { sum: number; count: number };
 };

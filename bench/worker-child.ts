@@ -11,6 +11,7 @@ import type { Worker as ThreadWorker } from 'node:worker_threads';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { LogLevel } from '@temporalio/worker';
 import { createSvodkaWorker } from '../worker/worker';
 import { renderChildPeakRssMb } from '../infrastructure/docx/render-process';
 import { FLOOR_TASK_QUEUE } from './lib';
@@ -22,10 +23,11 @@ const address = process.env.BENCH_TEMPORAL!;
 /** The SDK core's Prometheus endpoint for this worker, on a port spawnWorker picked (0: none). */
 const metricsPort = Number(process.env.BENCH_METRICS_PORT ?? 0);
 
+/** The runtime createSvodkaWorker would install (its log level), with the core's metrics served. */
 function installRuntimeWithMetrics(): void {
   try {
     Runtime.install({
-      logger: new DefaultLogger('WARN'),
+      logger: new DefaultLogger((process.env.SVODKA_LOG_LEVEL || 'WARN').toUpperCase() as LogLevel),
       ...(metricsPort > 0
         ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } }
         : {}),
@@ -41,7 +43,6 @@ async function coreCounters(): Promise<CoreCounters | undefined> {
   const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
   const counters: CoreCounters = {
     workflowTasks: {},
-    cacheHits: {},
     cacheMisses: 0,
     scheduleToStartMs: { sum: 0, count: 0 },
   };
@@ -53,7 +54,6 @@ async function coreCounters(): Promise<CoreCounters | undefined> {
     const type = /workflow_type="([^"]+)"/.exec(labels)?.[1] ?? '?';
     if (name === 'workflow_task_execution_latency_count')
       counters.workflowTasks[type] = (counters.workflowTasks[type] ?? 0) + value;
-    else if (name === 'sticky_cache_hit') counters.cacheHits[type] = (counters.cacheHits[type] ?? 0) + value;
     else if (name === 'sticky_cache_miss') counters.cacheMisses += value;
     else if (name === 'workflow_task_schedule_to_start_latency_sum') counters.scheduleToStartMs.sum += value;
     else if (name === 'workflow_task_schedule_to_start_latency_count')

@@ -59,7 +59,9 @@ import type { MunicipalitySummary, SubmissionInput, SubmissionResult } from './a
 type Activities = ReturnType<typeof createActivities>;
 
 // Scheduled, not local: an Update is accepted only when the workflow task running its handler
-// completes, and a local activity holds that task, so a worker killed mid-email took the Update down.
+// completes, and a local activity holds that task. A worker killed mid-task, or a server restarted
+// while it ran, took the Update down with the answer already stored and acknowledged (README, «Side
+// effects are scheduled activities»).
 const { sendMunicipalityEmail, recordAndAcknowledge, recordAudit } =
   proxyActivities<Activities>(sideEffectOptions);
 
