@@ -3,7 +3,7 @@
 // task queue). Speaks to bench/lib.ts spawnWorker over IPC: 'ready', then 'stop' → 'stats'.
 // Environment: BENCH_TEMPORAL, DATABASE_URL and SMTP_URL (svodka), plus what the activities read.
 import { temporalTls } from '../client/temporal-tls';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { writeHeapSnapshot } from 'node:v8';
@@ -102,6 +102,20 @@ async function main(): Promise<void> {
   let peakHeap = process.memoryUsage().heapUsed;
   let atPeak: WorkerStats['atPeak'];
   const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  // Of the RSS, what is anonymous memory (heaps, the SDK core's and glibc's) and what is mapped from
+  // files (the node binary, native modules): only the first grows with a quarter (Linux only).
+  const rssSplit = (): string => {
+    try {
+      const status = readFileSync('/proc/self/status', 'utf8');
+      const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+      const [anon, file] = [kb('RssAnon'), kb('RssFile')];
+      return Number.isNaN(anon)
+        ? ''
+        : ` (anonymous ${Math.round(anon / 1024)}, files ${Math.round(file / 1024)})`;
+    } catch {
+      return '';
+    }
+  };
   const readyAt = performance.now();
   // BENCH_RSS_LOG_S=N: every N seconds a line of RSS, both V8 heaps and cached executions on stderr, to
   // see when the worker grows (diagnostics only).
@@ -115,7 +129,7 @@ async function main(): Promise<void> {
       loggedAt = performance.now();
       void workflowThreadHeaps(worker).then((heaps) =>
         console.error(
-          `[bench] worker ${kind} +${afterS} s: RSS ${mb(m.rss)} MB, main heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, workflow thread heap ${heaps.map((h) => `${mb(h.used_heap_size)}/${mb(h.total_heap_size)}`).join(', ')} MB, ${cachedWorkflows} cached`,
+          `[bench] worker ${kind} +${afterS} s: RSS ${mb(m.rss)} MB${rssSplit()}, main heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, workflow thread heap ${heaps.map((h) => `${mb(h.used_heap_size)}/${mb(h.total_heap_size)}`).join(', ')} MB, ${cachedWorkflows} cached`,
         ),
       );
     }
