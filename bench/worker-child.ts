@@ -3,6 +3,7 @@
 // task queue). Speaks to bench/lib.ts spawnWorker over IPC: 'ready', then 'stop' → 'stats'.
 // Environment: BENCH_TEMPORAL, DATABASE_URL and SMTP_URL (svodka), plus what the activities read.
 import { temporalTls } from '../client/temporal-tls';
+import { sharedParsePool } from '../infrastructure/docx/parse-pool';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
@@ -127,9 +128,9 @@ async function main(): Promise<void> {
     const cachedWorkflows = worker.getStatus().numCachedWorkflows;
     if (logEveryMs > 0 && performance.now() - loggedAt >= logEveryMs) {
       loggedAt = performance.now();
-      void workflowThreadHeaps(worker).then((heaps) =>
+      void Promise.all([workflowThreadHeaps(worker), sharedParsePool().heaps()]).then(([heaps, parse]) =>
         console.error(
-          `[bench] worker ${kind} +${afterS} s: RSS ${mb(m.rss)} MB${rssSplit()}, main heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, workflow thread heap ${heaps.map((h) => `${mb(h.used_heap_size)}/${mb(h.total_heap_size)}`).join(', ')} MB, ${cachedWorkflows} cached`,
+          `[bench] worker ${kind} +${afterS} s: RSS ${mb(m.rss)} MB${rssSplit()}, main heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, workflow thread heap ${heaps.map((h) => `${mb(h.used_heap_size)}/${mb(h.total_heap_size)}`).join(', ')} MB, parse threads ${parse.length ? parse.map((h) => `${h.usedMb}/${h.totalMb}`).join(', ') + ' MB' : 'none'}, ${cachedWorkflows} cached`,
         ),
       );
     }

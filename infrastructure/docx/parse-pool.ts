@@ -18,6 +18,8 @@ export type ParsePoolOptions = {
 
 export type ParsePool = {
   parse(bytes: Uint8Array, limits?: ParseLimits): Promise<ParseResult>;
+  /** The V8 heaps of the threads alive now (none when idle): what the pool holds of the process's memory. */
+  heaps(): Promise<{ usedMb: number; totalMb: number }[]>;
   destroy(): Promise<void>;
 };
 
@@ -115,6 +117,13 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
         port1.close();
         release();
       }
+    },
+    async heaps() {
+      const stats = await Promise.all(pool.threads.map((t) => t.getHeapStatistics().catch(() => null)));
+      const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+      return stats
+        .filter((h) => h !== null)
+        .map((h) => ({ usedMb: mb(h.used_heap_size), totalMb: mb(h.total_heap_size) }));
     },
     async destroy() {
       await pool.destroy();

@@ -133,6 +133,20 @@ describe('the parse pool', () => {
     }
   });
 
+  it('reports the heap of each thread it keeps alive, none before the first parse', async () => {
+    const pool = createParsePool({ threads: 1 });
+    try {
+      expect(await pool.heaps()).toEqual([]);
+      await pool.parse(await wordSubmission({ rows: [sampleRow()] }));
+      const heaps = await pool.heaps();
+      expect(heaps).toHaveLength(1);
+      expect(heaps[0]!.usedMb).toBeGreaterThan(0);
+      expect(heaps[0]!.totalMb).toBeGreaterThanOrEqual(heaps[0]!.usedMb);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
   it('records a hostile upload as a rejected version with the reason, never throwing', async () => {
     const bytes = collidingNamesFile(8192, 3);
     const created: { status: string; findings: string }[] = [];
