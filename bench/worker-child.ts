@@ -8,6 +8,7 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { writeHeapSnapshot } from 'node:v8';
+import type { HeapInfo } from 'node:v8';
 import type { Worker as ThreadWorker } from 'node:worker_threads';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -103,6 +104,10 @@ async function main(): Promise<void> {
   let peakHeap = process.memoryUsage().heapUsed;
   let atPeak: WorkerStats['atPeak'];
   const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  const heapsText = (heaps: HeapInfo[]) =>
+    heaps.length
+      ? `${heaps.map((h) => `${mb(h.used_heap_size)}/${mb(h.total_heap_size)}`).join(', ')} MB`
+      : 'none';
   // Of the RSS, what is anonymous memory (heaps, the SDK core's and glibc's) and what is mapped from
   // files (the node binary, native modules): only the first grows with a quarter (Linux only).
   const rssSplit = (): string => {
@@ -118,8 +123,8 @@ async function main(): Promise<void> {
     }
   };
   const readyAt = performance.now();
-  // BENCH_RSS_LOG_S=N: every N seconds a line of RSS, both V8 heaps and cached executions on stderr, to
-  // see when the worker grows (diagnostics only).
+  // BENCH_RSS_LOG_S=N: every N seconds a line of RSS, the V8 heaps (main, workflow thread, parse
+  // threads) and cached executions on stderr, to see when the worker grows (diagnostics only).
   const logEveryMs = Number(process.env.BENCH_RSS_LOG_S ?? 0) * 1000;
   let loggedAt = readyAt;
   const sampler = setInterval(() => {
@@ -130,7 +135,7 @@ async function main(): Promise<void> {
       loggedAt = performance.now();
       void Promise.all([workflowThreadHeaps(worker), sharedParsePool().heaps()]).then(([heaps, parse]) =>
         console.error(
-          `[bench] worker ${kind} +${afterS} s: RSS ${mb(m.rss)} MB${rssSplit()}, main heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, workflow thread heap ${heaps.map((h) => `${mb(h.used_heap_size)}/${mb(h.total_heap_size)}`).join(', ')} MB, parse threads ${parse.length ? parse.map((h) => `${h.usedMb}/${h.totalMb}`).join(', ') + ' MB' : 'none'}, ${cachedWorkflows} cached`,
+          `[bench] worker ${kind} +${afterS} s: RSS ${mb(m.rss)} MB${rssSplit()}, main heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, workflow thread heap ${heapsText(heaps)}, parse threads ${heapsText(parse)}, ${cachedWorkflows} cached`,
         ),
       );
     }

@@ -3,6 +3,7 @@
 // terminated, and the worker's activities and heartbeats never wait on a hostile file.
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { HeapInfo } from 'node:v8';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ParseLimits, ParseResult } from './parse';
@@ -19,7 +20,7 @@ export type ParsePoolOptions = {
 export type ParsePool = {
   parse(bytes: Uint8Array, limits?: ParseLimits): Promise<ParseResult>;
   /** The V8 heaps of the threads alive now (none when idle): what the pool holds of the process's memory. */
-  heaps(): Promise<{ usedMb: number; totalMb: number }[]>;
+  heaps(): Promise<HeapInfo[]>;
   destroy(): Promise<void>;
 };
 
@@ -119,11 +120,9 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       }
     },
     async heaps() {
+      // A thread may end between listing it and asking it.
       const stats = await Promise.all(pool.threads.map((t) => t.getHeapStatistics().catch(() => null)));
-      const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-      return stats
-        .filter((h) => h !== null)
-        .map((h) => ({ usedMb: mb(h.used_heap_size), totalMb: mb(h.total_heap_size) }));
+      return stats.filter((h) => h !== null);
     },
     async destroy() {
       await pool.destroy();

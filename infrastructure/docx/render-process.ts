@@ -2,8 +2,8 @@
 // 20,000-row report: the rows from the database, the model and the render; that process peaks at
 // ~420 MB with its modules) is then not added to the worker's, which at national scale already
 // holds its workflow cache; and the OS takes it back the moment the process ends, where a heap in
-// the worker's process would keep it. A small report (a region's 65 events) is read and rendered in place: a process
-// start would cost more than the work.
+// the worker's process would keep it. A small report (a region's 65 events) is read and rendered
+// in place: a process start would cost more than the work.
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { plural } from '../../domain/text';

@@ -140,8 +140,8 @@ describe('the parse pool', () => {
       await pool.parse(await wordSubmission({ rows: [sampleRow()] }));
       const heaps = await pool.heaps();
       expect(heaps).toHaveLength(1);
-      expect(heaps[0]!.usedMb).toBeGreaterThan(0);
-      expect(heaps[0]!.totalMb).toBeGreaterThanOrEqual(heaps[0]!.usedMb);
+      expect(heaps[0]!.used_heap_size).toBeGreaterThan(0);
+      expect(heaps[0]!.total_heap_size).toBeGreaterThanOrEqual(heaps[0]!.used_heap_size);
     } finally {
       await pool.destroy();
     }
